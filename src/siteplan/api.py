@@ -1,0 +1,129 @@
+"""The library entry points: load -> prepare -> build -> (extend) -> solve -> Plan."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from siteplan.config import Catalog, Scenario, load_catalog, load_scenario
+from siteplan.errors import InputError, Problem
+from siteplan.io import Dataset, load_dataset
+from siteplan.model import build_model
+from siteplan.plan import Plan, extract_plan
+from siteplan.prepare import Prepared, prepare
+from siteplan.solve import Timings, solve_model
+
+
+@dataclass
+class Study:
+    """Validated inputs of one scenario."""
+
+    scenario: Scenario
+    catalog: Catalog
+    dataset: Dataset
+
+
+def validate_scenario(path: str | Path, overrides: tuple[str, ...] = (),
+                      set_values: dict[str, Any] | None = None) -> list[Problem]:
+    """Every problem with a scenario, its catalog and its dataset, in one list (empty = valid)."""
+    try:
+        sc = load_scenario(path, overrides, set_values)
+    except InputError as exc:
+        return exc.problems
+    probs: list[Problem] = []
+    try:
+        cat = load_catalog(sc.catalog, sc.catalog_overrides)
+        probs += _cross_check(sc, cat)
+    except InputError as exc:
+        probs += exc.problems
+    try:
+        _, dprobs = load_dataset(sc.dataset, sorted(sc.workloads), strict=False)
+        probs += dprobs
+    except InputError as exc:
+        probs += exc.problems
+    return probs
+
+
+def _cross_check(sc: Scenario, cat: Catalog) -> list[Problem]:
+    src = str(sc.source_file)
+    out = []
+    for key, names, have in (("rack_types", sc.rack_types, cat.rack_types),
+                             ("cooling_designs", sc.cooling_designs, cat.cooling_designs),
+                             ("onsite", sc.onsite, cat.onsite)):
+        for n in names or []:
+            if n not in have:
+                out.append(Problem(src, None, key, f"{n!r} is not in the catalog {sc.catalog}"))
+    return out
+
+
+def load(scenario: str | Path | Scenario, overrides: tuple[str, ...] = (),
+         set_values: dict[str, Any] | None = None) -> Study:
+    """Load and validate a scenario with its catalog and dataset.
+
+    Parameters
+    ----------
+    scenario : str, Path or Scenario
+        Scenario YAML file, or an already loaded :class:`~siteplan.config.Scenario`.
+    overrides : tuple of str
+        Named overrides from the scenario file.
+    set_values : dict, optional
+        Values by dotted key (``{"demand_scale": 2}``).
+
+    Raises
+    ------
+    InputError
+        Listing every problem found.
+    """
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides, set_values)
+    probs: list[Problem] = []
+    cat = None
+    try:
+        cat = load_catalog(sc.catalog, sc.catalog_overrides)
+        probs += _cross_check(sc, cat)
+    except InputError as exc:
+        probs += exc.problems
+    ds, dprobs = load_dataset(sc.dataset, sorted(sc.workloads), strict=False)
+    probs += dprobs
+    if probs:
+        raise InputError(probs)
+    return Study(sc, cat, ds)
+
+
+def solve(study: Study | str | Path, overrides: tuple[str, ...] = (),
+          set_values: dict[str, Any] | None = None, **solver_options) -> Plan:
+    """Run a study end to end and return its :class:`Plan`.
+
+    Parameters
+    ----------
+    study : Study, str or Path
+        A loaded study or a scenario file.
+    overrides, set_values
+        As for :func:`load` (only when ``study`` is a path).
+    **solver_options
+        Override the scenario's solver settings (``time_limit_s``, ``mip_rel_gap``, ``threads``,
+        ``seed``, ``output``).
+    """
+    if not isinstance(study, Study):
+        study = load(study, overrides, set_values)
+    t0 = time.perf_counter()
+    prep = prepare(study.scenario, study.dataset, study.catalog)
+    t1 = time.perf_counter()
+    m = build_model(prep)
+    t2 = time.perf_counter()
+    return solve_built(m, prep, prepare_s=t1 - t0, build_s=t2 - t1, **solver_options)
+
+
+def solve_built(m, prep: Prepared, prepare_s: float = 0.0, build_s: float = 0.0, **solver_options) -> Plan:
+    """Solve a model from :func:`siteplan.model.build_model` (possibly extended) into a Plan."""
+    opts = prep.scenario.solver.model_dump()
+    opts.update(solver_options)
+    res = solve_model(m, **opts)
+    t0 = time.perf_counter()
+    plan = extract_plan(m, prep, res)
+    t1 = time.perf_counter()
+    timings = Timings(prepare_s, build_s, res.timings.handoff_s, res.timings.solve_s, t1 - t0)
+    plan.result = replace(res, timings=timings)
+    plan.ds.attrs.update({"prepare_s": prepare_s, "build_s": build_s, "extract_s": t1 - t0})
+    return plan

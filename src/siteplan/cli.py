@@ -1,0 +1,97 @@
+"""Command-line interface: a thin layer over the library API."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from siteplan.errors import InputError, SolveError
+
+EXIT_INPUT, EXIT_SOLVE = 2, 3
+
+
+def _parse_set(values: tuple[str, ...]) -> dict:
+    import yaml
+
+    out = {}
+    for v in values:
+        if "=" not in v:
+            raise click.BadParameter(f"expected KEY=VALUE, got {v!r}", param_hint="--set")
+        k, val = v.split("=", 1)
+        out[k.strip()] = yaml.safe_load(val)
+    return out
+
+
+@click.group()
+@click.version_option(package_name="siteplan")
+def main() -> None:
+    """siteplan: plan AI data-center sites, GPUs, interconnects and cooling."""
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--override", "-o", multiple=True, help="Named override from the scenario file (repeatable).")
+@click.option("--set", "set_values", multiple=True, help="KEY=VALUE by dotted key path (repeatable).")
+def validate(scenario: Path, override: tuple[str, ...], set_values: tuple[str, ...]) -> None:
+    """Check a scenario, its catalog and its dataset; list every problem."""
+    from siteplan.api import validate_scenario
+
+    probs = validate_scenario(scenario, override, _parse_set(set_values))
+    if probs:
+        click.echo(f"{len(probs)} problem(s) found:", err=True)
+        for p in probs:
+            click.echo(f"  - {p}", err=True)
+        sys.exit(EXIT_INPUT)
+    click.echo(f"{scenario}: valid")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--override", "-o", multiple=True, help="Named override from the scenario file (repeatable).")
+@click.option("--set", "set_values", multiple=True, help="KEY=VALUE by dotted key path (repeatable).")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Results folder (default: results/<scenario name>).")
+@click.option("--time-limit", type=float, default=None, help="Solver time limit (s).")
+@click.option("--gap", type=float, default=None, help="Relative MIP gap.")
+@click.option("--threads", type=int, default=None, help="Solver threads.")
+@click.option("--no-exports", is_flag=True, help="Skip maps and report (write data files only).")
+@click.option("--solver-log", is_flag=True, help="Show the HiGHS log.")
+def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, no_exports, solver_log) -> None:
+    """Solve a scenario and write its results folder."""
+    from siteplan.api import load, solve as solve_study
+    from siteplan.results import write_results
+
+    try:
+        study = load(scenario, override, _parse_set(set_values))
+    except InputError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_INPUT)
+    opts = {k: v for k, v in (("time_limit_s", time_limit), ("mip_rel_gap", gap), ("threads", threads)) if v is not None}
+    if solver_log:
+        opts["output"] = True
+    try:
+        plan = solve_study(study, **opts)
+    except SolveError as exc:
+        click.echo(f"no plan: {exc}", err=True)
+        sys.exit(EXIT_SOLVE)
+    out = out or Path("results") / study.scenario.name
+    write_results(plan, study, out)
+    if not no_exports:
+        _exports(plan, study, out)
+    click.echo(plan.summary())
+    click.echo(f"results written to {out}")
+
+
+def _exports(plan, study, out: Path) -> None:
+    """Maps and report, when the exports module is installed (see siteplan.export)."""
+    try:
+        from siteplan.export import export_all
+    except ImportError:
+        return
+    export_all(plan, out, study=study)
+
+
+if __name__ == "__main__":
+    main()

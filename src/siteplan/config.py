@@ -1,0 +1,342 @@
+"""Scenario and technology-catalog schemas (pydantic), with file loading.
+
+A scenario YAML points at a regional dataset and a catalog (paths relative to the scenario file)
+and sets the study. Unknown keys and wrong types are errors that name the key and the file; every
+problem is reported at once (see :mod:`siteplan.errors`).
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from siteplan.errors import InputError, Problem
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- catalog
+
+
+class Economics(_Strict):
+    discount_rate: float = Field(ge=0, le=1, description="Real discount rate for capital recovery factors.")
+    land_lifetime_yr: float = Field(gt=0, description="Years over which land cost is annualised.")
+    source: str
+
+
+class Facility(_Strict):
+    capex_usd_per_mw_it: float = Field(ge=0, description="Facility capex per MW of critical IT, excluding cooling.")
+    lifetime_yr: float = Field(gt=0)
+    source: str
+
+
+class NetworkCosts(_Strict):
+    fiber_lateral_cost_usd_per_km: float = Field(ge=0)
+    lateral_lifetime_yr: float = Field(gt=0)
+    source: str
+
+
+class RackType(_Strict):
+    name: str
+    gpus_per_rack: int = Field(gt=0)
+    h100e_per_gpu: float = Field(gt=0, description="Compute per GPU in H100-equivalents.")
+    rack_kw: float = Field(gt=0, description="Nameplate IT power per rack (kW).")
+    capex_usd_per_rack: float = Field(ge=0)
+    lifetime_yr: float = Field(gt=0)
+    source: str
+
+
+class PueCurve(_Strict):
+    dry_bulb_c: list[float] = Field(min_length=1)
+    pue: list[float] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> "PueCurve":
+        _check_curve(self.dry_bulb_c, self.pue, "pue", lower=1.0)
+        return self
+
+
+class WueCurve(_Strict):
+    wet_bulb_c: list[float] = Field(min_length=1)
+    wue_l_per_kwh: list[float] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> "WueCurve":
+        _check_curve(self.wet_bulb_c, self.wue_l_per_kwh, "wue_l_per_kwh", lower=0.0)
+        return self
+
+
+def _check_curve(x: list[float], y: list[float], yname: str, lower: float) -> None:
+    if len(x) != len(y):
+        raise ValueError(f"curve has {len(x)} temperatures but {len(y)} {yname} values")
+    if any(b <= a for a, b in zip(x, x[1:])):
+        raise ValueError("curve temperatures must be strictly increasing")
+    if any(v < lower for v in y):
+        raise ValueError(f"{yname} values must be >= {lower}")
+
+
+class CoolingDesign(_Strict):
+    name: str
+    max_rack_kw: float = Field(gt=0, description="Racks above this power cannot use the design.")
+    capex_usd_per_mw_it: float = Field(ge=0)
+    lifetime_yr: float = Field(gt=0)
+    needs_water: bool
+    pue_curve: PueCurve
+    wue_curve: WueCurve
+    source: str
+
+
+class InterconnectTier(_Strict):
+    voltage_kv: float = Field(gt=0)
+    capacity_mw: float = Field(gt=0)
+    line_cost_usd_per_km: float = Field(ge=0)
+    substation_cost_usd: float = Field(ge=0)
+    lead_time_yr: float = Field(ge=0)
+    lifetime_yr: float = Field(gt=0)
+    source: str
+
+
+class Generator(_Strict):
+    kind: Literal["generator"]
+    unit_mw: float = Field(gt=0)
+    capex_usd_per_mw: float = Field(ge=0)
+    heat_rate_mmbtu_per_mwh: float = Field(ge=0)
+    fuel_price_usd_per_mmbtu: float = Field(ge=0)
+    vom_usd_per_mwh: float = Field(ge=0)
+    emissions_t_per_mwh: float = Field(ge=0)
+    lead_time_yr: float = Field(ge=0)
+    lifetime_yr: float = Field(gt=0)
+    source: str
+
+
+class Battery(_Strict):
+    kind: Literal["battery"]
+    unit_mw: float = Field(gt=0)
+    unit_mwh: float = Field(gt=0)
+    capex_usd_per_mw: float = Field(ge=0)
+    round_trip_efficiency: float = Field(gt=0, le=1)
+    lead_time_yr: float = Field(ge=0)
+    lifetime_yr: float = Field(gt=0)
+    source: str
+
+
+class Catalog(_Strict):
+    """The technology catalog: rack types, cooling designs, interconnect tiers, on-site power."""
+
+    economics: Economics
+    facility: Facility
+    network: NetworkCosts
+    rack_types: dict[str, RackType] = Field(min_length=1)
+    cooling_designs: dict[str, CoolingDesign] = Field(min_length=1)
+    interconnect_tiers: dict[str, InterconnectTier] = Field(default_factory=dict)
+    onsite: dict[str, Generator | Battery] = Field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+class Workload(_Strict):
+    max_rtt_ms: float = Field(gt=0, description="Round-trip latency limit site -> demand region (ms).")
+
+
+class Carbon(_Strict):
+    price_usd_per_t: float = Field(default=0.0, ge=0, description="Carbon price on grid and on-site emissions.")
+    cap_t_per_yr: float | None = Field(default=None, ge=0, description="Total emissions cap; null = none.")
+
+
+class Water(_Strict):
+    price_usd_per_m3: float = Field(default=0.0, ge=0)
+    allow_water_cooling: bool = Field(default=True, description="False forbids designs that need water.")
+    cap_m3_per_yr: float | None = Field(default=None, ge=0, description="Total water cap; null = none.")
+
+
+class Limits(_Strict):
+    max_sites: int | None = Field(default=None, ge=0, description="Maximum number of open sites; null = none.")
+    min_it_mw_per_site: float = Field(default=0.0, ge=0, description="Minimum IT MW at every open site.")
+
+
+class Network(_Strict):
+    route_factor: float = Field(default=1.3, ge=1, description="Fiber route length / great-circle length.")
+    lateral_route_factor: float = Field(default=1.2, ge=1, description="Same, for laterals to the nearest PoP.")
+    rtt_overhead_ms: float = Field(default=0.5, ge=0, description="Fixed RTT added for equipment and queuing.")
+    us_per_km: float = Field(default=4.9, gt=0, description="One-way propagation delay in fiber (microseconds per km).")
+
+
+class Interconnect(_Strict):
+    max_distance_km: float = Field(default=30.0, gt=0, description="Substations farther than this are not options.")
+    line_route_factor: float = Field(default=1.2, ge=1, description="Line length / great-circle distance.")
+    cost_multiplier: float = Field(default=1.0, gt=0, description="Regional transmission cost multiplier (ReEDS style).")
+    max_options_per_site: int = Field(default=3, gt=0, description="Nearest substations considered per site.")
+
+
+class Solver(_Strict):
+    time_limit_s: float = Field(default=600.0, gt=0)
+    mip_rel_gap: float = Field(default=1e-4, ge=0)
+    threads: int = Field(default=1, ge=1)
+    seed: int = Field(default=0, ge=0)
+    output: bool = Field(default=False, description="Print the HiGHS log.")
+
+
+class Scenario(_Strict):
+    """A planning study: dataset + catalog + study settings. Paths are resolved to absolute paths."""
+
+    name: str
+    description: str = ""
+    dataset: Path = Field(description="Regional dataset folder (relative to the scenario file).")
+    catalog: Path = Field(description="Technology catalog YAML (relative to the scenario file).")
+    horizon_yr: float = Field(gt=0, description="Years until capacity must be online; longer lead times are excluded.")
+    demand_scale: float = Field(default=1.0, ge=0)
+    objective: Literal["min_cost"] = "min_cost"
+    workloads: dict[str, Workload] = Field(min_length=1)
+    rack_types: list[str] | None = Field(default=None, description="Subset of catalog rack types; null = all.")
+    cooling_designs: list[str] | None = Field(default=None, description="Subset of designs; null = all.")
+    onsite: list[str] | None = Field(default=None, description="Subset of on-site options; null = all.")
+    it_utilisation: float = Field(default=0.8, gt=0, le=1, description="Average IT draw / nameplate.")
+    unmet_penalty_usd_per_gpu_yr: float = Field(gt=0, description="Penalty per H100e of unmet demand per year.")
+    carbon: Carbon = Carbon()
+    water: Water = Water()
+    limits: Limits = Limits()
+    network: Network = Network()
+    interconnect: Interconnect = Interconnect()
+    solver: Solver = Solver()
+    catalog_overrides: dict[str, Any] = Field(default_factory=dict, description="Partial catalog deep-merged over the catalog file.")
+    source_file: Path | None = Field(default=None, description="Set by the loader.")
+
+
+def crf(rate: float, lifetime_yr: float) -> float:
+    """Capital recovery factor: annual payment per unit of capex over ``lifetime_yr`` years."""
+    if rate == 0:
+        return 1.0 / lifetime_yr
+    g = (1.0 + rate) ** lifetime_yr
+    return rate * g / (g - 1.0)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _deep_merge(base: dict, over: dict) -> dict:
+    out = copy.deepcopy(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _deep_merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        with open(path) as fh:
+            return yaml.safe_load(fh)
+    except FileNotFoundError:
+        raise InputError([Problem(str(path), None, None, "file not found")]) from None
+    except yaml.YAMLError as exc:
+        raise InputError([Problem(str(path), None, None, f"not valid YAML: {exc}")]) from None
+
+
+def _pydantic_problems(path: Path, exc: ValidationError, prefix: str = "") -> list[Problem]:
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        field = f"{prefix}{loc}" if loc else prefix.rstrip(".") or None
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        out.append(Problem(str(path), None, field, msg))
+    return out
+
+
+def apply_overrides(raw: dict, overrides: list[str] | tuple[str, ...], path: Path) -> dict:
+    """Compose the named overrides of a scenario file (``overrides:`` section) in the given order."""
+    named = raw.pop("overrides", None) or {}
+    if not isinstance(named, dict):
+        raise InputError([Problem(str(path), None, "overrides", "must be a mapping of name -> partial scenario")])
+    problems = [Problem(str(path), None, f"overrides.{n}", f"no such override (have: {sorted(named)})")
+                for n in overrides if n not in named]
+    if problems:
+        raise InputError(problems)
+    for n in overrides:
+        raw = _deep_merge(raw, named[n])
+    return raw
+
+
+def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = (),
+                  set_values: dict[str, Any] | None = None) -> Scenario:
+    """Read and validate a scenario YAML file.
+
+    Parameters
+    ----------
+    path : str or Path
+        Scenario file. ``dataset`` and ``catalog`` are resolved relative to it.
+    overrides : sequence of str
+        Names from the file's ``overrides:`` section, applied in order.
+    set_values : dict, optional
+        Extra values by dotted key path (``{"carbon.price_usd_per_t": 50}``), applied last.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    InputError
+        Listing every problem found (unknown keys, wrong types, missing keys).
+    """
+    path = Path(path).resolve()
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise InputError([Problem(str(path), None, None, "scenario file must be a YAML mapping")])
+    raw = apply_overrides(raw, list(overrides), path)
+    for key, value in (set_values or {}).items():
+        set_by_path(raw, key, value)
+    return scenario_from_dict(raw, base_dir=path.parent, source_file=path)
+
+
+def set_by_path(raw: dict, dotted: str, value: Any) -> None:
+    """Set ``raw["a"]["b"] = value`` for ``dotted == "a.b"``, creating mappings on the way."""
+    node = raw
+    parts = dotted.split(".")
+    for p in parts[:-1]:
+        node = node.setdefault(p, {})
+        if not isinstance(node, dict):
+            raise InputError([Problem(None, None, dotted, f"'{p}' is not a mapping")])
+    node[parts[-1]] = value
+
+
+def scenario_from_dict(raw: dict, base_dir: Path, source_file: Path | None = None) -> Scenario:
+    """Validate a scenario mapping; relative paths are taken from ``base_dir``."""
+    raw = dict(raw)
+    raw.pop("overrides", None)
+    for key in ("dataset", "catalog"):
+        if isinstance(raw.get(key), str):
+            raw[key] = (base_dir / raw[key]).resolve()
+    raw["source_file"] = source_file
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError(_pydantic_problems(source_file or base_dir, exc)) from None
+
+
+def load_catalog(path: str | Path, overrides: dict[str, Any] | None = None) -> Catalog:
+    """Read and validate a technology catalog YAML file (every problem reported at once).
+
+    ``overrides`` (a scenario's ``catalog_overrides``) is deep-merged over the file's content.
+    """
+    path = Path(path)
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise InputError([Problem(str(path), None, None, "catalog must be a YAML mapping")])
+    if overrides:
+        raw = _deep_merge(raw, overrides)
+    try:
+        return Catalog.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError(_pydantic_problems(path, exc)) from None

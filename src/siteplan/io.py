@@ -1,0 +1,413 @@
+"""Load a regional dataset folder and validate it, reporting every problem in one pass.
+
+The field schema of each file is declared once, as data (:data:`SCHEMAS`); the checks are small
+functions that append :class:`~siteplan.errors.Problem` entries. Nothing is dropped or defaulted
+except where the schema says what a null means.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from siteplan.errors import InputError, Problem
+
+HOURS_PER_YEAR = 8760.0
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One attribute of a dataset file: name, type, whether required, bounds, meaning of null."""
+
+    name: str
+    kind: str  # "id", "ref", "str", "float"
+    required: bool = True
+    min_value: float | None = None
+    positive: bool = False
+    null_default: float | None = None  # for optional floats: what a null/absent value means
+    description: str = ""
+
+
+F = FieldSpec
+SCHEMAS: dict[str, tuple[str, tuple[str, ...], list[FieldSpec]]] = {
+    # stem: (id field, allowed geometry types, fields)
+    "sites": ("site_id", ("Point",), [
+        F("site_id", "id"), F("name", "str", required=False),
+        F("max_it_mw", "float", positive=True, description="maximum IT MW"),
+        F("land_cost_usd", "float", min_value=0),
+        F("zone", "ref"),
+        F("min_it_mw", "float", required=False, min_value=0, null_default=0.0),
+        F("water_limit_m3_per_yr", "float", required=False, min_value=0, null_default=math.inf),
+        F("fixed_cost_usd", "float", required=False, min_value=0, null_default=0.0),
+    ]),
+    "substations": ("substation_id", ("Point",), [
+        F("substation_id", "id"), F("name", "str", required=False),
+        F("voltage_kv", "float", positive=True), F("headroom_mw", "float", min_value=0),
+        F("zone", "ref"), F("supply_mw", "float", required=False, min_value=0, null_default=0.0),
+    ]),
+    "transmission": ("corridor_id", ("LineString", "MultiLineString"), [
+        F("corridor_id", "id"), F("from_id", "ref"), F("to_id", "ref"),
+        F("capacity_mw", "float", min_value=0), F("voltage_kv", "float", positive=True),
+    ]),
+    "pops": ("pop_id", ("Point",), [F("pop_id", "id"), F("name", "str", required=False)]),
+    "fiber": ("link_id", ("LineString", "MultiLineString"), [
+        F("link_id", "id"), F("from_id", "ref"), F("to_id", "ref"),
+        F("length_km", "float", required=False, positive=True, null_default=math.nan),
+    ]),
+    "demand": ("region_id", ("Point", "Polygon", "MultiPolygon"), [
+        F("region_id", "id"), F("name", "str", required=False),
+    ]),
+}
+
+
+@dataclass
+class Dataset:
+    """A loaded, validated regional dataset (tables indexed by their sorted string ids)."""
+
+    path: Path
+    name: str
+    sites: gpd.GeoDataFrame
+    substations: gpd.GeoDataFrame
+    transmission: gpd.GeoDataFrame
+    pops: gpd.GeoDataFrame
+    fiber: gpd.GeoDataFrame
+    demand: gpd.GeoDataFrame
+    climate: xr.Dataset
+    prices: pd.DataFrame  # index (zone, slice)
+    latency: pd.DataFrame | None = None  # index (site_id, region_id) -> rtt_ms
+    serving_cost: pd.DataFrame | None = None  # index (site_id, region_id) -> usd per gpu-yr
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+def _find(folder: Path, stem: str) -> Path | None:
+    for ext in (".geojson", ".gpkg"):
+        p = folder / f"{stem}{ext}"
+        if p.exists():
+            return p
+    return None
+
+
+def _check_table(gdf: pd.DataFrame, fname: str, id_field: str, specs: list[FieldSpec],
+                 probs: list[Problem]) -> pd.DataFrame:
+    """Type- and range-check the fields of one table; return it with clean dtypes."""
+    ids = gdf[id_field] if id_field in gdf.columns else pd.Series([None] * len(gdf), index=gdf.index)
+    labels = []
+    for i, v in enumerate(ids):
+        ok = isinstance(v, str) and v.strip() != ""
+        labels.append(v if ok else f"#{i}")
+        if not ok:
+            probs.append(Problem(fname, f"#{i}", id_field,
+                                 "missing id" if v is None or (isinstance(v, float) and math.isnan(v))
+                                 else f"id must be a non-empty string, got {v!r}"))
+    dup = pd.Series(labels)[pd.Series(labels).duplicated()]
+    for d in sorted(set(dup)):
+        probs.append(Problem(fname, d, id_field, "duplicate id"))
+    out = pd.DataFrame(index=pd.Index(labels, name=id_field))
+    for spec in specs:
+        if spec.name == id_field:
+            continue
+        if spec.name not in gdf.columns:
+            if spec.required and len(gdf):
+                probs.append(Problem(fname, None, spec.name, "required field is missing from every feature"))
+            if spec.kind == "float" and spec.null_default is not None:
+                out[spec.name] = spec.null_default
+            continue
+        col = list(gdf[spec.name])
+        if spec.kind == "float":
+            vals = np.empty(len(col))
+            for lab, j, v in zip(labels, range(len(col)), col):
+                isnull = v is None or (isinstance(v, float) and math.isnan(v))
+                if isnull:
+                    if spec.required:
+                        probs.append(Problem(fname, lab, spec.name, "missing value (null/NaN)"))
+                    vals[j] = spec.null_default if spec.null_default is not None else math.nan
+                    continue
+                if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+                    probs.append(Problem(fname, lab, spec.name, f"must be a number, got {v!r}"))
+                    vals[j] = math.nan
+                    continue
+                v = float(v)
+                if math.isinf(v):
+                    probs.append(Problem(fname, lab, spec.name, "must be finite"))
+                elif spec.positive and v <= 0:
+                    probs.append(Problem(fname, lab, spec.name, f"must be > 0, got {v:g}"))
+                elif spec.min_value is not None and v < spec.min_value:
+                    probs.append(Problem(fname, lab, spec.name, f"must be >= {spec.min_value:g}, got {v:g}"))
+                vals[j] = v
+            out[spec.name] = vals
+        else:
+            vals = []
+            for lab, v in zip(labels, col):
+                isnull = v is None or (isinstance(v, float) and math.isnan(v))
+                if isnull:
+                    if spec.required:
+                        probs.append(Problem(fname, lab, spec.name, "missing value (null)"))
+                    vals.append(None)
+                elif not isinstance(v, str):
+                    probs.append(Problem(fname, lab, spec.name, f"must be a string, got {v!r}"))
+                    vals.append(str(v))
+                else:
+                    vals.append(v)
+            out[spec.name] = pd.Series(vals, index=out.index, dtype=object)
+    return out
+
+
+def _read_layer(folder: Path, stem: str, probs: list[Problem], files: dict[str, Path],
+                extra_float_fields: list[FieldSpec] = ()) -> gpd.GeoDataFrame:
+    id_field, geom_types, specs = SCHEMAS[stem]
+    specs = list(specs) + list(extra_float_fields)
+    path = _find(folder, stem)
+    empty = gpd.GeoDataFrame({s.name: [] for s in specs}, geometry=[], crs="EPSG:4326").set_index(id_field)
+    if path is None:
+        probs.append(Problem(str(folder / f"{stem}.geojson"), None, None, "file not found"))
+        return empty
+    files[stem] = path
+    fname = str(path)
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:  # noqa: BLE001 - any reader failure is an input problem
+        probs.append(Problem(fname, None, None, f"cannot read: {exc}"))
+        return empty
+    if gdf.crs is None:
+        probs.append(Problem(fname, None, None, "no CRS; expected EPSG:4326 (WGS84 lon/lat)"))
+    elif gdf.crs.to_epsg() != 4326:
+        probs.append(Problem(fname, None, None, f"CRS is {gdf.crs.to_string()}; expected EPSG:4326 (WGS84 lon/lat)"))
+    table = _check_table(gdf, fname, id_field, specs, probs)
+    geoms = list(gdf.geometry)
+    for lab, g in zip(table.index, geoms):
+        if g is None or g.is_empty:
+            probs.append(Problem(fname, lab, "geometry", "missing or empty geometry"))
+        elif g.geom_type not in geom_types:
+            probs.append(Problem(fname, lab, "geometry", f"must be {' or '.join(geom_types)}, got {g.geom_type}"))
+        else:
+            minx, miny, maxx, maxy = g.bounds
+            if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+                probs.append(Problem(fname, lab, "geometry", "coordinates outside lon/lat range (wrong CRS?)"))
+    out = gpd.GeoDataFrame(table, geometry=geoms, crs="EPSG:4326")
+    return out[~out.index.duplicated()].sort_index()
+
+
+def _check_refs(table: pd.DataFrame, fname: str, fields: tuple[str, ...], valid: set[str], what: str,
+                probs: list[Problem]) -> None:
+    for fld in fields:
+        if fld not in table.columns:
+            continue
+        for lab, v in zip(table.index, table[fld]):
+            if v is not None and v not in valid:
+                probs.append(Problem(fname, lab, fld, f"unknown {what} {v!r}"))
+
+
+def _load_climate(folder: Path, probs: list[Problem], files: dict[str, Path]) -> xr.Dataset | None:
+    path = folder / "climate.nc"
+    fname = str(path)
+    if not path.exists():
+        probs.append(Problem(fname, None, None, "file not found"))
+        return None
+    files["climate"] = path
+    try:
+        ds = xr.load_dataset(path)
+    except Exception as exc:  # noqa: BLE001
+        probs.append(Problem(fname, None, None, f"cannot read NetCDF: {exc}"))
+        return None
+    missing = [v for v in ("weight_h", "dry_bulb_c", "wet_bulb_c", "lat", "lon") if v not in ds.variables]
+    for v in missing:
+        probs.append(Problem(fname, None, v, "required variable is missing"))
+    for d in ("station", "slice"):
+        if d not in ds.dims:
+            probs.append(Problem(fname, None, d, "required dimension is missing"))
+    if missing or any(d not in ds.dims for d in ("station", "slice")):
+        return None
+    ds = ds.assign_coords(station=[str(s) for s in ds["station"].values], slice=[str(s) for s in ds["slice"].values])
+    for d in ("station", "slice"):
+        idx = pd.Index(ds[d].values)
+        for dup in sorted(set(idx[idx.duplicated()])):
+            probs.append(Problem(fname, dup, d, "duplicate id"))
+    w = ds["weight_h"]
+    if w.dims != ("slice",):
+        probs.append(Problem(fname, None, "weight_h", f"must have dims ('slice',), has {w.dims}"))
+    else:
+        for s, v in zip(ds["slice"].values, w.values):
+            if not np.isfinite(v) or v <= 0:
+                probs.append(Problem(fname, s, "weight_h", f"must be a positive number of hours, got {v}"))
+        total = float(np.nansum(w.values))
+        if abs(total - HOURS_PER_YEAR) > 1e-6 * HOURS_PER_YEAR:
+            probs.append(Problem(fname, None, "weight_h", f"slice weights sum to {total:g} h, expected 8760"))
+    for v in ("dry_bulb_c", "wet_bulb_c"):
+        arr = ds[v]
+        if set(arr.dims) != {"station", "slice"}:
+            probs.append(Problem(fname, None, v, f"must have dims (station, slice), has {arr.dims}"))
+            return None
+        bad = ~np.isfinite(arr.transpose("station", "slice").values)
+        for i, j in zip(*np.nonzero(bad)):
+            probs.append(Problem(fname, f"{ds['station'].values[i]}/{ds['slice'].values[j]}", v, "missing value (NaN)"))
+    wet_gt = (ds["wet_bulb_c"] > ds["dry_bulb_c"] + 1e-9).transpose("station", "slice").values
+    for i, j in zip(*np.nonzero(wet_gt)):
+        probs.append(Problem(fname, f"{ds['station'].values[i]}/{ds['slice'].values[j]}", "wet_bulb_c",
+                             "wet bulb exceeds dry bulb"))
+    for v, lo, hi in (("lat", -90, 90), ("lon", -180, 180)):
+        vals = ds[v].values
+        for s, x in zip(ds["station"].values, vals):
+            if not np.isfinite(x) or not lo <= x <= hi:
+                probs.append(Problem(fname, s, v, f"must be within [{lo}, {hi}], got {x}"))
+    return ds.sortby("station")
+
+
+def _load_prices(folder: Path, slices: list[str] | None, probs: list[Problem],
+                 files: dict[str, Path]) -> pd.DataFrame:
+    path = folder / "prices.csv"
+    fname = str(path)
+    cols = ["energy_price_usd_per_mwh", "carbon_t_per_mwh"]
+    empty = pd.DataFrame(columns=cols, index=pd.MultiIndex.from_tuples([], names=["zone", "slice"]))
+    if not path.exists():
+        probs.append(Problem(fname, None, None, "file not found"))
+        return empty
+    files["prices"] = path
+    df = pd.read_csv(path, dtype={"zone": str, "slice": str}, keep_default_na=True)
+    for c in ["zone", "slice", *cols]:
+        if c not in df.columns:
+            probs.append(Problem(fname, None, c, "required column is missing"))
+    if any(c not in df.columns for c in ["zone", "slice", *cols]):
+        return empty
+    for c in df.columns:
+        if c not in ["zone", "slice", *cols]:
+            probs.append(Problem(fname, None, c, "unknown column"))
+    for i, row in df.iterrows():
+        lab = f"{row['zone']}/{row['slice']} (line {i + 2})"
+        for c in cols:
+            v = pd.to_numeric(row[c], errors="coerce")
+            if pd.isna(v):
+                probs.append(Problem(fname, lab, c, f"missing or not a number: {row[c]!r}"))
+            elif c == "carbon_t_per_mwh" and v < 0:
+                probs.append(Problem(fname, lab, c, f"must be >= 0, got {v:g}"))
+    for c in cols:
+        df[c] = pd.to_numeric(df[c], errors="coerce")
+    key = df.set_index(["zone", "slice"]).index
+    for z, s in sorted(set(key[key.duplicated()])):
+        probs.append(Problem(fname, f"{z}/{s}", "zone,slice", "duplicate row"))
+    df = df.drop_duplicates(["zone", "slice"]).set_index(["zone", "slice"]).sort_index()
+    if slices is not None:
+        known = set(slices)
+        for z, s in df.index:
+            if s not in known:
+                probs.append(Problem(fname, f"{z}/{s}", "slice", "slice not in climate.nc"))
+        for z in sorted(set(df.index.get_level_values("zone"))):
+            have = set(df.loc[z].index)
+            for s in slices:
+                if s not in have:
+                    probs.append(Problem(fname, f"{z}/{s}", "slice", "no row for this zone and slice"))
+    return df[cols]
+
+
+def _load_pairs(folder: Path, stem: str, value: str, sites: set[str], regions: set[str],
+                probs: list[Problem], files: dict[str, Path]) -> pd.DataFrame | None:
+    path = folder / f"{stem}.csv"
+    if not path.exists():
+        return None
+    files[stem] = path
+    fname = str(path)
+    df = pd.read_csv(path, dtype={"site_id": str, "region_id": str})
+    for c in ("site_id", "region_id", value):
+        if c not in df.columns:
+            probs.append(Problem(fname, None, c, "required column is missing"))
+            return None
+    for c in df.columns:
+        if c not in ("site_id", "region_id", value):
+            probs.append(Problem(fname, None, c, "unknown column"))
+    for i, row in df.iterrows():
+        lab = f"{row['site_id']}/{row['region_id']} (line {i + 2})"
+        if row["site_id"] not in sites:
+            probs.append(Problem(fname, lab, "site_id", f"unknown site {row['site_id']!r}"))
+        if row["region_id"] not in regions:
+            probs.append(Problem(fname, lab, "region_id", f"unknown region {row['region_id']!r}"))
+        v = pd.to_numeric(row[value], errors="coerce")
+        if pd.isna(v) or v < 0:
+            probs.append(Problem(fname, lab, value, f"must be a number >= 0, got {row[value]!r}"))
+    df[value] = pd.to_numeric(df[value], errors="coerce")
+    key = df.set_index(["site_id", "region_id"]).index
+    for a, b in sorted(set(key[key.duplicated()])):
+        probs.append(Problem(fname, f"{a}/{b}", "site_id,region_id", "duplicate row"))
+    return df.drop_duplicates(["site_id", "region_id"]).set_index(["site_id", "region_id"]).sort_index()[[value]]
+
+
+def load_dataset(folder: str | Path, workloads: list[str], strict: bool = True) -> tuple[Dataset, list[Problem]]:
+    """Load and validate a regional dataset folder.
+
+    Parameters
+    ----------
+    folder : str or Path
+        Dataset folder (see ``docs/formats.md``).
+    workloads : list of str
+        Workload classes of the scenario; ``demand`` must have ``<class>_gpus`` for each.
+    strict : bool, default True
+        Raise :class:`InputError` listing every problem; with False, return them instead.
+
+    Returns
+    -------
+    (Dataset, list of Problem)
+    """
+    folder = Path(folder)
+    probs: list[Problem] = []
+    files: dict[str, Path] = {}
+    if not folder.is_dir():
+        raise InputError([Problem(str(folder), None, None, "dataset folder not found")])
+    meta_path = folder / "dataset.yaml"
+    name = folder.name
+    if meta_path.exists():
+        import yaml
+
+        meta = yaml.safe_load(meta_path.read_text()) or {}
+        name = str(meta.get("name", name))
+        files["dataset"] = meta_path
+    else:
+        probs.append(Problem(str(meta_path), None, None, "file not found"))
+
+    demand_fields = []
+    for w in workloads:
+        demand_fields.append(F(f"{w}_gpus", "float", min_value=0))
+        demand_fields.append(F(f"{w}_max_rtt_ms", "float", required=False, positive=True, null_default=math.nan))
+    sites = _read_layer(folder, "sites", probs, files)
+    subs = _read_layer(folder, "substations", probs, files)
+    trans = _read_layer(folder, "transmission", probs, files)
+    pops = _read_layer(folder, "pops", probs, files)
+    fiber = _read_layer(folder, "fiber", probs, files)
+    demand = _read_layer(folder, "demand", probs, files, demand_fields)
+    climate = _load_climate(folder, probs, files)
+    slices = [str(s) for s in climate["slice"].values] if climate is not None else None
+    prices = _load_prices(folder, slices, probs, files)
+
+    zones = set(prices.index.get_level_values("zone"))
+    if "prices" in files:
+        _check_refs(sites, str(files.get("sites")), ("zone",), zones, "zone (not in prices.csv)", probs)
+        _check_refs(subs, str(files.get("substations")), ("zone",), zones, "zone (not in prices.csv)", probs)
+    _check_refs(trans, str(files.get("transmission")), ("from_id", "to_id"), set(subs.index), "substation", probs)
+    _check_refs(fiber, str(files.get("fiber")), ("from_id", "to_id"), set(pops.index), "PoP", probs)
+    for tab, stem in ((trans, "transmission"), (fiber, "fiber")):
+        if len(tab) and {"from_id", "to_id"} <= set(tab.columns):
+            for lab in tab.index[tab["from_id"] == tab["to_id"]]:
+                probs.append(Problem(str(files.get(stem)), lab, "to_id", "edge starts and ends at the same node"))
+    if "sites" in files and len(sites) == 0:
+        probs.append(Problem(str(files["sites"]), None, None, "no candidate sites"))
+    if "pops" in files and len(pops) == 0:
+        probs.append(Problem(str(files["pops"]), None, None, "no PoPs: sites cannot reach demand"))
+    if "sites" in files and {"min_it_mw", "max_it_mw"} <= set(sites.columns):
+        for lab in sites.index[sites["min_it_mw"] > sites["max_it_mw"]]:
+            probs.append(Problem(str(files["sites"]), lab, "min_it_mw", "exceeds max_it_mw"))
+    if len(demand):
+        demand = gpd.GeoDataFrame(demand.drop(columns="geometry"),
+                                  geometry=demand.geometry.representative_point(), crs="EPSG:4326")
+
+    latency = _load_pairs(folder, "latency", "rtt_ms", set(sites.index), set(demand.index), probs, files)
+    serving = _load_pairs(folder, "serving_cost", "serving_cost_usd_per_gpu_yr", set(sites.index),
+                          set(demand.index), probs, files)
+    ds = Dataset(folder, name, sites, subs, trans, pops, fiber, demand,
+                 climate if climate is not None else xr.Dataset(), prices, latency, serving, files)
+    probs = sorted(set(probs), key=lambda p: (p.file or "", p.feature_id or "", p.field or "", p.message))
+    if strict and probs:
+        raise InputError(probs)
+    return ds, probs

@@ -1,0 +1,54 @@
+"""The siteplan MILP as a plain Pyomo ConcreteModel, built by one module per concern.
+
+Build order (oemof/PyPSA style): sets and decisions per concern, each contributing to the shared
+registries (site power, costs, emissions); then the site power balance, emissions and objective.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from siteplan.model.demand import define_demand
+from siteplan.model.energy_graph import define_energy_graph
+from siteplan.model.environment import define_emissions, define_water
+from siteplan.model.interconnect import define_interconnect
+from siteplan.model.objective import COST_CATEGORIES, add_cost, define_objective
+from siteplan.model.onsite import define_batteries, define_generators
+from siteplan.model.power import define_facility_power, define_power_balance
+from siteplan.model.racks import define_racks
+from siteplan.model.registry import Registry
+from siteplan.model.siting import define_sites
+
+__all__ = ["build_model", "add_cost", "COST_CATEGORIES"]
+
+
+def build_model(prepared) -> pyo.ConcreteModel:
+    """Build the siteplan MILP.
+
+    Parameters
+    ----------
+    prepared : siteplan.prepare.Prepared
+        Output of :func:`siteplan.prepare.prepare`.
+
+    Returns
+    -------
+    pyomo.environ.ConcreteModel
+        A plain model. Add constraints or variables before solving (they are picked up by
+        :func:`siteplan.solve.solve_model`); add cost terms with :func:`siteplan.model.add_cost`.
+    """
+    p = prepared
+    m = pyo.ConcreteModel(name=p.scenario.name)
+    m._siteplan_registry = Registry()
+    define_sites(m, p)
+    define_racks(m, p)
+    define_facility_power(m, p)
+    define_interconnect(m, p)
+    define_energy_graph(m, p)
+    define_generators(m, p)
+    define_batteries(m, p)
+    define_power_balance(m, p)
+    define_demand(m, p)
+    define_water(m, p)
+    define_emissions(m, p)
+    define_objective(m, p)
+    return m

@@ -1,0 +1,47 @@
+"""Serving demand: compute from sites to regions within RTT limits, unmet demand with a penalty."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from siteplan.model.registry import registry
+
+
+def define_demand(m, p) -> None:
+    """``serve[s,r,w]`` only where RTT <= limit; served + unmet = demand; served <= installed compute."""
+    cat = p.catalog
+    reg = registry(m)
+    m.REGIONS = pyo.Set(initialize=p.regions, ordered=True, doc="demand regions")
+    m.WORKLOADS = pyo.Set(initialize=p.workloads, ordered=True, doc="workload classes")
+    m.SERVE = pyo.Set(initialize=p.serve_pairs, dimen=3, ordered=True,
+                      doc="(site, region, workload) within the RTT limit")
+    demand = p.demand_gpus
+    rw = [(r, w) for r in p.regions for w in p.workloads if demand.at[r, w] > 0]
+    m.DEMAND = pyo.Set(initialize=rw, dimen=2, ordered=True, doc="(region, workload) with demand")
+    m.serve = pyo.Var(m.SERVE, domain=pyo.NonNegativeReals, doc="compute served (H100e)")
+    m.unmet = pyo.Var(m.DEMAND, domain=pyo.NonNegativeReals,
+                      bounds=lambda m, r, w: (0, demand.at[r, w]), doc="unmet demand (H100e)")
+    by_rw = {k: [] for k in rw}
+    by_site = {s: [] for s in p.sites}
+    for s, r, w in p.serve_pairs:
+        by_rw[r, w].append(s)
+        by_site[s].append((r, w))
+    m.meet_demand = pyo.Constraint(
+        m.DEMAND, rule=lambda m, r, w: sum(m.serve[s, r, w] for s in by_rw[r, w]) + m.unmet[r, w] == demand.at[r, w],
+        doc="served + unmet = demand (H100e)")
+    h100e = {g: cat.rack_types[g].gpus_per_rack * cat.rack_types[g].h100e_per_gpu for g in p.rack_types}
+    racks_at = {s: [] for s in p.sites}
+    for s, g, k in p.site_rack_design:
+        racks_at[s].append((g, k))
+
+    def cap_rule(m, s):
+        if not by_site[s]:
+            return pyo.Constraint.Skip
+        return sum(m.serve[s, r, w] for r, w in by_site[s]) <= sum(h100e[g] * m.racks[s, g, k] for g, k in racks_at[s])
+    m.serve_cap = pyo.Constraint(m.SITES, rule=cap_rule, doc="served compute <= installed compute (H100e)")
+
+    reg.cost["unmet_penalty"].append(p.scenario.unmet_penalty_usd_per_gpu_yr * sum(m.unmet[k] for k in rw))
+    sc_cost = p.serving_cost
+    if len(sc_cost):
+        reg.cost["serving"].append(sum(float(sc_cost.get((s, r), 0.0)) * m.serve[s, r, w]
+                                       for s, r, w in p.serve_pairs if (s, r) in sc_cost.index))

@@ -1,0 +1,100 @@
+"""On-site power: integer generator units with dispatch per slice, and batteries."""
+
+from __future__ import annotations
+
+import math
+
+import pyomo.environ as pyo
+
+from siteplan.config import crf
+from siteplan.model.registry import registry
+
+DAYS_PER_YEAR = 365.0
+
+
+def max_facility_mw(p) -> dict:
+    """Upper bound on each site's facility power: max IT x utilisation x the worst PUE it could see."""
+    worst = p.pue.max(dim=("cooling", "slice")).to_series() if len(p.designs) else None
+    u = p.scenario.it_utilisation
+    return {s: p.dataset.sites.at[s, "max_it_mw"] * u * float(worst[s]) for s in p.sites}
+
+
+def define_generators(m, p) -> None:
+    """``units[s,p]`` integer generators (only at open sites) and ``gen_mw[s,p,t]`` dispatch."""
+    if not p.generators:
+        return
+    cat = p.catalog
+    reg = registry(m)
+    m.GENERATORS = pyo.Set(initialize=p.generators, ordered=True, doc="on-site generator types")
+    fmax = max_facility_mw(p)
+    unit = {g: cat.onsite[g].unit_mw for g in p.generators}
+    # Big-M: more units than needed to carry the site's largest possible facility load never pay.
+    nmax = {(s, g): math.ceil(fmax[s] / unit[g] - 1e-9) for s in p.sites for g in p.generators}
+    m.units = pyo.Var(m.SITES, m.GENERATORS, domain=pyo.NonNegativeIntegers,
+                      bounds=lambda m, s, g: (0, nmax[s, g]), doc="on-site generator units")
+    m.gen_mw = pyo.Var(m.SITES, m.GENERATORS, m.SLICES, domain=pyo.NonNegativeReals,
+                       bounds=lambda m, s, g, t: (0, nmax[s, g] * unit[g]), doc="generator dispatch (MW)")
+    m.units_open = pyo.Constraint(m.SITES, m.GENERATORS,
+                                  rule=lambda m, s, g: m.units[s, g] <= nmax[s, g] * m.open[s],
+                                  doc="generators only at open sites")
+    m.gen_cap = pyo.Constraint(m.SITES, m.GENERATORS, m.SLICES,
+                               rule=lambda m, s, g, t: m.gen_mw[s, g, t] <= unit[g] * m.units[s, g],
+                               doc="dispatch within installed units")
+    for s in p.sites:
+        for t in p.slices:
+            reg.power_in[s, t].extend(m.gen_mw[s, g, t] for g in p.generators)
+    r = cat.economics.discount_rate
+    capex = {g: unit[g] * cat.onsite[g].capex_usd_per_mw * crf(r, cat.onsite[g].lifetime_yr) for g in p.generators}
+    var_cost = {g: cat.onsite[g].heat_rate_mmbtu_per_mwh * cat.onsite[g].fuel_price_usd_per_mmbtu
+                + cat.onsite[g].vom_usd_per_mwh for g in p.generators}
+    w = p.weight_h
+    reg.cost["onsite_capex"].append(sum(capex[g] * m.units[s, g] for s in p.sites for g in p.generators))
+    reg.cost["onsite_fuel_om"].append(sum(w[t] * var_cost[g] * m.gen_mw[s, g, t]
+                                          for s in p.sites for g in p.generators for t in p.slices))
+    reg.emissions_t.append(sum(w[t] * cat.onsite[g].emissions_t_per_mwh * m.gen_mw[s, g, t]
+                               for s in p.sites for g in p.generators for t in p.slices))
+
+
+def define_batteries(m, p) -> None:
+    """Battery units shifting energy between slices.
+
+    Representative slices carry no chronology, so storage is modelled as: annual energy out =
+    round-trip efficiency x annual energy in, energy out at most one full cycle per day, and charge /
+    discharge within unit power.
+    """
+    if not p.batteries:
+        return
+    cat = p.catalog
+    reg = registry(m)
+    m.BATTERIES = pyo.Set(initialize=p.batteries, ordered=True, doc="battery types")
+    fmax = max_facility_mw(p)
+    unit = {q: cat.onsite[q].unit_mw for q in p.batteries}
+    # Big-M: battery power beyond the site's largest facility load could never be discharged.
+    nmax = {(s, q): math.ceil(fmax[s] / unit[q] - 1e-9) for s in p.sites for q in p.batteries}
+    m.battery_units = pyo.Var(m.SITES, m.BATTERIES, domain=pyo.NonNegativeIntegers,
+                              bounds=lambda m, s, q: (0, nmax[s, q]), doc="battery units")
+    m.charge_mw = pyo.Var(m.SITES, m.BATTERIES, m.SLICES, domain=pyo.NonNegativeReals, doc="battery charging (MW)")
+    m.discharge_mw = pyo.Var(m.SITES, m.BATTERIES, m.SLICES, domain=pyo.NonNegativeReals,
+                             doc="battery discharging (MW)")
+    m.battery_open = pyo.Constraint(m.SITES, m.BATTERIES,
+                                    rule=lambda m, s, q: m.battery_units[s, q] <= nmax[s, q] * m.open[s])
+    m.charge_cap = pyo.Constraint(m.SITES, m.BATTERIES, m.SLICES, rule=lambda m, s, q, t:
+                                  m.charge_mw[s, q, t] <= unit[q] * m.battery_units[s, q])
+    m.discharge_cap = pyo.Constraint(m.SITES, m.BATTERIES, m.SLICES, rule=lambda m, s, q, t:
+                                     m.discharge_mw[s, q, t] <= unit[q] * m.battery_units[s, q])
+    w = p.weight_h
+    eff = {q: cat.onsite[q].round_trip_efficiency for q in p.batteries}
+    m.battery_energy = pyo.Constraint(m.SITES, m.BATTERIES, rule=lambda m, s, q:
+                                      sum(w[t] * m.discharge_mw[s, q, t] for t in p.slices)
+                                      == eff[q] * sum(w[t] * m.charge_mw[s, q, t] for t in p.slices),
+                                      doc="annual energy out = efficiency x energy in (MWh)")
+    m.battery_cycles = pyo.Constraint(m.SITES, m.BATTERIES, rule=lambda m, s, q:
+                                      sum(w[t] * m.discharge_mw[s, q, t] for t in p.slices)
+                                      <= DAYS_PER_YEAR * cat.onsite[q].unit_mwh * m.battery_units[s, q],
+                                      doc="at most one full cycle per day (MWh)")
+    for s in p.sites:
+        for t in p.slices:
+            reg.power_in[s, t].extend(m.discharge_mw[s, q, t] - m.charge_mw[s, q, t] for q in p.batteries)
+    r = cat.economics.discount_rate
+    capex = {q: unit[q] * cat.onsite[q].capex_usd_per_mw * crf(r, cat.onsite[q].lifetime_yr) for q in p.batteries}
+    reg.cost["onsite_capex"].append(sum(capex[q] * m.battery_units[s, q] for s in p.sites for q in p.batteries))

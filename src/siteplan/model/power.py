@@ -1,0 +1,40 @@
+"""Facility power per site and slice (IT x utilisation x PUE) and the site power balance."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from siteplan.model.registry import registry
+
+
+def define_facility_power(m, p) -> None:
+    """``facility_mw[s,t]`` = sum_k IT MW[s,k] x utilisation x PUE[s,k,t] (PUE is a parameter)."""
+    m.SLICES = pyo.Set(initialize=p.slices, ordered=True, doc="representative time slices")
+    u = p.scenario.it_utilisation
+    pue = p.pue.transpose("site", "cooling", "slice")
+    s_idx = {s: i for i, s in enumerate(pue["site"].values)}
+    k_idx = {k: i for i, k in enumerate(pue["cooling"].values)}
+    vals = pue.values
+    designs_of = {s: [] for s in p.sites}
+    for s, k in p.site_design:
+        designs_of[s].append(k)
+    t_idx = {t: i for i, t in enumerate(p.slices)}
+
+    def rule(m, s, t):
+        i, j = s_idx[s], t_idx[t]
+        return sum(u * float(vals[i, k_idx[k], j]) * m.it_mw_sk[s, k] for k in designs_of[s])
+    m.facility_mw = pyo.Expression(m.SITES, m.SLICES, rule=rule, doc="facility power drawn (MW)")
+
+
+def define_power_balance(m, p) -> None:
+    """Power delivered to each site (grid, on-site units, battery) equals its facility power."""
+    reg = registry(m)
+    terms = reg.power_in
+
+    def rule(m, s, t):
+        supply = terms.get((s, t), [])
+        if not supply:
+            # No power source at all: the site can host nothing (facility power must be 0).
+            return m.facility_mw[s, t] <= 0
+        return sum(supply) == m.facility_mw[s, t]
+    m.power_balance = pyo.Constraint(m.SITES, m.SLICES, rule=rule, doc="site power balance per slice (MW)")

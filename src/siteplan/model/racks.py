@@ -1,0 +1,58 @@
+"""Integer racks per (site, rack type, compatible design), IT capacity, IT/facility/cooling capex."""
+
+from __future__ import annotations
+
+import math
+
+import pyomo.environ as pyo
+
+from siteplan.config import crf
+from siteplan.model.registry import registry
+
+
+def define_racks(m, p) -> None:
+    """``racks[s,g,k]`` integers, IT MW within the site's limits of the chosen design."""
+    cat, sc = p.catalog, p.scenario
+    sites = p.dataset.sites
+    m.RACK_TYPES = pyo.Set(initialize=p.rack_types, ordered=True, doc="GPU rack types")
+    m.SITE_RACK_DESIGN = pyo.Set(initialize=p.site_rack_design, dimen=3, ordered=True,
+                                 doc="compatible (site, rack type, design)")
+    kw = {g: cat.rack_types[g].rack_kw for g in p.rack_types}
+    max_racks = {(s, g, k): math.floor(1000.0 * sites.at[s, "max_it_mw"] / kw[g] + 1e-9)
+                 for s, g, k in p.site_rack_design}
+    m.racks = pyo.Var(m.SITE_RACK_DESIGN, domain=pyo.NonNegativeIntegers,
+                      bounds=lambda m, s, g, k: (0, max_racks[s, g, k]), doc="racks installed")
+
+    racks_of = {sk: [] for sk in p.site_design}
+    for s, g, k in p.site_rack_design:
+        racks_of[s, k].append(g)
+    designs_of = {s: [] for s in p.sites}
+    for s, k in p.site_design:
+        designs_of[s].append(k)
+
+    def it_mw(m, s, k):
+        return sum(kw[g] / 1000.0 * m.racks[s, g, k] for g in racks_of[s, k])
+    m.it_mw_sk = pyo.Expression(m.SITE_DESIGN, rule=it_mw, doc="IT MW (nameplate) by site and design")
+
+    # Disaggregated (per design) capacity link: racks need the design, and fit under max_it_mw.
+    m.it_max = pyo.Constraint(
+        m.SITE_DESIGN,
+        rule=lambda m, s, k: m.it_mw_sk[s, k] <= sites.at[s, "max_it_mw"] * m.design[s, k]
+        if racks_of[s, k] else pyo.Constraint.Skip,
+        doc="IT MW <= site max, only with the chosen design")
+    min_mw = {s: max(sites.at[s, "min_it_mw"], sc.limits.min_it_mw_per_site) for s in p.sites}
+    m.it_min = pyo.Constraint(
+        [s for s in p.sites if min_mw[s] > 0],
+        rule=lambda m, s: sum(m.it_mw_sk[s, k] for k in designs_of[s]) >= min_mw[s] * m.open[s],
+        doc="an open site hosts at least its minimum IT MW")
+
+    r = cat.economics.discount_rate
+    fac = cat.facility.capex_usd_per_mw_it * crf(r, cat.facility.lifetime_yr)
+    cool = {k: cat.cooling_designs[k].capex_usd_per_mw_it * crf(r, cat.cooling_designs[k].lifetime_yr)
+            for k in p.designs}
+    rack = {g: cat.rack_types[g].capex_usd_per_rack * crf(r, cat.rack_types[g].lifetime_yr) for g in p.rack_types}
+    reg = registry(m)
+    reg.cost["facility"].append(sum(fac * m.it_mw_sk[sk] for sk in p.site_design))
+    reg.cost["cooling"].append(sum(cool[k] * m.it_mw_sk[s, k] for s, k in p.site_design))
+    reg.cost["it_equipment"].append(sum(rack[g] * m.racks[s, g, k] for s, g, k in p.site_rack_design))
+

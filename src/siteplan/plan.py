@@ -1,0 +1,296 @@
+"""The Plan: every decision and derived quantity as an xarray Dataset, plus GeoDataFrames.
+
+Extraction reads the solved Pyomo model once; everything downstream (exports, reports, batch
+tables, invariant checks) reads the Plan only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+import xarray as xr
+from shapely.geometry import LineString
+
+from siteplan.solve import SolveResult
+
+EPS = 1e-6
+
+
+def _vals(var) -> dict:
+    """Values of an indexed Pyomo Var as {index: float}; empty if the model has no such var."""
+    return {} if var is None else {k: float(v.value) for k, v in var.items()}
+
+
+def _clean(x: np.ndarray) -> np.ndarray:
+    """Zero out solver noise below EPS in magnitude."""
+    x = np.asarray(x, dtype=float)
+    return np.where(np.abs(x) < EPS, 0.0, x)
+
+
+@dataclass
+class Plan:
+    """A solved study.
+
+    Attributes
+    ----------
+    result : SolveResult
+        Termination, objective, best bound, gap, sizes and timings.
+    ds : xarray.Dataset
+        Decisions and derived quantities with units in ``attrs["units"]``.
+    sites : geopandas.GeoDataFrame
+        Every candidate site with its decisions (``open``, ``design``, ``it_mw`` ...).
+    interconnects : geopandas.GeoDataFrame
+        Chosen interconnects as lines site -> substation.
+    assignments : geopandas.GeoDataFrame
+        Served demand as lines site -> demand region.
+    substations : geopandas.GeoDataFrame
+        Substations with headroom and connected capacity.
+    demand : geopandas.GeoDataFrame
+        Demand regions with served and unmet compute.
+    """
+
+    result: SolveResult
+    ds: xr.Dataset
+    sites: gpd.GeoDataFrame
+    interconnects: gpd.GeoDataFrame
+    assignments: gpd.GeoDataFrame
+    substations: gpd.GeoDataFrame
+    demand: gpd.GeoDataFrame
+
+    @property
+    def objective(self) -> float:
+        return self.result.objective
+
+    def summary(self) -> str:
+        """A short text table: status, costs, and one row per open site."""
+        from siteplan.summary import summary_text
+
+        return summary_text(self)
+
+
+def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
+    """Read the solved model into a :class:`Plan` (the only place that reads Pyomo values)."""
+    cat, sc = p.catalog, p.scenario
+    S, K, G, T, R, W = p.sites, p.designs, p.rack_types, p.slices, p.regions, p.workloads
+    si = {s: i for i, s in enumerate(S)}
+    ki = {k: i for i, k in enumerate(K)}
+    gi = {g: i for i, g in enumerate(G)}
+    ti = {t: i for i, t in enumerate(T)}
+    ri = {r: i for i, r in enumerate(R)}
+    wi = {w: i for i, w in enumerate(W)}
+    w_h = p.weight_h.values
+    u = sc.it_utilisation
+
+    open_ = np.zeros(len(S))
+    for s, v in _vals(m.open).items():
+        open_[si[s]] = round(v)
+    design_oh = np.zeros((len(S), len(K)))
+    for (s, k), v in _vals(m.design).items():
+        design_oh[si[s], ki[k]] = round(v)
+    racks = np.zeros((len(S), len(G), len(K)))
+    for (s, g, k), v in _vals(m.racks).items():
+        racks[si[s], gi[g], ki[k]] = round(v)
+    design = np.array([K[int(np.argmax(design_oh[i]))] if design_oh[i].sum() > 0.5 else "" for i in range(len(S))],
+                      dtype=object)
+    rack_kw = np.array([cat.rack_types[g].rack_kw for g in G])
+    gpus_per_rack = np.array([cat.rack_types[g].gpus_per_rack for g in G])
+    h100e = gpus_per_rack * np.array([cat.rack_types[g].h100e_per_gpu for g in G])
+    it_mw_sk = np.einsum("sgk,g->sk", racks, rack_kw) / 1000.0
+    it_mw = it_mw_sk.sum(axis=1)
+    pue_skt = p.pue.transpose("site", "cooling", "slice").sel(site=S, cooling=K).values if K else np.zeros((len(S), 0, len(T)))
+    wue_skt = p.wue.transpose("site", "cooling", "slice").sel(site=S, cooling=K).values if K else np.zeros((len(S), 0, len(T)))
+    facility_mw = u * np.einsum("sk,skt->st", it_mw_sk, pue_skt)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pue_st = np.where(it_mw[:, None] > 0, facility_mw / (u * it_mw[:, None]), np.nan)
+    water = u * np.einsum("sk,skt,t->s", it_mw_sk, wue_skt, w_h)
+
+    opt = p.options
+    O = list(opt.index)
+    oi = {o: i for i, o in enumerate(O)}
+    connect = np.zeros(len(O))
+    imp = np.zeros((len(O), len(T)))
+    if O:
+        for o, v in _vals(m.connect).items():
+            connect[oi[o]] = round(v)
+        for (o, t), v in _vals(m.grid_import_mw).items():
+            imp[oi[o], ti[t]] = v
+    grid_st = np.zeros((len(S), len(T)))
+    chosen = {}
+    for o in O:
+        s = opt.at[o, "site_id"]
+        grid_st[si[s]] += imp[oi[o]]
+        if connect[oi[o]] > 0.5:
+            chosen[s] = o
+
+    Pg, Pb = p.generators, p.batteries
+    units = np.zeros((len(S), len(Pg)))
+    gen = np.zeros((len(S), len(Pg), len(T)))
+    if Pg:
+        for (s, g), v in _vals(m.units).items():
+            units[si[s], Pg.index(g)] = round(v)
+        for (s, g, t), v in _vals(m.gen_mw).items():
+            gen[si[s], Pg.index(g), ti[t]] = v
+    bunits = np.zeros((len(S), len(Pb)))
+    charge = np.zeros((len(S), len(Pb), len(T)))
+    discharge = np.zeros((len(S), len(Pb), len(T)))
+    if Pb:
+        for (s, q), v in _vals(m.battery_units).items():
+            bunits[si[s], Pb.index(q)] = round(v)
+        for (s, q, t), v in _vals(m.charge_mw).items():
+            charge[si[s], Pb.index(q), ti[t]] = v
+        for (s, q, t), v in _vals(m.discharge_mw).items():
+            discharge[si[s], Pb.index(q), ti[t]] = v
+
+    served = np.zeros((len(S), len(R), len(W)))
+    for (s, r, w), v in _vals(m.serve).items():
+        served[si[s], ri[r], wi[w]] = v
+    unmet = np.zeros((len(R), len(W)))
+    for (r, w), v in _vals(m.unmet).items():
+        unmet[ri[r], wi[w]] = v
+    demand = p.demand_gpus.loc[R, W].values.astype(float)
+
+    costs = {c: float(pyo.value(m.cost[c])) for c in m.COST_CATEGORIES}
+    cats = list(costs)
+    emis_grid = np.einsum("st,st,t->s", grid_st, p.carbon.loc[S, T].values, w_h) if T else np.zeros(len(S))
+    emis_fac = np.array([cat.onsite[g].emissions_t_per_mwh for g in Pg]) if Pg else np.zeros(0)
+    emis_onsite = np.einsum("sgt,g,t->s", gen, emis_fac, w_h) if Pg else np.zeros(len(S))
+
+    subs = p.dataset.substations
+    B = list(subs.index)
+    connected = pd.Series(0.0, index=B)
+    for s, o in chosen.items():
+        connected[opt.at[o, "substation_id"]] += opt.at[o, "capacity_mw"]
+    cor = p.corridors
+    E = list(cor.index)
+    flow = np.zeros((len(E), len(T)))
+    if E and hasattr(m, "flow_mw"):
+        ei = {e: i for i, e in enumerate(E)}
+        for (e, t), v in _vals(m.flow_mw).items():
+            flow[ei[e], ti[t]] = v
+
+    ic_sub = np.array([opt.at[chosen[s], "substation_id"] if s in chosen else "" for s in S], dtype=object)
+    ic_tier = np.array([opt.at[chosen[s], "tier"] if s in chosen else "" for s in S], dtype=object)
+    ic_cap = np.array([opt.at[chosen[s], "capacity_mw"] if s in chosen else 0.0 for s in S])
+    ic_kv = np.array([opt.at[chosen[s], "voltage_kv"] if s in chosen else 0.0 for s in S])
+    ic_km = np.array([opt.at[chosen[s], "line_km"] if s in chosen else 0.0 for s in S])
+    ic_capex = np.array([opt.at[chosen[s], "capex_usd"] if s in chosen else 0.0 for s in S])
+
+    sites_gdf = p.dataset.sites.loc[S]
+    coords = {"site": S, "cooling": K, "rack_type": G, "slice": T, "region": R, "workload": W,
+              "generator": Pg, "battery": Pb, "cost_category": cats, "substation": B, "corridor": E,
+              "option": O}
+
+    def da(values, dims, units, desc):
+        return xr.DataArray(values, dims=dims, attrs={"units": units, "description": desc})
+
+    data = {
+        "open": da(open_.astype(np.int8), ("site",), "1", "site is developed"),
+        "design": da(design.astype(str), ("site",), "", "cooling design ('' if closed)"),
+        "design_chosen": da(design_oh.astype(np.int8), ("site", "cooling"), "1", "design one-hot"),
+        "racks": da(_clean(racks), ("site", "rack_type", "cooling"), "racks", "racks installed"),
+        "gpus": da(np.einsum("sgk,g->sg", racks, gpus_per_rack), ("site", "rack_type"), "GPUs", "GPUs installed"),
+        "compute_h100e": da(np.einsum("sgk,g->s", racks, h100e), ("site",), "H100e", "installed compute"),
+        "it_mw": da(_clean(it_mw), ("site",), "MW", "nameplate critical IT power"),
+        "facility_mw": da(_clean(facility_mw), ("site", "slice"), "MW", "facility power drawn"),
+        "pue": da(pue_st, ("site", "slice"), "1", "effective PUE of the open site (NaN if closed)"),
+        "pue_by_design": da(pue_skt, ("site", "cooling", "slice"), "1", "PUE of each design at the site"),
+        "grid_import_mw": da(_clean(grid_st), ("site", "slice"), "MW", "grid import"),
+        "interconnect_substation": da(ic_sub.astype(str), ("site",), "", "substation connected to"),
+        "interconnect_tier": da(ic_tier.astype(str), ("site",), "", "interconnect tier"),
+        "interconnect_capacity_mw": da(ic_cap, ("site",), "MW", "interconnect capacity"),
+        "interconnect_voltage_kv": da(ic_kv, ("site",), "kV", "interconnect voltage"),
+        "interconnect_line_km": da(ic_km, ("site",), "km", "interconnect line length"),
+        "interconnect_capex_usd": da(ic_capex, ("site",), "USD", "interconnect capex (not annualised)"),
+        "option_built": da(connect.astype(np.int8), ("option",), "1", "interconnect option built"),
+        "onsite_units": da(units, ("site", "generator"), "units", "on-site generator units"),
+        "onsite_mw": da(_clean(gen), ("site", "generator", "slice"), "MW", "on-site generation"),
+        "battery_units": da(bunits, ("site", "battery"), "units", "battery units"),
+        "battery_charge_mw": da(_clean(charge), ("site", "battery", "slice"), "MW", "battery charging"),
+        "battery_discharge_mw": da(_clean(discharge), ("site", "battery", "slice"), "MW", "battery discharging"),
+        "served_h100e": da(_clean(served), ("site", "region", "workload"), "H100e", "compute served"),
+        "unmet_h100e": da(_clean(unmet), ("region", "workload"), "H100e", "unmet demand"),
+        "demand_h100e": da(demand, ("region", "workload"), "H100e", "demand (scaled)"),
+        "rtt_ms": da(p.rtt_ms.loc[S, R].values.astype(float), ("site", "region"), "ms", "round-trip time"),
+        "max_rtt_ms": da(p.max_rtt_ms.loc[R, W].values.astype(float), ("region", "workload"), "ms", "RTT limit"),
+        "water_m3_per_yr": da(_clean(water), ("site",), "m3/yr", "site water use"),
+        "emissions_t_per_yr": da(_clean(emis_grid + emis_onsite), ("site",), "t CO2/yr", "site emissions"),
+        "cost_usd_per_yr": da(np.array([costs[c] for c in cats]), ("cost_category",), "USD/yr", "annual cost"),
+        "weight_h": da(w_h, ("slice",), "h", "hours per year the slice stands for"),
+        "headroom_mw": da(subs["headroom_mw"].values.astype(float), ("substation",), "MW", "substation headroom"),
+        "connected_mw": da(connected.values, ("substation",), "MW", "interconnect capacity landing here"),
+        "corridor_capacity_mw": da(cor["capacity_mw"].values.astype(float) if E else np.zeros(0), ("corridor",),
+                                   "MW", "corridor spare capacity"),
+        "corridor_flow_mw": da(_clean(flow), ("corridor", "slice"), "MW", "corridor flow from_id->to_id"),
+    }
+    ds = xr.Dataset(data, coords=coords)
+    ds.attrs.update({
+        "scenario": sc.name, "termination": result.termination.value, "objective_usd_per_yr": result.objective,
+        "best_bound_usd_per_yr": result.best_bound, "mip_gap": result.gap, "it_utilisation": u,
+        "build_s": result.timings.build_s, "handoff_s": result.timings.handoff_s, "solve_s": result.timings.solve_s,
+    })
+
+    lon, lat = sites_gdf.geometry.x.values, sites_gdf.geometry.y.values
+    site_tab = gpd.GeoDataFrame({
+        "site_id": S, "name": sites_gdf["name"].fillna("").values if "name" in sites_gdf else [""] * len(S),
+        "zone": sites_gdf["zone"].values, "max_it_mw": sites_gdf["max_it_mw"].values,
+        "open": open_.astype(bool), "design": design.astype(str), "it_mw": _clean(it_mw),
+        "compute_h100e": ds["compute_h100e"].values, "gpus": ds["gpus"].sum("rack_type").values,
+        "peak_facility_mw": facility_mw.max(axis=1) if T else np.zeros(len(S)),
+        "pue_min": np.nanmin(np.where(open_[:, None] > 0, pue_st, np.inf), axis=1, initial=np.inf),
+        "pue_max": np.nanmax(np.where(open_[:, None] > 0, pue_st, -np.inf), axis=1, initial=-np.inf),
+        "substation_id": ic_sub.astype(str), "interconnect_tier": ic_tier.astype(str),
+        "interconnect_mw": ic_cap, "onsite_mw": units @ np.array([cat.onsite[g].unit_mw for g in Pg]) if Pg else 0.0,
+        "battery_mw": bunits @ np.array([cat.onsite[q].unit_mw for q in Pb]) if Pb else 0.0,
+        "water_m3_per_yr": _clean(water), "emissions_t_per_yr": _clean(emis_grid + emis_onsite),
+        "station": p.station.loc[S].values,
+    }, geometry=sites_gdf.geometry.values, crs="EPSG:4326")
+    for c in ("pue_min", "pue_max"):
+        site_tab.loc[~np.isfinite(site_tab[c]), c] = np.nan
+    for g in G:
+        site_tab[f"racks_{g}"] = racks[:, gi[g], :].sum(axis=1)
+
+    ic_rows, ic_geom = [], []
+    for s, o in sorted(chosen.items()):
+        b = opt.at[o, "substation_id"]
+        sp = sites_gdf.geometry.loc[s]
+        bp = subs.geometry.loc[b]
+        ic_rows.append({"site_id": s, "substation_id": b, "option_id": o, "tier": opt.at[o, "tier"],
+                        "voltage_kv": float(opt.at[o, "voltage_kv"]), "capacity_mw": float(opt.at[o, "capacity_mw"]),
+                        "line_km": float(opt.at[o, "line_km"]), "capex_usd": float(opt.at[o, "capex_usd"]),
+                        "peak_import_mw": float(grid_st[si[s]].max()) if T else 0.0})
+        ic_geom.append(LineString([(sp.x, sp.y), (bp.x, bp.y)]))
+    ic_cols = ["site_id", "substation_id", "option_id", "tier", "voltage_kv", "capacity_mw", "line_km",
+               "capex_usd", "peak_import_mw"]
+    interconnects = gpd.GeoDataFrame(pd.DataFrame(ic_rows, columns=ic_cols), geometry=ic_geom, crs="EPSG:4326")
+
+    dem = p.dataset.demand.loc[R]
+    as_rows, as_geom = [], []
+    for i, s in enumerate(S):
+        for j, r in enumerate(R):
+            for k, w in enumerate(W):
+                if served[i, j, k] > EPS:
+                    sp, rp = sites_gdf.geometry.iloc[i], dem.geometry.iloc[j]
+                    as_rows.append({"site_id": s, "region_id": r, "workload": w,
+                                    "served_h100e": float(served[i, j, k]), "rtt_ms": float(p.rtt_ms.at[s, r]),
+                                    "max_rtt_ms": float(p.max_rtt_ms.at[r, w])})
+                    as_geom.append(LineString([(sp.x, sp.y), (rp.x, rp.y)]))
+    assignments = gpd.GeoDataFrame(
+        pd.DataFrame(as_rows, columns=["site_id", "region_id", "workload", "served_h100e", "rtt_ms", "max_rtt_ms"]),
+        geometry=as_geom, crs="EPSG:4326")
+
+    sub_tab = gpd.GeoDataFrame({
+        "substation_id": B, "voltage_kv": subs["voltage_kv"].values, "zone": subs["zone"].values,
+        "headroom_mw": subs["headroom_mw"].values, "supply_mw": subs["supply_mw"].values,
+        "connected_mw": connected.values, "remaining_headroom_mw": subs["headroom_mw"].values - connected.values,
+    }, geometry=subs.geometry.values, crs="EPSG:4326")
+    dem_tab = gpd.GeoDataFrame({"region_id": R, "name": dem["name"].fillna("").values if "name" in dem else [""] * len(R)},
+                               geometry=dem.geometry.values, crs="EPSG:4326")
+    for k, w in enumerate(W):
+        dem_tab[f"{w}_demand_h100e"] = demand[:, k]
+        dem_tab[f"{w}_served_h100e"] = served[:, :, k].sum(axis=0)
+        dem_tab[f"{w}_unmet_h100e"] = _clean(unmet[:, k])
+    return Plan(result, ds, site_tab, interconnects, assignments, sub_tab, dem_tab)

@@ -1,0 +1,162 @@
+"""Preparation: validated inputs -> everything the model needs, as plain tables. No Pyomo here."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from siteplan.config import Catalog, Scenario
+from siteplan.io import Dataset
+from siteplan.prepare.climate import pue_wue, site_stations
+from siteplan.prepare.graphs import energy_graph, fiber_graph, rtt_matrix
+from siteplan.prepare.interconnect import interconnect_options
+
+__all__ = ["Prepared", "prepare"]
+
+
+@dataclass
+class Prepared:
+    """Model-ready data. All id lists are sorted; all tables are indexed by ids."""
+
+    scenario: Scenario
+    catalog: Catalog
+    dataset: Dataset
+    sites: list[str]
+    designs: list[str]
+    rack_types: list[str]
+    slices: list[str]
+    regions: list[str]
+    workloads: list[str]
+    generators: list[str]
+    batteries: list[str]
+    weight_h: pd.Series  # slice -> hours per year
+    site_design: list[tuple[str, str]]  # allowed (site, design)
+    site_rack_design: list[tuple[str, str, str]]  # compatible (site, rack type, design)
+    pue: xr.DataArray  # (site, cooling, slice)
+    wue: xr.DataArray  # (site, cooling, slice) litres per kWh of IT energy
+    station: pd.Series  # site -> weather station
+    options: pd.DataFrame  # interconnect options, index option_id
+    rtt_ms: pd.DataFrame  # site x region
+    max_rtt_ms: pd.DataFrame  # region x workload
+    demand_gpus: pd.DataFrame  # region x workload, H100e, scaled
+    serve_pairs: list[tuple[str, str, str]]  # (site, region, workload) with rtt <= limit
+    site_pop: pd.DataFrame
+    region_pop: pd.DataFrame
+    energy_nodes: list[str]  # substations in the flow model
+    corridors: pd.DataFrame  # corridors in the flow model
+    egraph: nx.MultiGraph
+    fgraph: nx.Graph
+    price: pd.DataFrame  # site x slice, USD/MWh (site's zone)
+    carbon: pd.DataFrame  # site x slice, t/MWh
+    serving_cost: pd.Series  # (site, region) -> USD per H100e-yr (0 where not given)
+    notes: list[str] = field(default_factory=list)
+
+
+def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Prepared:
+    """Derive graphs, RTTs, interconnect options, PUE/WUE and sparse index sets.
+
+    Parameters
+    ----------
+    scenario, dataset, catalog
+        Validated inputs (see :func:`siteplan.api.load`).
+
+    Returns
+    -------
+    Prepared
+    """
+    sc = scenario
+    sites_gdf = dataset.sites.sort_index()
+    sites = list(sites_gdf.index)
+    slices = [str(s) for s in dataset.climate["slice"].values]
+    weight_h = pd.Series(dataset.climate["weight_h"].values.astype(float), index=slices)
+    workloads = sorted(sc.workloads)
+
+    def pick(names, available):
+        return sorted(available) if names is None else sorted(names)
+
+    designs = pick(sc.cooling_designs, catalog.cooling_designs)
+    if not sc.water.allow_water_cooling:
+        designs = [k for k in designs if not catalog.cooling_designs[k].needs_water]
+    rack_types = pick(sc.rack_types, catalog.rack_types)
+    onsite = pick(sc.onsite, catalog.onsite)
+    onsite = [p for p in onsite if catalog.onsite[p].lead_time_yr <= sc.horizon_yr]
+    generators = [p for p in onsite if catalog.onsite[p].kind == "generator"]
+    batteries = [p for p in onsite if catalog.onsite[p].kind == "battery"]
+
+    station = site_stations(sites_gdf, dataset.climate)
+    pue, wue = pue_wue({k: catalog.cooling_designs[k] for k in designs}, station, dataset.climate)
+
+    site_design = []
+    for s in sites:
+        water_ok = sites_gdf.at[s, "water_limit_m3_per_yr"] > 0
+        for k in designs:
+            if catalog.cooling_designs[k].needs_water and not water_ok:
+                continue  # a zero water cap would force every rack of this design to zero
+            site_design.append((s, k))
+    site_rack_design = [(s, g, k) for (s, k) in site_design for g in rack_types
+                        if catalog.rack_types[g].rack_kw <= catalog.cooling_designs[k].max_rack_kw
+                        and catalog.rack_types[g].rack_kw <= 1000.0 * sites_gdf.at[s, "max_it_mw"]]
+    site_rack_design.sort()
+
+    options = interconnect_options(
+        sites_gdf, dataset.substations, catalog.interconnect_tiers, sc.horizon_yr,
+        sc.interconnect.max_distance_km, sc.interconnect.max_options_per_site,
+        sc.interconnect.line_route_factor, sc.interconnect.cost_multiplier)
+
+    egraph = energy_graph(dataset.substations, dataset.transmission)
+    # The flow model needs only the connected components that contain an option's substation.
+    used = set(options["substation_id"])
+    nodes: set[str] = set()
+    for comp in nx.connected_components(egraph):
+        if comp & used:
+            nodes |= comp
+    energy_nodes = sorted(nodes)
+    tr = dataset.transmission
+    corridors = tr[tr["from_id"].isin(nodes) & tr["to_id"].isin(nodes)].sort_index() if len(tr) else tr
+
+    fgraph = fiber_graph(dataset.pops, dataset.fiber, sc.network.route_factor)
+    rtt, site_pop, region_pop = rtt_matrix(
+        sites_gdf, dataset.demand, dataset.pops, fgraph, sc.network.lateral_route_factor,
+        sc.network.us_per_km, sc.network.rtt_overhead_ms, dataset.latency)
+    regions = sorted(dataset.demand.index)
+    max_rtt = pd.DataFrame(index=regions, columns=workloads, dtype=float)
+    demand = pd.DataFrame(index=regions, columns=workloads, dtype=float)
+    for w in workloads:
+        own = dataset.demand[f"{w}_max_rtt_ms"].reindex(regions)
+        max_rtt[w] = own.where(np.isfinite(own), sc.workloads[w].max_rtt_ms)
+        demand[w] = dataset.demand[f"{w}_gpus"].reindex(regions) * sc.demand_scale
+    serve_pairs = [(s, r, w) for s in sites for r in regions for w in workloads
+                   if demand.at[r, w] > 0 and rtt.at[s, r] <= max_rtt.at[r, w]]
+
+    zone = sites_gdf["zone"]
+    pz = dataset.prices
+    price = pd.DataFrame([[pz.at[(zone[s], t), "energy_price_usd_per_mwh"] for t in slices] for s in sites],
+                         index=sites, columns=slices)
+    carbon = pd.DataFrame([[pz.at[(zone[s], t), "carbon_t_per_mwh"] for t in slices] for s in sites],
+                          index=sites, columns=slices)
+    if dataset.serving_cost is not None:
+        serving = dataset.serving_cost["serving_cost_usd_per_gpu_yr"]
+    else:
+        serving = pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=["site_id", "region_id"]))
+
+    notes = []
+    no_option = [s for s in sites if s not in set(options["site_id"])]
+    if no_option:
+        notes.append(f"{len(no_option)} site(s) have no grid interconnect option within "
+                     f"{sc.interconnect.max_distance_km:g} km / {sc.horizon_yr:g} yr (on-site power only)")
+    unreachable = [(r, w) for r in regions for w in workloads
+                   if demand.at[r, w] > 0 and not any(rtt.at[s, r] <= max_rtt.at[r, w] for s in sites)]
+    for r, w in unreachable:
+        notes.append(f"demand {r}/{w}: no candidate site within {max_rtt.at[r, w]:g} ms RTT; it will be unmet")
+    if math.isinf(rtt.values.min(initial=math.inf)) and len(sites) and len(regions):
+        notes.append("the fiber graph connects no site to any demand region")
+
+    return Prepared(sc, catalog, dataset, sites, designs, rack_types, slices, regions, workloads,
+                    generators, batteries, weight_h, site_design, site_rack_design, pue, wue, station,
+                    options, rtt, max_rtt, demand, serve_pairs, site_pop, region_pop, energy_nodes,
+                    corridors, egraph, fgraph, price, carbon, serving, notes)

@@ -1,0 +1,80 @@
+"""Energy and fiber graphs (networkx) and the site x region RTT matrix. No Pyomo here."""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from siteplan.geo import distance_matrix_km, line_length_km
+
+
+def energy_graph(substations, transmission) -> nx.MultiGraph:
+    """Substations as nodes (voltage, headroom, supply) and corridors as keyed edges."""
+    g = nx.MultiGraph()
+    for sid, row in substations.sort_index().iterrows():
+        g.add_node(sid, voltage_kv=row["voltage_kv"], headroom_mw=row["headroom_mw"],
+                   supply_mw=row["supply_mw"], zone=row["zone"])
+    for cid, row in transmission.sort_index().iterrows():
+        g.add_edge(row["from_id"], row["to_id"], key=cid, capacity_mw=row["capacity_mw"],
+                   voltage_kv=row["voltage_kv"])
+    return g
+
+
+def fiber_graph(pops, fiber, route_factor: float) -> nx.Graph:
+    """PoPs as nodes; links weighted by route length in km (``length_km`` or geometry x route factor).
+
+    Parallel links between the same PoPs keep the shortest length.
+    """
+    g = nx.Graph()
+    g.add_nodes_from(sorted(pops.index))
+    for lid, row in fiber.sort_index().iterrows():
+        length = row["length_km"]
+        if not np.isfinite(length):
+            length = line_length_km(row.geometry) * route_factor
+        a, b = row["from_id"], row["to_id"]
+        if g.has_edge(a, b) and g[a][b]["length_km"] <= length:
+            continue
+        g.add_edge(a, b, length_km=float(length), link_id=lid)
+    return g
+
+
+def nearest(points_from, points_to) -> tuple[np.ndarray, np.ndarray]:
+    """Index of, and great-circle km to, the nearest ``points_to`` for each of ``points_from``."""
+    d = distance_matrix_km(points_from.geometry.y.values, points_from.geometry.x.values,
+                           points_to.geometry.y.values, points_to.geometry.x.values)
+    idx = np.argmin(d, axis=1)  # ties: lowest index = lowest sorted id, deterministic
+    return idx, d[np.arange(len(idx)), idx]
+
+
+def rtt_matrix(sites, demand, pops, fgraph: nx.Graph, lateral_route_factor: float,
+               us_per_km: float, overhead_ms: float, explicit: pd.DataFrame | None = None):
+    """Round-trip time (ms) site x region over lateral + shortest fiber path + lateral.
+
+    Returns
+    -------
+    rtt : pandas.DataFrame, index site_id, columns region_id (inf where not connected)
+    site_pop, region_pop : pandas.DataFrame with the attached PoP id and lateral km
+    """
+    pop_ids = np.array(sorted(pops.index))
+    pops = pops.loc[pop_ids]
+    si, sd = nearest(sites, pops)
+    ri, rd = nearest(demand, pops)
+    site_pop = pd.DataFrame({"pop_id": pop_ids[si], "lateral_km": sd * lateral_route_factor}, index=sites.index)
+    region_pop = pd.DataFrame({"pop_id": pop_ids[ri], "lateral_km": rd * lateral_route_factor}, index=demand.index)
+    backbone = {}
+    for p in sorted(set(site_pop["pop_id"])):
+        backbone[p] = nx.single_source_dijkstra_path_length(fgraph, p, weight="length_km")
+    km = np.full((len(sites), len(demand)), math.inf)
+    for i, (sp, slat) in enumerate(zip(site_pop["pop_id"], site_pop["lateral_km"])):
+        dist = backbone[sp]
+        for j, (rp, rlat) in enumerate(zip(region_pop["pop_id"], region_pop["lateral_km"])):
+            if rp in dist:
+                km[i, j] = slat + dist[rp] + rlat
+    rtt = pd.DataFrame(2.0 * km * us_per_km / 1000.0 + overhead_ms, index=sites.index, columns=demand.index)
+    if explicit is not None:
+        for (s, r), v in explicit["rtt_ms"].items():
+            rtt.loc[s, r] = v
+    return rtt, site_pop, region_pop

@@ -1,0 +1,210 @@
+"""Hand a Pyomo model to HiGHS and read the result back.
+
+The hand-off uses Pyomo's linear standard-form compiler (``compile_standard_form``, mixed form)
+to get the constraint matrix as scipy CSC arrays and passes them straight into ``highspy`` with
+``Highs.passModel`` (no LP/MPS file, no per-element Python calls into HiGHS). See
+``benchmarks/handoff.py`` for the measured comparison with the LP-file and persistent paths.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from siteplan.errors import SolveError
+
+
+class Termination(str, enum.Enum):
+    """Why the solver stopped."""
+
+    OPTIMAL = "optimal"
+    TIME_LIMIT = "time_limit"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Seconds spent in each stage."""
+
+    prepare_s: float = 0.0
+    build_s: float = 0.0
+    handoff_s: float = 0.0
+    solve_s: float = 0.0
+    extract_s: float = 0.0
+
+    @property
+    def total_s(self) -> float:
+        return self.prepare_s + self.build_s + self.handoff_s + self.solve_s + self.extract_s
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """Solver outcome as data: termination, objective, best bound, relative gap, sizes, timings."""
+
+    termination: Termination
+    highs_status: str
+    objective: float
+    best_bound: float
+    gap: float
+    has_solution: bool
+    num_rows: int
+    num_cols: int
+    num_nonzeros: int
+    num_integer: int
+    mip_nodes: int
+    timings: Timings = field(default_factory=Timings)
+
+    @property
+    def optimal(self) -> bool:
+        return self.termination is Termination.OPTIMAL
+
+
+_STATUS = {
+    highspy.HighsModelStatus.kOptimal: Termination.OPTIMAL,
+    highspy.HighsModelStatus.kTimeLimit: Termination.TIME_LIMIT,
+    highspy.HighsModelStatus.kInfeasible: Termination.INFEASIBLE,
+    highspy.HighsModelStatus.kUnbounded: Termination.UNBOUNDED,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: Termination.INFEASIBLE,
+}
+
+
+@dataclass
+class CompiledModel:
+    """The model as arrays, ready for HiGHS, with the Pyomo variable of every column."""
+
+    columns: list
+    c: np.ndarray
+    offset: float
+    A: object  # scipy.sparse.csc_array
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    integrality: np.ndarray
+
+
+def compile_model(m: pyo.ConcreteModel) -> CompiledModel:
+    """Compile the active linear model to matrix form (every active component, user additions too)."""
+    info = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=pyo.minimize)
+    cols = info.columns
+    n = len(cols)
+    c = np.asarray(info.c.toarray()).ravel() if info.c.shape[0] else np.zeros(n)
+    if c.shape[0] != n:
+        c = np.zeros(n)
+    offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+    rhs = np.asarray(info.rhs, dtype=float)
+    mult = np.fromiter((r[1] for r in info.rows), dtype=np.int8, count=len(info.rows))
+    row_lower = np.where(mult >= 0, np.where(mult == 0, rhs, -np.inf), rhs)
+    row_upper = np.where(mult <= 0, np.where(mult == 0, rhs, np.inf), rhs)
+    lb = np.fromiter((-np.inf if v.lb is None else v.lb for v in cols), dtype=float, count=n)
+    ub = np.fromiter((np.inf if v.ub is None else v.ub for v in cols), dtype=float, count=n)
+    integ = np.fromiter((1 if v.is_integer() else 0 for v in cols), dtype=np.uint8, count=n)
+    return CompiledModel(cols, c, offset, info.A, row_lower, row_upper, lb, ub, integ)
+
+
+def _highs(cm: CompiledModel, options: dict) -> highspy.Highs:
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(options.pop("output_flag", False)))
+    for k, v in options.items():
+        h.setOptionValue(k, v)
+    A = cm.A.tocsc()
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(cm.columns)
+    lp.num_row_ = A.shape[0]
+    lp.col_cost_ = cm.c
+    lp.col_lower_ = cm.col_lower
+    lp.col_upper_ = cm.col_upper
+    lp.row_lower_ = cm.row_lower
+    lp.row_upper_ = cm.row_upper
+    lp.offset_ = cm.offset
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data.astype(float)
+    lp.a_matrix_.num_col_ = lp.num_col_
+    lp.a_matrix_.num_row_ = lp.num_row_
+    if cm.integrality.any():
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                           for i in cm.integrality]
+    h.passModel(lp)
+    return h
+
+
+def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: float = 1e-4,
+                threads: int = 1, seed: int = 0, output: bool = False,
+                highs_options: dict | None = None) -> SolveResult:
+    """Solve a (siteplan or user-extended) Pyomo model with HiGHS and load the values into it.
+
+    Parameters
+    ----------
+    m : pyomo.environ.ConcreteModel
+        Linear (MI)LP with one active objective.
+    time_limit_s, mip_rel_gap, threads, seed, output
+        HiGHS options (``output`` prints the HiGHS log).
+    highs_options : dict, optional
+        Any further HiGHS options by name.
+
+    Returns
+    -------
+    SolveResult
+        With ``timings.handoff_s`` (compile + pass to HiGHS) and ``timings.solve_s`` (HiGHS run).
+
+    Raises
+    ------
+    SolveError
+        When the model is infeasible or unbounded, or the solver stopped with no incumbent.
+    """
+    t0 = time.perf_counter()
+    cm = compile_model(m)
+    opts = {"time_limit": float(time_limit_s), "mip_rel_gap": float(mip_rel_gap), "threads": int(threads),
+            "random_seed": int(seed), "output_flag": bool(output), "mip_feasibility_tolerance": 1e-7,
+            "primal_feasibility_tolerance": 1e-7, **(highs_options or {})}
+    h = _highs(cm, opts)
+    t1 = time.perf_counter()
+    h.run()
+    t2 = time.perf_counter()
+    status = h.getModelStatus()
+    term = _STATUS.get(status, Termination.OTHER)
+    info = h.getInfo()
+    sol = h.getSolution()
+    has_sol = bool(sol.value_valid) and len(cm.columns) > 0 or (len(cm.columns) == 0 and term is Termination.OPTIMAL)
+    status_text = h.modelStatusToString(status)
+    if term in (Termination.INFEASIBLE, Termination.UNBOUNDED):
+        raise SolveError(f"the model is {term.value} (HiGHS: {status_text})")
+    if not has_sol:
+        raise SolveError(f"HiGHS stopped without a solution (status: {status_text})")
+    x = np.asarray(sol.col_value, dtype=float)
+    is_int = cm.integrality.astype(bool)
+    x[is_int] = np.round(x[is_int])
+    for v, val in zip(cm.columns, x):
+        v.set_value(float(val), skip_validation=True)
+    # Variables the compiler left out (in no active row or objective) are free to take any value;
+    # give them a defined one so extraction never meets None.
+    _fill_unset(m)
+    obj = float(info.objective_function_value)
+    if cm.integrality.any():
+        bound = float(info.mip_dual_bound)
+        gap = float(info.mip_gap)
+        nodes = int(info.mip_node_count)
+    else:
+        bound, gap, nodes = obj, 0.0, 0
+    if term is Termination.OPTIMAL and not np.isfinite(gap):
+        gap = 0.0
+    return SolveResult(term, status_text, obj, bound, gap, True, cm.A.shape[0], len(cm.columns),
+                       int(cm.A.nnz), int(cm.integrality.sum()), nodes,
+                       Timings(handoff_s=t1 - t0, solve_s=t2 - t1))
+
+
+def _fill_unset(m: pyo.ConcreteModel) -> None:
+    for v in m.component_data_objects(pyo.Var, descend_into=True):
+        if v.value is None:
+            lo = v.lb if v.lb is not None else None
+            v.set_value(max(0.0, lo) if lo is not None else 0.0, skip_validation=True)

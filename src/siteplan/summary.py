@@ -1,0 +1,45 @@
+"""Short text summaries of a Plan for the terminal."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _fmt_usd(x: float) -> str:
+    for unit, div in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(x) >= div:
+            return f"${x / div:,.2f}{unit}"
+    return f"${x:,.0f}"
+
+
+def summary_text(plan) -> str:
+    """Status, headline numbers, cost by category and one row per open site."""
+    r, ds = plan.result, plan.ds
+    t = r.timings
+    lines = [
+        f"scenario {ds.attrs['scenario']}: {r.termination.value} (HiGHS: {r.highs_status}), "
+        f"gap {r.gap:.4%}",
+        f"annual cost {_fmt_usd(r.objective)}/yr (best bound {_fmt_usd(r.best_bound)}/yr)",
+        f"timings: prepare {t.prepare_s:.2f}s, build {t.build_s:.2f}s, hand-off {t.handoff_s:.2f}s, "
+        f"HiGHS {t.solve_s:.2f}s, extract {t.extract_s:.2f}s; {r.num_rows} rows x {r.num_cols} cols "
+        f"({r.num_integer} integer), {r.num_nonzeros} nonzeros",
+    ]
+    dem = float(ds["demand_h100e"].sum())
+    unmet = float(ds["unmet_h100e"].sum())
+    lines.append(f"demand {dem:,.0f} H100e, served {dem - unmet:,.0f}, unmet {unmet:,.0f}")
+    lines.append(f"IT {float(ds['it_mw'].sum()):,.1f} MW; water {float(ds['water_m3_per_yr'].sum()):,.0f} m3/yr; "
+                 f"emissions {float(ds['emissions_t_per_yr'].sum()):,.0f} t/yr")
+    lines.append("cost by category (per year):")
+    for c, v in zip(ds["cost_category"].values, ds["cost_usd_per_yr"].values):
+        if abs(v) > 0.5:
+            lines.append(f"  {c:<16} {_fmt_usd(float(v)):>14}")
+    sites = plan.sites[plan.sites["open"]]
+    lines.append(f"{len(sites)} open site(s):")
+    hdr = f"  {'site':<20} {'design':<16} {'IT MW':>8} {'H100e':>9} {'PUE':>11} {'interconnect':<28} {'on-site MW':>10}"
+    lines.append(hdr)
+    for _, row in sites.iterrows():
+        ic = f"{row['substation_id']} {row['interconnect_tier']}" if row["substation_id"] else "(none)"
+        pue = f"{row['pue_min']:.2f}-{row['pue_max']:.2f}" if np.isfinite(row["pue_min"]) else "-"
+        lines.append(f"  {row['site_id']:<20} {row['design']:<16} {row['it_mw']:>8.1f} {row['compute_h100e']:>9,.0f} "
+                     f"{pue:>11} {ic:<28} {row['onsite_mw']:>10.1f}")
+    return "\n".join(lines)
