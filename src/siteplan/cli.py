@@ -26,11 +26,11 @@ def _parse_set(values: tuple[str, ...]) -> dict:
 
 @click.group()
 @click.version_option(package_name="siteplan")
-def main() -> None:
+def cli() -> None:
     """siteplan: plan AI data-center sites, GPUs, interconnects and cooling."""
 
 
-@main.command()
+@cli.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--override", "-o", multiple=True, help="Named override from the scenario file (repeatable).")
 @click.option("--set", "set_values", multiple=True, help="KEY=VALUE by dotted key path (repeatable).")
@@ -47,7 +47,7 @@ def validate(scenario: Path, override: tuple[str, ...], set_values: tuple[str, .
     click.echo(f"{scenario}: valid")
 
 
-@main.command()
+@cli.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--override", "-o", multiple=True, help="Named override from the scenario file (repeatable).")
 @click.option("--set", "set_values", multiple=True, help="KEY=VALUE by dotted key path (repeatable).")
@@ -91,6 +91,34 @@ def _exports(plan, study, out: Path) -> None:
     except ImportError:
         return
     export_all(plan, out, study=study)
+
+
+# Sub-commands that live with their own concern (exports, batch, data build). A module that is
+# not part of this installation is skipped; any other import error is a bug and is raised.
+_PLUGINS = (("siteplan.export.cli", "commands"), ("siteplan.batch.cli", "commands"),
+            ("siteplan.databuild.cli", "commands"))
+
+
+def _register_plugins() -> None:
+    import importlib
+
+    for mod_name, attr in _PLUGINS:
+        try:
+            mod = importlib.import_module(mod_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and mod_name.startswith(exc.name):
+                continue
+            raise
+        for cmd in getattr(mod, attr)():
+            cli.add_command(cmd)
+
+
+def main(args=None):
+    """Entry point of the ``siteplan`` console script."""
+    if not getattr(cli, "_plugins_registered", False):
+        cli._plugins_registered = True
+        _register_plugins()
+    return cli(args)
 
 
 if __name__ == "__main__":

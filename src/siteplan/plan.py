@@ -51,6 +51,8 @@ class Plan:
         Substations with headroom and connected capacity.
     demand : geopandas.GeoDataFrame
         Demand regions with served and unmet compute.
+    fiber : geopandas.GeoDataFrame
+        The fiber backbone (links with route length), for maps.
     """
 
     result: SolveResult
@@ -60,6 +62,7 @@ class Plan:
     assignments: gpd.GeoDataFrame
     substations: gpd.GeoDataFrame
     demand: gpd.GeoDataFrame
+    fiber: gpd.GeoDataFrame
 
     @property
     def objective(self) -> float:
@@ -293,4 +296,12 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
         dem_tab[f"{w}_demand_h100e"] = demand[:, k]
         dem_tab[f"{w}_served_h100e"] = served[:, :, k].sum(axis=0)
         dem_tab[f"{w}_unmet_h100e"] = _clean(unmet[:, k])
-    return Plan(result, ds, site_tab, interconnects, assignments, sub_tab, dem_tab)
+    fib = p.dataset.fiber
+    lengths = {(d["link_id"] if "link_id" in d else None): d["length_km"]
+               for _, _, d in p.fgraph.edges(data=True)}
+    fiber_tab = gpd.GeoDataFrame({
+        "link_id": list(fib.index), "from_id": fib["from_id"].values if len(fib) else [],
+        "to_id": fib["to_id"].values if len(fib) else [],
+        "length_km": [float(lengths.get(i, np.nan)) for i in fib.index],
+    }, geometry=fib.geometry.values, crs="EPSG:4326")
+    return Plan(result, ds, site_tab, interconnects, assignments, sub_tab, dem_tab, fiber_tab)
