@@ -115,8 +115,10 @@ def _check_table(gdf: pd.DataFrame, fname: str, id_field: str, specs: list[Field
         if spec.name not in gdf.columns:
             if spec.required and len(gdf):
                 probs.append(Problem(fname, None, spec.name, "required field is missing from every feature"))
-            if spec.kind == "float" and spec.null_default is not None:
-                out[spec.name] = spec.null_default
+            if spec.kind == "float":
+                out[spec.name] = spec.null_default if spec.null_default is not None else math.nan
+            else:
+                out[spec.name] = pd.Series([None] * len(out), index=out.index, dtype=object)
             continue
         col = list(gdf[spec.name])
         if spec.kind == "float":

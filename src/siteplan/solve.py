@@ -9,6 +9,8 @@ to get the constraint matrix as scipy CSC arrays and passes them straight into `
 from __future__ import annotations
 
 import enum
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -110,8 +112,23 @@ def compile_model(m: pyo.ConcreteModel) -> CompiledModel:
     return CompiledModel(cols, c, offset, info.A, row_lower, row_upper, lb, ub, integ)
 
 
+def _quiet_highs() -> highspy.Highs:
+    """A Highs instance without the banner it prints to stdout when constructed."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+            h.setOptionValue("output_flag", False)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    return h
+
+
 def _highs(cm: CompiledModel, options: dict) -> highspy.Highs:
-    h = highspy.Highs()
+    h = _quiet_highs()
     h.setOptionValue("output_flag", bool(options.pop("output_flag", False)))
     for k, v in options.items():
         h.setOptionValue(k, v)

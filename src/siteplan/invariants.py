@@ -1,0 +1,119 @@
+"""Check a solved Plan against the study's constraints, independently of the Pyomo model.
+
+A plan that violates a constraint is a bug even if the solver said "optimal"; the test suite runs
+:func:`check_plan` on every plan it produces, and users can too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from siteplan.config import crf
+
+
+def check_plan(plan, prep, tol: float = 1e-5) -> list[str]:
+    """Return a list of violated invariants (empty = the plan is consistent with its inputs).
+
+    Checks: one design per open site and none at closed sites; racks only with the chosen and a
+    compatible design; IT within site limits; power balance per site and slice; grid import within
+    the chosen interconnect; at most one interconnect per site; substation headroom; corridor
+    capacities; on-site dispatch within installed units; served demand only within RTT limits and
+    within installed compute; served + unmet = demand; water caps; costs add up to the objective.
+    """
+    ds = plan.ds
+    cat, sc = prep.catalog, prep.scenario
+    bad: list[str] = []
+    sites = prep.dataset.sites.loc[list(ds["site"].values)]
+    scale_tol = lambda x: tol * max(1.0, abs(float(x)))  # noqa: E731
+
+    open_ = ds["open"].values.astype(bool)
+    nd = ds["design_chosen"].sum("cooling").values
+    for s, o, n in zip(ds["site"].values, open_, nd):
+        if n != (1 if o else 0):
+            bad.append(f"site {s}: open={o} but {n} designs chosen")
+    racks = ds["racks"]
+    for s in ds["site"].values:
+        for k in ds["cooling"].values:
+            r = float(racks.sel(site=s, cooling=k).sum())
+            if r > 0 and ds["design_chosen"].sel(site=s, cooling=k) == 0:
+                bad.append(f"site {s}: {r:g} racks with design {k} that is not chosen")
+            for g in ds["rack_type"].values:
+                if racks.sel(site=s, rack_type=g, cooling=k) > 0 and \
+                        cat.rack_types[g].rack_kw > cat.cooling_designs[k].max_rack_kw:
+                    bad.append(f"site {s}: rack type {g} ({cat.rack_types[g].rack_kw} kW) with design {k}")
+    it = ds["it_mw"].values
+    for s, v, o in zip(ds["site"].values, it, open_):
+        mx = sites.at[s, "max_it_mw"]
+        mn = max(sites.at[s, "min_it_mw"], sc.limits.min_it_mw_per_site) if o else 0.0
+        if v > mx + scale_tol(mx) or v < mn - scale_tol(mn):
+            bad.append(f"site {s}: IT {v:g} MW outside [{mn:g}, {mx:g}]")
+    if sc.limits.max_sites is not None and open_.sum() > sc.limits.max_sites:
+        bad.append(f"{open_.sum()} open sites > max_sites {sc.limits.max_sites}")
+
+    supply = (ds["grid_import_mw"] + ds["onsite_mw"].sum("generator")
+              + ds["battery_discharge_mw"].sum("battery") - ds["battery_charge_mw"].sum("battery"))
+    diff = np.abs(supply - ds["facility_mw"]).values
+    for i, j in zip(*np.nonzero(diff > 1e-4 * np.maximum(1.0, ds["facility_mw"].values))):
+        bad.append(f"site {ds['site'].values[i]} slice {ds['slice'].values[j]}: power in "
+                   f"{float(supply.values[i, j]):g} MW != facility {float(ds['facility_mw'].values[i, j]):g} MW")
+    cap = ds["interconnect_capacity_mw"]
+    over = (ds["grid_import_mw"] - cap).values
+    for i, j in zip(*np.nonzero(over > 1e-6 * np.maximum(1.0, cap.values[:, None]))):
+        bad.append(f"site {ds['site'].values[i]} slice {ds['slice'].values[j]}: import above interconnect capacity")
+    opt = prep.options
+    built = ds["option_built"].to_series()
+    if len(built):
+        per_site = built.groupby(opt.loc[built.index, "site_id"]).sum()
+        for s, n in per_site.items():
+            if n > 1 or (n == 1 and not open_[list(ds["site"].values).index(s)]):
+                bad.append(f"site {s}: {n} interconnects built (open={bool(open_[list(ds['site'].values).index(s)])})")
+    for b, c, h in zip(ds["substation"].values, ds["connected_mw"].values, ds["headroom_mw"].values):
+        if c > h + scale_tol(h):
+            bad.append(f"substation {b}: {c:g} MW connected > headroom {h:g} MW")
+    if ds.sizes.get("corridor", 0):
+        flow = np.abs(ds["corridor_flow_mw"].values)
+        capc = ds["corridor_capacity_mw"].values[:, None]
+        for i, j in zip(*np.nonzero(flow > capc + 1e-6 * np.maximum(1.0, capc))):
+            bad.append(f"corridor {ds['corridor'].values[i]}: flow {flow[i, j]:g} > capacity {capc[i, 0]:g}")
+    for gname in ds["generator"].values:
+        unit = cat.onsite[gname].unit_mw
+        g = ds["onsite_mw"].sel(generator=gname)
+        lim = ds["onsite_units"].sel(generator=gname) * unit
+        if (g > lim + 1e-6 * np.maximum(1.0, lim)).any():
+            bad.append(f"generator {gname}: dispatch above installed units")
+        if ((ds["onsite_units"].sel(generator=gname) > 0) & ~ds["open"].astype(bool)).any():
+            bad.append(f"generator {gname}: units at a closed site")
+
+    served = ds["served_h100e"]
+    allowed = ds["rtt_ms"] <= ds["max_rtt_ms"] + 1e-9
+    if ((served > 1e-6) & ~allowed).any():
+        bad.append("demand served beyond its RTT limit")
+    cap_h = ds["compute_h100e"]
+    if (served.sum(("region", "workload")) > cap_h + 1e-6 * np.maximum(1.0, cap_h)).any():
+        bad.append("served compute above installed compute")
+    bal = served.sum("site") + ds["unmet_h100e"] - ds["demand_h100e"]
+    if (np.abs(bal) > 1e-5 * np.maximum(1.0, ds["demand_h100e"])).any():
+        bad.append("served + unmet != demand")
+    if (ds["unmet_h100e"] < -1e-9).any():
+        bad.append("negative unmet demand")
+    wl = sites["water_limit_m3_per_yr"].values
+    for s, w, lim in zip(ds["site"].values, ds["water_m3_per_yr"].values, wl):
+        if np.isfinite(lim) and w > lim + scale_tol(lim):
+            bad.append(f"site {s}: water {w:g} m3/yr > limit {lim:g}")
+
+    total = float(ds["cost_usd_per_yr"].sum())
+    if abs(total - plan.result.objective) > 1e-6 * max(1.0, abs(plan.result.objective)):
+        bad.append(f"costs add up to {total:.6g}, objective is {plan.result.objective:.6g}")
+    r = cat.economics.discount_rate
+    costs = ds["cost_usd_per_yr"].to_series()
+    it_cost = sum(float(ds["racks"].sel(rack_type=g).sum()) * cat.rack_types[g].capex_usd_per_rack
+                  * crf(r, cat.rack_types[g].lifetime_yr) for g in ds["rack_type"].values)
+    if abs(it_cost - costs.get("it_equipment", 0.0)) > 1e-6 * max(1.0, it_cost):
+        bad.append(f"IT equipment cost {costs.get('it_equipment', 0.0):.6g} != racks x capex {it_cost:.6g}")
+    energy = float((ds["grid_import_mw"] * prep.price.loc[list(ds['site'].values)].values * ds["weight_h"]).sum())
+    if abs(energy - costs.get("grid_energy", 0.0)) > 1e-6 * max(1.0, energy):
+        bad.append(f"grid energy cost {costs.get('grid_energy', 0.0):.6g} != imports x prices {energy:.6g}")
+    unmet = float(ds["unmet_h100e"].sum()) * sc.unmet_penalty_usd_per_gpu_yr
+    if abs(unmet - costs.get("unmet_penalty", 0.0)) > 1e-6 * max(1.0, unmet):
+        bad.append("unmet penalty != unmet x penalty")
+    return bad
