@@ -196,13 +196,13 @@ def _read_layer(folder: Path, stem: str, probs: list[Problem], files: dict[str, 
 
 
 def _check_refs(table: pd.DataFrame, fname: str, fields: tuple[str, ...], valid: set[str], what: str,
-                probs: list[Problem]) -> None:
+                probs: list[Problem], note: str = "") -> None:
     for fld in fields:
         if fld not in table.columns:
             continue
         for lab, v in zip(table.index, table[fld]):
             if v is not None and v not in valid:
-                probs.append(Problem(fname, lab, fld, f"unknown {what} {v!r}"))
+                probs.append(Problem(fname, lab, fld, f"unknown {what} {v!r}{note}"))
 
 
 def _load_climate(folder: Path, probs: list[Problem], files: dict[str, Path]) -> xr.Dataset | None:
@@ -385,8 +385,8 @@ def load_dataset(folder: str | Path, workloads: list[str], strict: bool = True) 
 
     zones = set(prices.index.get_level_values("zone"))
     if "prices" in files:
-        _check_refs(sites, str(files.get("sites")), ("zone",), zones, "zone (not in prices.csv)", probs)
-        _check_refs(subs, str(files.get("substations")), ("zone",), zones, "zone (not in prices.csv)", probs)
+        _check_refs(sites, str(files.get("sites")), ("zone",), zones, "zone", probs, " (not in prices.csv)")
+        _check_refs(subs, str(files.get("substations")), ("zone",), zones, "zone", probs, " (not in prices.csv)")
     _check_refs(trans, str(files.get("transmission")), ("from_id", "to_id"), set(subs.index), "substation", probs)
     _check_refs(fiber, str(files.get("fiber")), ("from_id", "to_id"), set(pops.index), "PoP", probs)
     for tab, stem in ((trans, "transmission"), (fiber, "fiber")):
@@ -398,7 +398,7 @@ def load_dataset(folder: str | Path, workloads: list[str], strict: bool = True) 
     if "pops" in files and len(pops) == 0:
         probs.append(Problem(str(files["pops"]), None, None, "no PoPs: sites cannot reach demand"))
     if "sites" in files and {"min_it_mw", "max_it_mw"} <= set(sites.columns):
-        for lab in sites.index[sites["min_it_mw"] > sites["max_it_mw"]]:
+        for lab in sites.index[(sites["min_it_mw"] > sites["max_it_mw"]) & (sites["max_it_mw"] > 0)]:
             probs.append(Problem(str(files["sites"]), lab, "min_it_mw", "exceeds max_it_mw"))
     if len(demand):
         demand = gpd.GeoDataFrame(demand.drop(columns="geometry"),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from siteplan.errors import SolveError
@@ -95,7 +96,10 @@ class CompiledModel:
 
 def compile_model(m: pyo.ConcreteModel) -> CompiledModel:
     """Compile the active linear model to matrix form (every active component, user additions too)."""
-    info = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=pyo.minimize)
+    try:
+        info = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=pyo.minimize)
+    except InfeasibleConstraintException as exc:
+        raise SolveError(f"the model is infeasible: {exc}") from None
     cols = info.columns
     n = len(cols)
     c = np.asarray(info.c.toarray()).ravel() if info.c.shape[0] else np.zeros(n)

@@ -1,0 +1,121 @@
+"""End-to-end use of the API and CLI on the bundled example: determinism, extension, results folder."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyomo.environ as pyo
+import pytest
+import xarray as xr
+
+import siteplan
+from siteplan.errors import SolveError
+from siteplan.invariants import check_plan
+from siteplan.prepare import prepare
+from tiny import site, write_tiny
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "models/example.yaml"
+TIMING_ATTRS = ("build_s", "handoff_s", "solve_s", "prepare_s", "extract_s")
+
+
+def _solve(path, overrides=()):
+    study = siteplan.load(path, overrides)
+    prep = prepare(study.scenario, study.dataset, study.catalog)
+    plan = siteplan.solve_built(siteplan.build_model(prep), prep)
+    assert check_plan(plan, prep) == []
+    return plan
+
+
+def _strip(ds):
+    ds = ds.copy()
+    for a in TIMING_ATTRS:
+        ds.attrs.pop(a, None)
+    return ds
+
+
+def test_example_solves_and_is_deterministic():
+    a, b = _solve(EXAMPLE), _solve(EXAMPLE)
+    assert a.result.optimal
+    xr.testing.assert_identical(_strip(a.ds), _strip(b.ds))
+    assert a.ds["open"].sum() >= 1
+    assert float(a.ds["unmet_h100e"].sum()) == 0.0
+
+
+@pytest.mark.parametrize("override", ["carbon_price", "grid_now", "no_water"])
+def test_example_overrides_solve_consistently(override):
+    plan = _solve(EXAMPLE, (override,))
+    if override == "grid_now":
+        # with a 2-year horizon only the 69 kV / 15 MW tier exists; on-site units carry the rest
+        assert set(plan.ds["interconnect_tier"].values) <= {"", "t069_15"}
+        assert float(plan.ds["onsite_units"].sum()) > 0
+    if override == "no_water":
+        assert float(plan.ds["water_m3_per_yr"].sum()) == 0.0
+
+
+def test_user_constraint_is_picked_up():
+    study = siteplan.load(EXAMPLE)
+    prep = prepare(study.scenario, study.dataset, study.catalog)
+    m = siteplan.build_model(prep)
+    base = siteplan.solve_built(m, prep)
+    chosen = [s for s in prep.sites if base.ds["open"].sel(site=s) == 1]
+    m.user_forbid = pyo.Constraint(expr=sum(m.open[s] for s in chosen) == 0)
+    plan = siteplan.solve_built(m, prep)
+    assert all(plan.ds["open"].sel(site=s) == 0 for s in chosen)
+    assert plan.objective >= base.objective
+    assert check_plan(plan, prep) == []
+
+
+def test_user_cost_term_is_in_objective_and_report():
+    study = siteplan.load(EXAMPLE)
+    prep = prepare(study.scenario, study.dataset, study.catalog)
+    m = siteplan.build_model(prep)
+    siteplan.add_cost(m, "community_fund", 1e6 * sum(m.open[s] for s in prep.sites))
+    plan = siteplan.solve_built(m, prep)
+    costs = plan.ds["cost_usd_per_yr"].to_series()
+    assert costs["community_fund"] == pytest.approx(1e6 * float(plan.ds["open"].sum()))
+    assert costs.sum() == pytest.approx(plan.objective, rel=1e-9)
+
+
+def test_infeasible_is_an_error_not_a_plan(tmp_path):
+    # a carbon cap of 0 with only gas and grid power (both emit) and a minimum IT at the only site
+    path = write_tiny(tmp_path, sites=[site("s1", min_it_mw=5.0)], scenario={"carbon": {"cap_t_per_yr": 0.0},
+                                                                              "limits": {"min_it_mw_per_site": 5.0}})
+    study = siteplan.load(path)
+    prep = prepare(study.scenario, study.dataset, study.catalog)
+    m = siteplan.build_model(prep)
+    m.must_open = pyo.Constraint(expr=m.open["s1"] == 1)
+    with pytest.raises(SolveError, match="infeasible"):
+        siteplan.solve_built(m, prep)
+
+
+def test_time_limit_returns_incumbent_with_gap():
+    plan = siteplan.solve(EXAMPLE, time_limit_s=0.05, mip_rel_gap=0.0)
+    assert plan.result.termination.value in ("time_limit", "optimal")
+    assert plan.result.gap >= 0
+    if plan.result.termination.value == "time_limit":
+        assert plan.ds.attrs["termination"] == "time_limit"
+
+
+def test_cli_solve_writes_results_folder(tmp_path):
+    out = tmp_path / "res"
+    run = subprocess.run([sys.executable, "-m", "siteplan.cli", "solve", str(EXAMPLE), "--out", str(out),
+                          "--no-exports"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "open site(s)" in run.stdout and "annual cost" in run.stdout
+    for f in ("plan.nc", "plan.gpkg", "manifest.json", "sites.csv", "summary.txt"):
+        assert (out / f).exists(), f
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["solver"]["termination"] == "optimal"
+    assert set(man["inputs"]) >= {"sites", "climate", "catalog", "scenario"}
+    assert len(man["inputs"]["sites"]["sha256"]) == 64
+    ds = xr.load_dataset(out / "plan.nc")
+    assert ds.attrs["objective_usd_per_yr"] == pytest.approx(man["solver"]["objective"])
+
+
+def test_cli_exit_codes(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "siteplan.cli", "solve", str(tmp_path / "nope.yaml")],
+                         capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "file not found" in run.stderr

@@ -1,0 +1,77 @@
+"""Brute-force cross-check: enumerate every binary choice (site design, interconnect), solve the
+rest exactly (integer racks and units stay integer), and compare with siteplan's optimum."""
+
+import itertools
+
+import numpy as np
+import pytest
+import pyomo.environ as pyo
+
+import siteplan
+from siteplan.errors import SolveError
+from siteplan.invariants import check_plan
+from siteplan.prepare import prepare
+from siteplan.solve import solve_model
+from tiny import site, sub, write_tiny
+
+
+def random_instance(root, seed):
+    rng = np.random.default_rng(seed)
+    sites = [site(f"s{i}", lon=-97.0 + 0.05 * i, max_it_mw=float(rng.integers(3, 16)),
+                  land_cost_usd=float(rng.integers(0, 4)) * 1e6) for i in range(2)]
+    subs = [sub("b1", lon=-97.0, lat=31.02, headroom_mw=float(rng.choice([25.0, 45.0, 150.0]))),
+            sub("b2", lon=-96.95, lat=31.02, headroom_mw=float(rng.choice([25.0, 150.0])), voltage_kv=69.0)]
+    stations = {f"st{i}": (-97.0 + 0.05 * i, 31.0, tuple(float(x) for x in rng.uniform(0, 40, 2))) for i in range(2)}
+    latency = [dict(site_id=f"s{i}", region_id="r1", rtt_ms=float(rng.uniform(1, 20))) for i in range(2)]
+    catalog = {"interconnect_tiers": {"small": {"lead_time_yr": float(rng.choice([1, 5])),
+                                                "substation_cost_usd": float(rng.integers(1, 8)) * 1e6},
+                                      "big": {"lead_time_yr": float(rng.choice([1, 5])),
+                                              "substation_cost_usd": float(rng.integers(1, 8)) * 1e6}},
+               "cooling_designs": {"liquid": {"capex_usd_per_mw_it": float(rng.integers(0, 5)) * 1e5}}}
+    scenario = {"onsite": ["gas"] if rng.random() < 0.6 else [],
+                "workloads": {"inf": {"max_rtt_ms": 12.0}},
+                "unmet_penalty_usd_per_gpu_yr": float(rng.choice([2e6, 1e7]))}
+    return write_tiny(root, sites=sites, substations=subs, demand_gpus=float(rng.integers(5, 26)),
+                      price=float(rng.uniform(30, 150)), stations=stations, latency=latency,
+                      catalog=catalog, scenario=scenario)
+
+
+def brute_force(m, prep):
+    """Minimum over all (design or closed) x (interconnect option or none) per site."""
+    choices = []
+    for s in prep.sites:
+        designs = [k for (s2, k) in prep.site_design if s2 == s]
+        opts = [o for o in prep.options.index if prep.options.at[o, "site_id"] == s]
+        per_site = [(s, None, None)] + [(s, k, o) for k in designs for o in [None, *opts]]
+        choices.append(per_site)
+    best = np.inf
+    for combo in itertools.product(*choices):
+        for s, k, o in combo:
+            m.open[s].fix(0 if k is None else 1)
+            for (s2, k2) in prep.site_design:
+                if s2 == s:
+                    m.design[s2, k2].fix(1 if k2 == k else 0)
+            for o2 in prep.options.index:
+                if prep.options.at[o2, "site_id"] == s:
+                    m.connect[o2].fix(1 if o2 == o else 0)
+        try:
+            res = solve_model(m, mip_rel_gap=0.0)
+        except SolveError:
+            continue
+        best = min(best, res.objective)
+    for v in m.component_data_objects(pyo.Var):
+        v.unfix()
+    return best
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_bruteforce_matches_milp(tmp_path, seed):
+    path = random_instance(tmp_path, seed)
+    study = siteplan.load(path)
+    prep = prepare(study.scenario, study.dataset, study.catalog)
+    m = siteplan.build_model(prep)
+    plan = siteplan.solve_built(m, prep, mip_rel_gap=0.0)
+    assert check_plan(plan, prep) == []
+    m2 = siteplan.build_model(prep)
+    best = brute_force(m2, prep)
+    assert plan.objective == pytest.approx(best, rel=1e-7, abs=1e-3)

@@ -1,0 +1,153 @@
+"""One test per kind of bad input: the message names the file, the feature id, the field and the problem."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import xarray as xr
+
+import siteplan
+from siteplan.errors import InputError
+from tiny import write_tiny
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _problems(path):
+    return [str(p) for p in siteplan.validate_scenario(path)]
+
+
+def _edit_geojson(path, fn):
+    doc = json.loads(path.read_text())
+    fn(doc["features"])
+    path.write_text(json.dumps(doc))
+
+
+def _one(probs, *parts):
+    hits = [p for p in probs if all(x in p for x in parts)]
+    assert hits, f"no problem mentions {parts}: {probs}"
+
+
+def test_valid_tiny_has_no_problems(tmp_path):
+    assert _problems(write_tiny(tmp_path)) == []
+
+
+def test_missing_id(tmp_path):
+    path = write_tiny(tmp_path)
+    _edit_geojson(tmp_path / "data/sites.geojson", lambda f: f[0]["properties"].pop("site_id"))
+    _one(_problems(path), "sites.geojson", "#0", "site_id", "missing id")
+
+
+def test_duplicate_id(tmp_path):
+    path = write_tiny(tmp_path)
+    _edit_geojson(tmp_path / "data/sites.geojson", lambda f: f.append(json.loads(json.dumps(f[0]))))
+    _one(_problems(path), "sites.geojson", "id=s1", "site_id", "duplicate id")
+
+
+@pytest.mark.parametrize("value,msg", [(-5.0, "must be > 0"), (None, "missing value"), ("big", "must be a number")])
+def test_bad_capacity(tmp_path, value, msg):
+    path = write_tiny(tmp_path)
+    _edit_geojson(tmp_path / "data/sites.geojson", lambda f: f[0]["properties"].update(max_it_mw=value))
+    _one(_problems(path), "sites.geojson", "id=s1", "max_it_mw", msg)
+
+
+def test_nan_headroom_is_not_zero(tmp_path):
+    path = write_tiny(tmp_path)
+    text = (tmp_path / "data/substations.geojson").read_text().replace('"headroom_mw":1000.0', '"headroom_mw":NaN')
+    (tmp_path / "data/substations.geojson").write_text(text)
+    _one(_problems(path), "substations.geojson", "id=b1", "headroom_mw", "missing value")
+
+
+def test_dangling_graph_endpoint(tmp_path):
+    from tiny import sub
+
+    path = write_tiny(tmp_path, substations=[sub("b1"), sub("b2", lon=-97.2)], corridors=[("c1", "b1", "b2", 10.0)])
+    _edit_geojson(tmp_path / "data/transmission.geojson", lambda f: f[0]["properties"].update(to_id="nowhere"))
+    _one(_problems(path), "transmission.geojson", "id=c1", "to_id", "unknown substation 'nowhere'")
+
+
+def test_unknown_zone(tmp_path):
+    path = write_tiny(tmp_path)
+    _edit_geojson(tmp_path / "data/sites.geojson", lambda f: f[0]["properties"].update(zone="MARS"))
+    _one(_problems(path), "sites.geojson", "id=s1", "zone", "unknown zone 'MARS'")
+
+
+def test_crs_problem(tmp_path):
+    import geopandas as gpd
+
+    path = write_tiny(tmp_path)
+    gdf = gpd.read_file(tmp_path / "data/sites.geojson").to_crs("EPSG:3857")
+    (tmp_path / "data/sites.geojson").unlink()
+    gdf.to_file(tmp_path / "data/sites.gpkg", driver="GPKG")
+    _one(_problems(path), "sites.gpkg", "CRS", "expected EPSG:4326")
+
+
+def test_slice_weights_not_8760(tmp_path):
+    path = write_tiny(tmp_path)
+    ds = xr.load_dataset(tmp_path / "data/climate.nc")
+    ds["weight_h"] = ("slice", [4000.0, 4000.0])
+    ds.to_netcdf(tmp_path / "data/climate.nc", engine="scipy")
+    _one(_problems(path), "climate.nc", "weight_h", "sum to 8000 h, expected 8760")
+
+
+def test_unknown_yaml_key(tmp_path):
+    path = write_tiny(tmp_path, scenario={"carbon": {"price_usd_per_tonne": 5}})
+    _one(_problems(path), "scenario.yaml", "carbon.price_usd_per_tonne", "unknown key")
+
+
+def test_wrong_yaml_type(tmp_path):
+    path = write_tiny(tmp_path, scenario={"horizon_yr": "soon"})
+    _one(_problems(path), "scenario.yaml", "horizon_yr", "valid number")
+
+
+def test_catalog_problem_named(tmp_path):
+    path = write_tiny(tmp_path, catalog={"rack_types": {"r1": {"rack_kw": -1}}})
+    _one(_problems(path), "catalog.yaml", "rack_types.r1.rack_kw", "greater than 0")
+
+
+def test_missing_file(tmp_path):
+    path = write_tiny(tmp_path)
+    (tmp_path / "data/prices.csv").unlink()
+    _one(_problems(path), "prices.csv", "file not found")
+
+
+def test_missing_price_row(tmp_path):
+    path = write_tiny(tmp_path)
+    p = tmp_path / "data/prices.csv"
+    p.write_text("\n".join(p.read_text().splitlines()[:-1]) + "\n")
+    _one(_problems(path), "prices.csv", "id=Z/b", "no row for this zone and slice")
+
+
+def test_load_raises_with_every_problem(tmp_path):
+    path = write_tiny(tmp_path)
+    _edit_geojson(tmp_path / "data/sites.geojson", lambda f: f[0]["properties"].update(zone="MARS", max_it_mw=-1))
+    with pytest.raises(InputError) as err:
+        siteplan.load(path)
+    assert len(err.value.problems) == 2
+
+
+def test_cli_validate_lists_all_problems_of_a_broken_copy(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data/example", data)
+    shutil.copy(REPO / "data/catalog.yaml", tmp_path / "catalog.yaml")
+    text = (REPO / "models/example.yaml").read_text().replace("../data/example", "data").replace(
+        "../data/catalog.yaml", "catalog.yaml").replace("demand_scale: 1.0", "demand_scale: 1.0\nfoo: 1")
+    (tmp_path / "s.yaml").write_text(text)
+    _edit_geojson(data / "sites.geojson", lambda f: (f[0]["properties"].update(max_it_mw=None),
+                                                     f[1]["properties"].update(zone="XX")))
+    _edit_geojson(data / "fiber.geojson", lambda f: f[0]["properties"].update(to_id="nope"))
+    out = subprocess.run([sys.executable, "-m", "siteplan.cli", "validate", str(tmp_path / "s.yaml")],
+                         capture_output=True, text=True)
+    assert out.returncode == 2
+    # the unknown key stops schema validation of the file; fix it and the dataset problems show
+    assert "foo" in out.stderr and "unknown key" in out.stderr
+    (tmp_path / "s.yaml").write_text(text.replace("\nfoo: 1", ""))
+    out = subprocess.run([sys.executable, "-m", "siteplan.cli", "validate", str(tmp_path / "s.yaml")],
+                         capture_output=True, text=True)
+    assert out.returncode == 2
+    assert "3 problem(s) found" in out.stderr, out.stderr
+    for part in ("id=tx_abilene: field=max_it_mw", "id=tx_amarillo: field=zone", "id=f_dal_aus: field=to_id"):
+        assert part in out.stderr
