@@ -1,4 +1,9 @@
-"""Write a Plan as a results folder: NetCDF, GeoPackage, CSV site table and a JSON run manifest."""
+"""A Plan as a results folder: NetCDF, GeoPackage, CSV site table and a JSON run manifest.
+
+:func:`write_results` writes the folder; :func:`read_results` rebuilds the Plan from it, so maps
+and reports can be re-made (``siteplan map <folder>``, ``siteplan report <folder>``) without
+solving again.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,12 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
+import geopandas as gpd
+import pandas as pd
+import xarray as xr
+
 from siteplan.plan import Plan
+from siteplan.solve import SolveResult, Termination, Timings
 
 PACKAGES = ("siteplan", "pyomo", "highspy", "networkx", "geopandas", "xarray", "numpy", "pandas", "pydantic")
 
@@ -68,12 +78,110 @@ def write_results(plan: Plan, study, out_dir: str | Path) -> Path:
     return out
 
 
+# GeoPackage layers: name -> (Plan attribute, geometry type). ``chosen_sites`` is ``sites`` where open.
+GPKG_LAYERS = {
+    "sites": ("sites", "Point"),
+    "chosen_sites": ("sites", "Point"),
+    "interconnects": ("interconnects", "LineString"),
+    "substations": ("substations", "Point"),
+    "demand": ("demand", "Point"),
+    "assignments": ("assignments", "LineString"),
+    "fiber": ("fiber", "LineString"),
+}
+
+
+def _typed(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Columns as GeoPackage-friendly types: bool, int64, float64 or str (no mixed objects), EPSG:4326."""
+    out = gdf.copy()
+    for c in out.columns:
+        if c == out.geometry.name:
+            continue
+        col = out[c]
+        if pd.api.types.is_bool_dtype(col):
+            out[c] = col.astype(bool)
+        elif pd.api.types.is_integer_dtype(col):
+            out[c] = col.astype("int64")
+        elif pd.api.types.is_numeric_dtype(col):
+            out[c] = col.astype("float64")
+        else:
+            out[c] = col.astype(str).where(col.notna(), "")
+    if out.crs is None:
+        out = out.set_crs("EPSG:4326")
+    elif out.crs.to_epsg() != 4326:
+        out = out.to_crs("EPSG:4326")
+    return out
+
+
 def write_gpkg(plan: Plan, path: Path) -> None:
-    """GeoPackage with one layer per kind (EPSG:4326)."""
+    """GeoPackage with one layer per kind (:data:`GPKG_LAYERS`), EPSG:4326, typed columns."""
+    path = Path(path)
     if path.exists():
         path.unlink()
-    layers = {"sites": plan.sites, "chosen_sites": plan.sites[plan.sites["open"]],
-              "interconnects": plan.interconnects, "substations": plan.substations,
-              "demand": plan.demand, "assignments": plan.assignments}
-    for name, gdf in layers.items():
-        gdf.to_file(path, layer=name, driver="GPKG")
+    for name, (attr, geom_type) in GPKG_LAYERS.items():
+        gdf = getattr(plan, attr)
+        if name == "chosen_sites":
+            gdf = gdf[gdf["open"].astype(bool)]
+        if geom_type == "LineString" and len(gdf) and (gdf.geom_type != "LineString").any():
+            geom_type = "Unknown"
+        _typed(gdf).to_file(path, layer=name, driver="GPKG", geometry_type=geom_type)
+
+
+def read_manifest(folder: str | Path) -> dict:
+    """The run manifest of a results folder ({} if the folder has none)."""
+    p = Path(folder) / "manifest.json"
+    return json.loads(p.read_text()) if p.exists() else {}
+
+
+def _result_from(man: dict, ds: xr.Dataset) -> SolveResult:
+    """Rebuild the solver outcome from the manifest (falling back to the NetCDF attributes)."""
+    sv, tm, at = man.get("solver", {}), man.get("timings_s", {}), ds.attrs
+
+    def pick(key_m, key_a, default=float("nan")):
+        v = sv.get(key_m)
+        return float(v) if v is not None else float(at.get(key_a, default))
+
+    term = sv.get("termination") or at.get("termination") or "other"
+    return SolveResult(
+        termination=Termination(term), highs_status=str(sv.get("highs_status", "")),
+        objective=pick("objective", "objective_usd_per_yr"), best_bound=pick("best_bound", "best_bound_usd_per_yr"),
+        gap=pick("gap", "mip_gap"), has_solution=True, num_rows=int(sv.get("rows", 0)),
+        num_cols=int(sv.get("cols", 0)), num_nonzeros=int(sv.get("nonzeros", 0)),
+        num_integer=int(sv.get("integer_cols", 0)), mip_nodes=int(sv.get("mip_nodes", 0)),
+        timings=Timings(**{f"{k}_s": float(tm.get(k, at.get(f"{k}_s", 0.0)) or 0.0)
+                           for k in ("prepare", "build", "handoff", "solve", "extract")}))
+
+
+def read_results(folder: str | Path) -> Plan:
+    """Rebuild a :class:`~siteplan.plan.Plan` from a results folder written by :func:`write_results`.
+
+    Reads ``plan.nc`` (Dataset), ``plan.gpkg`` (GeoDataFrames) and ``manifest.json`` (solver
+    outcome; the NetCDF attributes are used when there is no manifest).
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``plan.nc`` or ``plan.gpkg`` is missing.
+    """
+    folder = Path(folder)
+    for f in ("plan.nc", "plan.gpkg"):
+        if not (folder / f).exists():
+            raise FileNotFoundError(f"{folder / f} not found: not a siteplan results folder")
+    ds = xr.load_dataset(folder / "plan.nc")
+    for v in ds.data_vars:
+        if ds[v].dtype.kind in "OS":
+            ds[v] = ds[v].astype(str)
+    layers = {}
+    for name in ("sites", "interconnects", "assignments", "substations", "demand", "fiber"):
+        try:
+            gdf = gpd.read_file(folder / "plan.gpkg", layer=name)
+        except Exception:  # a results folder from before the layer existed
+            gdf = gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
+        layers[name] = gdf
+    sites = layers["sites"]
+    if "open" in sites:
+        sites["open"] = sites["open"].astype(bool)
+    for c in ("pue_min", "pue_max"):
+        if c in sites:
+            sites[c] = sites[c].astype(float)
+    return Plan(_result_from(read_manifest(folder), ds), ds, sites, layers["interconnects"], layers["assignments"],
+                layers["substations"], layers["demand"], layers["fiber"])

@@ -1,0 +1,85 @@
+"""Headline numbers of a Plan, defined once for the maps and the report.
+
+Every figure is a sum, maximum or ratio of quantities stored in the Plan (``plan.ds`` and
+``plan.result``); nothing is re-derived from inputs or the model, so the exports cannot drift from
+the solution.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The plan at a glance (units in the names)."""
+
+    scenario: str
+    termination: str
+    gap: float
+    annual_cost_usd: float
+    unmet_penalty_usd: float
+    gpus: float
+    gpu_hours_per_yr: float
+    cost_usd_per_gpu_hour: float
+    it_mw: float
+    peak_facility_mw: float
+    facility_mwh_per_yr: float
+    avg_pue: float
+    water_m3_per_yr: float
+    emissions_t_per_yr: float
+    demand_h100e: float
+    served_h100e: float
+    unmet_h100e: float
+    open_sites: int
+    candidate_sites: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def headline(plan) -> Headline:
+    """Compute the :class:`Headline` of ``plan``.
+
+    ``annual_cost_usd`` is the solver objective (all cost categories, including any unmet-demand
+    penalty). ``cost_usd_per_gpu_hour`` divides the real cost (objective minus the unmet-demand
+    penalty) by installed GPUs x hours per year. ``avg_pue`` is energy-weighted: facility MWh over
+    IT MWh across sites and slices. ``peak_facility_mw`` is the largest coincident total over slices.
+    """
+    ds, r = plan.ds, plan.result
+    w = ds["weight_h"].values.astype(float)
+    hours = float(w.sum())
+    cats = [str(c) for c in ds["cost_category"].values]
+    costs = ds["cost_usd_per_yr"].values.astype(float)
+    penalty = float(costs[cats.index("unmet_penalty")]) if "unmet_penalty" in cats else 0.0
+    gpus = float(ds["gpus"].sum())
+    fac = ds["facility_mw"].values.astype(float) if ds["facility_mw"].size else np.zeros((0, len(w)))
+    u = float(ds.attrs.get("it_utilisation", 1.0))
+    it = ds["it_mw"].values.astype(float)
+    fac_mwh = float((fac * w[None, :]).sum()) if fac.size else 0.0
+    it_mwh = float(u * it.sum() * hours)
+    demand = float(ds["demand_h100e"].sum())
+    unmet = float(ds["unmet_h100e"].sum())
+    return Headline(
+        scenario=str(ds.attrs.get("scenario", "")),
+        termination=r.termination.value,
+        gap=float(r.gap),
+        annual_cost_usd=float(r.objective),
+        unmet_penalty_usd=penalty,
+        gpus=gpus,
+        gpu_hours_per_yr=gpus * hours,
+        cost_usd_per_gpu_hour=(float(r.objective) - penalty) / (gpus * hours) if gpus > 0 else float("nan"),
+        it_mw=float(it.sum()),
+        peak_facility_mw=float(fac.sum(axis=0).max()) if fac.size else 0.0,
+        facility_mwh_per_yr=fac_mwh,
+        avg_pue=fac_mwh / it_mwh if it_mwh > 0 else float("nan"),
+        water_m3_per_yr=float(ds["water_m3_per_yr"].sum()),
+        emissions_t_per_yr=float(ds["emissions_t_per_yr"].sum()),
+        demand_h100e=demand,
+        served_h100e=float(ds["served_h100e"].sum()),
+        unmet_h100e=unmet,
+        open_sites=int(plan.sites["open"].astype(bool).sum()),
+        candidate_sites=int(len(plan.sites)),
+    )

@@ -1,0 +1,271 @@
+"""Interactive map of a Plan as one self-contained HTML file (``map.html``).
+
+The page is an SVG map drawn by siteplan's own small script (``mapview.js``, with ``mapview.css``)
+from the plan data embedded as JSON; both are inlined, so the file opens offline, needs no tile
+server and loads nothing from the network. The base layer is the bundled Census state boundaries.
+Layers can be toggled; hovering shows a summary and clicking a site shows its details (IT MW, racks
+by type, design, PUE range, interconnect, costs).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import shapely
+from shapely.geometry import box
+
+from siteplan.export import style
+from siteplan.export.headline import headline
+
+COORD_DECIMALS = 4
+
+
+def _num(x, nd: int = 3):
+    """JSON-safe float (None for NaN/inf)."""
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return None
+    return round(x, nd) if math.isfinite(x) else None
+
+
+def _coords(geom) -> list:
+    return [[round(float(x), COORD_DECIMALS), round(float(y), COORD_DECIMALS)] for x, y, *_ in geom.coords]
+
+
+def _line_parts(geom) -> list:
+    if geom is None or geom.is_empty:
+        return []
+    return [_coords(g) for g in getattr(geom, "geoms", [geom])]
+
+
+def _states(extent) -> list[dict]:
+    """Basemap polygons clipped to a margin around the map window."""
+    x0, y0, x1, y1 = extent
+    mx, my = (x1 - x0) * 1.5, (y1 - y0) * 1.5
+    clip = box(x0 - mx, y0 - my, x1 + mx, y1 + my)
+    out = []
+    states = style.load_basemap((x0 - mx, y0 - my, x1 + mx, y1 + my))
+    for _, st in states.iterrows():
+        g = shapely.intersection(st.geometry, clip)
+        if g.is_empty:
+            continue
+        rings = []
+        for poly in getattr(g, "geoms", [g]):
+            if poly.geom_type != "Polygon":
+                continue
+            rings.append(_coords(poly.exterior))
+            rings += [_coords(r) for r in poly.interiors]
+        pt = st.geometry.representative_point()
+        out.append({"code": st["code"], "name": st["name"], "rings": rings,
+                    "label": [round(pt.x, 3), round(pt.y, 3)]})
+    return out
+
+
+def _site_rows(row, rack_cols, ic_by_site, cost_cols) -> list[list[str]]:
+    """The details table of one chosen site: [label, value-html] pairs (numbers from the Plan)."""
+    def f(x, nd=1, unit=""):
+        return "–" if x is None or not np.isfinite(float(x)) else f"{float(x):,.{nd}f}{unit}"
+
+    rows = [["site", html.escape(str(row["site_id"]))], ["cooling design", html.escape(str(row["design"]))],
+            ["IT capacity", f(row["it_mw"], 1, " MW") + f" of {f(row['max_it_mw'], 0)} max"],
+            ["peak facility power", f(row["peak_facility_mw"], 1, " MW")],
+            ["PUE range (slices)", f"{f(row['pue_min'], 3)} – {f(row['pue_max'], 3)}"],
+            ["GPUs", f(row["gpus"], 0)], ["compute", f(row["compute_h100e"], 0, " H100e")]]
+    for c in rack_cols:
+        if float(row[c]) > 0:
+            rows.append([f"racks {html.escape(c[len('racks_'):])}", f(row[c], 0)])
+    ic = ic_by_site.get(row["site_id"])
+    if ic is not None:
+        rows += [["interconnect", f"{html.escape(str(ic['substation_id']))} ({html.escape(str(ic['tier']))})"],
+                 ["voltage / capacity", f"{f(ic['voltage_kv'], 0, ' kV')} / {f(ic['capacity_mw'], 0, ' MW')}"],
+                 ["line length", f(ic["line_km"], 1, " km")],
+                 ["interconnect capex", style.fmt_usd(float(ic["capex_usd"]))],
+                 ["peak grid import", f(ic["peak_import_mw"], 1, " MW")]]
+    else:
+        rows.append(["interconnect", "none (off-grid)"])
+    if float(row.get("onsite_mw", 0) or 0) > 0:
+        rows.append(["on-site generation", f(row["onsite_mw"], 1, " MW")])
+    if float(row.get("battery_mw", 0) or 0) > 0:
+        rows.append(["battery", f(row["battery_mw"], 1, " MW")])
+    rows += [["water", f(row["water_m3_per_yr"], 0, " m³/yr")],
+             ["emissions", f(row["emissions_t_per_yr"], 0, " t CO₂/yr")]]
+    for c in cost_cols:  # per-site annual costs, when the Plan carries them
+        rows.append([html.escape(c.replace("_", " ")), style.fmt_usd(float(row[c])) + "/yr"])
+    return rows
+
+
+def map_data(plan) -> dict:
+    """Everything the page draws, as JSON-ready data (lon/lat, numbers from the Plan)."""
+    extent = style.plan_extent(plan)
+    sites = plan.sites
+    is_open = sites["open"].astype(bool).to_numpy()
+    chosen, cands = sites[is_open], sites[~is_open]
+    colors = style.design_colors(chosen["design"].astype(str))
+    rack_cols = [c for c in sites.columns if c.startswith("racks_")]
+    cost_cols = [c for c in sites.columns if c.startswith("cost_") and c.endswith("usd_per_yr")]
+    ic_by_site = {r["site_id"]: r for _, r in plan.interconnects.iterrows()}
+    subs = plan.substations
+    rem = subs["remaining_headroom_mw"].to_numpy(float) if len(subs) else np.zeros(0)
+    vmax = max(float(np.nanpercentile(rem, 95)), 1.0) if len(rem) else 1.0
+    from matplotlib import colormaps
+    from matplotlib.colors import PowerNorm, to_hex
+
+    cmap, norm = colormaps[style.HEADROOM_CMAP], PowerNorm(0.5, 0.0, vmax)
+    workloads = [c[: -len("_demand_h100e")] for c in plan.demand.columns if c.endswith("_demand_h100e")]
+    demand = []
+    for _, d in plan.demand.iterrows():
+        wl = [{"workload": w, "demand_h100e": _num(d[f"{w}_demand_h100e"], 1),
+               "served_h100e": _num(d[f"{w}_served_h100e"], 1), "unmet_h100e": _num(d[f"{w}_unmet_h100e"], 1)}
+              for w in workloads]
+        demand.append({"id": d["region_id"], "name": style.short_name(d.get("name", ""), d["region_id"]),
+                       "lon": _num(d.geometry.x, 5), "lat": _num(d.geometry.y, 5), "workloads": wl,
+                       "total_h100e": _num(sum(float(d[f"{w}_demand_h100e"]) for w in workloads), 1)})
+    data = {
+        "view": {"extent": [round(v, 4) for v in extent], "lat0": (extent[1] + extent[3]) / 2},
+        "states": _states(extent),
+        "fiber": [{"id": str(r["link_id"]), "from": str(r["from_id"]), "to": str(r["to_id"]),
+                   "length_km": _num(r["length_km"], 1), "coords": part}
+                  for _, r in plan.fiber.iterrows() for part in _line_parts(r.geometry)],
+        "substations": [{"id": str(s["substation_id"]), "lon": _num(s.geometry.x, 5), "lat": _num(s.geometry.y, 5),
+                         "voltage_kv": _num(s["voltage_kv"]), "zone": str(s["zone"]),
+                         "headroom_mw": _num(s["headroom_mw"]), "supply_mw": _num(s["supply_mw"]),
+                         "connected_mw": _num(s["connected_mw"]),
+                         "remaining_headroom_mw": _num(s["remaining_headroom_mw"]),
+                         "color": to_hex(cmap(norm(max(float(s["remaining_headroom_mw"]), 0.0))))}
+                        for _, s in subs.iterrows()],
+        "interconnects": [{"site": str(c["site_id"]), "substation": str(c["substation_id"]), "tier": str(c["tier"]),
+                           "voltage_kv": _num(c["voltage_kv"]), "capacity_mw": _num(c["capacity_mw"]),
+                           "line_km": _num(c["line_km"]), "capex_usd": _num(c["capex_usd"], 0),
+                           "peak_import_mw": _num(c["peak_import_mw"]), "color": style.voltage_color(c["voltage_kv"]),
+                           "coords": _line_parts(c.geometry)[0]}
+                          for _, c in plan.interconnects.iterrows()],
+        "assignments": [{"site": str(a["site_id"]), "region": str(a["region_id"]), "workload": str(a["workload"]),
+                         "served_h100e": _num(a["served_h100e"], 1), "rtt_ms": _num(a["rtt_ms"], 2),
+                         "max_rtt_ms": _num(a["max_rtt_ms"], 2), "coords": _line_parts(a.geometry)[0]}
+                        for _, a in plan.assignments.iterrows()],
+        "demand": demand,
+        "candidates": [{"id": str(c["site_id"]), "name": style.short_name(c["name"], c["site_id"]),
+                        "lon": _num(c.geometry.x, 5), "lat": _num(c.geometry.y, 5), "max_it_mw": _num(c["max_it_mw"])}
+                       for _, c in cands.iterrows()],
+        "chosen": [{"id": str(c["site_id"]), "label": style.short_name(c["name"], c["site_id"]),
+                    "lon": _num(c.geometry.x, 5), "lat": _num(c.geometry.y, 5), "design": str(c["design"]),
+                    "color": colors[str(c["design"])], "it_mw": _num(c["it_mw"]), "pue_min": _num(c["pue_min"]),
+                    "pue_max": _num(c["pue_max"]), "rows": _site_rows(c, rack_cols, ic_by_site, cost_cols)}
+                   for _, c in chosen.iterrows()],
+    }
+    line_sw = style.voltage_color(float(plan.interconnects["voltage_kv"].max())) if len(plan.interconnects) else "#d6604d"
+    data["layers"] = [
+        {"id": "states", "title": "State boundaries", "count": len(data["states"]), "visible": True,
+         "swatch": style.STATE_FILL},
+        {"id": "fiber", "title": "Fiber backbone", "count": len(plan.fiber), "visible": True, "line": True,
+         "swatch": style.FIBER_COLOR},
+        {"id": "substations", "title": "Substations (remaining headroom)", "count": len(subs), "visible": True,
+         "swatch": "#a6d96a"},
+        {"id": "assignments", "title": "Demand served by site", "count": len(plan.assignments), "visible": True,
+         "line": True, "swatch": style.DEMAND_COLOR},
+        {"id": "interconnects", "title": "Interconnects", "count": len(plan.interconnects), "visible": True,
+         "line": True, "swatch": line_sw},
+        {"id": "demand", "title": "Demand regions", "count": len(plan.demand), "visible": True,
+         "swatch": "#e7d4ee"},
+        {"id": "candidates", "title": "Candidate sites (not chosen)", "count": len(cands), "visible": True,
+         "swatch": "#ffffff"},
+        {"id": "chosen", "title": "Chosen sites", "count": len(chosen), "visible": True,
+         "swatch": next(iter(colors.values()), "#009E73")},
+        {"id": "labels", "title": "Site labels", "count": len(chosen), "visible": True, "swatch": "#111111"},
+    ]
+    data["legend"] = {"designs": colors,
+                      "voltages": {f"{v:g}": style.voltage_color(v)
+                                   for v in sorted({float(v) for v in plan.interconnects["voltage_kv"]})},
+                      "headroom": {"max_mw": vmax,
+                                   "ramp": [to_hex(cmap(norm(vmax * (i / 8) ** 2))) for i in range(9)]}}
+    return data
+
+
+def _asset(name: str) -> str:
+    return resources.files("siteplan.export").joinpath(name).read_text(encoding="utf-8")
+
+
+def _legend_html(legend: dict) -> str:
+    rows = ["<h2>Cooling design</h2>"]
+    rows += [f'<div class="legend-row design-entry"><span class="swatch" style="background:{c}"></span>'
+             f"{html.escape(d)}</div>" for d, c in legend["designs"].items()] or ['<div class="legend-row">(none)</div>']
+    if legend["voltages"]:
+        rows.append("<h2>Interconnect voltage</h2>")
+        rows += [f'<div class="legend-row"><span class="swatch line" style="background:{c}"></span>{v} kV</div>'
+                 for v, c in legend["voltages"].items()]
+    h = legend["headroom"]
+    ramp = ", ".join(h["ramp"])
+    rows.append("<h2>Substation remaining headroom</h2>"
+                f'<div class="ramp" style="background:linear-gradient(to right, {ramp})"></div>'
+                f'<div class="ramp-labels"><span>0 MW</span><span>{h["max_mw"] / 4:,.0f}</span>'
+                f'<span>≥ {h["max_mw"]:,.0f} MW</span></div>')
+    return "\n".join(rows)
+
+
+def render_html_map(plan) -> str:
+    """The map page as one HTML string (script, style and data inlined)."""
+    h = headline(plan)
+    data = map_data(plan)
+    payload = json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+    sub = (f"{style.fmt_usd(h.annual_cost_usd)}/yr · {h.open_sites} of {h.candidate_sites} sites · "
+           f"{h.it_mw:,.0f} MW IT · {h.gpus:,.0f} GPUs · avg PUE {h.avg_pue:.3f} · unmet {h.unmet_h100e:,.0f} H100e · "
+           f"{h.termination}, gap {h.gap:.2%}")
+    title = html.escape(f"siteplan · {h.scenario}")
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} — map</title>
+<script>
+window.addEventListener("error", function (e) {{
+  var box = document.getElementById("js-errors");
+  var msg = (e && e.message ? e.message : String(e)) + (e && e.lineno ? " (line " + e.lineno + ")" : "");
+  if (box) {{ box.textContent += msg + "\\n"; }} else {{ window.__siteplanErrors = (window.__siteplanErrors || []).concat([msg]); }}
+}});
+</script>
+<style>
+{_asset("mapview.css")}
+</style>
+</head>
+<body data-ready="0">
+<pre id="js-errors"></pre>
+<header><h1>{title}</h1><div class="sub">{html.escape(sub)}</div></header>
+<main>
+<div id="mapwrap">
+<svg id="map" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="map of the plan"></svg>
+<div class="controls"><button id="zoom-in" title="zoom in">+</button><button id="zoom-out" title="zoom out">−</button>
+<button id="zoom-reset" title="fit the plan">⤢</button></div>
+<div id="scalebar"><div class="bar"></div><span class="txt"></span></div>
+<div id="attribution">Base map: U.S. Census Bureau TIGER/Line state boundaries</div>
+<div id="tooltip"></div>
+</div>
+<aside>
+<h2>Layers</h2>
+<div class="layers" id="layer-list"></div>
+<h2>Details</h2>
+<div id="details"><span class="hint">Click a chosen site, substation or demand region.</span></div>
+{_legend_html(data["legend"])}
+</aside>
+</main>
+<script type="application/json" id="plan-data">{payload}</script>
+<script>
+{_asset("mapview.js")}
+</script>
+</body>
+</html>
+"""
+
+
+def write_html_map(plan, path: str | Path) -> Path:
+    """Write the self-contained interactive map to ``path`` and return it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_html_map(plan), encoding="utf-8")
+    return path

@@ -1,0 +1,249 @@
+/* siteplan interactive map (map.html): draws the plan from the embedded JSON as SVG.
+ * Written for siteplan; no third-party code and no network access. Inlined by
+ * siteplan.export.htmlmap. Pan by dragging, zoom with the wheel or the buttons, toggle layers in
+ * the side panel, hover for a summary, click for details. */
+(function () {
+  "use strict";
+  var NS = "http://www.w3.org/2000/svg";
+  var data = JSON.parse(document.getElementById("plan-data").textContent);
+  var svg = document.getElementById("map");
+  var wrap = document.getElementById("mapwrap");
+  var tip = document.getElementById("tooltip");
+  var details = document.getElementById("details");
+  var lat0 = data.view.lat0;
+  var kx = Math.cos(lat0 * Math.PI / 180);
+  var view = { k: 1, tx: 0, ty: 0 };
+  var markers = [];   // {el, kind, r, x, y}
+  var labels = [];    // {el, x, y, dx, dy, size, prio}
+
+  function px(lon) { return lon * kx; }
+  function py(lat) { return -lat; }
+  function el(name, attrs, parent) {
+    var e = document.createElementNS(NS, name);
+    for (var a in attrs) { if (Object.prototype.hasOwnProperty.call(attrs, a)) { e.setAttribute(a, attrs[a]); } }
+    if (parent) { parent.appendChild(e); }
+    return e;
+  }
+  function fmt(x, d) {
+    if (x === null || x === undefined || !isFinite(x)) { return "\u2013"; }
+    return Number(x).toLocaleString("en-US", { minimumFractionDigits: d || 0, maximumFractionDigits: d || 0 });
+  }
+  function usd(x) {
+    if (x === null || x === undefined || !isFinite(x)) { return "\u2013"; }
+    var units = [["B", 1e9], ["M", 1e6], ["k", 1e3]];
+    for (var i = 0; i < units.length; i++) {
+      if (Math.abs(x) >= units[i][1]) { return "$" + (x / units[i][1]).toFixed(2) + units[i][0]; }
+    }
+    return "$" + fmt(x, 0);
+  }
+  function esc(s) {
+    return String(s).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; });
+  }
+  function pathOf(coords) {
+    var d = "";
+    for (var i = 0; i < coords.length; i++) {
+      d += (i ? "L" : "M") + px(coords[i][0]).toFixed(4) + "," + py(coords[i][1]).toFixed(4);
+    }
+    return d;
+  }
+
+  var root = el("g", { id: "viewport" }, svg);
+  var groups = {};
+  data.layers.forEach(function (L) { groups[L.id] = el("g", { id: "layer-" + L.id, "class": "layer" }, root); });
+
+  // --- draw layers -----------------------------------------------------------------------
+  data.states.forEach(function (s) {
+    var d = "";
+    s.rings.forEach(function (ring) { d += pathOf(ring) + "Z"; });
+    el("path", { d: d, "class": "state", "vector-effect": "non-scaling-stroke", "fill-rule": "evenodd" }, groups.states);
+    var t = el("text", { "class": "state-label" }, groups.states);
+    t.textContent = s.code;
+    labels.push({ el: t, x: px(s.label[0]), y: py(s.label[1]), dx: 0, dy: 0, size: 15, prio: -1, fixed: true });
+  });
+  data.fiber.forEach(function (f) {
+    var p = el("path", { d: pathOf(f.coords), "class": "fiber interactive", "vector-effect": "non-scaling-stroke" }, groups.fiber);
+    hover(p, function () { return "<b>fiber " + esc(f.id) + "</b><br>" + esc(f.from) + " \u2013 " + esc(f.to) + ", " + fmt(f.length_km, 0) + " km"; });
+  });
+  data.substations.forEach(function (s) {
+    var r = s.connected_mw > 0 ? 5 : 3;
+    var e = el("rect", { "class": "substation interactive" + (s.connected_mw > 0 ? " connected" : ""), fill: s.color,
+                         "vector-effect": "non-scaling-stroke" }, groups.substations);
+    markers.push({ el: e, kind: "rect", r: r, x: px(s.lon), y: py(s.lat) });
+    var html = function () {
+      return "<b>substation " + esc(s.id) + "</b> (" + fmt(s.voltage_kv) + " kV)<br>headroom " + fmt(s.headroom_mw, 1) +
+        " MW, connected " + fmt(s.connected_mw, 1) + " MW<br>remaining " + fmt(s.remaining_headroom_mw, 1) + " MW";
+    };
+    hover(e, html);
+    click(e, function () { show("Substation " + s.id, [["voltage", fmt(s.voltage_kv) + " kV"], ["zone", esc(s.zone)],
+      ["headroom", fmt(s.headroom_mw, 1) + " MW"], ["new load connected", fmt(s.connected_mw, 1) + " MW"],
+      ["remaining headroom", fmt(s.remaining_headroom_mw, 1) + " MW"], ["supply", fmt(s.supply_mw, 1) + " MW"]]); });
+  });
+  var maxServed = Math.max.apply(null, [1e-9].concat(data.assignments.map(function (a) { return a.served_h100e; })));
+  data.assignments.forEach(function (a) {
+    var p = el("path", { d: pathOf(a.coords), "class": "assignment interactive", "vector-effect": "non-scaling-stroke",
+                         "stroke-width": (0.8 + 3.2 * a.served_h100e / maxServed).toFixed(2) }, groups.assignments);
+    hover(p, function () {
+      return "<b>" + esc(a.site) + " \u2192 " + esc(a.region) + "</b><br>" + esc(a.workload) + ": " + fmt(a.served_h100e) +
+        " H100e<br>RTT " + fmt(a.rtt_ms, 1) + " ms (limit " + fmt(a.max_rtt_ms, 1) + " ms)";
+    });
+  });
+  data.interconnects.forEach(function (c) {
+    var p = el("path", { d: pathOf(c.coords), "class": "interconnect interactive", stroke: c.color,
+                         "vector-effect": "non-scaling-stroke" }, groups.interconnects);
+    hover(p, function () {
+      return "<b>" + esc(c.site) + " \u2192 " + esc(c.substation) + "</b><br>" + esc(c.tier) + ": " + fmt(c.voltage_kv) + " kV, " +
+        fmt(c.capacity_mw) + " MW, " + fmt(c.line_km, 1) + " km<br>capex " + usd(c.capex_usd) + ", peak import " + fmt(c.peak_import_mw, 1) + " MW";
+    });
+  });
+  var maxDem = Math.max.apply(null, [1e-9].concat(data.demand.map(function (d) { return d.total_h100e; })));
+  data.demand.forEach(function (d) {
+    var e = el("circle", { "class": "demand interactive", "vector-effect": "non-scaling-stroke" }, groups.demand);
+    markers.push({ el: e, kind: "circle", r: 3 + 15 * Math.sqrt(d.total_h100e / maxDem), x: px(d.lon), y: py(d.lat) });
+    var dl = el("text", { "class": "demand-label" }, groups.labels);
+    dl.textContent = d.name || d.id;
+    labels.push({ el: dl, x: px(d.lon), y: py(d.lat), dx: 0, dy: 0, size: 11, prio: 1000 - d.total_h100e / maxDem,
+                  r: markers[markers.length - 1].r });
+    hover(e, function () {
+      var s = "<b>" + esc(d.name || d.id) + "</b> (demand)";
+      d.workloads.forEach(function (w) {
+        s += "<br>" + esc(w.workload) + ": " + fmt(w.demand_h100e) + " H100e, unmet " + fmt(w.unmet_h100e);
+      });
+      return s;
+    });
+    click(e, function () {
+      var rows = [["region", esc(d.id)]];
+      d.workloads.forEach(function (w) {
+        rows.push([esc(w.workload) + " demand", fmt(w.demand_h100e) + " H100e"]);
+        rows.push([esc(w.workload) + " served", fmt(w.served_h100e) + " H100e"]);
+        rows.push([esc(w.workload) + " unmet", fmt(w.unmet_h100e) + " H100e"]);
+      });
+      show(d.name || d.id, rows);
+    });
+  });
+  data.candidates.forEach(function (c) {
+    var e = el("circle", { "class": "candidate-site interactive", "vector-effect": "non-scaling-stroke" }, groups.candidates);
+    markers.push({ el: e, kind: "circle", r: 3.5, x: px(c.lon), y: py(c.lat) });
+    hover(e, function () { return "<b>" + esc(c.name || c.id) + "</b><br>candidate, not chosen (max " + fmt(c.max_it_mw) + " MW IT)"; });
+  });
+  var maxMw = Math.max.apply(null, [1e-9].concat(data.chosen.map(function (c) { return c.it_mw; })));
+  data.chosen.slice().sort(function (a, b) { return b.it_mw - a.it_mw; }).forEach(function (c, i) {
+    var e = el("circle", { "class": "chosen-site interactive", fill: c.color, "data-site-id": c.id,
+                           "vector-effect": "non-scaling-stroke" }, groups.chosen);
+    markers.push({ el: e, kind: "circle", r: 5 + 17 * Math.sqrt(c.it_mw / maxMw), x: px(c.lon), y: py(c.lat) });
+    hover(e, function () {
+      return "<b>" + esc(c.label) + "</b><br>" + fmt(c.it_mw, 1) + " MW IT, " + esc(c.design) + "<br>PUE " +
+        fmt(c.pue_min, 2) + "\u2013" + fmt(c.pue_max, 2) + "<br><i>click for details</i>";
+    });
+    click(e, function () { show(c.label, c.rows); });
+    var t = el("text", { "class": "site-label" }, groups.labels);
+    t.textContent = c.label + " \u00b7 " + fmt(c.it_mw) + " MW";
+    labels.push({ el: t, x: px(c.lon), y: py(c.lat), dx: 0, dy: 0, size: 12, prio: i, r: markers[markers.length - 1].r });
+  });
+
+  // --- interaction -----------------------------------------------------------------------
+  function hover(e, html) {
+    e.addEventListener("mouseenter", function () { tip.innerHTML = html(); tip.style.display = "block"; e.classList.add("hl"); });
+    e.addEventListener("mousemove", function (ev) {
+      var b = wrap.getBoundingClientRect();
+      var x = ev.clientX - b.left + 14, y = ev.clientY - b.top + 12;
+      if (x + tip.offsetWidth > b.width - 4) { x = ev.clientX - b.left - tip.offsetWidth - 10; }
+      if (y + tip.offsetHeight > b.height - 4) { y = ev.clientY - b.top - tip.offsetHeight - 10; }
+      tip.style.left = x + "px"; tip.style.top = y + "px";
+    });
+    e.addEventListener("mouseleave", function () { tip.style.display = "none"; e.classList.remove("hl"); });
+  }
+  function click(e, fn) { e.addEventListener("click", function (ev) { ev.stopPropagation(); fn(); }); }
+  function show(title, rows) {
+    var h = "<h3>" + esc(title) + "</h3><table>";
+    rows.forEach(function (r) { h += "<tr><td>" + r[0] + "</td><td>" + r[1] + "</td></tr>"; });
+    details.innerHTML = h + "</table>";
+  }
+
+  function apply() {
+    root.setAttribute("transform", "translate(" + view.tx + "," + view.ty + ") scale(" + view.k + ")");
+    var inv = 1 / view.k;
+    markers.forEach(function (m) {
+      var r = m.r * inv;
+      if (m.kind === "circle") {
+        m.el.setAttribute("cx", m.x); m.el.setAttribute("cy", m.y); m.el.setAttribute("r", r);
+      } else {
+        m.el.setAttribute("x", m.x - r); m.el.setAttribute("y", m.y - r);
+        m.el.setAttribute("width", 2 * r); m.el.setAttribute("height", 2 * r);
+      }
+    });
+    var placed = [];
+    labels.slice().sort(function (a, b) { return a.prio - b.prio; }).forEach(function (l) {
+      var off = l.fixed ? 0 : (l.r + 3) * inv;
+      l.el.setAttribute("font-size", l.size * inv);
+      l.el.setAttribute("stroke-width", 3 * inv);
+      l.el.setAttribute("x", l.x + off); l.el.setAttribute("y", l.y - off);
+      if (l.fixed) { return; }
+      l.el.style.display = "";
+      var b = l.el.getBBox();
+      var box = [b.x, b.y, b.x + b.width, b.y + b.height];
+      var hit = placed.some(function (p) { return box[0] < p[2] && box[2] > p[0] && box[1] < p[3] && box[3] > p[1]; });
+      if (hit) { l.el.style.display = "none"; } else { placed.push(box); }
+    });
+    scalebar();
+  }
+  function fit() {
+    var W = wrap.clientWidth || 800, H = wrap.clientHeight || 600, e = data.view.extent;
+    var x0 = px(e[0]), x1 = px(e[2]), y0 = py(e[3]), y1 = py(e[1]);
+    view.k = Math.min(W / (x1 - x0), H / (y1 - y0));
+    view.tx = W / 2 - view.k * (x0 + x1) / 2;
+    view.ty = H / 2 - view.k * (y0 + y1) / 2;
+    apply();
+  }
+  function zoom(f, cx, cy) {
+    var k = Math.max(0.2, Math.min(view.k * f, 1e5));
+    f = k / view.k;
+    view.tx = cx - f * (cx - view.tx); view.ty = cy - f * (cy - view.ty); view.k = k;
+    apply();
+  }
+  function scalebar() {
+    var kmPerPx = 111.32 / view.k;  // one projected unit is one degree of latitude
+    var target = 120 * kmPerPx, p = Math.pow(10, Math.floor(Math.log10(target))), n = p;
+    [5, 2, 1].some(function (m) { if (m * p <= target) { n = m * p; return true; } return false; });
+    var sb = document.getElementById("scalebar");
+    sb.querySelector(".bar").style.width = (n / kmPerPx) + "px";
+    sb.querySelector(".txt").textContent = n + " km";
+  }
+  svg.addEventListener("wheel", function (ev) {
+    ev.preventDefault();
+    var b = svg.getBoundingClientRect();
+    zoom(Math.exp(-ev.deltaY * 0.0015), ev.clientX - b.left, ev.clientY - b.top);
+  }, { passive: false });
+  var drag = null;
+  svg.addEventListener("mousedown", function (ev) { drag = { x: ev.clientX, y: ev.clientY, tx: view.tx, ty: view.ty }; svg.classList.add("dragging"); });
+  window.addEventListener("mousemove", function (ev) {
+    if (!drag) { return; }
+    view.tx = drag.tx + ev.clientX - drag.x; view.ty = drag.ty + ev.clientY - drag.y; apply();
+  });
+  window.addEventListener("mouseup", function () { drag = null; svg.classList.remove("dragging"); });
+  svg.addEventListener("dblclick", function (ev) { var b = svg.getBoundingClientRect(); zoom(2, ev.clientX - b.left, ev.clientY - b.top); });
+  document.getElementById("zoom-in").addEventListener("click", function () { zoom(1.5, svg.clientWidth / 2, svg.clientHeight / 2); });
+  document.getElementById("zoom-out").addEventListener("click", function () { zoom(1 / 1.5, svg.clientWidth / 2, svg.clientHeight / 2); });
+  document.getElementById("zoom-reset").addEventListener("click", fit);
+  window.addEventListener("resize", fit);
+
+  // layer toggles
+  var list = document.getElementById("layer-list");
+  data.layers.forEach(function (L) {
+    var lab = document.createElement("label");
+    var cb = document.createElement("input");
+    cb.type = "checkbox"; cb.checked = L.visible; cb.id = "toggle-" + L.id;
+    cb.addEventListener("change", function () { groups[L.id].style.display = cb.checked ? "" : "none"; });
+    groups[L.id].style.display = L.visible ? "" : "none";
+    var sw = document.createElement("span");
+    sw.className = "swatch" + (L.line ? " line" : "");
+    sw.style.background = L.swatch;
+    lab.appendChild(cb); lab.appendChild(sw);
+    lab.appendChild(document.createTextNode(" " + L.title + " (" + L.count + ")"));
+    list.appendChild(lab);
+  });
+
+  fit();
+  var nChosen = groups.chosen.querySelectorAll("circle.chosen-site").length;
+  svg.setAttribute("data-chosen-sites", String(nChosen));
+  document.body.setAttribute("data-ready", "1");
+})();
