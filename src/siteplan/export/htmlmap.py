@@ -177,7 +177,7 @@ def map_data(plan) -> dict:
          "swatch": "#ffffff"},
         {"id": "chosen", "title": "Chosen sites", "count": len(chosen), "visible": True,
          "swatch": next(iter(colors.values()), "#009E73")},
-        {"id": "labels", "title": "Site labels", "count": len(chosen), "visible": True, "swatch": "#111111"},
+        {"id": "labels", "title": "Labels", "count": len(chosen), "visible": True, "swatch": "#111111"},
     ]
     data["legend"] = {"designs": colors,
                       "voltages": {f"{v:g}": style.voltage_color(v)

@@ -111,6 +111,8 @@ def fmt_usd(x: float) -> str:
     """$1.23B / $45.6M / $7.8k / $12."""
     if x is None or not np.isfinite(x):
         return "–"
+    if x == 0:
+        return "$0"
     for unit, div in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
         if abs(x) >= div:
             return f"${x / div:,.2f}{unit}"

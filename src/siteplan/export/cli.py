@@ -1,0 +1,64 @@
+"""``siteplan map`` and ``siteplan report``: re-create the exports from a results folder."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+EXIT_INPUT = 2
+
+
+def _load(results: Path):
+    from siteplan.results import read_results
+
+    try:
+        return read_results(results)
+    except FileNotFoundError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_INPUT)
+
+
+@click.command("map")
+@click.argument("results", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--format", "formats", default="png", show_default=True,
+              help="Static map formats, comma-separated: png, svg, pdf.")
+@click.option("--no-html", is_flag=True, help="Skip the interactive map.html.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Write here instead of into RESULTS.")
+def map_cmd(results: Path, formats: str, no_html: bool, out: Path | None) -> None:
+    """Draw map.png (and svg/pdf) and the self-contained map.html from a results folder."""
+    from siteplan.export.htmlmap import write_html_map
+    from siteplan.export.staticmap import save_map
+
+    plan = _load(results)
+    out = out or results
+    fmts = [f.strip() for f in formats.split(",") if f.strip()]
+    bad = [f for f in fmts if f.lower() not in ("png", "svg", "pdf")]
+    if bad:
+        raise click.BadParameter(f"unknown format(s) {', '.join(bad)}; use png, svg or pdf", param_hint="--format")
+    for p in save_map(plan, out, formats=fmts).values():
+        click.echo(f"wrote {p}")
+    if not no_html:
+        click.echo(f"wrote {write_html_map(plan, out / 'map.html')}")
+
+
+@click.command("report")
+@click.argument("results", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Write here instead of into RESULTS.")
+def report_cmd(results: Path, out: Path | None) -> None:
+    """Write report.html and report.md (with charts) from a results folder."""
+    from siteplan.export.report import write_report
+    from siteplan.results import read_manifest
+
+    plan = _load(results)
+    paths = write_report(plan, out or results, scenario=read_manifest(results).get("scenario"))
+    for p in paths[:2]:
+        click.echo(f"wrote {p}")
+
+
+def commands() -> list[click.Command]:
+    """Sub-commands registered on the ``siteplan`` CLI."""
+    return [map_cmd, report_cmd]
