@@ -1,0 +1,47 @@
+"""Every bundled region validates and solves a reduced version of its scenario."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from siteplan import api
+from siteplan.databuild.regions import DEFAULT_REGION, REGIONS
+
+REPO = Path(__file__).resolve().parents[1]
+MODELS = REPO / "models"
+
+
+@pytest.mark.parametrize("region", sorted(REGIONS))
+def test_region_validates(region):
+    problems = api.validate_scenario(MODELS / f"{region}.yaml")
+    assert problems == []
+
+
+def test_default_region_is_texas():
+    assert DEFAULT_REGION == "texas" and (MODELS / "texas.yaml").exists()
+
+
+@pytest.mark.parametrize("region", sorted(REGIONS))
+def test_region_solves_reduced(region):
+    # 5 % of the demand on the first 12 candidate sites: a small but real instance of every region
+    study = api.load(MODELS / f"{region}.yaml",
+                     set_values={"demand_scale": 0.05, "solver.time_limit_s": 30,
+                                 "solver.mip_rel_gap": 0.02, "solver.threads": 2})
+    study.dataset.sites = study.dataset.sites.iloc[:12]
+    plan = api.solve(study)
+    res = plan.result
+    assert res.has_solution
+    assert res.gap <= 0.02 + 1e-9
+    ds = plan.ds
+    assert int(ds["open"].sum()) >= 1
+    served = float(ds["served_h100e"].sum())
+    demand = float(ds["demand_h100e"].sum())
+    unmet = float(ds["unmet_h100e"].sum())
+    assert served > 0
+    assert served + unmet == pytest.approx(demand, rel=1e-6)
+    # capacity placed covers what is served
+    assert float(ds["compute_h100e"].sum()) >= served * (1 - 1e-6)
+    assert np.isfinite(res.objective)
