@@ -1,0 +1,201 @@
+"""Exports on the example study: static map, GeoPackage, results read-back, report, CLI.
+
+The example scenario is solved once per module; every test reads real files it wrote.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import pytest
+
+import siteplan
+from siteplan.export import export_all
+from siteplan.export.headline import headline
+from siteplan.export.staticmap import DESIGN_LEGEND_TITLE, PNG_SIZE_PX, render_map
+from siteplan.results import GPKG_LAYERS, read_results, write_results
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "models" / "example.yaml"
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory):
+    study = siteplan.load(EXAMPLE)
+    plan = siteplan.solve(study)
+    out = tmp_path_factory.mktemp("example")
+    write_results(plan, study, out)
+    written = export_all(plan, out, study=study)
+    return plan, study, out, written
+
+
+def test_export_all_writes_every_file(solved):
+    _, _, out, written = solved
+    for name in ("map.png", "map.html", "report.html", "report.md", "plan.gpkg"):
+        assert (out / name).stat().st_size > 1000, name
+    assert set(written) >= {"map.png", "map.html", "report.html", "report.md"}
+
+
+def test_png_size_and_not_blank(solved):
+    from matplotlib.image import imread
+
+    _, _, out, _ = solved
+    img = imread(out / "map.png")
+    assert (img.shape[1], img.shape[0]) == PNG_SIZE_PX
+    rgb = img[..., :3]
+    assert rgb.std() > 0.05  # not a blank canvas
+    # the map area holds several distinct colours (states, sites, lines), not one fill
+    assert len(np.unique((rgb[::7, ::7] * 255).astype(int).reshape(-1, 3), axis=0)) > 50
+
+
+def test_png_legend_lists_exactly_the_designs_present(solved):
+    plan, *_ = solved
+    fig = render_map(plan)
+    legends = [a for a in fig.axes[1].artists + [fig.axes[1].get_legend()] if a is not None
+               and hasattr(a, "get_title")]
+    design_leg = [lg for lg in legends if lg.get_title().get_text() == DESIGN_LEGEND_TITLE]
+    assert len(design_leg) == 1
+    entries = {t.get_text() for t in design_leg[0].get_texts()}
+    assert entries == set(plan.sites.loc[plan.sites["open"], "design"])
+    titles = {lg.get_title().get_text() for lg in legends}
+    assert {"IT capacity", "Layers"} <= titles
+
+
+def test_static_map_svg_pdf(solved, tmp_path):
+    from siteplan.export.staticmap import save_map
+
+    plan, *_ = solved
+    paths = save_map(plan, tmp_path, formats=("svg", "pdf"))
+    assert paths["svg"].read_text().lstrip().startswith("<?xml")
+    assert paths["pdf"].read_bytes()[:5] == b"%PDF-"
+
+
+def test_geopackage_layers_counts_crs_columns(solved):
+    plan, _, out, _ = solved
+    path = out / "plan.gpkg"
+    layers = dict(pyogrio.list_layers(path))
+    assert set(layers) == set(GPKG_LAYERS)
+    expected = {"sites": len(plan.sites), "chosen_sites": int(plan.sites["open"].sum()),
+                "interconnects": len(plan.interconnects), "substations": len(plan.substations),
+                "demand": len(plan.demand), "assignments": len(plan.assignments), "fiber": len(plan.fiber)}
+    for name, n in expected.items():
+        gdf = gpd.read_file(path, layer=name)
+        assert len(gdf) == n, name
+        assert gdf.crs.to_epsg() == 4326, name
+        src = plan.sites if name == "chosen_sites" else getattr(plan, GPKG_LAYERS[name][0])
+        attrs = [c for c in src.columns if c != src.geometry.name]
+        assert [c for c in gdf.columns if c != "geometry"] == attrs, name
+    sites = gpd.read_file(path, layer="sites")
+    assert sites["open"].dtype == bool
+    for c in ("it_mw", "max_it_mw", "pue_min", "water_m3_per_yr"):
+        assert sites[c].dtype == np.float64, c
+    assert (gpd.read_file(path, layer="chosen_sites")["open"]).all()
+    info = pyogrio.read_info(path, layer="interconnects")
+    assert info["geometry_type"] == "LineString"
+    assert info["fields"].tolist()[:2] == ["site_id", "substation_id"]
+
+
+def test_read_results_round_trip(solved):
+    plan, _, out, _ = solved
+    back = read_results(out)
+    assert back.result.termination is plan.result.termination
+    assert back.result.objective == pytest.approx(plan.result.objective, rel=1e-12)
+    assert back.result.gap == pytest.approx(plan.result.gap, abs=1e-12)
+    assert back.ds["it_mw"].values.tolist() == pytest.approx(plan.ds["it_mw"].values.tolist())
+    assert list(back.ds["design"].values) == list(plan.ds["design"].values)
+    assert back.sites["site_id"].tolist() == plan.sites["site_id"].tolist()
+    assert back.sites["open"].tolist() == plan.sites["open"].tolist()
+    assert back.sites["it_mw"].to_numpy() == pytest.approx(plan.sites["it_mw"].to_numpy())
+    assert len(back.fiber) == len(plan.fiber) and len(back.interconnects) == len(plan.interconnects)
+    assert headline(back) == headline(plan)
+
+
+def _md_table(md: str, first_col: str) -> dict[str, list[str]]:
+    rows = {}
+    for line in md.splitlines():
+        if line.startswith("| "):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            rows.setdefault(cells[0], cells[1:])
+    return rows
+
+
+def test_report_numbers_equal_the_plan(solved):
+    plan, _, out, _ = solved
+    ds, r = plan.ds, plan.result
+    md = (out / "report.md").read_text()
+    page = (out / "report.html").read_text()
+    rows = _md_table(md, "quantity")
+    fmt_usd = siteplan.export.style.fmt_usd
+    assert rows["Annualised cost"][0] == f"{fmt_usd(r.objective)}/yr"
+    assert rows["IT capacity (nameplate)"][0] == f"{float(ds['it_mw'].sum()):,.1f} MW"
+    assert rows["GPUs installed"][0] == f"{float(ds['gpus'].sum()):,.0f}"
+    assert rows["Water"][0] == f"{float(ds['water_m3_per_yr'].sum()):,.0f} m³/yr"
+    assert rows["Emissions"][0] == f"{float(ds['emissions_t_per_yr'].sum()):,.0f} t CO₂/yr"
+    assert rows["Unmet demand"][0] == f"{float(ds['unmet_h100e'].sum()):,.0f} H100e"
+    assert rows["relative gap"][0] == f"{r.gap:.4%}"
+    assert rows["termination"][0] == r.termination.value
+    # per-site table: one row per open site with its IT MW and design from the Plan
+    for _, s in plan.sites[plan.sites["open"]].iterrows():
+        cells = rows[s["site_id"]]
+        assert cells[1] == s["design"] and cells[2] == f"{s['it_mw']:,.1f}"
+    n_site_rows = sum(1 for k in rows if k in set(plan.sites["site_id"]))
+    assert n_site_rows == int(plan.sites["open"].sum())
+    # cost categories
+    for c, v in zip(ds["cost_category"].values, ds["cost_usd_per_yr"].values):
+        if abs(v) > 0.5:
+            assert rows[str(c).replace("_", " ")][0] == fmt_usd(float(v))
+    # machine-readable headline in the HTML equals the Plan's
+    data = json.loads(re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page, re.S)
+                      .group(1))["headline"]
+    assert data["annual_cost_usd"] == r.objective
+    assert data["it_mw"] == pytest.approx(float(ds["it_mw"].sum()), rel=1e-12)
+    assert data["unmet_h100e"] == pytest.approx(float(ds["unmet_h100e"].sum()), abs=1e-9)
+    assert data["open_sites"] == int(ds["open"].sum())
+    # stand-alone: three charts embedded, nothing fetched
+    assert page.count('src="data:image/png;base64,') == 3
+    assert not re.search(r'(src|href)="https?://', page)
+
+
+def test_report_lists_binding_limits(solved):
+    _, _, out, _ = solved
+    md = (out / "report.md").read_text()
+    for limit in ("max sites", "substation headroom", "corridor capacity", "RTT", "water"):
+        assert f"| {limit} |" in md, limit
+
+
+def test_cli_map_and_report_from_results_folder(solved, tmp_path):
+    from click.testing import CliRunner
+
+    from siteplan.cli import cli, main  # noqa: F401  (main registers the plugin commands)
+    from siteplan.export.cli import commands
+
+    _, _, out, _ = solved
+    for cmd in commands():
+        if cmd.name not in cli.commands:
+            cli.add_command(cmd)
+    runner = CliRunner()
+    res = runner.invoke(cli, ["map", str(out), "--format", "png,svg", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "map.png").exists() and (tmp_path / "map.svg").exists() and (tmp_path / "map.html").exists()
+    res = runner.invoke(cli, ["report", str(out), "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "## Which limits bind" in (tmp_path / "report.md").read_text()
+    res = runner.invoke(cli, ["report", str(tmp_path / "missing")])
+    assert res.exit_code == 2
+
+
+def test_html_map_is_self_contained(solved):
+    plan, _, out, _ = solved
+    page = (out / "map.html").read_text()
+    assert not re.search(r'<(script|link|img)[^>]+(src|href)=', page)
+    assert "fetch(" not in page and "XMLHttpRequest" not in page
+    data = json.loads(re.search(r'<script type="application/json" id="plan-data">(.*?)</script>', page, re.S)
+                      .group(1))
+    assert len(data["chosen"]) == int(plan.sites["open"].sum())
+    assert len(data["candidates"]) + len(data["chosen"]) == len(plan.sites)
+    assert data["states"], "basemap missing"

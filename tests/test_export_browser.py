@@ -1,0 +1,77 @@
+"""map.html in a real headless Chromium with networking disabled.
+
+Skipped only when ``/usr/bin/chromium`` is missing (CI installs Debian's ``chromium``). The page
+records script errors into ``#js-errors`` and sets ``data-ready`` once drawn; ``--dump-dom`` gives
+the DOM after scripts ran, and Chromium's stderr log carries console messages.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import siteplan
+from siteplan.export.htmlmap import write_html_map
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium")
+
+
+def _chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess:
+    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
+           f"--user-data-dir={profile}", "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND",
+           "--enable-logging=stderr", "--v=0", "--window-size=1400,900", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    plan = siteplan.solve(siteplan.load(ROOT / "models" / "example.yaml"))
+    d = tmp_path_factory.mktemp("htmlmap")
+    return plan, write_html_map(plan, d / "map.html"), d
+
+
+def _console_errors(stderr: str) -> list[str]:
+    lines = [ln for ln in stderr.splitlines() if "CONSOLE" in ln]
+    return [ln for ln in lines if re.search(r"error|uncaught|failed to load", ln, re.I)]
+
+
+def test_map_renders_without_errors_and_counts_markers(page):
+    plan, html_path, d = page
+    res = _chromium(["--dump-dom", html_path.as_uri()], d / "profile-dom")
+    dom = res.stdout
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert _console_errors(res.stderr) == []
+    m = re.search(r'<pre id="js-errors">(.*?)</pre>', dom, re.S)
+    assert m is not None and m.group(1).strip() == "", m and m.group(1)
+    assert '<body data-ready="1"' in dom  # the script ran to the end
+    n_open = int(plan.sites["open"].sum())
+    assert len(re.findall(r'<circle class="chosen-site', dom)) == n_open
+    assert f'data-chosen-sites="{n_open}"' in dom
+    assert dom.count('class="state"') >= 1  # basemap drawn
+    assert len(re.findall(r'<circle class="candidate-site', dom)) == len(plan.sites) - n_open
+    assert len(re.findall(r'<path[^>]*class="interconnect', dom)) == len(plan.interconnects)
+    assert dom.count('id="toggle-') >= 8  # one toggle per layer
+
+
+def test_map_screenshot_artifact(page):
+    from matplotlib.image import imread
+
+    _, html_path, d = page
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "map_html.png"
+    if shot.exists():
+        shot.unlink()
+    res = _chromium([f"--screenshot={shot}", html_path.as_uri()], d / "profile-shot")
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert _console_errors(res.stderr) == []
+    img = imread(shot)
+    assert img.shape[:2] == (900, 1400)
+    assert img[..., :3].std() > 0.05
