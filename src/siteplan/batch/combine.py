@@ -1,0 +1,279 @@
+"""Combine a batch's scenario folders: ``batch.nc``, ``batch.csv``, ``batch_sites.csv``, ``batch.png``.
+
+Layout of ``batch.nc`` (xarray Dataset)
+
+* dimension ``scenario`` (the stable ids) with coordinates ``region``, ``status`` and one coordinate
+  per swept parameter, named by its key path (``carbon.price_usd_per_t``); headline figures
+  (objective, IT MW, open sites, compute, unmet, emissions, water, gap, timings) along it, and
+  ``cost_usd_per_yr`` along (``scenario``, ``cost_category``). Failed scenarios have NaN figures
+  and their ``status``/``reason``.
+* per-site decisions as a *contiguous ragged array* (the CF convention for collections of unequal
+  length): dimension ``site_row``, one row per (scenario, candidate site), with coordinates
+  ``site_scenario``, ``site_region`` and ``site_id``, and ``site_count(scenario)`` giving how many
+  rows each scenario owns (rows are in scenario order).
+
+Why ragged and not a ``(scenario, site)`` grid: regions share no site ids, so a common ``site``
+dimension would be the union of every region's sites and each scenario would fill only its own
+region's part (with N regions, (N-1)/N of every per-site array would be NaN padding, and a site
+id would look comparable across regions when it is not). Within one region the grid is what you
+want, and :func:`region_sites` builds it: ``(scenario, site)`` arrays for the scenarios of one
+region. ``batch_sites.csv`` is the same table as the ragged rows, for spreadsheets and pandas.
+
+The chart ``batch.png`` shows annual cost and IT capacity against each swept parameter, one colour
+per region (a dot per scenario, the line through the mean at each value).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from siteplan.batch.sweep import Sweep, _fmt_value
+
+HEADLINE = {  # name -> (units, description)
+    "objective_usd_per_yr": ("USD/yr", "objective: annualised cost incl. unmet-demand penalty"),
+    "best_bound_usd_per_yr": ("USD/yr", "solver best bound"),
+    "mip_gap": ("1", "relative MIP gap"),
+    "open_sites": ("sites", "open sites"),
+    "it_mw": ("MW", "nameplate critical IT power, all sites"),
+    "compute_h100e": ("H100e", "installed compute"),
+    "gpus": ("GPUs", "GPUs installed"),
+    "demand_h100e": ("H100e", "demand (scaled)"),
+    "unmet_h100e": ("H100e", "unmet demand"),
+    "emissions_t_per_yr": ("t CO2/yr", "grid and on-site emissions"),
+    "water_m3_per_yr": ("m3/yr", "water use"),
+    "interconnect_mw": ("MW", "grid interconnect capacity built"),
+    "onsite_mw": ("MW", "on-site generator capacity"),
+}
+TIMINGS = ("prepare", "build", "handoff", "solve", "extract", "total")
+FINISHED = ("optimal", "time_limit", "stopped")
+
+
+def _param_values(vals: list):
+    """A numpy array for a parameter coordinate: bool, float (None -> NaN) or str."""
+    if all(isinstance(v, bool) for v in vals):
+        return np.array(vals, dtype=bool)
+    if all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in vals) and \
+            any(v is not None for v in vals):
+        return np.array([np.nan if v is None else float(v) for v in vals])
+    return np.array([_fmt_value(v) for v in vals], dtype=str)
+
+
+def load_records(out: Path, sw: Sweep) -> list[dict]:
+    from siteplan.batch.runner import read_status
+
+    recs = []
+    for s in sw.specs:
+        r = read_status(out, s.id)
+        if r is None or r.get("spec_hash") not in (None, s.spec_hash):
+            r = {"id": s.id, "region": s.region, "status": "missing", "reason": "not run (or sweep changed)",
+                 "headline": None}
+        r["params"] = s.params
+        recs.append(r)
+    return recs
+
+
+def _site_tables(out: Path, recs: list[dict]) -> list[pd.DataFrame]:
+    tabs = []
+    for r in recs:
+        p = out / "scenarios" / r["id"] / "sites.csv"
+        if r.get("status") in FINISHED and p.exists():
+            df = pd.read_csv(p, keep_default_na=False, na_values=[""])
+            tabs.append(df)
+        else:
+            tabs.append(pd.DataFrame())
+    return tabs
+
+
+def build_dataset(sw: Sweep, recs: list[dict], site_tabs: list[pd.DataFrame]) -> xr.Dataset:
+    """The combined Dataset (see the module docstring for the layout)."""
+    ids = [r["id"] for r in recs]
+    n = len(ids)
+    coords: dict = {"scenario": ids,
+                    "region": ("scenario", np.array([r["region"] for r in recs], dtype=str)),
+                    "status": ("scenario", np.array([r.get("status") or "" for r in recs], dtype=str))}
+    for k in sw.param_keys:
+        coords[k] = ("scenario", _param_values([r["params"].get(k) for r in recs]),
+                     {"description": f"swept parameter (scenario key path {k})"})
+    data: dict = {}
+    for name, (units, desc) in HEADLINE.items():
+        vals = [(r.get("headline") or {}).get(name, np.nan) for r in recs]
+        data[name] = ("scenario", np.array(vals, dtype=float), {"units": units, "description": desc})
+    for t in TIMINGS:
+        vals = [((r.get("headline") or {}).get("timings_s") or {}).get(t, np.nan) for r in recs]
+        data[f"{t}_s"] = ("scenario", np.array(vals, dtype=float), {"units": "s", "description": f"{t} time"})
+    data["wall_s"] = ("scenario", np.array([r.get("wall_s") if r.get("wall_s") is not None else np.nan
+                                            for r in recs], dtype=float),
+                      {"units": "s", "description": "wall time on the worker (load to results)"})
+    data["reason"] = ("scenario", np.array([r.get("reason") or "" for r in recs], dtype=str),
+                      {"description": "why the scenario failed or stopped early ('' if optimal)"})
+    cats: list[str] = []
+    for r in recs:
+        for c in ((r.get("headline") or {}).get("cost_usd_per_yr") or {}):
+            if c not in cats:
+                cats.append(c)
+    cost = np.full((n, len(cats)), np.nan)
+    for i, r in enumerate(recs):
+        for j, c in enumerate(cats):
+            cost[i, j] = ((r.get("headline") or {}).get("cost_usd_per_yr") or {}).get(c, np.nan)
+    coords["cost_category"] = cats
+    data["cost_usd_per_yr"] = (("scenario", "cost_category"), cost, {"units": "USD/yr", "description": "annual cost"})
+
+    # per-site decisions, contiguous ragged: rows of scenario i come before rows of scenario i+1
+    counts = np.array([len(t) for t in site_tabs], dtype=np.int64)
+    data["site_count"] = ("scenario", counts, {"sample_dimension": "site_row",
+                                               "description": "rows of site_row owned by each scenario"})
+    nonempty = [t for t in site_tabs if len(t)]
+    table = pd.concat(nonempty, ignore_index=True, sort=False) if nonempty else pd.DataFrame({"site_id": []})
+    row_scen = np.repeat(np.array(ids, dtype=str), counts)
+    row_region = np.repeat(np.array([r["region"] for r in recs], dtype=str), counts)
+    coords["site_scenario"] = ("site_row", row_scen, {"description": "scenario id of the row"})
+    coords["site_region"] = ("site_row", row_region, {"description": "region of the row"})
+    coords["site_id"] = ("site_row", table["site_id"].astype(str).values if len(table) else np.array([], dtype=str))
+    for col in table.columns:
+        if col == "site_id":
+            continue
+        s = table[col]
+        if s.dtype == bool or set(pd.unique(s.dropna())) <= {True, False} and s.dtype == object:
+            vals = s.fillna(False).astype(np.int8).values
+        elif pd.api.types.is_numeric_dtype(s):
+            vals = s.astype(float).values
+        else:
+            vals = s.fillna("").astype(str).values
+        data[f"site_{col}"] = ("site_row", vals, {"description": f"per-site {col} (see a scenario's sites.csv)"})
+    ds = xr.Dataset(data, coords=coords)
+    ds.attrs.update({"sweep": sw.name, "description": sw.description, "sweep_file": str(sw.source_file),
+                     "param_keys": json.dumps(list(sw.param_keys)), "regions": json.dumps(list(sw.regions)),
+                     "layout": "headline along scenario; per-site rows along site_row (CF contiguous ragged, "
+                               "see site_count); siteplan.batch.region_sites() gives (scenario, site) arrays"})
+    return ds
+
+
+def region_sites(ds: xr.Dataset, region: str) -> xr.Dataset:
+    """Per-site decisions of one region's scenarios on a ``(scenario, site)`` grid.
+
+    >>> ds = xr.open_dataset("results/batch/example/batch.nc")   # doctest: +SKIP
+    >>> region_sites(ds, "example")["site_it_mw"]                  # doctest: +SKIP
+    """
+    rows = ds["site_region"].values == region
+    sub = ds.isel(site_row=np.flatnonzero(rows))
+    df = sub.drop_vars([v for v in sub.data_vars if sub[v].dims != ("site_row",)]).to_dataframe()
+    df = df.reset_index(drop=True).set_index(["site_scenario", "site_id"])
+    df = df.drop(columns=[c for c in ("site_region",) if c in df.columns])
+    out = xr.Dataset.from_dataframe(df).rename({"site_scenario": "scenario", "site_id": "site"})
+    scen = [s for s in ds["scenario"].values if s in set(out["scenario"].values)]
+    out = out.sel(scenario=scen)
+    keep = [c for c in ds.coords if ds[c].dims == ("scenario",)]
+    return out.assign_coords({c: ("scenario", ds[c].sel(scenario=scen).values) for c in keep if c != "scenario"})
+
+
+def batch_table(ds: xr.Dataset) -> pd.DataFrame:
+    """One row per scenario: id, region, swept values, status, headline figures, cost by category."""
+    keys = json.loads(ds.attrs.get("param_keys", "[]"))
+    df = pd.DataFrame({"scenario": ds["scenario"].values, "region": ds["region"].values})
+    for k in keys:
+        df[k] = ds[k].values
+    df["status"] = ds["status"].values
+    for v in list(HEADLINE) + [f"{t}_s" for t in TIMINGS] + ["wall_s"]:
+        df[v] = ds[v].values
+    for j, c in enumerate(ds["cost_category"].values):
+        df[f"cost_{c}_usd_per_yr"] = ds["cost_usd_per_yr"].values[:, j]
+    df["reason"] = ds["reason"].values
+    return df
+
+
+def sites_table(ds: xr.Dataset) -> pd.DataFrame:
+    """The ragged per-site rows as one long table (scenario, region, swept values, site columns)."""
+    keys = json.loads(ds.attrs.get("param_keys", "[]"))
+    df = pd.DataFrame({"scenario": ds["site_scenario"].values, "region": ds["site_region"].values})
+    if len(df):
+        for k in keys:
+            df[k] = ds[k].sel(scenario=df["scenario"].values).values
+    df["site_id"] = ds["site_id"].values
+    for v in ds.data_vars:
+        if ds[v].dims == ("site_row",):
+            df[v[len("site_"):]] = ds[v].values
+    return df
+
+
+def plot_batch(ds: xr.Dataset, path: Path) -> Path:
+    """Annual cost and IT MW against each swept parameter, one colour per region."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    keys = json.loads(ds.attrs.get("param_keys", "[]")) or ["region"]
+    ok = np.isin(ds["status"].values, FINISHED)
+    regions = list(dict.fromkeys(ds["region"].values.tolist()))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    ncol = len(keys)
+    fig, axes = plt.subplots(2, ncol, figsize=(4.2 * ncol + 1.5, 6.4), squeeze=False)
+    metrics = (("objective_usd_per_yr", 1e-6, "annual cost ($M/yr)"), ("it_mw", 1.0, "IT capacity (MW)"))
+    for j, key in enumerate(keys):
+        raw = ds[key].values if key != "region" else ds["region"].values
+        numeric = raw.dtype.kind in "fiu"
+        cats = sorted(set(raw.tolist()), key=lambda v: (isinstance(v, str), v)) if not numeric else None
+        xpos = raw.astype(float) if numeric else np.array([cats.index(v) for v in raw.tolist()], dtype=float)
+        for i, (var, scale, label) in enumerate(metrics):
+            ax = axes[i, j]
+            for ri, reg in enumerate(regions):
+                sel = ok & (ds["region"].values == reg)
+                if not sel.any():
+                    continue
+                x, y = xpos[sel], ds[var].values[sel] * scale
+                c = colors[ri % len(colors)]
+                ax.scatter(x, y, color=c, s=18, alpha=0.7, label=reg if (i == 0 and j == 0) else None)
+                ux = np.unique(x[np.isfinite(x)])
+                if len(ux) > 1:
+                    ax.plot(ux, [np.nanmean(y[x == u]) for u in ux], color=c, lw=1.4)
+            failed = ~ok
+            if failed.any():
+                for x in np.unique(xpos[failed]):
+                    ax.axvline(x, color="0.6", ls=":", lw=0.8)
+            if not numeric:
+                ax.set_xticks(range(len(cats)))
+                ax.set_xticklabels([str(c) for c in cats], rotation=20, ha="right", fontsize=8)
+            ax.set_xlabel(key, fontsize=9)
+            if j == 0:
+                ax.set_ylabel(label)
+            ax.grid(alpha=0.3)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="upper right", title="region", fontsize=8)
+    nfail = int((~ok).sum())
+    fig.suptitle(f"batch {ds.attrs.get('sweep', '')}: {len(ok)} scenarios"
+                 + (f", {nfail} failed (dotted)" if nfail else "") + "; dots = scenarios, lines = mean per value",
+                 fontsize=10)
+    fig.tight_layout(rect=(0, 0, 0.9 if handles else 1, 0.95))
+    fig.savefig(path, dpi=120, format="png")
+    plt.close(fig)
+    return path
+
+
+def _atomic(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    write(tmp)
+    tmp.replace(path)
+
+
+def combine_batch(out: str | Path, sw: Sweep) -> dict[str, Path]:
+    """Write ``batch.nc``, ``batch.csv``, ``batch_sites.csv`` and ``batch.png`` from the scenario folders."""
+    out = Path(out)
+    recs = load_records(out, sw)
+    ds = build_dataset(sw, recs, _site_tables(out, recs))
+    files = {"batch.nc": out / "batch.nc", "batch.csv": out / "batch.csv",
+             "batch_sites.csv": out / "batch_sites.csv", "batch.png": out / "batch.png"}
+    _atomic(files["batch.nc"], lambda p: ds.to_netcdf(p))
+    _atomic(files["batch.csv"], lambda p: batch_table(ds).to_csv(p, index=False))
+    _atomic(files["batch_sites.csv"], lambda p: sites_table(ds).to_csv(p, index=False))
+    _atomic(files["batch.png"], lambda p: plot_batch(ds, p) and None)
+    return files
+
+
+__all__ = ["combine_batch", "build_dataset", "region_sites", "batch_table", "sites_table", "plot_batch",
+           "load_records"]

@@ -1,0 +1,420 @@
+"""Run a sweep on Dask distributed: resource plan, failure isolation, atomic results, resume.
+
+Workers receive :class:`~siteplan.batch.sweep.ScenarioSpec` dicts (plain data), load and build their
+own models, solve, write the results folder into a private temporary folder and send its files
+back. The runner (the client process) writes each scenario's folder atomically::
+
+    <out>/scenarios/.tmp-<id>-<random>/   written completely (results + status.json), then
+    <out>/scenarios/<id>/                 renamed into place in one step
+
+so an interrupted batch never leaves a half-written scenario that looks finished, and workers need
+no shared filesystem with the runner (a remote cluster works the same as a local one).
+
+Every outcome is recorded in ``status.json``; a failing scenario (bad data, infeasible, solver
+error, no solution in the time limit, a worker process dying) is recorded with its reason and the
+batch goes on. ``resume=True`` skips scenarios whose folder holds a finished status for the same
+resolved scenario (``spec_hash``) and re-runs the failed, missing or changed ones.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import tempfile
+import time
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from siteplan.batch.sweep import ScenarioSpec, Sweep, load_sweep
+
+#: Statuses of a scenario that has a plan (resume skips these).
+FINISHED = ("optimal", "time_limit", "stopped")
+#: Statuses of a scenario that has no plan (resume re-runs these).
+FAILED = ("input_error", "infeasible", "no_solution", "error", "worker_died")
+STATUS_FILE = "status.json"
+
+
+class BatchError(RuntimeError):
+    """The batch cannot start (resources, output folder, cluster)."""
+
+
+# --------------------------------------------------------------------------- worker side
+
+
+def headline(plan) -> dict:
+    """Headline figures of a plan (plain floats), the same for every region."""
+    ds, r = plan.ds, plan.result
+    sites = plan.sites
+    return {
+        "objective_usd_per_yr": float(r.objective),
+        "best_bound_usd_per_yr": float(r.best_bound),
+        "mip_gap": float(r.gap),
+        "termination": r.termination.value,
+        "open_sites": int(ds["open"].sum()),
+        "it_mw": float(ds["it_mw"].sum()),
+        "compute_h100e": float(ds["compute_h100e"].sum()),
+        "gpus": float(ds["gpus"].sum()),
+        "demand_h100e": float(ds["demand_h100e"].sum()),
+        "unmet_h100e": float(ds["unmet_h100e"].sum()),
+        "emissions_t_per_yr": float(ds["emissions_t_per_yr"].sum()),
+        "water_m3_per_yr": float(ds["water_m3_per_yr"].sum()),
+        "interconnect_mw": float(sites["interconnect_mw"].sum()),
+        "onsite_mw": float(sites["onsite_mw"].sum()),
+        "cost_usd_per_yr": {str(c): float(v) for c, v in zip(ds["cost_category"].values, ds["cost_usd_per_yr"].values)},
+        "timings_s": {"prepare": r.timings.prepare_s, "build": r.timings.build_s, "handoff": r.timings.handoff_s,
+                      "solve": r.timings.solve_s, "extract": r.timings.extract_s, "total": r.timings.total_s},
+        "size": {"rows": r.num_rows, "cols": r.num_cols, "integer_cols": r.num_integer, "nonzeros": r.num_nonzeros},
+    }
+
+
+def _read_tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def solve_spec(spec: dict, threads: int = 1, exports: bool = False) -> dict:
+    """Load, build and solve one scenario spec; never raises for a scenario's own failure.
+
+    Runs on a Dask worker. Returns ``{"record": <status dict>, "files": {relative path: bytes}}``.
+    """
+    from siteplan.api import load, solve
+    from siteplan.config import scenario_from_dict
+    from siteplan.errors import InputError, SolveError
+    from siteplan.results import write_results
+
+    t0 = time.time()
+    sp = ScenarioSpec.from_dict(spec)
+    rec: dict[str, Any] = {"id": sp.id, "region": sp.region, "params": sp.params, "spec_hash": sp.spec_hash,
+                           "worker": f"{socket.gethostname()}:{os.getpid()}", "threads": threads,
+                           "started": t0, "status": None, "reason": "", "headline": None}
+    files: dict[str, bytes] = {}
+    src = Path(sp.source_file) if sp.source_file else None
+    try:
+        sc = scenario_from_dict(sp.scenario, base_dir=src.parent if src else Path.cwd(), source_file=src)
+        study = load(sc)
+        plan = solve(study, threads=threads)
+        with tempfile.TemporaryDirectory(prefix="siteplan-batch-") as tmp:
+            write_results(plan, study, tmp)
+            if exports:
+                try:
+                    from siteplan.export import export_all
+                except ImportError:
+                    pass
+                else:
+                    export_all(plan, tmp, study=study)
+            files = _read_tree(Path(tmp))
+        rec["headline"] = headline(plan)
+        term = plan.result.termination.value
+        rec["status"] = term if term in ("optimal", "time_limit") else "stopped"
+        if term != "optimal":
+            rec["reason"] = f"solver stopped ({plan.result.highs_status}) with a plan, gap {plan.result.gap:.4%}"
+    except InputError as exc:
+        rec["status"], rec["reason"] = "input_error", f"{len(exc.problems)} input problem(s): " + "; ".join(
+            str(p) for p in exc.problems[:5])
+        rec["problems"] = [str(p) for p in exc.problems]
+    except SolveError as exc:
+        msg = str(exc)
+        rec["status"] = "infeasible" if ("infeasible" in msg or "unbounded" in msg) else "no_solution"
+        rec["reason"] = msg
+    except Exception as exc:  # noqa: BLE001 - one scenario's bug must not stop the batch
+        rec["status"], rec["reason"] = "error", f"{type(exc).__name__}: {exc}"
+        files["error.txt"] = traceback.format_exc().encode()
+    rec["finished"] = time.time()
+    rec["wall_s"] = rec["finished"] - t0
+    return {"record": rec, "files": files}
+
+
+# --------------------------------------------------------------------------- results folders
+
+
+def scenario_dir(out: Path, sid: str) -> Path:
+    return Path(out) / "scenarios" / sid
+
+
+def write_scenario(out: Path, record: dict, files: dict[str, bytes]) -> Path:
+    """Write one scenario's folder atomically: temp folder (files + status.json last), then rename."""
+    final = scenario_dir(out, record["id"])
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.parent / f".tmp-{record['id']}-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        for rel, data in files.items():
+            p = tmp / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(data)
+        (tmp / STATUS_FILE).write_text(json.dumps(record, indent=2, sort_keys=True, default=str) + "\n")
+        _fsync_dir(tmp)
+        if final.exists():  # a previous failed/changed attempt: move it aside, then replace
+            old = final.parent / f".old-{record['id']}-{uuid.uuid4().hex[:8]}"
+            os.rename(final, old)
+            os.rename(tmp, final)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return final
+
+
+def _fsync_dir(folder: Path) -> None:
+    for p in folder.iterdir():
+        if p.is_file():
+            with open(p, "rb") as fh:
+                os.fsync(fh.fileno())
+
+
+def read_status(out: Path, sid: str) -> dict | None:
+    """The status record of a scenario, or None if it has no (complete) folder."""
+    p = scenario_dir(out, sid) / STATUS_FILE
+    try:
+        return json.loads(p.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def _cleanup_tmp(out: Path) -> None:
+    folder = Path(out) / "scenarios"
+    if folder.is_dir():
+        for p in folder.iterdir():
+            if p.name.startswith((".tmp-", ".old-")):
+                shutil.rmtree(p, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- resources
+
+
+def local_cores() -> int:
+    """Cores this process may use (affinity-aware)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def plan_local(workers: int | None, threads: int | None, cores: int, n_tasks: int,
+               allow_oversubscribe: bool = False) -> tuple[int, int]:
+    """Workers and solver threads for a local cluster; by default workers x threads <= cores."""
+    if workers is not None and workers < 1 or threads is not None and threads < 1:
+        raise BatchError("--workers and --threads-per-solve must be >= 1")
+    if workers is None and threads is None:
+        threads = 1
+    if workers is None:
+        workers = max(1, cores // threads)
+    if threads is None:
+        threads = max(1, cores // workers)
+    workers = max(1, min(workers, n_tasks)) if n_tasks else 1
+    if workers * threads > cores and not allow_oversubscribe:
+        raise BatchError(f"{workers} workers x {threads} solver threads = {workers * threads} > {cores} cores; "
+                         "lower --workers or --threads-per-solve (or pass --allow-oversubscribe)")
+    return workers, threads
+
+
+def plan_remote(client, threads: int | None, allow_oversubscribe: bool = False) -> tuple[int, int]:
+    """Solver threads on an existing cluster: per host, Dask threads x solver threads <= host cores."""
+    info = client.scheduler_info(n_workers=-1)["workers"] if _accepts_n_workers(client) else client.scheduler_info()["workers"]
+    hosts = client.run(lambda: (socket.gethostname(), local_cores()))
+    per_host: dict[str, list[int]] = {}
+    for addr, (host, cores) in hosts.items():
+        per_host.setdefault(host, [cores, 0])[1] += int(info[addr]["nthreads"])
+    if threads is None:
+        threads = max(1, min(c // max(n, 1) for c, n in per_host.values()))
+    for host, (cores, n) in sorted(per_host.items()):
+        if n * threads > cores and not allow_oversubscribe:
+            raise BatchError(f"host {host}: {n} Dask worker threads x {threads} solver threads > {cores} cores; "
+                             "lower --threads-per-solve (or pass --allow-oversubscribe)")
+    return sum(int(w["nthreads"]) for w in info.values()), threads
+
+
+def _accepts_n_workers(client) -> bool:
+    import inspect
+
+    return "n_workers" in inspect.signature(client.scheduler_info).parameters
+
+
+# --------------------------------------------------------------------------- the batch
+
+
+@dataclass
+class BatchResult:
+    """What a batch run produced."""
+
+    out: Path
+    records: list[dict]
+    ran: int = 0
+    skipped: int = 0
+    elapsed_s: float = 0.0
+    workers: int = 0
+    threads_per_solve: int = 1
+    files: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[dict]:
+        return [r for r in self.records if r.get("status") not in FINISHED]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    @property
+    def throughput_per_min(self) -> float:
+        return 60.0 * self.ran / self.elapsed_s if self.elapsed_s > 0 else float("nan")
+
+
+def run_batch(sweep: str | Path | Sweep, *, out: str | Path | None = None, workers: int | None = None,
+              threads_per_solve: int | None = None, scheduler: str | None = None, resume: bool = False,
+              exports: bool = False, allow_oversubscribe: bool = False, progress: bool | Any = False,
+              combine: bool = True, task: Callable | None = None) -> BatchResult:
+    """Run every scenario of a sweep on Dask distributed and combine the results.
+
+    Parameters
+    ----------
+    sweep : path or Sweep
+        Sweep file (see :mod:`siteplan.batch.sweep`) or an already loaded sweep.
+    out : path, optional
+        Output folder (default ``results/batch/<sweep name>``).
+    workers : int, optional
+        Worker processes of the local cluster (default: cores // threads_per_solve). Ignored with
+        ``scheduler``.
+    threads_per_solve : int, optional
+        HiGHS threads per solve (default: what fits the cores; 1 when neither is given).
+    scheduler : str, optional
+        Address of an existing Dask scheduler (``tcp://host:port``); default: a local cluster.
+    resume : bool
+        Keep finished scenarios already in ``out`` and run the rest. Without it, an ``out`` that
+        already holds results of this sweep is an error.
+    exports : bool
+        Also write maps and the report of every scenario.
+    progress : bool or Progress
+        Show a progress bar and a summary (True), or report to the given object.
+    combine : bool
+        Write ``batch.nc``, ``batch.csv``, ``batch_sites.csv`` and ``batch.png`` at the end.
+    task : callable, optional
+        Replaces :func:`solve_spec` (same signature); for tests.
+
+    Returns
+    -------
+    BatchResult
+    """
+    import dask
+    from distributed import Client, LocalCluster, as_completed
+
+    from siteplan.batch.progress import NullProgress, Progress
+
+    sw = sweep if isinstance(sweep, Sweep) else load_sweep(sweep)
+    out = Path(out) if out is not None else Path("results") / "batch" / sw.name
+    out.mkdir(parents=True, exist_ok=True)
+    _cleanup_tmp(out)
+
+    existing = {s.id: read_status(out, s.id) for s in sw.specs}
+    if not resume and any(existing.values()):
+        n = sum(1 for v in existing.values() if v)
+        raise BatchError(f"{out} already holds results of {n} scenario(s) of this sweep; pass --resume to keep "
+                         "the finished ones, or choose another --out")
+    todo, skipped = [], 0
+    for s in sw.specs:
+        st = existing[s.id]
+        if resume and st and st.get("status") in FINISHED and st.get("spec_hash") == s.spec_hash:
+            skipped += 1
+        else:
+            todo.append(s)
+
+    prog = progress if not isinstance(progress, bool) else (Progress() if progress else NullProgress())
+    t_start = time.time()
+    n_workers, threads = 0, threads_per_solve or 1
+    if todo:
+        # a task whose worker dies is not retried elsewhere: it is recorded as failed (KilledWorker)
+        with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+            cluster = client = None
+            try:
+                if scheduler:
+                    client = Client(scheduler, timeout="30s")
+                    client.wait_for_workers(1, timeout=120)
+                    n_workers, threads = plan_remote(client, threads_per_solve, allow_oversubscribe)
+                else:
+                    n_workers, threads = plan_local(workers, threads_per_solve, local_cores(), len(todo),
+                                                    allow_oversubscribe)
+                    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                                           host="127.0.0.1", dashboard_address=None, silence_logs=40)
+                    client = Client(cluster)
+                _write_manifest(out, sw, scheduler, n_workers, threads, resume)
+                prog.start(total=len(sw.specs), skipped=skipped, todo=len(todo), workers=n_workers, threads=threads)
+                _run(client, todo, out, threads, exports, task or solve_spec, prog, as_completed)
+            finally:
+                if client is not None:
+                    client.close()
+                if cluster is not None:
+                    cluster.close()
+    else:
+        prog.start(total=len(sw.specs), skipped=skipped, todo=0, workers=0, threads=threads)
+    elapsed = time.time() - t_start
+    records = [read_status(out, s.id) or _missing(s) for s in sw.specs]
+    res = BatchResult(out, records, ran=len(todo), skipped=skipped, elapsed_s=elapsed, workers=n_workers,
+                      threads_per_solve=threads)
+    if combine:
+        from siteplan.batch.combine import combine_batch
+
+        res.files = combine_batch(out, sw)
+    prog.finish(res)
+    return res
+
+
+def _missing(s: ScenarioSpec) -> dict:
+    return {"id": s.id, "region": s.region, "params": s.params, "status": "missing", "reason": "not run",
+            "headline": None}
+
+
+def _run(client, todo: list[ScenarioSpec], out: Path, threads: int, exports: bool, task, prog, as_completed) -> None:
+    from distributed import KilledWorker
+
+    futs = {}
+    for s in todo:
+        f = client.submit(task, s.to_dict(), threads, exports, key=f"siteplan-{s.id}-{uuid.uuid4().hex[:6]}",
+                          pure=False, retries=0)
+        futs[f.key] = (f, s)
+    try:
+        for f in as_completed([f for f, _ in futs.values()]):
+            _, s = futs[f.key]
+            try:
+                res = f.result()
+                rec, files = res["record"], res["files"]
+            except KilledWorker as exc:
+                rec, files = _failure(s, "worker_died", f"the worker process running it died ({exc})"), {}
+            except Exception as exc:  # noqa: BLE001 - e.g. a task that could not be deserialised
+                rec, files = _failure(s, "error", f"{type(exc).__name__}: {exc}"), {
+                    "error.txt": traceback.format_exc().encode()}
+            write_scenario(out, rec, files)
+            f.release()
+            prog.update(rec)
+    except BaseException:
+        for f, _ in futs.values():
+            f.cancel()
+        prog.interrupted()
+        raise
+
+
+def _failure(s: ScenarioSpec, status: str, reason: str) -> dict:
+    now = time.time()
+    return {"id": s.id, "region": s.region, "params": s.params, "spec_hash": s.spec_hash, "status": status,
+            "reason": reason, "headline": None, "started": None, "finished": now, "wall_s": None}
+
+
+def _write_manifest(out: Path, sw: Sweep, scheduler, workers: int, threads: int, resume: bool) -> None:
+    man = {"name": sw.name, "description": sw.description, "sweep_file": str(sw.source_file),
+           "param_keys": list(sw.param_keys), "regions": list(sw.regions),
+           "scenarios": [{"id": s.id, "region": s.region, "params": s.params, "spec_hash": s.spec_hash}
+                         for s in sw.specs],
+           "run": {"scheduler": scheduler or "local", "workers": workers, "threads_per_solve": threads,
+                   "resume": resume, "started": time.time(), "cores": local_cores()}}
+    tmp = out / f".batch.json.{uuid.uuid4().hex[:6]}"
+    tmp.write_text(json.dumps(man, indent=2, default=str) + "\n")
+    os.replace(tmp, out / "batch.json")
+    shutil.copyfile(sw.source_file, out / "sweep.yaml")
+
+
+__all__ = ["run_batch", "solve_spec", "BatchResult", "BatchError", "FINISHED", "FAILED", "read_status",
+           "write_scenario", "headline", "plan_local", "plan_remote"]

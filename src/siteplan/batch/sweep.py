@@ -1,0 +1,328 @@
+"""Sweep files: a base scenario x regions x a parameter grid, expanded into scenario specs.
+
+A sweep file (YAML, usually under ``models/sweeps/``) looks like::
+
+    name: carbon_demand
+    base: ../example.yaml              # base scenario (relative to this file)
+    overrides: []                      # named overrides of the base scenario, applied first
+    set: {solver.time_limit_s: 60}     # fixed values for every scenario, by scenario key path
+    regions:                           # dataset folders or scenario files, globs allowed
+      - ../../data/texas               #   folder  -> the base scenario on that dataset
+      - ../ohio.yaml                   #   .yaml   -> that region's own scenario file
+    grid:                              # cartesian product, by scenario key path
+      carbon.price_usd_per_t: [0, 100]
+      demand_scale: [0.05, 0.1]
+    zip:                               # groups of keys that vary together (equal-length lists)
+      - {horizon_yr: [2, 5], solver.time_limit_s: [30, 60]}
+
+Expansion order is deterministic: regions in file order (each glob sorted), then the grid in file
+order (last key fastest), then each zip group. Every scenario gets a stable id: a readable slug of
+its region and swept values plus a short hash of the region and the resolved swept values, so the
+same scenario has the same id whatever the order of keys in the file or the other grid values.
+"""
+
+from __future__ import annotations
+
+import copy
+import glob
+import hashlib
+import itertools
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from siteplan.config import _pydantic_problems, _read_yaml, apply_overrides, scenario_from_dict, set_by_path
+from siteplan.errors import InputError, Problem
+
+
+class SweepFile(BaseModel):
+    """Schema of a sweep file (unknown keys are errors)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(description="Name of the batch; the default output folder is results/batch/<name>.")
+    description: str = ""
+    base: str | None = Field(default=None, description="Base scenario file, relative to the sweep file. "
+                                                       "Optional when every region is a scenario file.")
+    overrides: list[str] = Field(default_factory=list, description="Named overrides of the base/region scenarios.")
+    set: dict[str, Any] = Field(default_factory=dict, description="Fixed values by scenario key path, for all scenarios.")
+    regions: list[str] | str | None = Field(
+        default=None, description="Dataset folders or scenario YAML files (globs allowed), relative to the sweep file; "
+                                  "null = the base scenario's own dataset.")
+    grid: dict[str, list[Any]] = Field(default_factory=dict, description="Cartesian grid: key path -> values.")
+    zip: list[dict[str, list[Any]]] = Field(default_factory=list,
+                                            description="Groups of key paths whose values vary together.")
+
+    @field_validator("grid")
+    @classmethod
+    def _nonempty(cls, v: dict) -> dict:
+        for k, vals in v.items():
+            if not vals:
+                raise ValueError(f"grid key {k!r} has no values")
+        return v
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    """One expanded scenario: what a worker needs to build and solve it (plain data only).
+
+    Attributes
+    ----------
+    id : str
+        Stable id (slug + short hash); also the name of its results folder.
+    region : str
+        Region name (dataset folder name, or the region scenario's file stem).
+    params : dict
+        Swept key path -> value (only the swept ones).
+    scenario : dict
+        The fully resolved scenario mapping (absolute ``dataset`` and ``catalog`` paths), ready for
+        :func:`siteplan.config.scenario_from_dict`.
+    source_file : str
+        The scenario file this one derives from (for error messages and the manifest).
+    """
+
+    id: str
+    region: str
+    params: dict = field(default_factory=dict)
+    scenario: dict = field(default_factory=dict)
+    source_file: str = ""
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "region": self.region, "params": copy.deepcopy(self.params),
+                "scenario": copy.deepcopy(self.scenario), "source_file": self.source_file}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ScenarioSpec":
+        return cls(d["id"], d["region"], d.get("params", {}), d.get("scenario", {}), d.get("source_file", ""))
+
+    @property
+    def spec_hash(self) -> str:
+        """Hash of everything the solve depends on in the spec (to detect a changed sweep on resume)."""
+        return _hash(self.scenario, 16)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A validated, expanded sweep."""
+
+    name: str
+    description: str
+    source_file: Path
+    param_keys: tuple[str, ...]
+    regions: tuple[str, ...]
+    specs: tuple[ScenarioSpec, ...]
+
+    def __len__(self) -> int:
+        return len(self.specs)
+
+
+# --------------------------------------------------------------------------- ids
+
+
+def _canon(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _hash(value: Any, n: int = 8) -> str:
+    return hashlib.sha256(_canon(value).encode()).hexdigest()[:n]
+
+
+def _fmt_value(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, (list, tuple)):
+        return "+".join(_fmt_value(x) for x in v)
+    if isinstance(v, dict):
+        return _hash(v, 6)
+    return str(v).lower() if isinstance(v, bool) or v is None else str(v)
+
+
+def short_names(keys: list[str]) -> dict[str, str]:
+    """Shortest unambiguous dotted suffix of each key path (``carbon.price_usd_per_t`` -> ``price_usd_per_t``)."""
+    out = {}
+    for k in keys:
+        parts = k.split(".")
+        for n in range(1, len(parts) + 1):
+            cand = ".".join(parts[-n:])
+            if sum(1 for o in keys if o == cand or o.endswith("." + cand)) == 1:
+                out[k] = cand
+                break
+        else:
+            out[k] = k
+    return out
+
+
+def scenario_id(region: str, params: dict, short: dict[str, str] | None = None) -> str:
+    """``<region>_<key>-<value>..._<hash8>``: readable and stable (hash of region + resolved values)."""
+    short = short or short_names(sorted(params))
+    bits = [region] + [f"{short[k]}-{_fmt_value(params[k])}" for k in sorted(params)]
+    slug = re.sub(r"[^A-Za-z0-9.+-]+", "_", "_".join(bits)).strip("_")
+    if len(slug) > 100:
+        slug = slug[:100].rstrip("_")
+    return f"{slug}_{_hash({'region': region, 'params': params})}"
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _resolve_regions(sw: SweepFile, base_dir: Path, path: Path) -> tuple[list[Path], list[Problem]]:
+    items = [sw.regions] if isinstance(sw.regions, str) else list(sw.regions or [])
+    out: list[Path] = []
+    probs: list[Problem] = []
+    for i, item in enumerate(items):
+        pattern = str(base_dir / item)
+        hits = sorted(glob.glob(pattern)) if glob.has_magic(item) else [pattern]
+        if glob.has_magic(item):
+            hits = [h for h in hits if Path(h).is_dir() and (Path(h) / "dataset.yaml").exists()
+                    or Path(h).suffix in (".yaml", ".yml")]
+            if not hits:
+                probs.append(Problem(str(path), None, f"regions[{i}]", f"glob {item!r} matches no dataset folder "
+                                                                       "or scenario file"))
+        for h in hits:
+            p = Path(h).resolve()
+            if p.is_dir():
+                if not (p / "dataset.yaml").exists():
+                    probs.append(Problem(str(path), None, f"regions[{i}]", f"{item!r}: folder has no dataset.yaml"))
+                    continue
+            elif not p.is_file():
+                probs.append(Problem(str(path), None, f"regions[{i}]", f"{item!r}: no such folder or file"))
+                continue
+            if p not in out:
+                out.append(p)
+    return out, probs
+
+
+def _region_name(p: Path) -> str:
+    return p.name if p.is_dir() else p.stem
+
+
+def _raw_scenario(scenario_file: Path, overrides: list[str]) -> dict:
+    raw = _read_yaml(scenario_file)
+    if not isinstance(raw, dict):
+        raise InputError([Problem(str(scenario_file), None, None, "scenario file must be a YAML mapping")])
+    raw = apply_overrides(raw, overrides, scenario_file)
+    for key in ("dataset", "catalog"):  # absolute paths, so specs do not depend on the working folder
+        if isinstance(raw.get(key), str):
+            raw[key] = str((scenario_file.parent / raw[key]).resolve())
+    return raw
+
+
+def _combos(sw: SweepFile) -> list[dict]:
+    """Grid (cartesian, file order, last key fastest) x zip groups (each group one axis)."""
+    axes: list[list[dict]] = [[{k: v} for v in vals] for k, vals in sw.grid.items()]
+    for group in sw.zip:
+        n = len(next(iter(group.values())))
+        axes.append([{k: vals[i] for k, vals in group.items()} for i in range(n)])
+    out = []
+    for prod in itertools.product(*axes):
+        d: dict = {}
+        for part in prod:
+            d.update(part)
+        out.append(d)
+    return out
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Read, validate and expand a sweep file.
+
+    Every expanded scenario is validated against the scenario schema (unknown key paths, wrong
+    types); all problems are reported at once, naming the sweep file and the scenario.
+
+    Raises
+    ------
+    InputError
+    """
+    path = Path(path).resolve()
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise InputError([Problem(str(path), None, None, "sweep file must be a YAML mapping")])
+    try:
+        sw = SweepFile.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError(_pydantic_problems(path, exc)) from None
+    base_dir = path.parent
+    probs: list[Problem] = []
+
+    keys = list(sw.grid)
+    for gi, group in enumerate(sw.zip):
+        if not group:
+            probs.append(Problem(str(path), None, f"zip[{gi}]", "empty group"))
+            continue
+        lens = {k: len(v) for k, v in group.items()}
+        if len(set(lens.values())) != 1 or 0 in lens.values():
+            probs.append(Problem(str(path), None, f"zip[{gi}]", f"lists must be non-empty and of equal length, got {lens}"))
+        keys += list(group)
+    for k in sorted({k for k in keys if keys.count(k) > 1}):
+        probs.append(Problem(str(path), None, k, "key path is swept more than once (grid/zip)"))
+    for k in keys:
+        if k in ("dataset", "name"):
+            probs.append(Problem(str(path), None, k, "use 'regions' to vary the dataset; names are generated"))
+        if k in sw.set:
+            probs.append(Problem(str(path), None, f"set.{k}", "key path is both fixed (set) and swept"))
+
+    regions, rprobs = _resolve_regions(sw, base_dir, path)
+    probs += rprobs
+    base_file = (base_dir / sw.base).resolve() if sw.base else None
+    if base_file is None and (not regions or any(p.is_dir() for p in regions)):
+        probs.append(Problem(str(path), None, "base", "required unless every region is a scenario file"))
+    names = [_region_name(p) for p in regions]
+    for n in sorted({n for n in names if names.count(n) > 1}):
+        probs.append(Problem(str(path), None, "regions", f"two regions are named {n!r}"))
+    if probs:
+        raise InputError(probs)
+
+    bases: dict[Path, dict] = {}
+    targets = regions or [None]
+    for p in targets:
+        f = p if p is not None and p.is_file() else base_file
+        if f not in bases:
+            try:
+                bases[f] = _raw_scenario(f, sw.overrides)
+            except InputError as exc:
+                probs += exc.problems
+    if probs:
+        raise InputError(probs)
+
+    short = short_names(sorted(keys))
+    specs: list[ScenarioSpec] = []
+    seen: dict[str, str] = {}
+    for p in targets:
+        f = p if p is not None and p.is_file() else base_file
+        region = _region_name(p) if p is not None else Path(bases[f].get("dataset", "region")).name
+        for params in _combos(sw):
+            sc = copy.deepcopy(bases[f])
+            if p is not None and p.is_dir():
+                sc["dataset"] = str(p)
+            try:
+                for k, v in {**sw.set, **params}.items():
+                    set_by_path(sc, k, copy.deepcopy(v))
+            except InputError as exc:
+                probs += [Problem(str(path), None, q.field, q.message) for q in exc.problems]
+                continue
+            sid = scenario_id(region, params, short)
+            sc["name"] = sid
+            sc["description"] = f"{sw.name}: {region}" + "".join(f", {k}={_fmt_value(v)}" for k, v in params.items())
+            try:
+                scenario_from_dict(sc, base_dir=f.parent, source_file=f)
+            except InputError as exc:
+                probs += [Problem(str(path), sid, q.field, f"{q.message} (in scenario derived from {f.name})")
+                          for q in exc.problems]
+                continue
+            if sid in seen:
+                probs.append(Problem(str(path), sid, None, "two scenarios resolve to the same parameters"))
+                continue
+            seen[sid] = sid
+            specs.append(ScenarioSpec(sid, region, copy.deepcopy(params), sc, str(f)))
+    if probs:
+        # one problem per (field, message) is enough when the same mistake repeats in every scenario
+        uniq = {(q.field, q.message.split(" (in scenario")[0]): q for q in probs}
+        raise InputError(sorted(uniq.values(), key=lambda q: (q.field or "", q.message)))
+    return Sweep(sw.name, sw.description, path, tuple(keys), tuple(dict.fromkeys(s.region for s in specs)),
+                 tuple(specs))
+
+
+__all__ = ["SweepFile", "ScenarioSpec", "Sweep", "load_sweep", "scenario_id", "short_names"]
