@@ -95,8 +95,8 @@ def render_map(plan, title: str | None = None) -> Figure:
     ax.set_ylabel("")
     # fiber
     if len(plan.fiber):
-        ax.add_collection(LineCollection(_lines(plan.fiber), colors=style.FIBER_COLOR, linewidths=0.7,
-                                         alpha=0.35, zorder=1))
+        ax.add_collection(LineCollection(_lines(plan.fiber), colors=style.FIBER_COLOR, linewidths=0.6,
+                                         alpha=0.25 if len(plan.fiber) > 40 else 0.4, zorder=1))
     # substations by remaining headroom
     subs = plan.substations
     rem = subs["remaining_headroom_mw"].to_numpy(float) if len(subs) else np.zeros(0)
@@ -106,8 +106,9 @@ def render_map(plan, title: str | None = None) -> Figure:
     if len(subs):
         conn = subs["connected_mw"].to_numpy(float) > 0
         sx, sy = subs.geometry.x.to_numpy(), subs.geometry.y.to_numpy()
-        ax.scatter(sx[~conn], sy[~conn], s=10, marker="s", c=rem[~conn], cmap=cmap, norm=norm,
-                   edgecolors="none", alpha=0.6, zorder=2)
+        small = len(subs) > 60  # many substations: small marks so they stay a backdrop
+        ax.scatter(sx[~conn], sy[~conn], s=10 if small else 26, marker="s", c=rem[~conn], cmap=cmap, norm=norm,
+                   edgecolors="none" if small else "#555555", linewidths=0.4, alpha=0.6 if small else 0.9, zorder=2)
         ax.scatter(sx[conn], sy[conn], s=60, marker="s", c=rem[conn], cmap=cmap, norm=norm,
                    edgecolors="black", linewidths=1.0, zorder=5.5)
     # demand assignments
