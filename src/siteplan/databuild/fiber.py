@@ -5,7 +5,10 @@ Method: every US backbone in ``graphml-us`` dated 2000 or later that has a PoP i
 to a PoP outside the area (links to neighbouring metros, with the outside PoP). PoPs of all
 networks within ``MERGE_KM`` of each other are merged (single linkage; the merged PoP sits at its
 alphabetically first member ``network:node`` and is named after its most common label). Parallel links
-collapse to one route; self-loops are dropped; only the largest connected component is kept.
+collapse to one route; self-loops are dropped. Stitching: every PoP is linked to its nearest other
+PoP when that is within ``STITCH_KM`` and not already adjacent (backbones interconnect within a
+metro, e.g. at carrier hotels / IXPs; without this a suburb PoP of one network may reach the
+city's other PoPs only over a long detour). Only the largest connected component is kept.
 length_km = great-circle length x ``ROUTE_FACTOR`` (1.3).
 """
 
@@ -22,6 +25,7 @@ from .geo import haversine_km, slug
 from .regions import Region, in_bbox
 
 MERGE_KM = 5.0
+STITCH_KM = 40.0
 ROUTE_FACTOR = 1.3
 FIBER_PAD_DEG = 0.5
 MIN_YEAR = 2000
@@ -113,6 +117,14 @@ def build_fiber(region: Region, backbones) -> tuple[list[dict], list[dict], list
         a, b = sorted((of[u], of[v]))
         if a != b:
             g.add_edge(a, b)
+    plon = np.array([p["lon"] for p in pops])
+    plat = np.array([p["lat"] for p in pops])
+    for i, p in enumerate(pops):
+        d = haversine_km(p["lon"], p["lat"], plon, plat)
+        d[i] = np.inf
+        j = int(np.argmin(d))
+        if d[j] <= STITCH_KM and not g.has_edge(p["pop_id"], pops[j]["pop_id"]):
+            g.add_edge(p["pop_id"], pops[j]["pop_id"])
     comp = max(nx.connected_components(g), key=lambda c: (len(c), sorted(c)[0]))
     pops = [p for p in pops if p["pop_id"] in comp]
     pp = {p["pop_id"]: p for p in pops}
