@@ -159,16 +159,17 @@ def region_sites(ds: xr.Dataset, region: str) -> xr.Dataset:
     >>> ds = xr.open_dataset("results/batch/example/batch.nc")   # doctest: +SKIP
     >>> region_sites(ds, "example")["site_it_mw"]                  # doctest: +SKIP
     """
-    rows = ds["site_region"].values == region
-    sub = ds.isel(site_row=np.flatnonzero(rows))
-    df = sub.drop_vars([v for v in sub.data_vars if sub[v].dims != ("site_row",)]).to_dataframe()
-    df = df.reset_index(drop=True).set_index(["site_scenario", "site_id"])
-    df = df.drop(columns=[c for c in ("site_region",) if c in df.columns])
-    out = xr.Dataset.from_dataframe(df).rename({"site_scenario": "scenario", "site_id": "site"})
-    scen = [s for s in ds["scenario"].values if s in set(out["scenario"].values)]
+    idx = np.flatnonzero(ds["site_region"].values == region)
+    cols = {"scenario": ds["site_scenario"].values[idx], "site": ds["site_id"].values[idx]}
+    for v in ds.data_vars:
+        if ds[v].dims == ("site_row",):
+            cols[v] = ds[v].values[idx]
+    df = pd.DataFrame(cols).set_index(["scenario", "site"])
+    out = xr.Dataset.from_dataframe(df)
+    scen = [s for s in ds["scenario"].values if s in set(df.index.get_level_values(0))]
     out = out.sel(scenario=scen)
-    keep = [c for c in ds.coords if ds[c].dims == ("scenario",)]
-    return out.assign_coords({c: ("scenario", ds[c].sel(scenario=scen).values) for c in keep if c != "scenario"})
+    keep = [c for c in ds.coords if ds[c].dims == ("scenario",) and c != "scenario"]
+    return out.assign_coords({c: ("scenario", ds[c].sel(scenario=scen).values) for c in keep})
 
 
 def batch_table(ds: xr.Dataset) -> pd.DataFrame:

@@ -339,7 +339,7 @@ def run_batch(sweep: str | Path | Sweep, *, out: str | Path | None = None, worke
                     n_workers, threads = plan_local(workers, threads_per_solve, local_cores(), len(todo),
                                                     allow_oversubscribe)
                     cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                                           host="127.0.0.1", dashboard_address=None, silence_logs=40)
+                                           host="127.0.0.1", dashboard_address=":0", silence_logs=40)
                     client = Client(cluster)
                 _write_manifest(out, sw, scheduler, n_workers, threads, resume)
                 prog.start(total=len(sw.specs), skipped=skipped, todo=len(todo), workers=n_workers, threads=threads)
