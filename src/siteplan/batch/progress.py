@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from typing import TextIO
 
@@ -51,7 +52,15 @@ class Progress(NullProgress):
         self.t0 = time.time()
         where = f"{workers} worker(s) x {threads} solver thread(s)" if todo else "nothing to run"
         self._line(f"batch: {total} scenario(s), {skipped} already finished, {todo} to run on {where}", final=True)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
         if todo:
+            self._draw()
+            if self.tty:  # keep the clock and ETA moving between completions
+                threading.Thread(target=self._tick, daemon=True).start()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(1.0):
             self._draw()
 
     def update(self, record: dict) -> None:
@@ -70,8 +79,12 @@ class Progress(NullProgress):
         self._draw()
 
     def _draw(self) -> None:
-        if not self.tty:
+        if not self.tty or self._stop.is_set():
             return
+        with self._lock:
+            self._draw_locked()
+
+    def _draw_locked(self) -> None:
         n = self.done + self.skipped
         frac = n / self.total if self.total else 1.0
         fill = int(round(frac * self.width))
@@ -85,16 +98,22 @@ class Progress(NullProgress):
         self.stream.flush()
 
     def _line(self, txt: str, final: bool = False) -> None:
-        if self.tty:
-            self.stream.write("\r\033[K")
-        self.stream.write(txt + "\n")
-        self.stream.flush()
+        lock = getattr(self, "_lock", None) or threading.Lock()
+        with lock:
+            if self.tty:
+                self.stream.write("\r\033[K")
+            self.stream.write(txt + "\n")
+            self.stream.flush()
 
     def interrupted(self) -> None:
+        if hasattr(self, "_stop"):
+            self._stop.set()
         self._line(f"interrupted: {self.done} scenario(s) finished in this run are saved; "
                    "rerun with --resume to complete the batch", final=True)
 
     def finish(self, result) -> None:
+        if hasattr(self, "_stop"):
+            self._stop.set()
         if self.tty and self.todo:
             self.stream.write("\n")
         if self.summary:
