@@ -29,9 +29,10 @@ def batch(sweep: Path, out, workers, threads_per_solve, scheduler, resume, expor
     """Run a sweep (base scenario x regions x parameter grid) on Dask distributed.
 
     Writes one results folder per scenario (scenarios/<id>/, with status.json), then batch.nc,
-    batch.csv, batch_sites.csv and batch.png. Exit codes: 0 all scenarios have a plan, 2 invalid
-    sweep, 4 some scenarios failed (recorded; see the summary), 130 interrupted (finished ones
-    are kept: rerun with --resume).
+    batch.csv, batch_sites.csv and batch.png. Exit codes: 0 all scenarios have a plan; 2 invalid
+    sweep, or the batch cannot start (e.g. --out holds results and --resume is not given); 4 some
+    scenarios failed (recorded, see the summary); 130 interrupted (finished ones are kept: rerun
+    with --resume).
     """
     from siteplan.batch.runner import BatchError, run_batch
     from siteplan.batch.sweep import load_sweep
@@ -48,6 +49,8 @@ def batch(sweep: Path, out, workers, threads_per_solve, scheduler, resume, expor
         for s in sw.specs:
             click.echo(f"  {s.id}")
         return
+    if scheduler and workers is not None:
+        click.echo("batch: --workers is ignored with --scheduler (the cluster's workers are used)", err=True)
     try:
         res = run_batch(sw, out=out, workers=workers, threads_per_solve=threads_per_solve, scheduler=scheduler,
                         resume=resume, exports=exports, allow_oversubscribe=allow_oversubscribe, progress=True)
