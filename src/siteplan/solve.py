@@ -188,6 +188,7 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
     opts = {"time_limit": float(time_limit_s), "mip_rel_gap": float(mip_rel_gap), "threads": int(threads),
             "random_seed": int(seed), "output_flag": bool(output), "mip_feasibility_tolerance": 1e-7,
             "primal_feasibility_tolerance": 1e-7, **(highs_options or {})}
+    _use_threads(int(threads))
     h = _highs(cm, opts)
     t1 = time.perf_counter()
     h.run()
@@ -222,6 +223,17 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
     return SolveResult(term, status_text, obj, bound, gap, True, cm.A.shape[0], len(cm.columns),
                        int(cm.A.nnz), int(cm.integrality.sum()), nodes,
                        Timings(handoff_s=t1 - t0, solve_s=t2 - t1))
+
+
+_SCHEDULER_THREADS: list[int] = []
+
+
+def _use_threads(threads: int) -> None:
+    """HiGHS keeps one global thread pool per process; a run asking for a different thread count
+    than the pool was started with fails with status 'Not Set'. Reset the pool when it changes."""
+    if _SCHEDULER_THREADS and _SCHEDULER_THREADS[0] != threads:
+        highspy.Highs.resetGlobalScheduler(True)
+    _SCHEDULER_THREADS[:] = [threads]
 
 
 def _fill_unset(m: pyo.ConcreteModel) -> None:
