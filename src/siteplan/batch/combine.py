@@ -213,7 +213,7 @@ def plot_batch(ds: xr.Dataset, path: Path) -> Path:
     regions = list(dict.fromkeys(ds["region"].values.tolist()))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     ncol = len(keys)
-    fig, axes = plt.subplots(2, ncol, figsize=(4.2 * ncol + 1.5, 6.4), squeeze=False)
+    fig, axes = plt.subplots(2, ncol, figsize=(4.2 * ncol + 2.0, 6.8), squeeze=False)
     metrics = (("objective_usd_per_yr", 1e-6, "annual cost ($M/yr)"), ("it_mw", 1.0, "IT capacity (MW)"))
     for j, key in enumerate(keys):
         raw = ds[key].values if key != "region" else ds["region"].values
@@ -245,12 +245,12 @@ def plot_batch(ds: xr.Dataset, path: Path) -> Path:
             ax.grid(alpha=0.3)
     handles, labels = axes[0, 0].get_legend_handles_labels()
     if handles:
-        fig.legend(handles, labels, loc="upper right", title="region", fontsize=8)
+        fig.legend(handles, labels, loc="center right", title="region", fontsize=8)
     nfail = int((~ok).sum())
     fig.suptitle(f"batch {ds.attrs.get('sweep', '')}: {len(ok)} scenarios"
-                 + (f", {nfail} failed (dotted)" if nfail else "") + "; dots = scenarios, lines = mean per value",
+                 + (f", {nfail} failed (dotted)" if nfail else "") + "\ndots = scenarios, lines = mean per value",
                  fontsize=10)
-    fig.tight_layout(rect=(0, 0, 0.9 if handles else 1, 0.95))
+    fig.tight_layout(rect=(0, 0, 1 - 1.3 / fig.get_figwidth() if handles else 1, 0.93))
     fig.savefig(path, dpi=120, format="png")
     plt.close(fig)
     return path
