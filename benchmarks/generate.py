@@ -19,10 +19,11 @@ from siteplan.dataset_writer import line, write_dataset
 from siteplan.geo import distance_matrix_km
 
 BOX = (-103.0, -94.5, 28.5, 35.5)  # lon min, lon max, lat min, lat max
+BOXES = {"texas": BOX, "us": (-122.0, -72.0, 29.0, 47.0)}  # "us": contiguous-US-sized, for national studies
 
 
-def _pts(rng, n):
-    return np.column_stack([rng.uniform(BOX[0], BOX[1], n), rng.uniform(BOX[2], BOX[3], n)])
+def _pts(rng, n, box=BOX):
+    return np.column_stack([rng.uniform(box[0], box[1], n), rng.uniform(box[2], box[3], n)])
 
 
 def _knn_edges(xy, k):
@@ -36,20 +37,27 @@ def _knn_edges(xy, k):
 
 
 def generate(out: Path, sites: int, regions: int, slices: int, substations: int, pops: int = 30,
-             stations: int = 20, seed: int = 0, total_demand_h100e: float | None = None) -> Path:
-    """Write a dataset folder and a scenario ``<out>/study.yaml``; return the scenario path."""
+             stations: int = 20, seed: int = 0, total_demand_h100e: float | None = None,
+             box: str = "texas") -> Path:
+    """Write a dataset folder and a scenario ``<out>/study.yaml``; return the scenario path.
+
+    ``box`` is the area points are scattered over: "texas" (default) or "us" (contiguous-US sized;
+    zones split at its middle latitude, temperatures fall with latitude as in the Texas box).
+    """
     rng = np.random.default_rng(seed)
     out = Path(out)
-    sxy, bxy, pxy, rxy, txy = _pts(rng, sites), _pts(rng, substations), _pts(rng, pops), _pts(rng, regions), _pts(rng, stations)
+    bb = BOXES[box]
+    mid = 31.5 if box == "texas" else 0.5 * (bb[2] + bb[3])
+    sxy, bxy, pxy, rxy, txy = (_pts(rng, n, bb) for n in (sites, substations, pops, regions, stations))
     # put each site near a substation, as real candidate parcels are
     near = rng.integers(0, substations, sites)
     sxy = bxy[near] + rng.normal(0, 0.08, (sites, 2))
     site_rows = [dict(site_id=f"s{i:05d}", lon=x, lat=y, max_it_mw=float(rng.choice([50, 100, 200, 300, 500])),
-                      land_cost_usd=float(rng.uniform(5e6, 40e6)), zone="Z1" if y > 31.5 else "Z2")
+                      land_cost_usd=float(rng.uniform(5e6, 40e6)), zone="Z1" if y > mid else "Z2")
                  for i, (x, y) in enumerate(sxy)]
     kv = rng.choice([138.0, 230.0, 345.0], substations, p=[0.4, 0.35, 0.25])
     sub_rows = [dict(substation_id=f"b{i:05d}", lon=x, lat=y, voltage_kv=float(kv[i]),
-                     headroom_mw=float(rng.choice([50, 150, 300, 600])), zone="Z1" if y > 31.5 else "Z2",
+                     headroom_mw=float(rng.choice([50, 150, 300, 600])), zone="Z1" if y > mid else "Z2",
                      supply_mw=float(rng.choice([0, 0, 500, 1500]))) for i, (x, y) in enumerate(bxy)]
     cor = [dict(corridor_id=f"c{n:05d}", from_id=f"b{i:05d}", to_id=f"b{j:05d}",
                 capacity_mw=float(rng.choice([200, 500, 1000])), voltage_kv=float(min(kv[i], kv[j])),
@@ -64,7 +72,7 @@ def generate(out: Path, sites: int, regions: int, slices: int, substations: int,
     names = [f"t{i:03d}" for i in range(slices)]
     w = np.full(slices, 8760.0 / slices)
     phase = np.arange(slices) / slices * 2 * np.pi
-    base = 28.0 - 2.0 * (txy[:, 1:2] - 28.5)
+    base = 28.0 - 2.0 * (txy[:, 1:2] - bb[2])
     dry = base + 10.0 * np.sin(phase)[None, :] + rng.normal(0, 1.0, (stations, slices))
     wet = dry - rng.uniform(3, 10, (stations, 1))
     price = 45.0 + 25.0 * np.sin(phase) ** 2
@@ -91,10 +99,13 @@ def main() -> None:
     ap.add_argument("--slices", type=int, default=12)
     ap.add_argument("--substations", type=int, default=80)
     ap.add_argument("--pops", type=int, default=30)
+    ap.add_argument("--stations", type=int, default=20)
+    ap.add_argument("--box", choices=sorted(BOXES), default="texas")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, required=True)
     a = ap.parse_args()
-    print(generate(a.out, a.sites, a.regions, a.slices, a.substations, a.pops, seed=a.seed))
+    print(generate(a.out, a.sites, a.regions, a.slices, a.substations, a.pops, a.stations, seed=a.seed,
+                   box=a.box))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,388 @@
+"""Benchmark siteplan against the HiGHS floor: one command, a Markdown table and a CSV.
+
+    python benchmarks/run.py --sizes small,medium,large --studies models/example.yaml,models/texas.yaml \\
+        --out docs/performance.md
+
+For every study (generated sizes from ``benchmarks/generate.py``, and scenario files):
+
+1. **siteplan**, in a fresh process: ``siteplan.load`` -> ``prepare`` -> ``build_model`` ->
+   ``solve_built`` (hand-off, HiGHS, plan extraction), each stage timed with ``perf_counter``; peak
+   memory is the process's peak resident set (``VmHWM`` from ``/proc/self/status``, read after each
+   stage; not ``ru_maxrss``, which Linux carries over from the parent across fork+exec), so it
+   includes the interpreter and imported libraries.
+2. Inside that run, the matrix HiGHS is about to solve is written as MPS (and the HiGHS options as
+   an options file) at the moment siteplan calls ``Highs.run`` on the MIP, so the floor sees exactly
+   what siteplan hands to HiGHS, including rows siteplan's root cut loop added. The write time is
+   subtracted from siteplan's HiGHS time.
+3. **floor**, in a fresh ``python -c`` process that imports only ``highspy``: read the MPS and the
+   options file, set the same time limit, ``run()``; its run time and peak resident set.
+
+Reported: rows/cols/nonzeros, load/prepare/build/hand-off/HiGHS/extract seconds, total (load to
+Plan), floor, ``total / floor``, ``(build + hand-off) / HiGHS``, peak memory of both processes,
+objective, bound and gap of both. Studies run one after the other in one invocation, so ratios are
+taken side by side on the same (noisy, shared) machine. No number here is an assertion.
+
+With ``--section NAME`` only the block between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->`` of
+``--out`` is replaced (the rest of the file is kept), so several runs can share one document.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# Generated sizes: arguments of generate.generate (sites, regions, slices, substations scale independently).
+SIZES = {
+    "tiny": dict(sites=6, regions=3, slices=2, substations=5, pops=5, stations=3),
+    "small": dict(sites=30, regions=5, slices=6, substations=12, pops=10, stations=5),
+    "medium": dict(sites=300, regions=20, slices=12, substations=80, pops=30, stations=20),
+    "large": dict(sites=1000, regions=50, slices=24, substations=250, pops=60, stations=30),
+    "national": dict(sites=2000, regions=100, slices=48, substations=500, pops=120, stations=50, box="us"),
+}
+
+COLUMNS = [
+    "study", "size", "status", "rows", "cols", "nonzeros", "integers",
+    "load_s", "prepare_s", "build_s", "handoff_s", "highs_s", "extract_s", "total_s",
+    "floor_read_s", "floor_s", "total_over_floor", "build_handoff_over_highs",
+    "peak_mb", "import_mb", "floor_peak_mb", "peak_over_floor_peak",
+    "objective", "bound", "gap", "nodes", "root_cuts",
+    "floor_status", "floor_objective", "floor_bound", "floor_gap", "floor_nodes",
+    "time_limit_s", "mip_rel_gap", "threads", "mps_write_s",
+]
+
+MEMORY = "VmHWM"
+
+
+# --------------------------------------------------------------------------- workers (fresh processes)
+
+def _maxrss_mb() -> float:
+    """Peak resident set of this process so far (MB): VmHWM, else ru_maxrss.
+
+    Not ``ru_maxrss`` where /proc exists: Linux carries ru_maxrss across fork+exec, so a child
+    would report at least its parent's peak. VmHWM belongs to the process image and starts afresh.
+    """
+    try:
+        with open("/proc/self/status") as fh:
+            for ln in fh:
+                if ln.startswith("VmHWM:"):
+                    return int(ln.split()[1]) / 1024.0
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+
+
+def worker_siteplan(scenario: str, set_values: dict, mps: str, opts: str, out: str) -> None:
+    """Run the siteplan pipeline, writing the MIP handed to HiGHS as MPS; results as JSON to ``out``."""
+    rss = {"start": _maxrss_mb()}
+    import highspy
+
+    import importlib
+
+    import siteplan
+    from siteplan.prepare import prepare
+
+    sps = importlib.import_module("siteplan.solve")  # the attribute siteplan.solve is the solve() function
+
+    rss["imports"] = _maxrss_mb()
+    written = {"write_s": 0.0, "n": 0}
+    orig_highs, orig_run = sps._highs, highspy.Highs.run
+
+    def tagging_highs(cm, options):  # same dict object passed through: solve_model's behaviour is unchanged
+        h = orig_highs(cm, options)
+        h._bench_mip = bool(cm.integrality.any())
+        return h
+
+    def writing_run(self, *a, **k):
+        if getattr(self, "_bench_mip", False):
+            t = time.perf_counter()
+            self.writeModel(mps)
+            self.writeOptions(opts)
+            written["write_s"] += time.perf_counter() - t
+            written["n"] += 1
+        return orig_run(self, *a, **k)
+
+    sps._highs = tagging_highs
+    highspy.Highs.run = writing_run
+
+    t0 = time.perf_counter()
+    study = siteplan.load(scenario, set_values=set_values)
+    t1 = time.perf_counter()
+    rss["load"] = _maxrss_mb()
+    prep = prepare(study.scenario, study.dataset, study.catalog)
+    t2 = time.perf_counter()
+    rss["prepare"] = _maxrss_mb()
+    m = siteplan.build_model(prep)
+    t3 = time.perf_counter()
+    rss["build"] = _maxrss_mb()
+    plan = siteplan.solve_built(m, prep, prepare_s=t2 - t1, build_s=t3 - t2)
+    rss["solve"] = _maxrss_mb()
+    r = plan.result
+    tm = r.timings
+    sol = study.scenario.solver
+    rec = dict(
+        study=study.scenario.name, status=r.termination.value, rows=r.num_rows, cols=r.num_cols,
+        nonzeros=r.num_nonzeros, integers=r.num_integer, load_s=t1 - t0, prepare_s=tm.prepare_s,
+        build_s=tm.build_s, handoff_s=tm.handoff_s, highs_s=tm.solve_s - written["write_s"],
+        extract_s=tm.extract_s, objective=r.objective, bound=r.best_bound, gap=r.gap, nodes=r.mip_nodes,
+        root_cuts=r.root_cuts, peak_mb=rss["solve"], import_mb=rss["imports"], rss_mb=rss,
+        time_limit_s=sol.time_limit_s, mip_rel_gap=sol.mip_rel_gap, threads=sol.threads,
+        mps_write_s=written["write_s"], mps_writes=written["n"],
+        sizes=dict(sites=len(prep.sites), regions=len(prep.regions), slices=len(prep.slices),
+                   serve_pairs=len(prep.serve_pairs), options=len(prep.options)))
+    rec["total_s"] = rec["load_s"] + tm.prepare_s + tm.build_s + tm.handoff_s + rec["highs_s"] + tm.extract_s
+    Path(out).write_text(json.dumps(rec))
+
+
+# The floor: nothing but highspy in the process.
+FLOOR_CODE = r"""
+import json, sys, time
+mps, opts, time_limit, out = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
+def rss():  # peak resident set (VmHWM), MB; see _maxrss_mb in benchmarks/run.py
+    for ln in open("/proc/self/status"):
+        if ln.startswith("VmHWM:"):
+            return int(ln.split()[1]) / 1024.0
+import highspy
+h = highspy.Highs()
+h.readOptions(opts)
+h.setOptionValue("output_flag", False)
+h.setOptionValue("time_limit", time_limit)
+imp = rss()
+t = time.perf_counter(); h.readModel(mps); read_s = time.perf_counter() - t
+t = time.perf_counter(); h.run(); run_s = time.perf_counter() - t
+info = h.getInfo()
+json.dump(dict(floor_status=h.modelStatusToString(h.getModelStatus()), floor_read_s=read_s, floor_s=run_s,
+               floor_objective=info.objective_function_value, floor_bound=info.mip_dual_bound,
+               floor_gap=info.mip_gap, floor_nodes=info.mip_node_count, floor_peak_mb=rss(),
+               floor_import_mb=imp), open(out, "w"))
+"""
+
+
+# --------------------------------------------------------------------------- orchestration
+
+def _python() -> str:
+    return sys.executable
+
+
+def run_study(scenario: Path, label: str, size: str, set_values: dict, work: Path, timeout: float,
+              floor: bool = True, log=print) -> dict:
+    work.mkdir(parents=True, exist_ok=True)
+    mps, opts, out = work / "model.mps", work / "highs_options.txt", work / "siteplan.json"
+    for f in (mps, opts, out):
+        f.unlink(missing_ok=True)
+    cmd = [_python(), str(Path(__file__).resolve()), "--worker", str(scenario), json.dumps(set_values),
+           str(mps), str(opts), str(out)]
+    log(f"[{label}] siteplan ...")
+    t = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if p.returncode != 0 or not out.exists():
+        log(p.stdout[-2000:] + p.stderr[-4000:])
+        return dict(study=label, size=size, status=f"error (exit {p.returncode})")
+    rec = json.loads(out.read_text())
+    log(f"[{label}] siteplan {time.perf_counter() - t:.1f} s wall: {rec['status']}, HiGHS {rec['highs_s']:.1f} s")
+    rec["study"], rec["size"] = label, size
+    if floor and mps.exists():
+        fout = work / "floor.json"
+        fout.unlink(missing_ok=True)
+        log(f"[{label}] floor ...")
+        p = subprocess.run([_python(), "-c", FLOOR_CODE, str(mps), str(opts), str(rec["time_limit_s"]), str(fout)],
+                           capture_output=True, text=True, timeout=timeout)
+        if p.returncode != 0 or not fout.exists():
+            log(p.stdout[-2000:] + p.stderr[-4000:])
+            rec["floor_status"] = f"error (exit {p.returncode})"
+        else:
+            rec.update(json.loads(fout.read_text()))
+            log(f"[{label}] floor {rec['floor_s']:.1f} s: {rec['floor_status']}")
+    if rec.get("floor_s"):
+        rec["total_over_floor"] = rec["total_s"] / rec["floor_s"]
+        rec["peak_over_floor_peak"] = rec["peak_mb"] / rec["floor_peak_mb"]
+    if rec.get("highs_s"):
+        rec["build_handoff_over_highs"] = (rec["build_s"] + rec["handoff_s"]) / rec["highs_s"]
+    return rec
+
+
+def machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for ln in Path("/proc/cpuinfo").read_text().splitlines():
+            if ln.startswith("model name"):
+                cpu = ln.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        mem = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) / 1024 ** 2
+        mem_s = f"{mem:.0f} GB RAM"
+    except (OSError, AttributeError):
+        mem_s = "RAM unknown"
+    import highspy  # noqa: F401
+    from importlib.metadata import version
+
+    try:
+        commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True).stdout.strip()
+    except OSError:
+        commit = "?"
+    return (f"{cpu}, {os.cpu_count()} logical cores, {mem_s}, {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}, Pyomo {version('pyomo')}, highspy {version('highspy')}; "
+            f"siteplan commit {commit}")
+
+
+def _fmt(v, col):
+    if v is None or v == "":
+        return "–"
+    if isinstance(v, float):
+        if col in ("objective", "bound", "floor_objective", "floor_bound"):
+            return f"{v:.6g}"
+        if col in ("gap", "floor_gap"):
+            return f"{100 * v:.3f} %" if v == v and abs(v) < 1e6 else "–"
+        if col.endswith("_mb"):
+            return f"{v:.0f}"
+        if "over" in col:
+            return f"{v:.2f}"
+        return f"{v:.2f}" if v < 100 else f"{v:.0f}"
+    return str(v)
+
+
+TIME_TABLE = [("study", "study"), ("size", "sites×regions×slices"), ("rows", "rows"), ("cols", "cols"),
+              ("nonzeros", "nonzeros"), ("prepare_s", "prepare s"), ("build_s", "build s"),
+              ("handoff_s", "hand-off s"), ("highs_s", "HiGHS s"), ("total_s", "total s"), ("floor_s", "floor s"),
+              ("total_over_floor", "total ÷ floor"), ("build_handoff_over_highs", "(build+hand-off) ÷ HiGHS"),
+              ("peak_mb", "peak MB"), ("floor_peak_mb", "floor peak MB")]
+RESULT_TABLE = [("study", "study"), ("status", "siteplan status"), ("objective", "objective"), ("bound", "bound"),
+                ("gap", "gap"), ("floor_status", "floor status"), ("floor_objective", "floor objective"),
+                ("floor_gap", "floor gap"), ("load_s", "load s"), ("extract_s", "extract s"),
+                ("floor_read_s", "floor MPS read s"), ("import_mb", "siteplan MB after imports"),
+                ("root_cuts", "root cuts"), ("time_limit_s", "time limit s"), ("mip_rel_gap", "mip_rel_gap"),
+                ("threads", "threads")]
+
+
+def markdown(rows: list[dict], command: str, date: str) -> str:
+    def table(spec):
+        out = ["| " + " | ".join(h for _, h in spec) + " |", "|" + "---|" * len(spec)]
+        for r in rows:
+            out.append("| " + " | ".join(_fmt(r.get(k), k) for k, _ in spec) + " |")
+        return "\n".join(out)
+
+    return "\n".join([
+        f"Measured {date} on {machine()}. Command: `{command}`.",
+        "",
+        "Times in seconds (wall clock, `perf_counter`); total = load + prepare + build + hand-off + HiGHS + "
+        "extract (scenario file to Plan); floor = HiGHS alone (`highspy` in a fresh process) on the identical "
+        f"matrix and options, read from MPS (read time not counted). Memory: peak resident set (`{MEMORY}`) of "
+        "the whole process, interpreter and libraries included.",
+        "",
+        table(TIME_TABLE),
+        "",
+        table(RESULT_TABLE),
+        "",
+    ])
+
+
+def write_section(out: Path, section: str | None, body: str) -> None:
+    if section is None:
+        out.write_text("# siteplan performance\n\n" + body)
+        return
+    start, end = f"<!-- bench:{section} -->", f"<!-- /bench:{section} -->"
+    text = out.read_text() if out.exists() else "# siteplan performance\n\n"
+    block = f"{start}\n{body}{end}"
+    if start in text and end in text:
+        text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    out.write_text(text)
+
+
+def write_csv(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=COLUMNS, extrasaction="ignore")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: r.get(k, "") for k in COLUMNS})
+
+
+def parse_set(items: list[str]) -> dict:
+    out = {}
+    for it in items or []:
+        k, v = it.split("=", 1)
+        out[k] = json.loads(v) if re.fullmatch(r"[-+0-9.eE]+|true|false|null", v) else v
+    return out
+
+
+def main(argv=None) -> int:
+    if argv is None and len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        worker_siteplan(sys.argv[2], json.loads(sys.argv[3]), *sys.argv[4:7])
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="small,medium,large",
+                    help=f"comma-separated generated sizes ({', '.join(SIZES)}) or SITESxREGIONSxSLICES; '' = none")
+    ap.add_argument("--studies", default="models/example.yaml,models/texas.yaml",
+                    help="comma-separated scenario files; '' = none")
+    ap.add_argument("--seed", type=int, default=0, help="generator seed")
+    ap.add_argument("--set", action="append", metavar="KEY=VALUE",
+                    help="scenario value for every study, e.g. solver.time_limit_s=300 (repeatable)")
+    ap.add_argument("--out", type=Path, default=REPO / "docs/performance.md")
+    ap.add_argument("--section", default=None, help="replace only this marked section of --out")
+    ap.add_argument("--csv", type=Path, default=None, help="CSV path (default: next to --out)")
+    ap.add_argument("--workdir", type=Path, default=None, help="keep generated studies and MPS files here")
+    ap.add_argument("--no-floor", action="store_true")
+    ap.add_argument("--timeout", type=float, default=3600.0, help="per-process wall-clock limit (s)")
+    a = ap.parse_args(argv)
+
+    from generate import generate
+
+    set_values = parse_set(a.set)
+    work = a.workdir or Path(tempfile.mkdtemp(prefix="siteplan-bench-"))
+    jobs = []
+    for s in [x for x in a.sizes.split(",") if x.strip()]:
+        s = s.strip()
+        if s in SIZES:
+            kw = dict(SIZES[s])
+        else:
+            ns, nr, nt = (int(v) for v in s.lower().split("x"))
+            kw = dict(sites=ns, regions=nr, slices=nt, substations=max(5, ns // 4), pops=max(5, min(120, ns // 10)),
+                      stations=max(3, min(50, ns // 20)))
+        jobs.append((f"generated-{s}", f"{kw['sites']}×{kw['regions']}×{kw['slices']}", kw))
+    for st in [x for x in a.studies.split(",") if x.strip()]:
+        jobs.append((Path(st).stem, None, Path(st).resolve()))
+
+    command = "python benchmarks/run.py " + " ".join(
+        x if re.fullmatch(r"[\w./=,:+-]+", x) else repr(x) for x in (sys.argv[1:] if argv is None else argv))
+    date = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    csv_path = a.csv or a.out.with_name(a.out.stem + (f"_{a.section}" if a.section else "") + ".csv")
+    rows = []
+    for label, size, spec in jobs:
+        d = work / label
+        if isinstance(spec, dict):
+            scenario = generate(d / "study", seed=a.seed, **spec)
+        else:
+            scenario = spec
+        rec = run_study(scenario, label, size or "", set_values, d, a.timeout, floor=not a.no_floor)
+        if not size and "sizes" in rec:
+            z = rec["sizes"]
+            rec["size"] = f"{z['sites']}×{z['regions']}×{z['slices']}"
+        rows.append(rec)
+        write_csv(csv_path, rows)
+        write_section(a.out, a.section, markdown(rows, command, date))
+        (work / "results.json").write_text(json.dumps(rows, indent=1))
+    print(markdown(rows, command, date))
+    print(f"wrote {a.out} and {csv_path}; work files in {work}")
+    return 0 if all(not str(r.get("status", "")).startswith("error") for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
