@@ -181,6 +181,17 @@ class Solver(_Strict):
     threads: int = Field(default=1, ge=1)
     seed: int = Field(default=0, ge=0)
     output: bool = Field(default=False, description="Print the HiGHS log.")
+    root_cuts: bool = Field(default=True, description="Run the root cut loop for linking inequalities "
+                                                      "registered as cuts (formulation.serve_linking).")
+
+
+class Formulation(_Strict):
+    serve_linking: Literal["auto", "rows", "cuts", "none"] = Field(
+        default="auto",
+        description="Disaggregated link serve[s,r,w] <= demand[r,w] x open[s] (strengthens the LP "
+                    "relaxation; facility-location style). rows: in the model; cuts: added at the root "
+                    "LP only where violated; none: only the aggregated capacity link; auto: rows up to "
+                    "50,000 pairs, cuts above.")
 
 
 class Scenario(_Strict):
@@ -205,6 +216,7 @@ class Scenario(_Strict):
     network: Network = Network()
     interconnect: Interconnect = Interconnect()
     solver: Solver = Solver()
+    formulation: Formulation = Formulation()
     catalog_overrides: dict[str, Any] = Field(default_factory=dict, description="Partial catalog deep-merged over the catalog file.")
     source_file: Path | None = Field(default=None, description="Set by the loader.")
 

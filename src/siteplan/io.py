@@ -213,7 +213,9 @@ def _load_climate(folder: Path, probs: list[Problem], files: dict[str, Path]) ->
         return None
     files["climate"] = path
     try:
-        ds = xr.load_dataset(path)
+        # NetCDF3 files (magic b"CDF") go through scipy without mmap, so no array keeps the file open
+        kwargs = {"engine": "scipy", "backend_kwargs": {"mmap": False}} if path.read_bytes()[:3] == b"CDF" else {}
+        ds = xr.load_dataset(path, **kwargs)
     except Exception as exc:  # noqa: BLE001
         probs.append(Problem(fname, None, None, f"cannot read NetCDF: {exc}"))
         return None

@@ -64,6 +64,7 @@ class SolveResult:
     num_integer: int
     mip_nodes: int
     timings: Timings = field(default_factory=Timings)
+    root_cuts: int = 0
 
     @property
     def optimal(self) -> bool:
@@ -160,7 +161,7 @@ def _highs(cm: CompiledModel, options: dict) -> highspy.Highs:
 
 
 def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: float = 1e-4,
-                threads: int = 1, seed: int = 0, output: bool = False,
+                threads: int = 1, seed: int = 0, output: bool = False, root_cuts: bool = True,
                 highs_options: dict | None = None) -> SolveResult:
     """Solve a (siteplan or user-extended) Pyomo model with HiGHS and load the values into it.
 
@@ -170,6 +171,10 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
         Linear (MI)LP with one active objective.
     time_limit_s, mip_rel_gap, threads, seed, output
         HiGHS options (``output`` prints the HiGHS log).
+    root_cuts : bool, default True
+        If the model registered linking inequalities for a root cut loop
+        (``m._siteplan_root_cuts``, see :mod:`siteplan.model.demand`), add the ones the LP
+        relaxation violates before branching.
     highs_options : dict, optional
         Any further HiGHS options by name.
 
@@ -191,6 +196,11 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
     _use_threads(int(threads))
     h = _highs(cm, opts)
     t1 = time.perf_counter()
+    links = getattr(m, "_siteplan_root_cuts", None)
+    n_cuts = 0
+    if root_cuts and links and cm.integrality.any():
+        n_cuts = root_cut_loop(h, cm, links, opts)
+        h.setOptionValue("time_limit", max(1e-3, float(time_limit_s) - (time.perf_counter() - t1)))
     h.run()
     t2 = time.perf_counter()
     status = h.getModelStatus()
@@ -222,7 +232,52 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
         gap = 0.0
     return SolveResult(term, status_text, obj, bound, gap, True, cm.A.shape[0], len(cm.columns),
                        int(cm.A.nnz), int(cm.integrality.sum()), nodes,
-                       Timings(handoff_s=t1 - t0, solve_s=t2 - t1))
+                       Timings(handoff_s=t1 - t0, solve_s=t2 - t1), root_cuts=n_cuts)
+
+
+def root_cut_loop(h: highspy.Highs, cm: CompiledModel, links: list, options: dict, max_rounds: int = 30,
+                  max_per_round: int = 20000, tol: float = 1e-6) -> int:
+    """Add violated linking inequalities ``x <= c * y`` to ``h`` from repeated LP relaxations.
+
+    The LP relaxation is solved on a continuous copy of the model; each round adds the most
+    violated inequalities (at most ``max_per_round``) and re-solves (dual simplex warm start),
+    until none is violated. The same rows are then added to the MIP in ``h``. Returns the count.
+    """
+    pos = {id(v): i for i, v in enumerate(cm.columns)}
+    trip = [(pos[id(x)], pos[id(y)], c) for x, y, c in links if id(x) in pos and id(y) in pos]
+    if not trip:
+        return 0
+    xi = np.fromiter((t[0] for t in trip), dtype=np.int32, count=len(trip))
+    yi = np.fromiter((t[1] for t in trip), dtype=np.int32, count=len(trip))
+    coef = np.fromiter((t[2] for t in trip), dtype=float, count=len(trip))
+    lp_opts = {k: v for k, v in options.items() if k not in ("mip_rel_gap",)}
+    lp = _highs(CompiledModel(cm.columns, cm.c, cm.offset, cm.A, cm.row_lower, cm.row_upper, cm.col_lower,
+                              cm.col_upper, np.zeros_like(cm.integrality)), lp_opts)
+    added = np.zeros(len(trip), dtype=bool)
+    for _ in range(max_rounds):
+        lp.run()
+        if lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            break
+        x = np.asarray(lp.getSolution().col_value)
+        viol = x[xi] - coef * x[yi]
+        cand = np.nonzero((viol > tol * np.maximum(1.0, coef)) & ~added)[0]
+        if len(cand) == 0:
+            break
+        cand = cand[np.argsort(-viol[cand], kind="stable")][:max_per_round]
+        added[cand] = True
+        for target in (lp, h):
+            _add_link_rows(target, xi[cand], yi[cand], coef[cand])
+    return int(added.sum())
+
+
+def _add_link_rows(h: highspy.Highs, xi: np.ndarray, yi: np.ndarray, coef: np.ndarray) -> None:
+    n = len(xi)
+    starts = np.arange(0, 2 * n, 2, dtype=np.int32)
+    idx = np.empty(2 * n, dtype=np.int32)
+    idx[0::2], idx[1::2] = xi, yi
+    val = np.empty(2 * n)
+    val[0::2], val[1::2] = 1.0, -coef
+    h.addRows(n, np.full(n, -np.inf), np.zeros(n), 2 * n, starts, idx, val)
 
 
 _SCHEDULER_THREADS: list[int] = []

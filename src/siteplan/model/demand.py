@@ -40,8 +40,30 @@ def define_demand(m, p) -> None:
         return sum(m.serve[s, r, w] for r, w in by_site[s]) <= sum(h100e[g] * m.racks[s, g, k] for g, k in racks_at[s])
     m.serve_cap = pyo.Constraint(m.SITES, rule=cap_rule, doc="served compute <= installed compute (H100e)")
 
+    define_serve_links(m, p, demand)
     reg.cost["unmet_penalty"].append(p.scenario.unmet_penalty_usd_per_gpu_yr * sum(m.unmet[k] for k in rw))
     sc_cost = p.serving_cost
     if len(sc_cost):
         reg.cost["serving"].append(sum(float(sc_cost.get((s, r), 0.0)) * m.serve[s, r, w]
                                        for s, r, w in p.serve_pairs if (s, r) in sc_cost.index))
+
+
+AUTO_ROWS_MAX = 50_000
+
+
+def define_serve_links(m, p, demand) -> None:
+    """Disaggregated linking ``serve[s,r,w] <= demand[r,w] * open[s]``.
+
+    Redundant for integer solutions (a closed site has no racks, hence serves nothing) but it
+    tightens the LP relaxation the way x_ij <= y_i does in facility location. With ``cuts`` the
+    pairs are registered for the solver's root cut loop instead of being model rows.
+    """
+    mode = p.scenario.formulation.serve_linking
+    if mode == "auto":
+        mode = "rows" if len(p.serve_pairs) <= AUTO_ROWS_MAX else "cuts"
+    d = {(r, w): float(demand.at[r, w]) for r, w in m.DEMAND}
+    if mode == "rows":
+        m.serve_link = pyo.Constraint(m.SERVE, rule=lambda m, s, r, w: m.serve[s, r, w] <= d[r, w] * m.open[s],
+                                      doc="serve only from open sites, at most the demand (H100e)")
+    elif mode == "cuts":
+        m._siteplan_root_cuts = [(m.serve[s, r, w], m.open[s], d[r, w]) for s, r, w in p.serve_pairs]
