@@ -235,6 +235,9 @@ def machine() -> str:
     try:
         commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
                                 text=True).stdout.strip()
+        if subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "src"], capture_output=True,
+                          text=True).stdout.strip():
+            commit += " + uncommitted changes in src/"
     except OSError:
         commit = "?"
     return (f"{cpu}, {os.cpu_count()} logical cores, {mem_s}, {platform.system()} {platform.release()}; "

@@ -1,0 +1,40 @@
+"""Smoke run of the benchmark (benchmarks/run.py) at a tiny size: the table and CSV have their
+columns and the HiGHS floor ran. No timing assertions."""
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_benchmark_tiny(tmp_path):
+    out = tmp_path / "perf.md"
+    p = subprocess.run([sys.executable, str(REPO / "benchmarks/run.py"), "--sizes", "tiny", "--studies", "",
+                        "--out", str(out), "--workdir", str(tmp_path / "work"), "--timeout", "300"],
+                       capture_output=True, text=True, timeout=600, cwd=REPO)
+    assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-4000:]
+    md = out.read_text()
+    for header in ("prepare s", "build s", "hand-off s", "HiGHS s", "total s", "floor s", "total ÷ floor",
+                   "(build+hand-off) ÷ HiGHS", "peak MB", "floor peak MB", "rows", "cols", "nonzeros",
+                   "objective", "bound", "gap"):
+        assert f"| {header} |" in md, header
+    with open(tmp_path / "perf.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 1
+    r = rows[0]
+    from importlib.util import module_from_spec, spec_from_file_location
+
+    spec = spec_from_file_location("bench_run", REPO / "benchmarks/run.py")
+    mod = module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert list(r) == mod.COLUMNS
+    assert r["status"] == "optimal"
+    assert r["floor_status"] == "Optimal"  # the floor ran: HiGHS alone on the exported MPS
+    assert float(r["floor_s"]) > 0 and float(r["floor_peak_mb"]) > 0 and float(r["total_over_floor"]) > 0
+    assert int(r["rows"]) > 0 and int(r["cols"]) > 0 and int(r["nonzeros"]) > 0
+    # the floor solved the identical matrix: same optimum within the gap
+    obj, fobj, gap = float(r["objective"]), float(r["floor_objective"]), float(r["mip_rel_gap"])
+    assert abs(obj - fobj) <= 2 * gap * abs(fobj) + 1e-6
+    assert (tmp_path / "work" / "generated-tiny" / "model.mps").exists()
