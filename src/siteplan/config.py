@@ -183,6 +183,7 @@ class Solver(_Strict):
     output: bool = Field(default=False, description="Print the HiGHS log.")
     root_cuts: bool = Field(default=True, description="Run the root cut loop for linking inequalities "
                                                       "registered as cuts (formulation.serve_linking).")
+    mip_start: bool = Field(default=True, description="Start HiGHS from an LP-guided restricted MIP solution.")
 
 
 class Formulation(_Strict):

@@ -65,6 +65,7 @@ class SolveResult:
     mip_nodes: int
     timings: Timings = field(default_factory=Timings)
     root_cuts: int = 0
+    start_objective: float | None = None
 
     @property
     def optimal(self) -> bool:
@@ -162,7 +163,7 @@ def _highs(cm: CompiledModel, options: dict) -> highspy.Highs:
 
 def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: float = 1e-4,
                 threads: int = 1, seed: int = 0, output: bool = False, root_cuts: bool = True,
-                highs_options: dict | None = None) -> SolveResult:
+                mip_start: bool = True, highs_options: dict | None = None) -> SolveResult:
     """Solve a (siteplan or user-extended) Pyomo model with HiGHS and load the values into it.
 
     Parameters
@@ -175,6 +176,9 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
         If the model registered linking inequalities for a root cut loop
         (``m._siteplan_root_cuts``, see :mod:`siteplan.model.demand`), add the ones the LP
         relaxation violates before branching.
+    mip_start : bool, default True
+        Give HiGHS a starting incumbent from an LP-guided restricted MIP (see :func:`lp_fix_start`)
+        when the model registered its site-opening variables (``m._siteplan_start_fix``).
     highs_options : dict, optional
         Any further HiGHS options by name.
 
@@ -200,7 +204,11 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
     n_cuts = 0
     if root_cuts and links and cm.integrality.any():
         n_cuts = root_cut_loop(h, cm, links, opts)
-        h.setOptionValue("time_limit", max(1e-3, float(time_limit_s) - (time.perf_counter() - t1)))
+    fix_vars = getattr(m, "_siteplan_start_fix", None)
+    start_obj = None
+    if mip_start and fix_vars and cm.integrality.any():
+        start_obj = lp_fix_start(h, cm, fix_vars, opts, budget_s=min(0.2 * float(time_limit_s), 60.0))
+    h.setOptionValue("time_limit", max(1e-3, float(time_limit_s) - (time.perf_counter() - t1)))
     h.run()
     t2 = time.perf_counter()
     status = h.getModelStatus()
@@ -232,7 +240,7 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
         gap = 0.0
     return SolveResult(term, status_text, obj, bound, gap, True, cm.A.shape[0], len(cm.columns),
                        int(cm.A.nnz), int(cm.integrality.sum()), nodes,
-                       Timings(handoff_s=t1 - t0, solve_s=t2 - t1), root_cuts=n_cuts)
+                       Timings(handoff_s=t1 - t0, solve_s=t2 - t1), root_cuts=n_cuts, start_objective=start_obj)
 
 
 def root_cut_loop(h: highspy.Highs, cm: CompiledModel, links: list, options: dict, max_rounds: int = 30,
@@ -296,3 +304,40 @@ def _fill_unset(m: pyo.ConcreteModel) -> None:
         if v.value is None:
             lo = v.lb if v.lb is not None else None
             v.set_value(max(0.0, lo) if lo is not None else 0.0, skip_validation=True)
+
+
+def lp_fix_start(h: highspy.Highs, cm: CompiledModel, fix_vars: list, options: dict,
+                 budget_s: float) -> float | None:
+    """LP-guided start: solve the LP relaxation, fix to 0 the binaries it leaves at 0 (closed sites),
+    solve that restricted MIP within ``budget_s`` to a 1 % gap, and hand its solution to ``h``.
+
+    Closing sites never makes a siteplan model infeasible (unmet demand has a slack), so the restricted
+    MIP normally has a solution; if not, nothing is passed. Returns the start's objective or None.
+    """
+    pos = {id(v): i for i, v in enumerate(cm.columns)}
+    cols = np.array(sorted(pos[id(v)] for v in fix_vars if id(v) in pos), dtype=np.int32)
+    if len(cols) == 0:
+        return None
+    t0 = time.perf_counter()
+    lp_opts = {k: v for k, v in options.items() if k != "mip_rel_gap"}
+    lp_opts["time_limit"] = budget_s
+    lp = _highs(CompiledModel(cm.columns, cm.c, cm.offset, cm.A, cm.row_lower, cm.row_upper, cm.col_lower,
+                              cm.col_upper, np.zeros_like(cm.integrality)), lp_opts)
+    lp.run()
+    if lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    x = np.asarray(lp.getSolution().col_value)
+    close = cols[x[cols] <= 1e-6]
+    left = budget_s - (time.perf_counter() - t0)
+    if left <= 0.05:
+        return None
+    sub_opts = dict(options, time_limit=left, mip_rel_gap=max(float(options.get("mip_rel_gap", 0.0)), 0.01))
+    sub = _highs(cm, sub_opts)
+    if len(close):
+        sub.changeColsBounds(len(close), close, np.zeros(len(close)), np.zeros(len(close)))
+    sub.run()
+    sol = sub.getSolution()
+    if not sol.value_valid:
+        return None
+    h.setSolution(sol)
+    return float(sub.getInfo().objective_function_value)

@@ -17,6 +17,7 @@ def define_sites(m, p) -> None:
     m.open = pyo.Var(m.SITES, domain=pyo.Binary, doc="site is developed")
     m.design = pyo.Var(m.SITE_DESIGN, domain=pyo.Binary, doc="cooling design chosen at site")
 
+    m._siteplan_start_fix = [m.open[s] for s in p.sites]  # fixed to 0 where the LP closes them (MIP start)
     designs_of = {s: [] for s in p.sites}
     for s, k in p.site_design:
         designs_of[s].append(k)
