@@ -108,13 +108,19 @@ def worker_siteplan(scenario: str, set_values: dict, mps: str, opts: str, out: s
         return h
 
     def writing_run(self, *a, **k):
-        if getattr(self, "_bench_mip", False):
-            t = time.perf_counter()
-            self.writeModel(mps)
-            self.writeOptions(opts)
-            written["write_s"] += time.perf_counter() - t
-            written["n"] += 1
-        return orig_run(self, *a, **k)
+        if not getattr(self, "_bench_mip", False):
+            return orig_run(self, *a, **k)
+        t = time.perf_counter()
+        self.writeModel(mps)
+        self.writeOptions(opts)
+        written["write_s"] += time.perf_counter() - t
+        written["n"] += 1
+        t = time.perf_counter()
+        try:
+            return orig_run(self, *a, **k)
+        finally:  # kept for the record when solve_built raises (e.g. no incumbent at the time limit)
+            written.update(run_s=time.perf_counter() - t, rows=self.getNumRow(), cols=self.getNumCol(),
+                           nonzeros=self.getNumNz(), highs_status=self.modelStatusToString(self.getModelStatus()))
 
     sps._highs = tagging_highs
     highspy.Highs.run = writing_run
@@ -129,7 +135,25 @@ def worker_siteplan(scenario: str, set_values: dict, mps: str, opts: str, out: s
     m = siteplan.build_model(prep)
     t3 = time.perf_counter()
     rss["build"] = _maxrss_mb()
-    plan = siteplan.solve_built(m, prep, prepare_s=t2 - t1, build_s=t3 - t2)
+    # partial record, kept if the process dies or times out later
+    Path(out + ".partial").write_text(json.dumps(dict(
+        study=study.scenario.name, load_s=t1 - t0, prepare_s=t2 - t1, build_s=t3 - t2, peak_mb=rss["build"],
+        import_mb=rss["imports"], rss_mb=rss, sizes=dict(sites=len(prep.sites), regions=len(prep.regions),
+                                                         slices=len(prep.slices), serve_pairs=len(prep.serve_pairs)))))
+    t4 = time.perf_counter()
+    try:
+        plan = siteplan.solve_built(m, prep, prepare_s=t2 - t1, build_s=t3 - t2)
+    except siteplan.SolveError as exc:
+        rss["solve"] = _maxrss_mb()
+        sol = study.scenario.solver
+        rec = json.loads(Path(out + ".partial").read_text())
+        rec.update(status=f"no plan: {exc}", rows=written.get("rows"), cols=written.get("cols"),
+                   nonzeros=written.get("nonzeros"), highs_s=written.get("run_s"), peak_mb=rss["solve"], rss_mb=rss,
+                   time_limit_s=sol.time_limit_s, mip_rel_gap=sol.mip_rel_gap, threads=sol.threads,
+                   mps_write_s=written["write_s"], mps_writes=written["n"],
+                   handoff_and_cut_loop_s=time.perf_counter() - t4 - written["write_s"] - (written.get("run_s") or 0))
+        Path(out).write_text(json.dumps(rec))
+        return
     rss["solve"] = _maxrss_mb()
     r = plan.result
     tm = r.timings
@@ -182,18 +206,27 @@ def run_study(scenario: Path, label: str, size: str, set_values: dict, work: Pat
               floor: bool = True, log=print) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     mps, opts, out = work / "model.mps", work / "highs_options.txt", work / "siteplan.json"
-    for f in (mps, opts, out):
+    for f in (mps, opts, out, Path(str(out) + ".partial")):
         f.unlink(missing_ok=True)
     cmd = [_python(), str(Path(__file__).resolve()), "--worker", str(scenario), json.dumps(set_values),
            str(mps), str(opts), str(out)]
     log(f"[{label}] siteplan ...")
     t = time.perf_counter()
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    if p.returncode != 0 or not out.exists():
-        log(p.stdout[-2000:] + p.stderr[-4000:])
-        return dict(study=label, size=size, status=f"error (exit {p.returncode})")
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        code, tail = p.returncode, p.stdout[-2000:] + p.stderr[-4000:]
+    except subprocess.TimeoutExpired:
+        code, tail = "timeout", f"killed after {timeout:g} s"
+    if code != 0 or not out.exists():
+        log(tail)
+        rec = dict(status=f"error ({code})")
+        partial = Path(str(out) + ".partial")
+        if partial.exists():  # stages that finished before the failure
+            rec.update(json.loads(partial.read_text()), status=f"error ({code}) after build")
+        rec.update(study=label, size=size)
+        return rec
     rec = json.loads(out.read_text())
-    log(f"[{label}] siteplan {time.perf_counter() - t:.1f} s wall: {rec['status']}, HiGHS {rec['highs_s']:.1f} s")
+    log(f"[{label}] siteplan {time.perf_counter() - t:.1f} s wall: {rec['status']}, HiGHS {rec.get('highs_s')} s")
     rec["study"], rec["size"] = label, size
     if floor and mps.exists():
         fout = work / "floor.json"
@@ -207,10 +240,11 @@ def run_study(scenario: Path, label: str, size: str, set_values: dict, work: Pat
         else:
             rec.update(json.loads(fout.read_text()))
             log(f"[{label}] floor {rec['floor_s']:.1f} s: {rec['floor_status']}")
-    if rec.get("floor_s"):
+    if rec.get("floor_s") and rec.get("total_s"):
         rec["total_over_floor"] = rec["total_s"] / rec["floor_s"]
+    if rec.get("floor_peak_mb") and rec.get("peak_mb"):
         rec["peak_over_floor_peak"] = rec["peak_mb"] / rec["floor_peak_mb"]
-    if rec.get("highs_s"):
+    if rec.get("highs_s") and rec.get("handoff_s") is not None:
         rec["build_handoff_over_highs"] = (rec["build_s"] + rec["handoff_s"]) / rec["highs_s"]
     return rec
 
