@@ -183,6 +183,8 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
     ic_capex = np.array([opt.at[chosen[s], "capex_usd"] if s in chosen else 0.0 for s in S])
 
     sites_gdf = p.dataset.sites.loc[S]
+    site_capex, site_opex = _site_costs(p, open_, it_mw, it_mw_sk, racks, chosen, units, bunits, grid_st, gen,
+                                        served, water, emis_grid + emis_onsite)
     coords = {"site": S, "cooling": K, "rack_type": G, "slice": T, "region": R, "workload": W,
               "generator": Pg, "battery": Pb, "cost_category": cats, "substation": B, "corridor": E,
               "option": O}
@@ -222,6 +224,10 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
         "water_m3_per_yr": da(_clean(water), ("site",), "m3/yr", "site water use"),
         "emissions_t_per_yr": da(_clean(emis_grid + emis_onsite), ("site",), "t CO2/yr", "site emissions"),
         "cost_usd_per_yr": da(np.array([costs[c] for c in cats]), ("cost_category",), "USD/yr", "annual cost"),
+        "site_capex_usd_per_yr": da(site_capex, ("site",), "USD/yr", "annualised capex of the site (land, fixed, "
+                                    "fiber lateral, facility, cooling, IT, interconnect, on-site plant)"),
+        "site_opex_usd_per_yr": da(site_opex, ("site",), "USD/yr", "operating cost of the site (grid energy, "
+                                   "fuel and O&M, carbon, water, serving)"),
         "weight_h": da(w_h, ("slice",), "h", "hours per year the slice stands for"),
         "headroom_mw": da(subs["headroom_mw"].values.astype(float), ("substation",), "MW", "substation headroom"),
         "connected_mw": da(connected.values, ("substation",), "MW", "interconnect capacity landing here"),
@@ -250,6 +256,7 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
         "battery_mw": bunits @ np.array([cat.onsite[q].unit_mw for q in Pb]) if Pb else 0.0,
         "water_m3_per_yr": _clean(water), "emissions_t_per_yr": _clean(emis_grid + emis_onsite),
         "station": p.station.loc[S].values,
+        "capex_usd_per_yr": site_capex, "opex_usd_per_yr": site_opex, "cost_usd_per_yr": site_capex + site_opex,
     }, geometry=sites_gdf.geometry.values, crs="EPSG:4326")
     for c in ("pue_min", "pue_max"):
         site_tab.loc[~np.isfinite(site_tab[c]), c] = np.nan
@@ -305,3 +312,48 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
         "length_km": [float(lengths.get(i, np.nan)) for i in fib.index],
     }, geometry=fib.geometry.values, crs="EPSG:4326")
     return Plan(result, ds, site_tab, interconnects, assignments, sub_tab, dem_tab, fiber_tab)
+
+
+def _site_costs(p, open_, it_mw, it_mw_sk, racks, chosen, units, bunits, grid_st, gen, served, water, emissions):
+    """Annual cost per site from the decisions, with the model's annualisation.
+
+    Their sum plus the unmet-demand penalty equals the objective (checked by the invariants).
+    """
+    from siteplan.config import crf
+
+    cat, sc = p.catalog, p.scenario
+    r = cat.economics.discount_rate
+    sites = p.dataset.sites.loc[p.sites]
+    capex = open_ * (sites["land_cost_usd"].values * crf(r, cat.economics.land_lifetime_yr)
+                     + sites["fixed_cost_usd"].values * crf(r, cat.facility.lifetime_yr)
+                     + p.site_pop.loc[p.sites, "lateral_km"].values * cat.network.fiber_lateral_cost_usd_per_km
+                     * crf(r, cat.network.lateral_lifetime_yr))
+    capex = capex + it_mw * cat.facility.capex_usd_per_mw_it * crf(r, cat.facility.lifetime_yr)
+    if p.designs:
+        cool = np.array([cat.cooling_designs[k].capex_usd_per_mw_it * crf(r, cat.cooling_designs[k].lifetime_yr)
+                         for k in p.designs])
+        capex = capex + it_mw_sk @ cool
+    rack = np.array([cat.rack_types[g].capex_usd_per_rack * crf(r, cat.rack_types[g].lifetime_yr)
+                     for g in p.rack_types])
+    capex = capex + np.einsum("sgk,g->s", racks, rack)
+    opt = p.options
+    for i, s in enumerate(p.sites):
+        if s in chosen:
+            o = chosen[s]
+            capex[i] += opt.at[o, "capex_usd"] * crf(r, opt.at[o, "lifetime_yr"])
+    w = p.weight_h.values
+    opex = np.einsum("st,st,t->s", grid_st, p.price.loc[p.sites, p.slices].values, w) if p.slices else 0 * capex
+    for j, g in enumerate(p.generators):
+        c = cat.onsite[g]
+        capex = capex + units[:, j] * c.unit_mw * c.capex_usd_per_mw * crf(r, c.lifetime_yr)
+        opex = opex + gen[:, j, :] @ w * (c.heat_rate_mmbtu_per_mwh * c.fuel_price_usd_per_mmbtu + c.vom_usd_per_mwh)
+    for j, q in enumerate(p.batteries):
+        c = cat.onsite[q]
+        capex = capex + bunits[:, j] * c.unit_mw * c.capex_usd_per_mw * crf(r, c.lifetime_yr)
+    opex = opex + sc.carbon.price_usd_per_t * emissions + sc.water.price_usd_per_m3 * water
+    if len(p.serving_cost):
+        for i, s in enumerate(p.sites):
+            for j, reg in enumerate(p.regions):
+                if (s, reg) in p.serving_cost.index:
+                    opex[i] += float(p.serving_cost[(s, reg)]) * served[i, j, :].sum()
+    return capex, opex
