@@ -55,12 +55,14 @@ SIZES = {
 
 COLUMNS = [
     "study", "size", "status", "rows", "cols", "nonzeros", "integers",
-    "load_s", "prepare_s", "build_s", "handoff_s", "highs_s", "extract_s", "total_s",
+    "load_s", "prepare_s", "build_s", "handoff_s", "highs_s", "loadback_s", "extract_s", "total_s",
     "floor_read_s", "floor_s", "total_over_floor", "build_handoff_over_highs",
     "peak_mb", "import_mb", "floor_peak_mb", "peak_over_floor_peak",
     "objective", "bound", "gap", "nodes", "root_cuts",
     "floor_status", "floor_objective", "floor_bound", "floor_gap", "floor_nodes",
     "time_limit_s", "mip_rel_gap", "threads", "mps_write_s",
+    "load_cpu_s", "prepare_cpu_s", "build_cpu_s", "handoff_cpu_s", "highs_cpu_s", "total_cpu_s", "floor_cpu_s",
+    "total_over_floor_cpu", "build_handoff_over_highs_cpu",
 ]
 
 MEMORY = "VmHWM"
@@ -99,76 +101,98 @@ def worker_siteplan(scenario: str, set_values: dict, mps: str, opts: str, out: s
     sps = importlib.import_module("siteplan.solve")  # the attribute siteplan.solve is the solve() function
 
     rss["imports"] = _maxrss_mb()
-    written = {"write_s": 0.0, "n": 0}
-    orig_highs, orig_run = sps._highs, highspy.Highs.run
+    cpu = time.process_time  # all threads of the process (HiGHS's too)
+    written = {"write_s": 0.0, "write_cpu_s": 0.0, "n": 0, "compile_cpu_s": 0.0, "pass_cpu_s": 0.0,
+               "run_cpu_s": 0.0, "run_s": 0.0}
+    orig_compile, orig_highs, orig_run = sps.compile_model, sps._highs, highspy.Highs.run
+
+    def timed_compile(m):
+        c = cpu()
+        try:
+            return orig_compile(m)
+        finally:
+            written["compile_cpu_s"] += cpu() - c
 
     def tagging_highs(cm, options):  # same dict object passed through: solve_model's behaviour is unchanged
+        c = cpu()
         h = orig_highs(cm, options)
         h._bench_mip = bool(cm.integrality.any())
+        if h._bench_mip:
+            written["pass_cpu_s"] += cpu() - c
         return h
 
     def writing_run(self, *a, **k):
-        if not getattr(self, "_bench_mip", False):
-            return orig_run(self, *a, **k)
+        c = cpu()
+        if not getattr(self, "_bench_mip", False):  # e.g. the LP relaxations of a root cut loop
+            try:
+                return orig_run(self, *a, **k)
+            finally:
+                written["run_cpu_s"] += cpu() - c
         t = time.perf_counter()
         self.writeModel(mps)
         self.writeOptions(opts)
         written["write_s"] += time.perf_counter() - t
+        written["write_cpu_s"] += cpu() - c
         written["n"] += 1
-        t = time.perf_counter()
+        t, c = time.perf_counter(), cpu()
         try:
             return orig_run(self, *a, **k)
         finally:  # kept for the record when solve_built raises (e.g. no incumbent at the time limit)
-            written.update(run_s=time.perf_counter() - t, rows=self.getNumRow(), cols=self.getNumCol(),
-                           nonzeros=self.getNumNz(), highs_status=self.modelStatusToString(self.getModelStatus()))
+            written["run_s"] += time.perf_counter() - t
+            written["run_cpu_s"] += cpu() - c
+            written.update(rows=self.getNumRow(), cols=self.getNumCol(), nonzeros=self.getNumNz(),
+                           highs_status=self.modelStatusToString(self.getModelStatus()))
 
+    sps.compile_model = timed_compile
     sps._highs = tagging_highs
     highspy.Highs.run = writing_run
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu()
     study = siteplan.load(scenario, set_values=set_values)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), cpu()
     rss["load"] = _maxrss_mb()
     prep = prepare(study.scenario, study.dataset, study.catalog)
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), cpu()
     rss["prepare"] = _maxrss_mb()
     m = siteplan.build_model(prep)
-    t3 = time.perf_counter()
+    t3, c3 = time.perf_counter(), cpu()
     rss["build"] = _maxrss_mb()
-    # partial record, kept if the process dies or times out later
-    Path(out + ".partial").write_text(json.dumps(dict(
-        study=study.scenario.name, load_s=t1 - t0, prepare_s=t2 - t1, build_s=t3 - t2, peak_mb=rss["build"],
-        import_mb=rss["imports"], rss_mb=rss, sizes=dict(sites=len(prep.sites), regions=len(prep.regions),
-                                                         slices=len(prep.slices), serve_pairs=len(prep.serve_pairs)))))
-    t4 = time.perf_counter()
+    sol = study.scenario.solver
+    rec = dict(study=study.scenario.name, load_s=t1 - t0, prepare_s=t2 - t1, build_s=t3 - t2,
+               load_cpu_s=c1 - c0, prepare_cpu_s=c2 - c1, build_cpu_s=c3 - c2, peak_mb=rss["build"],
+               import_mb=rss["imports"], rss_mb=rss, time_limit_s=sol.time_limit_s, mip_rel_gap=sol.mip_rel_gap,
+               threads=sol.threads, sizes=dict(sites=len(prep.sites), regions=len(prep.regions),
+                                               slices=len(prep.slices), serve_pairs=len(prep.serve_pairs),
+                                               options=len(prep.options)))
+    Path(out + ".partial").write_text(json.dumps(rec))  # kept if the process dies or times out later
+    t4, c4 = time.perf_counter(), cpu()
     try:
         plan = siteplan.solve_built(m, prep, prepare_s=t2 - t1, build_s=t3 - t2)
+        err = None
     except siteplan.SolveError as exc:
-        rss["solve"] = _maxrss_mb()
-        sol = study.scenario.solver
-        rec = json.loads(Path(out + ".partial").read_text())
-        rec.update(status=f"no plan: {exc}", rows=written.get("rows"), cols=written.get("cols"),
-                   nonzeros=written.get("nonzeros"), highs_s=written.get("run_s"), peak_mb=rss["solve"], rss_mb=rss,
-                   time_limit_s=sol.time_limit_s, mip_rel_gap=sol.mip_rel_gap, threads=sol.threads,
-                   mps_write_s=written["write_s"], mps_writes=written["n"],
-                   handoff_and_cut_loop_s=time.perf_counter() - t4 - written["write_s"] - (written.get("run_s") or 0))
+        plan, err = None, exc
+    t5, c5 = time.perf_counter(), cpu()
+    rss["solve"] = _maxrss_mb()
+    rec.update(peak_mb=rss["solve"], mps_write_s=written["write_s"], mps_writes=written["n"],
+               rows=written.get("rows"), cols=written.get("cols"), nonzeros=written.get("nonzeros"),
+               handoff_cpu_s=written["compile_cpu_s"] + written["pass_cpu_s"],
+               highs_cpu_s=written["run_cpu_s"],
+               total_cpu_s=(c5 - c0) - written["write_cpu_s"])
+    if err is not None:
+        rec.update(status=f"no plan: {err}", highs_s=written["run_s"],
+                   handoff_and_cut_loop_s=(t5 - t4) - written["write_s"] - written["run_s"])
         Path(out).write_text(json.dumps(rec))
         return
-    rss["solve"] = _maxrss_mb()
     r = plan.result
     tm = r.timings
-    sol = study.scenario.solver
-    rec = dict(
-        study=study.scenario.name, status=r.termination.value, rows=r.num_rows, cols=r.num_cols,
-        nonzeros=r.num_nonzeros, integers=r.num_integer, load_s=t1 - t0, prepare_s=tm.prepare_s,
-        build_s=tm.build_s, handoff_s=tm.handoff_s, highs_s=tm.solve_s - written["write_s"],
+    rec.update(
+        status=r.termination.value, rows=r.num_rows, cols=r.num_cols, nonzeros=r.num_nonzeros,
+        integers=r.num_integer, handoff_s=tm.handoff_s, highs_s=tm.solve_s - written["write_s"],
         extract_s=tm.extract_s, objective=r.objective, bound=r.best_bound, gap=r.gap, nodes=r.mip_nodes,
-        root_cuts=r.root_cuts, peak_mb=rss["solve"], import_mb=rss["imports"], rss_mb=rss,
-        time_limit_s=sol.time_limit_s, mip_rel_gap=sol.mip_rel_gap, threads=sol.threads,
-        mps_write_s=written["write_s"], mps_writes=written["n"],
-        sizes=dict(sites=len(prep.sites), regions=len(prep.regions), slices=len(prep.slices),
-                   serve_pairs=len(prep.serve_pairs), options=len(prep.options)))
-    rec["total_s"] = rec["load_s"] + tm.prepare_s + tm.build_s + tm.handoff_s + rec["highs_s"] + tm.extract_s
+        root_cuts=getattr(r, "root_cuts", 0))
+    # what solve_built spends outside its own Timings (loading the solution back into the Pyomo variables)
+    rec["loadback_s"] = (t5 - t4) - tm.handoff_s - tm.solve_s - tm.extract_s
+    rec["total_s"] = (t5 - t0) - written["write_s"]
     Path(out).write_text(json.dumps(rec))
 
 
@@ -187,9 +211,9 @@ h.setOptionValue("output_flag", False)
 h.setOptionValue("time_limit", time_limit)
 imp = rss()
 t = time.perf_counter(); h.readModel(mps); read_s = time.perf_counter() - t
-t = time.perf_counter(); h.run(); run_s = time.perf_counter() - t
+t, c = time.perf_counter(), time.process_time(); h.run(); run_s = time.perf_counter() - t; cpu_s = time.process_time() - c
 info = h.getInfo()
-json.dump(dict(floor_status=h.modelStatusToString(h.getModelStatus()), floor_read_s=read_s, floor_s=run_s,
+json.dump(dict(floor_status=h.modelStatusToString(h.getModelStatus()), floor_read_s=read_s, floor_s=run_s, floor_cpu_s=cpu_s,
                floor_objective=info.objective_function_value, floor_bound=info.mip_dual_bound,
                floor_gap=info.mip_gap, floor_nodes=info.mip_node_count, floor_peak_mb=rss(),
                floor_import_mb=imp), open(out, "w"))
@@ -244,6 +268,10 @@ def run_study(scenario: Path, label: str, size: str, set_values: dict, work: Pat
         rec["total_over_floor"] = rec["total_s"] / rec["floor_s"]
     if rec.get("floor_peak_mb") and rec.get("peak_mb"):
         rec["peak_over_floor_peak"] = rec["peak_mb"] / rec["floor_peak_mb"]
+    if rec.get("floor_cpu_s") and rec.get("total_cpu_s"):
+        rec["total_over_floor_cpu"] = rec["total_cpu_s"] / rec["floor_cpu_s"]
+    if rec.get("highs_cpu_s") and rec.get("handoff_cpu_s") is not None:
+        rec["build_handoff_over_highs_cpu"] = (rec["build_cpu_s"] + rec["handoff_cpu_s"]) / rec["highs_cpu_s"]
     if rec.get("highs_s") and rec.get("handoff_s") is not None:
         rec["build_handoff_over_highs"] = (rec["build_s"] + rec["handoff_s"]) / rec["highs_s"]
     return rec
@@ -300,10 +328,14 @@ TIME_TABLE = [("study", "study"), ("size", "sites×regions×slices"), ("rows", "
               ("handoff_s", "hand-off s"), ("highs_s", "HiGHS s"), ("total_s", "total s"), ("floor_s", "floor s"),
               ("total_over_floor", "total ÷ floor"), ("build_handoff_over_highs", "(build+hand-off) ÷ HiGHS"),
               ("peak_mb", "peak MB"), ("floor_peak_mb", "floor peak MB")]
+CPU_TABLE = [("study", "study"), ("build_cpu_s", "build CPU s"), ("handoff_cpu_s", "hand-off CPU s"),
+             ("highs_cpu_s", "HiGHS CPU s"), ("total_cpu_s", "total CPU s"), ("floor_cpu_s", "floor CPU s"),
+             ("total_over_floor_cpu", "total ÷ floor (CPU)"),
+             ("build_handoff_over_highs_cpu", "(build+hand-off) ÷ HiGHS (CPU)"),
+             ("loadback_s", "solution load-back s"), ("load_s", "load s"), ("extract_s", "extract s")]
 RESULT_TABLE = [("study", "study"), ("status", "siteplan status"), ("objective", "objective"), ("bound", "bound"),
                 ("gap", "gap"), ("floor_status", "floor status"), ("floor_objective", "floor objective"),
-                ("floor_gap", "floor gap"), ("load_s", "load s"), ("extract_s", "extract s"),
-                ("floor_read_s", "floor MPS read s"), ("import_mb", "siteplan MB after imports"),
+                ("floor_gap", "floor gap"), ("floor_read_s", "floor MPS read s"), ("import_mb", "siteplan MB after imports"),
                 ("root_cuts", "root cuts"), ("time_limit_s", "time limit s"), ("mip_rel_gap", "mip_rel_gap"),
                 ("threads", "threads")]
 
@@ -318,12 +350,16 @@ def markdown(rows: list[dict], command: str, date: str) -> str:
     return "\n".join([
         f"Measured {date} on {machine()}. Command: `{command}`.",
         "",
-        "Times in seconds (wall clock, `perf_counter`); total = load + prepare + build + hand-off + HiGHS + "
-        "extract (scenario file to Plan); floor = HiGHS alone (`highspy` in a fresh process) on the identical "
+        "Times in seconds (wall clock, `perf_counter`); total = scenario file to Plan (load + prepare + build + "
+        "hand-off + HiGHS + solution load-back + extract; HiGHS includes any root cut loop); floor = HiGHS alone (`highspy` in a fresh process) on the identical "
         f"matrix and options, read from MPS (read time not counted). Memory: peak resident set (`{MEMORY}`) of "
         "the whole process, interpreter and libraries included.",
         "",
         table(TIME_TABLE),
+        "",
+        "The same in CPU seconds (`process_time`, all threads; less sensitive to other load on the machine):",
+        "",
+        table(CPU_TABLE),
         "",
         table(RESULT_TABLE),
         "",
