@@ -115,19 +115,16 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
     O = list(opt.index)
     oi = {o: i for i, o in enumerate(O)}
     connect = np.zeros(len(O))
-    imp = np.zeros((len(O), len(T)))
+    grid_st = np.zeros((len(S), len(T)))
     if O:
         for o, v in _vals(m.connect).items():
             connect[oi[o]] = round(v)
-        for (o, t), v in _vals(m.grid_import_mw).items():
-            imp[oi[o], ti[t]] = v
-    grid_st = np.zeros((len(S), len(T)))
+        for (s, b, t), v in _vals(m.grid_import_mw).items():
+            grid_st[si[s], ti[t]] += v
     chosen = {}
     for o in O:
-        s = opt.at[o, "site_id"]
-        grid_st[si[s]] += imp[oi[o]]
         if connect[oi[o]] > 0.5:
-            chosen[s] = o
+            chosen[opt.at[o, "site_id"]] = o
 
     Pg, Pb = p.generators, p.batteries
     units = np.zeros((len(S), len(Pg)))

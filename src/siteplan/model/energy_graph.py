@@ -30,14 +30,14 @@ def define_energy_graph(m, p) -> None:
     for e, a, b in zip(cor.index, cor["from_id"], cor["to_id"]):
         out[a].append(e)
         into[b].append(e)
-    at_sub = m._options_at_sub
+    at_sub = m._imports_at_sub
     is_supply = set(supply_nodes)
 
     def rule(m, b, t):
         lhs = (sum(m.flow_mw[e, t] for e in into[b]) - sum(m.flow_mw[e, t] for e in out[b]))
         if b in is_supply:
             lhs = lhs + m.supply_mw[b, t]
-        rhs = sum(m.grid_import_mw[i, t] for i in at_sub.get(b, []))
+        rhs = sum(m.grid_import_mw[s, b, t] for s in at_sub.get(b, []))
         if isinstance(lhs, (int, float)) and isinstance(rhs, (int, float)):
             return pyo.Constraint.Skip
         return lhs == rhs

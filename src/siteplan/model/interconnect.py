@@ -19,8 +19,16 @@ def define_interconnect(m, p) -> None:
     site_of = opt["site_id"].to_dict()
     sub_of = opt["substation_id"].to_dict()
     m.connect = pyo.Var(m.OPTIONS, domain=pyo.Binary, doc="interconnect option built")
-    m.grid_import_mw = pyo.Var(m.OPTIONS, m.SLICES, domain=pyo.NonNegativeReals,
-                               bounds=lambda m, i, t: (0, cap[i]), doc="grid import through option (MW)")
+    # Imports are per (site, substation): tiers only change capacity and cost, and a site builds at
+    # most one option, so sum_tier cap x connect bounds the import as tightly as per-option imports.
+    pairs = sorted(set(zip(opt["site_id"], opt["substation_id"])))
+    opts_of_pair = {pr: [] for pr in pairs}
+    for i in opt.index:
+        opts_of_pair[site_of[i], sub_of[i]].append(i)
+    pair_cap = {pr: max(cap[i] for i in opts_of_pair[pr]) for pr in pairs}
+    m.CONNECTIONS = pyo.Set(initialize=pairs, dimen=2, ordered=True, doc="(site, substation) with options")
+    m.grid_import_mw = pyo.Var(m.CONNECTIONS, m.SLICES, domain=pyo.NonNegativeReals,
+                               bounds=lambda m, s, b, t: (0, pair_cap[s, b]), doc="grid import (MW)")
     options_of = {}
     for i in opt.index:
         options_of.setdefault(site_of[i], []).append(i)
@@ -28,7 +36,8 @@ def define_interconnect(m, p) -> None:
         sorted(options_of), rule=lambda m, s: sum(m.connect[i] for i in options_of[s]) <= m.open[s],
         doc="at most one interconnect per site, only if open")
     m.import_cap = pyo.Constraint(
-        m.OPTIONS, m.SLICES, rule=lambda m, i, t: m.grid_import_mw[i, t] <= cap[i] * m.connect[i],
+        m.CONNECTIONS, m.SLICES,
+        rule=lambda m, s, b, t: m.grid_import_mw[s, b, t] <= sum(cap[i] * m.connect[i] for i in opts_of_pair[s, b]),
         doc="import only through a built interconnect, within its capacity")
 
     at_sub = {}
@@ -48,17 +57,21 @@ def define_interconnect(m, p) -> None:
         binding, rule=lambda m, b: sum(cap[i] * m.connect[i] for i in at_sub[b]) <= headroom[b],
         doc="interconnect capacity landing on a substation within its headroom (MW)")
 
-    for i in opt.index:
+    for s_, b in pairs:
         for t in p.slices:
-            reg.power_in[site_of[i], t].append(m.grid_import_mw[i, t])
-    m._options_at_sub = at_sub
+            reg.power_in[s_, t].append(m.grid_import_mw[s_, b, t])
+    m._imports_at_sub = {}
+    for s_, b in pairs:
+        m._imports_at_sub.setdefault(b, []).append(s_)
 
     r = p.catalog.economics.discount_rate
     capex = {i: opt.at[i, "capex_usd"] * crf(r, opt.at[i, "lifetime_yr"]) for i in opt.index}
     reg.cost["interconnect"].append(sum(capex[i] * m.connect[i] for i in opt.index))
     w = p.weight_h
     price, carbon = p.price, p.carbon
-    reg.cost["grid_energy"].append(sum(w[t] * price.at[site_of[i], t] * m.grid_import_mw[i, t]
-                                       for i in opt.index for t in p.slices))
-    reg.emissions_t.append(sum(w[t] * carbon.at[site_of[i], t] * m.grid_import_mw[i, t]
-                               for i in opt.index for t in p.slices if carbon.at[site_of[i], t]))
+    pr_ = price.to_dict(orient="index")
+    cb_ = carbon.to_dict(orient="index")
+    reg.cost["grid_energy"].append(sum(w[t] * pr_[s_][t] * m.grid_import_mw[s_, b, t]
+                                       for s_, b in pairs for t in p.slices))
+    reg.emissions_t.append(sum(w[t] * cb_[s_][t] * m.grid_import_mw[s_, b, t]
+                               for s_, b in pairs for t in p.slices if cb_[s_][t]))
