@@ -193,6 +193,10 @@ class Formulation(_Strict):
                     "relaxation; facility-location style). rows: in the model; cuts: added at the root "
                     "LP only where violated; none: only the aggregated capacity link; auto: rows up to "
                     "50,000 pairs, cuts above.")
+    slice_clusters: int | None = Field(
+        default=None, ge=2, description="Merge the dataset's time slices into this many (hour-weighted "
+                                        "clusters on prices and temperatures; the hottest slice is kept); "
+                                        "null = use all slices.")
 
 
 class Scenario(_Strict):

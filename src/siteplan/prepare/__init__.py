@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 import numpy as np
@@ -15,6 +15,7 @@ from siteplan.io import Dataset
 from siteplan.prepare.climate import pue_wue, site_stations
 from siteplan.prepare.graphs import energy_graph, fiber_graph, rtt_matrix
 from siteplan.prepare.interconnect import interconnect_options
+from siteplan.prepare.slices import aggregate_slices
 
 __all__ = ["Prepared", "prepare"]
 
@@ -70,6 +71,10 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Prepared:
     Prepared
     """
     sc = scenario
+    k = sc.formulation.slice_clusters
+    if k is not None and k < dataset.climate.sizes["slice"]:
+        climate, prices, _ = aggregate_slices(dataset.climate, dataset.prices, k)
+        dataset = replace(dataset, climate=climate, prices=prices)
     sites_gdf = dataset.sites.sort_index()
     sites = list(sites_gdf.index)
     slices = [str(s) for s in dataset.climate["slice"].values]

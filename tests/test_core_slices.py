@@ -1,0 +1,53 @@
+"""Time-slice aggregation keeps the year (8760 h), the weighted means and the hottest slice."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import siteplan
+from siteplan.invariants import check_plan
+from siteplan.prepare import prepare
+from siteplan.prepare.slices import aggregate_slices
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def study():
+    return siteplan.load(REPO / "models/example.yaml")
+
+
+@pytest.mark.parametrize("k", [2, 3, 5])
+def test_aggregation_preserves_hours_means_and_peak(study, k):
+    cl, pr = study.dataset.climate, study.dataset.prices
+    new_cl, new_pr, mapping = aggregate_slices(cl, pr, k)
+    assert new_cl.sizes["slice"] == k
+    assert float(new_cl["weight_h"].sum()) == pytest.approx(8760.0)
+    w, nw = cl["weight_h"].values, new_cl["weight_h"].values
+    for v in ("dry_bulb_c", "wet_bulb_c"):
+        before = (cl[v].transpose("station", "slice").values * w).sum(axis=1)
+        after = (new_cl[v].transpose("station", "slice").values * nw).sum(axis=1)
+        np.testing.assert_allclose(before, after)
+    p_before = (pr["energy_price_usd_per_mwh"].unstack("slice")[list(cl["slice"].values)].values * w).sum()
+    p_after = (new_pr["energy_price_usd_per_mwh"].unstack("slice")[list(new_cl["slice"].values)].values * nw).sum()
+    assert p_after == pytest.approx(p_before)
+    # the hottest slice stays on its own, with its own temperatures
+    dry = cl["dry_bulb_c"].transpose("station", "slice").values
+    hot = str(cl["slice"].values[np.unravel_index(np.argmax(dry), dry.shape)[1]])
+    assert mapping[hot] == hot
+    assert new_cl["dry_bulb_c"].max() == pytest.approx(dry.max())
+    # deterministic
+    again = aggregate_slices(cl, pr, k)[2]
+    assert again == mapping
+
+
+def test_clustered_study_solves_consistently(study):
+    sc = study.scenario.model_copy(update={"formulation": study.scenario.formulation.model_copy(
+        update={"slice_clusters": 3})})
+    prep = prepare(sc, study.dataset, study.catalog)
+    assert len(prep.slices) == 3
+    plan = siteplan.solve_built(siteplan.build_model(prep), prep)
+    assert check_plan(plan, prep) == []
+    full = siteplan.solve(study)
+    assert plan.objective == pytest.approx(full.objective, rel=0.02)
