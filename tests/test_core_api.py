@@ -119,3 +119,22 @@ def test_cli_exit_codes(tmp_path):
                          capture_output=True, text=True)
     assert run.returncode == 2
     assert "file not found" in run.stderr
+
+
+def test_warm_start_from_another_plan_gives_the_same_optimum():
+    base = siteplan.solve(EXAMPLE)
+    cold = siteplan.solve(EXAMPLE, ("carbon_price",), mip_rel_gap=0.0)
+    warm = siteplan.solve(EXAMPLE, ("carbon_price",), warm_start=base, mip_rel_gap=0.0)
+    assert warm.objective == pytest.approx(cold.objective, rel=1e-9)
+
+
+def test_warm_start_values_match_by_id(tmp_path):
+    from siteplan.warmstart import start_values
+
+    base = siteplan.solve(EXAMPLE)
+    study = siteplan.load(EXAMPLE)
+    prep = prepare(study.scenario, study.dataset, study.catalog)
+    m = siteplan.build_model(prep)
+    vals = {v.name: x for v, x in start_values(m, base)}
+    for s in prep.sites:
+        assert vals[f"open[{s}]"] == float(base.ds["open"].sel(site=s))

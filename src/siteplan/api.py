@@ -92,7 +92,7 @@ def load(scenario: str | Path | Scenario, overrides: tuple[str, ...] = (),
 
 
 def solve(study: Study | str | Path, overrides: tuple[str, ...] = (),
-          set_values: dict[str, Any] | None = None, **solver_options) -> Plan:
+          set_values: dict[str, Any] | None = None, warm_start: Plan | None = None, **solver_options) -> Plan:
     """Run a study end to end and return its :class:`Plan`.
 
     Parameters
@@ -101,6 +101,8 @@ def solve(study: Study | str | Path, overrides: tuple[str, ...] = (),
         A loaded study or a scenario file.
     overrides, set_values
         As for :func:`load` (only when ``study`` is a path).
+    warm_start : Plan, optional
+        A previous plan of a similar study to start the MIP from (re-solves in a sweep).
     **solver_options
         Override the scenario's solver settings (``time_limit_s``, ``mip_rel_gap``, ``threads``,
         ``seed``, ``output``).
@@ -112,13 +114,21 @@ def solve(study: Study | str | Path, overrides: tuple[str, ...] = (),
     t1 = time.perf_counter()
     m = build_model(prep)
     t2 = time.perf_counter()
-    return solve_built(m, prep, prepare_s=t1 - t0, build_s=t2 - t1, **solver_options)
+    return solve_built(m, prep, prepare_s=t1 - t0, build_s=t2 - t1, warm_start=warm_start, **solver_options)
 
 
-def solve_built(m, prep: Prepared, prepare_s: float = 0.0, build_s: float = 0.0, **solver_options) -> Plan:
-    """Solve a model from :func:`siteplan.model.build_model` (possibly extended) into a Plan."""
+def solve_built(m, prep: Prepared, prepare_s: float = 0.0, build_s: float = 0.0, warm_start: Plan | None = None,
+                **solver_options) -> Plan:
+    """Solve a model from :func:`siteplan.model.build_model` (possibly extended) into a Plan.
+
+    ``warm_start``: a previous plan of a similar study whose integer decisions start the search.
+    """
     opts = prep.scenario.solver.model_dump()
     opts.update(solver_options)
+    if warm_start is not None:
+        from siteplan.warmstart import start_values
+
+        opts["start"] = start_values(m, warm_start)
     res = solve_model(m, **opts)
     t0 = time.perf_counter()
     plan = extract_plan(m, prep, res)

@@ -163,7 +163,8 @@ def _highs(cm: CompiledModel, options: dict) -> highspy.Highs:
 
 def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: float = 1e-4,
                 threads: int = 1, seed: int = 0, output: bool = False, root_cuts: bool = True,
-                mip_start: bool = True, highs_options: dict | None = None) -> SolveResult:
+                mip_start: bool = True, start: list | None = None,
+                highs_options: dict | None = None) -> SolveResult:
     """Solve a (siteplan or user-extended) Pyomo model with HiGHS and load the values into it.
 
     Parameters
@@ -179,6 +180,9 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
     mip_start : bool, default True
         Give HiGHS a starting incumbent from an LP-guided restricted MIP (see :func:`lp_fix_start`)
         when the model registered its site-opening variables (``m._siteplan_start_fix``).
+    start : list of (variable, value), optional
+        A partial MIP start (e.g. :func:`siteplan.warmstart.start_values` from a previous plan);
+        HiGHS completes and checks it. Used instead of the LP-guided start.
     highs_options : dict, optional
         Any further HiGHS options by name.
 
@@ -206,7 +210,13 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
         n_cuts = root_cut_loop(h, cm, links, opts)
     fix_vars = getattr(m, "_siteplan_start_fix", None)
     start_obj = None
-    if mip_start and fix_vars and cm.integrality.any():
+    if start and cm.integrality.any():
+        pos = {id(v): i for i, v in enumerate(cm.columns)}
+        pairs = sorted((pos[id(v)], val) for v, val in start if id(v) in pos)
+        if pairs:
+            h.setSolution(len(pairs), np.array([p_[0] for p_ in pairs], dtype=np.int32),
+                          np.array([p_[1] for p_ in pairs], dtype=float))
+    elif mip_start and fix_vars and cm.integrality.any():
         start_obj = lp_fix_start(h, cm, fix_vars, opts, budget_s=min(0.2 * float(time_limit_s), 60.0))
     h.setOptionValue("time_limit", max(1e-3, float(time_limit_s) - (time.perf_counter() - t1)))
     h.run()
