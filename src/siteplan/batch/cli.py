@@ -24,8 +24,11 @@ EXIT_INPUT, EXIT_FAILED, EXIT_INTERRUPTED = 2, 4, 130
 @click.option("--exports", is_flag=True, help="Also write maps and the report of every scenario.")
 @click.option("--allow-oversubscribe", is_flag=True, help="Allow workers x solver threads > cores.")
 @click.option("--dry-run", is_flag=True, help="List the expanded scenarios and exit.")
+@click.option("--warm-start", is_flag=True,
+              help="Start each solve from the previous plan of the same worker and dataset (faster; plans may "
+                   "differ from cold solves within the gap).")
 def batch(sweep: Path, out, workers, threads_per_solve, scheduler, resume, exports, allow_oversubscribe,
-          dry_run) -> None:
+          dry_run, warm_start) -> None:
     """Run a sweep (base scenario x regions x parameter grid) on Dask distributed.
 
     Writes one results folder per scenario (scenarios/<id>/, with status.json), then batch.nc,
@@ -53,7 +56,8 @@ def batch(sweep: Path, out, workers, threads_per_solve, scheduler, resume, expor
         click.echo("batch: --workers is ignored with --scheduler (the cluster's workers are used)", err=True)
     try:
         res = run_batch(sw, out=out, workers=workers, threads_per_solve=threads_per_solve, scheduler=scheduler,
-                        resume=resume, exports=exports, allow_oversubscribe=allow_oversubscribe, progress=True)
+                        resume=resume, exports=exports, allow_oversubscribe=allow_oversubscribe, progress=True,
+                        warm_start=warm_start)
     except BatchError as exc:
         click.echo(f"batch: {exc}", err=True)
         sys.exit(EXIT_INPUT)

@@ -76,10 +76,16 @@ def _read_tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def solve_spec(spec: dict, threads: int = 1, exports: bool = False) -> dict:
+# Last plan per dataset solved in this worker process (for --warm-start re-solves).
+_LAST_PLAN: dict[str, Any] = {}
+
+
+def solve_spec(spec: dict, threads: int = 1, exports: bool = False, warm_start: bool = False) -> dict:
     """Load, build and solve one scenario spec; never raises for a scenario's own failure.
 
     Runs on a Dask worker. Returns ``{"record": <status dict>, "files": {relative path: bytes}}``.
+    With ``warm_start``, the previous plan this worker solved on the same dataset starts the MIP
+    (faster re-solves of similar scenarios; the result can differ from a cold solve within the gap).
     """
     from siteplan.api import load, solve
     from siteplan.config import scenario_from_dict
@@ -96,7 +102,12 @@ def solve_spec(spec: dict, threads: int = 1, exports: bool = False) -> dict:
     try:
         sc = scenario_from_dict(sp.scenario, base_dir=src.parent if src else Path.cwd(), source_file=src)
         study = load(sc)
-        plan = solve(study, threads=threads)
+        key = str(sc.dataset)
+        prev = _LAST_PLAN.get(key) if warm_start else None
+        rec["warm_start"] = prev is not None
+        plan = solve(study, threads=threads, warm_start=prev)
+        if warm_start:
+            _LAST_PLAN[key] = plan
         with tempfile.TemporaryDirectory(prefix="siteplan-batch-") as tmp:
             write_results(plan, study, tmp)
             if exports:
@@ -268,7 +279,7 @@ class BatchResult:
 def run_batch(sweep: str | Path | Sweep, *, out: str | Path | None = None, workers: int | None = None,
               threads_per_solve: int | None = None, scheduler: str | None = None, resume: bool = False,
               exports: bool = False, allow_oversubscribe: bool = False, progress: bool | Any = False,
-              combine: bool = True, task: Callable | None = None) -> BatchResult:
+              combine: bool = True, task: Callable | None = None, warm_start: bool = False) -> BatchResult:
     """Run every scenario of a sweep on Dask distributed and combine the results.
 
     Parameters
@@ -295,6 +306,9 @@ def run_batch(sweep: str | Path | Sweep, *, out: str | Path | None = None, worke
         Write ``batch.nc``, ``batch.csv``, ``batch_sites.csv`` and ``batch.png`` at the end.
     task : callable, optional
         Replaces :func:`solve_spec` (same signature); for tests.
+    warm_start : bool
+        Start each solve from the previous plan the same worker solved on the same dataset.
+        Faster for sweeps of small changes; plans may then differ from cold solves within the gap.
 
     Returns
     -------
@@ -343,7 +357,7 @@ def run_batch(sweep: str | Path | Sweep, *, out: str | Path | None = None, worke
                     client = Client(cluster)
                 _write_manifest(out, sw, scheduler, n_workers, threads, resume)
                 prog.start(total=len(sw.specs), skipped=skipped, todo=len(todo), workers=n_workers, threads=threads)
-                _run(client, todo, out, threads, exports, task or solve_spec, prog, as_completed)
+                _run(client, todo, out, threads, exports, task or solve_spec, prog, as_completed, warm_start)
             finally:
                 if client is not None:
                     client.close()
@@ -368,13 +382,15 @@ def _missing(s: ScenarioSpec) -> dict:
             "headline": None}
 
 
-def _run(client, todo: list[ScenarioSpec], out: Path, threads: int, exports: bool, task, prog, as_completed) -> None:
+def _run(client, todo: list[ScenarioSpec], out: Path, threads: int, exports: bool, task, prog, as_completed,
+         warm_start: bool = False) -> None:
     from distributed import KilledWorker
 
     futs = {}
     for s in todo:
+        extra = {"warm_start": True} if warm_start else {}
         f = client.submit(task, s.to_dict(), threads, exports, key=f"siteplan-{s.id}-{uuid.uuid4().hex[:6]}",
-                          pure=False, retries=0)
+                          pure=False, retries=0, **extra)
         futs[f.key] = (f, s)
     try:
         for f in as_completed([f for f, _ in futs.values()]):
