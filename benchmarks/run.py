@@ -60,12 +60,13 @@ COLUMNS = [
     "peak_mb", "import_mb", "floor_peak_mb", "peak_over_floor_peak",
     "objective", "bound", "gap", "nodes", "root_cuts",
     "floor_status", "floor_objective", "floor_bound", "floor_gap", "floor_nodes",
-    "time_limit_s", "mip_rel_gap", "threads", "mps_write_s",
+    "time_limit_s", "mip_rel_gap", "threads", "mps_write_s", "floor_matrix", "handoff_and_cut_loop_s",
     "load_cpu_s", "prepare_cpu_s", "build_cpu_s", "handoff_cpu_s", "highs_cpu_s", "total_cpu_s", "floor_cpu_s",
     "total_over_floor_cpu", "build_handoff_over_highs_cpu",
 ]
 
 MEMORY = "VmHWM"
+MACHINE = None  # machine() at the start of the run (the commit measured, not the one at the end)
 
 
 # --------------------------------------------------------------------------- workers (fresh processes)
@@ -113,21 +114,41 @@ def worker_siteplan(scenario: str, set_values: dict, mps: str, opts: str, out: s
         finally:
             written["compile_cpu_s"] += cpu() - c
 
+    t_start = time.perf_counter()
+
+    def progress(msg):  # a line per event, kept if the process is killed
+        try:
+            with open(out + ".log", "a") as fh:
+                fh.write(f"{time.perf_counter() - t_start:9.1f} s  rss {_maxrss_mb():8.0f} MB  {msg}\n")
+        except OSError:
+            pass
+
     def tagging_highs(cm, options):  # same dict object passed through: solve_model's behaviour is unchanged
         c = cpu()
         h = orig_highs(cm, options)
         h._bench_mip = bool(cm.integrality.any())
         if h._bench_mip:
             written["pass_cpu_s"] += cpu() - c
+            if not written.get("base"):
+                # the compiled model before any root cuts / MIP start: the floor's matrix if siteplan
+                # never reaches Highs.run on the MIP (e.g. killed at the time limit)
+                t, c = time.perf_counter(), cpu()
+                h.writeModel(mps + ".base.mps")
+                h.writeOptions(opts + ".base")
+                written.update(base=True, base_write_s=time.perf_counter() - t)
+                written["write_cpu_s"] += cpu() - c
+                progress(f"hand-off done: {h.getNumRow()} rows, {h.getNumCol()} cols, {h.getNumNz()} nonzeros")
         return h
 
     def writing_run(self, *a, **k):
         c = cpu()
         if not getattr(self, "_bench_mip", False):  # e.g. the LP relaxations of a root cut loop
+            progress(f"LP run starts ({self.getNumRow()} rows)")
             try:
                 return orig_run(self, *a, **k)
             finally:
                 written["run_cpu_s"] += cpu() - c
+                progress(f"LP run ends: {self.modelStatusToString(self.getModelStatus())}")
         t = time.perf_counter()
         self.writeModel(mps)
         self.writeOptions(opts)
@@ -135,9 +156,13 @@ def worker_siteplan(scenario: str, set_values: dict, mps: str, opts: str, out: s
         written["write_cpu_s"] += cpu() - c
         written["n"] += 1
         t, c = time.perf_counter(), cpu()
+        tl = self.getOptionValue("time_limit")
+        tl = tl[-1] if isinstance(tl, tuple) else tl  # (status, value) in highspy 1.16
+        progress(f"MIP run starts ({self.getNumRow()} rows, time limit {tl:.1f} s)")
         try:
             return orig_run(self, *a, **k)
         finally:  # kept for the record when solve_built raises (e.g. no incumbent at the time limit)
+            progress(f"MIP run ends: {self.modelStatusToString(self.getModelStatus())}")
             written["run_s"] += time.perf_counter() - t
             written["run_cpu_s"] += cpu() - c
             written.update(rows=self.getNumRow(), cols=self.getNumCol(), nonzeros=self.getNumNz(),
@@ -147,6 +172,8 @@ def worker_siteplan(scenario: str, set_values: dict, mps: str, opts: str, out: s
     sps._highs = tagging_highs
     highspy.Highs.run = writing_run
 
+    for f in (out + ".log", mps + ".base.mps", opts + ".base"):
+        Path(f).unlink(missing_ok=True)
     t0, c0 = time.perf_counter(), cpu()
     study = siteplan.load(scenario, set_values=set_values)
     t1, c1 = time.perf_counter(), cpu()
@@ -165,6 +192,7 @@ def worker_siteplan(scenario: str, set_values: dict, mps: str, opts: str, out: s
                                                slices=len(prep.slices), serve_pairs=len(prep.serve_pairs),
                                                options=len(prep.options)))
     Path(out + ".partial").write_text(json.dumps(rec))  # kept if the process dies or times out later
+    progress(f"built: load {t1 - t0:.1f} s, prepare {t2 - t1:.1f} s, build {t3 - t2:.1f} s")
     t4, c4 = time.perf_counter(), cpu()
     try:
         plan = siteplan.solve_built(m, prep, prepare_s=t2 - t1, build_s=t3 - t2)
@@ -180,19 +208,21 @@ def worker_siteplan(scenario: str, set_values: dict, mps: str, opts: str, out: s
                total_cpu_s=(c5 - c0) - written["write_cpu_s"])
     if err is not None:
         rec.update(status=f"no plan: {err}", highs_s=written["run_s"],
-                   handoff_and_cut_loop_s=(t5 - t4) - written["write_s"] - written["run_s"])
+                   handoff_and_cut_loop_s=(t5 - t4) - written["write_s"] - written.get("base_write_s", 0.0)
+                   - written["run_s"])
         Path(out).write_text(json.dumps(rec))
         return
     r = plan.result
     tm = r.timings
     rec.update(
         status=r.termination.value, rows=r.num_rows, cols=r.num_cols, nonzeros=r.num_nonzeros,
-        integers=r.num_integer, handoff_s=tm.handoff_s, highs_s=tm.solve_s - written["write_s"],
+        integers=r.num_integer, handoff_s=tm.handoff_s - written.get("base_write_s", 0.0),
+        highs_s=tm.solve_s - written["write_s"],
         extract_s=tm.extract_s, objective=r.objective, bound=r.best_bound, gap=r.gap, nodes=r.mip_nodes,
         root_cuts=getattr(r, "root_cuts", 0))
     # what solve_built spends outside its own Timings (loading the solution back into the Pyomo variables)
     rec["loadback_s"] = (t5 - t4) - tm.handoff_s - tm.solve_s - tm.extract_s
-    rec["total_s"] = (t5 - t0) - written["write_s"]
+    rec["total_s"] = (t5 - t0) - written["write_s"] - written.get("base_write_s", 0.0)
     Path(out).write_text(json.dumps(rec))
 
 
@@ -230,7 +260,7 @@ def run_study(scenario: Path, label: str, size: str, set_values: dict, work: Pat
               floor: bool = True, log=print) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     mps, opts, out = work / "model.mps", work / "highs_options.txt", work / "siteplan.json"
-    for f in (mps, opts, out, Path(str(out) + ".partial")):
+    for f in (mps, opts, out, Path(str(out) + ".partial"), Path(str(mps) + ".base.mps")):
         f.unlink(missing_ok=True)
     cmd = [_python(), str(Path(__file__).resolve()), "--worker", str(scenario), json.dumps(set_values),
            str(mps), str(opts), str(out)]
@@ -247,12 +277,32 @@ def run_study(scenario: Path, label: str, size: str, set_values: dict, work: Pat
         partial = Path(str(out) + ".partial")
         if partial.exists():  # stages that finished before the failure
             rec.update(json.loads(partial.read_text()), status=f"error ({code}) after build")
+        plog = Path(str(out) + ".log")
+        if plog.exists():  # where it was, and its peak memory at the last event
+            lines = plog.read_text().splitlines()
+            rec["progress"] = lines
+            if lines:
+                rec["status"] += f"; last event at {lines[-1].strip()}"
+                rec["peak_mb"] = max(rec.get("peak_mb") or 0.0, float(lines[-1].split("rss")[1].split()[0]))
         rec.update(study=label, size=size)
-        return rec
+        return _floor(rec, label, mps, opts, work, timeout, floor, log)
     rec = json.loads(out.read_text())
     log(f"[{label}] siteplan {time.perf_counter() - t:.1f} s wall: {rec['status']}, HiGHS {rec.get('highs_s')} s")
     rec["study"], rec["size"] = label, size
+    rec = _floor(rec, label, mps, opts, work, timeout, floor, log)
+    return rec
+
+
+def _floor(rec, label, mps, opts, work, timeout, floor, log):
+    if floor and not mps.exists() and Path(str(mps) + ".base.mps").exists():
+        # siteplan never reached the MIP run: the floor solves the compiled model without root cuts
+        mps, opts = Path(str(mps) + ".base.mps"), Path(str(opts) + ".base")
+        rec["floor_matrix"] = "base (compiled model, before siteplan's root cuts)"
+        log(f"[{label}] floor on the base matrix (siteplan did not reach the MIP run)")
     if floor and mps.exists():
+        rec.setdefault("floor_matrix", "as solved by siteplan")
+        if not rec.get("time_limit_s"):
+            rec["time_limit_s"] = 600.0
         fout = work / "floor.json"
         fout.unlink(missing_ok=True)
         log(f"[{label}] floor ...")
@@ -348,7 +398,7 @@ def markdown(rows: list[dict], command: str, date: str) -> str:
         return "\n".join(out)
 
     return "\n".join([
-        f"Measured {date} on {machine()}. Command: `{command}`.",
+        f"Measured {date} on {MACHINE or machine()}. Command: `{command}`.",
         "",
         "Times in seconds (wall clock, `perf_counter`); total = scenario file to Plan (load + prepare + build + "
         "hand-off + HiGHS + solution load-back + extract; HiGHS includes any root cut loop); floor = HiGHS alone (`highspy` in a fresh process) on the identical "
@@ -418,6 +468,8 @@ def main(argv=None) -> int:
 
     from generate import generate
 
+    global MACHINE
+    MACHINE = machine()
     set_values = parse_set(a.set)
     work = a.workdir or Path(tempfile.mkdtemp(prefix="siteplan-bench-"))
     jobs = []
