@@ -15,7 +15,7 @@ def define_interconnect(m, p) -> None:
     m.OPTIONS = pyo.Set(initialize=list(opt.index), ordered=True, doc="interconnect options site|substation|tier")
     if len(opt) == 0:
         return
-    cap = opt["capacity_mw"].to_dict()
+    cap = {i: float(v) for i, v in opt["capacity_mw"].items()}
     site_of = opt["site_id"].to_dict()
     sub_of = opt["substation_id"].to_dict()
     m.connect = pyo.Var(m.OPTIONS, domain=pyo.Binary, doc="interconnect option built")
@@ -35,9 +35,10 @@ def define_interconnect(m, p) -> None:
     m.one_interconnect = pyo.Constraint(
         sorted(options_of), rule=lambda m, s: sum(m.connect[i] for i in options_of[s]) <= m.open[s],
         doc="at most one interconnect per site, only if open")
+    # the capacity expression of a connection is the same in every slice: build it once
+    cap_expr = {pr: sum(cap[i] * m.connect[i] for i in opts_of_pair[pr]) for pr in pairs}
     m.import_cap = pyo.Constraint(
-        m.CONNECTIONS, m.SLICES,
-        rule=lambda m, s, b, t: m.grid_import_mw[s, b, t] <= sum(cap[i] * m.connect[i] for i in opts_of_pair[s, b]),
+        m.CONNECTIONS, m.SLICES, rule=lambda m, s, b, t: m.grid_import_mw[s, b, t] <= cap_expr[s, b],
         doc="import only through a built interconnect, within its capacity")
 
     at_sub = {}
@@ -65,12 +66,12 @@ def define_interconnect(m, p) -> None:
         m._imports_at_sub.setdefault(b, []).append(s_)
 
     r = p.catalog.economics.discount_rate
-    capex = {i: opt.at[i, "capex_usd"] * crf(r, opt.at[i, "lifetime_yr"]) for i in opt.index}
+    capex = {i: float(opt.at[i, "capex_usd"] * crf(r, opt.at[i, "lifetime_yr"])) for i in opt.index}
     reg.cost["interconnect"].append(sum(capex[i] * m.connect[i] for i in opt.index))
-    w = p.weight_h
+    w = p.hours
     price, carbon = p.price, p.carbon
-    pr_ = price.to_dict(orient="index")
-    cb_ = carbon.to_dict(orient="index")
+    pr_ = {s_: {t: float(v) for t, v in row.items()} for s_, row in price.to_dict(orient="index").items()}
+    cb_ = {s_: {t: float(v) for t, v in row.items()} for s_, row in carbon.to_dict(orient="index").items()}
     reg.cost["grid_energy"].append(sum(w[t] * pr_[s_][t] * m.grid_import_mw[s_, b, t]
                                        for s_, b in pairs for t in p.slices))
     reg.emissions_t.append(sum(w[t] * cb_[s_][t] * m.grid_import_mw[s_, b, t]

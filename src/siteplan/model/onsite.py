@@ -16,7 +16,7 @@ def max_facility_mw(p) -> dict:
     """Upper bound on each site's facility power: max IT x utilisation x the worst PUE it could see."""
     worst = p.pue.max(dim=("cooling", "slice")).to_series() if len(p.designs) else None
     u = p.scenario.it_utilisation
-    return {s: p.dataset.sites.at[s, "max_it_mw"] * u * float(worst[s]) for s in p.sites}
+    return {s: float(p.dataset.sites.at[s, "max_it_mw"]) * u * float(worst[s]) for s in p.sites}
 
 
 def define_generators(m, p) -> None:
@@ -37,8 +37,9 @@ def define_generators(m, p) -> None:
     m.units_open = pyo.Constraint(m.SITES, m.GENERATORS,
                                   rule=lambda m, s, g: m.units[s, g] <= nmax[s, g] * m.open[s],
                                   doc="generators only at open sites")
+    gen_mw_max = {(s, g): unit[g] * m.units[s, g] for s in p.sites for g in p.generators}  # reused per slice
     m.gen_cap = pyo.Constraint(m.SITES, m.GENERATORS, m.SLICES,
-                               rule=lambda m, s, g, t: m.gen_mw[s, g, t] <= unit[g] * m.units[s, g],
+                               rule=lambda m, s, g, t: m.gen_mw[s, g, t] <= gen_mw_max[s, g],
                                doc="dispatch within installed units")
     for s in p.sites:
         for t in p.slices:
@@ -47,7 +48,7 @@ def define_generators(m, p) -> None:
     capex = {g: unit[g] * cat.onsite[g].capex_usd_per_mw * crf(r, cat.onsite[g].lifetime_yr) for g in p.generators}
     var_cost = {g: cat.onsite[g].heat_rate_mmbtu_per_mwh * cat.onsite[g].fuel_price_usd_per_mmbtu
                 + cat.onsite[g].vom_usd_per_mwh for g in p.generators}
-    w = p.weight_h
+    w = p.hours
     reg.cost["onsite_capex"].append(sum(capex[g] * m.units[s, g] for s in p.sites for g in p.generators))
     reg.cost["onsite_fuel_om"].append(sum(w[t] * var_cost[g] * m.gen_mw[s, g, t]
                                           for s in p.sites for g in p.generators for t in p.slices))
@@ -78,11 +79,12 @@ def define_batteries(m, p) -> None:
                              doc="battery discharging (MW)")
     m.battery_open = pyo.Constraint(m.SITES, m.BATTERIES,
                                     rule=lambda m, s, q: m.battery_units[s, q] <= nmax[s, q] * m.open[s])
+    bat_mw = {(s, q): unit[q] * m.battery_units[s, q] for s in p.sites for q in p.batteries}  # reused per slice
     m.charge_cap = pyo.Constraint(m.SITES, m.BATTERIES, m.SLICES, rule=lambda m, s, q, t:
-                                  m.charge_mw[s, q, t] <= unit[q] * m.battery_units[s, q])
+                                  m.charge_mw[s, q, t] <= bat_mw[s, q])
     m.discharge_cap = pyo.Constraint(m.SITES, m.BATTERIES, m.SLICES, rule=lambda m, s, q, t:
-                                     m.discharge_mw[s, q, t] <= unit[q] * m.battery_units[s, q])
-    w = p.weight_h
+                                     m.discharge_mw[s, q, t] <= bat_mw[s, q])
+    w = p.hours
     eff = {q: cat.onsite[q].round_trip_efficiency for q in p.batteries}
     m.battery_energy = pyo.Constraint(m.SITES, m.BATTERIES, rule=lambda m, s, q:
                                       sum(w[t] * m.discharge_mw[s, q, t] for t in p.slices)

@@ -29,10 +29,10 @@ def define_sites(m, p) -> None:
 
     sites = p.dataset.sites
     r = cat.economics.discount_rate
-    land = {s: sites.at[s, "land_cost_usd"] * crf(r, cat.economics.land_lifetime_yr) for s in p.sites}
-    fixed = {s: sites.at[s, "fixed_cost_usd"] * crf(r, cat.facility.lifetime_yr) for s in p.sites}
-    fiber = {s: p.site_pop.at[s, "lateral_km"] * cat.network.fiber_lateral_cost_usd_per_km
-             * crf(r, cat.network.lateral_lifetime_yr) for s in p.sites}
+    land = {s: float(sites.at[s, "land_cost_usd"] * crf(r, cat.economics.land_lifetime_yr)) for s in p.sites}
+    fixed = {s: float(sites.at[s, "fixed_cost_usd"] * crf(r, cat.facility.lifetime_yr)) for s in p.sites}
+    fiber = {s: float(p.site_pop.at[s, "lateral_km"] * cat.network.fiber_lateral_cost_usd_per_km
+                      * crf(r, cat.network.lateral_lifetime_yr)) for s in p.sites}
     reg = registry(m)
     reg.cost["land"].append(sum(land[s] * m.open[s] for s in p.sites))
     reg.cost["site_fixed"].append(sum(fixed[s] * m.open[s] for s in p.sites if fixed[s]))

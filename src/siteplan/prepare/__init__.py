@@ -36,6 +36,7 @@ class Prepared:
     generators: list[str]
     batteries: list[str]
     weight_h: pd.Series  # slice -> hours per year
+    hours: dict  # slice -> hours per year as Python floats (numpy scalars x Pyomo vars are slow)
     site_design: list[tuple[str, str]]  # allowed (site, design)
     site_rack_design: list[tuple[str, str, str]]  # compatible (site, rack type, design)
     pue: xr.DataArray  # (site, cooling, slice)
@@ -162,6 +163,6 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Prepared:
         notes.append("the fiber graph connects no site to any demand region")
 
     return Prepared(sc, catalog, dataset, sites, designs, rack_types, slices, regions, workloads,
-                    generators, batteries, weight_h, site_design, site_rack_design, pue, wue, station,
+                    generators, batteries, weight_h, {t: float(v) for t, v in weight_h.items()}, site_design, site_rack_design, pue, wue, station,
                     options, rtt, max_rtt, demand, serve_pairs, site_pop, region_pop, energy_nodes,
                     corridors, egraph, fgraph, price, carbon, serving, notes)
