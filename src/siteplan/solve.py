@@ -163,7 +163,7 @@ def _highs(cm: CompiledModel, options: dict) -> highspy.Highs:
 
 def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: float = 1e-4,
                 threads: int = 1, seed: int = 0, output: bool = False, root_cuts: bool = True,
-                mip_start: bool = True, start: list | None = None,
+                mip_start: bool = False, start: list | None = None,
                 highs_options: dict | None = None) -> SolveResult:
     """Solve a (siteplan or user-extended) Pyomo model with HiGHS and load the values into it.
 
@@ -177,7 +177,7 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
         If the model registered linking inequalities for a root cut loop
         (``m._siteplan_root_cuts``, see :mod:`siteplan.model.demand`), add the ones the LP
         relaxation violates before branching.
-    mip_start : bool, default True
+    mip_start : bool, default False
         Give HiGHS a starting incumbent from an LP-guided restricted MIP (see :func:`lp_fix_start`)
         when the model registered its site-opening variables (``m._siteplan_start_fix``).
     start : list of (variable, value), optional
