@@ -136,27 +136,33 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Prepared:
         own = dataset.demand[f"{w}_max_rtt_ms"].reindex(regions)
         max_rtt[w] = own.where(np.isfinite(own), sc.workloads[w].max_rtt_ms)
         demand[w] = dataset.demand[f"{w}_gpus"].reindex(regions) * sc.demand_scale
-    serve_pairs = [(s, r, w) for s in sites for r in regions for w in workloads
-                   if demand.at[r, w] > 0 and rtt.at[s, r] <= max_rtt.at[r, w]]
+    # (site, region, workload) within the RTT limit, in sorted order (vectorised: national studies
+    # have millions of combinations)
+    rtt_v = rtt.loc[sites, regions].values
+    ok = (rtt_v[:, :, None] <= max_rtt.loc[regions, workloads].values[None, :, :]) \
+        & (demand.loc[regions, workloads].values[None, :, :] > 0)
+    si_, ri_, wi_ = np.nonzero(ok)
+    serve_pairs = [(sites[a], regions[b], workloads[c]) for a, b, c in zip(si_.tolist(), ri_.tolist(), wi_.tolist())]
 
-    zone = sites_gdf["zone"]
-    pz = dataset.prices
-    price = pd.DataFrame([[pz.at[(zone[s], t), "energy_price_usd_per_mwh"] for t in slices] for s in sites],
-                         index=sites, columns=slices)
-    carbon = pd.DataFrame([[pz.at[(zone[s], t), "carbon_t_per_mwh"] for t in slices] for s in sites],
-                          index=sites, columns=slices)
+    zone_of = sites_gdf["zone"].tolist()
+    price_zt = dataset.prices["energy_price_usd_per_mwh"].unstack("slice")[slices]
+    carbon_zt = dataset.prices["carbon_t_per_mwh"].unstack("slice")[slices]
+    price = pd.DataFrame(price_zt.loc[zone_of].values, index=sites, columns=slices)
+    carbon = pd.DataFrame(carbon_zt.loc[zone_of].values, index=sites, columns=slices)
     if dataset.serving_cost is not None:
         serving = dataset.serving_cost["serving_cost_usd_per_gpu_yr"]
     else:
         serving = pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=["site_id", "region_id"]))
 
     notes = []
-    no_option = [s for s in sites if s not in set(options["site_id"])]
+    with_option = set(options["site_id"])
+    no_option = [s for s in sites if s not in with_option]
     if no_option:
         notes.append(f"{len(no_option)} site(s) have no grid interconnect option within "
                      f"{sc.interconnect.max_distance_km:g} km / {sc.horizon_yr:g} yr (on-site power only)")
-    unreachable = [(r, w) for r in regions for w in workloads
-                   if demand.at[r, w] > 0 and not any(rtt.at[s, r] <= max_rtt.at[r, w] for s in sites)]
+    reach = ok.any(axis=0)
+    unreachable = [(r, w) for j, r in enumerate(regions) for k, w in enumerate(workloads)
+                   if demand.at[r, w] > 0 and not reach[j, k]]
     for r, w in unreachable:
         notes.append(f"demand {r}/{w}: no candidate site within {max_rtt.at[r, w]:g} ms RTT; it will be unmet")
     if math.isinf(rtt.values.min(initial=math.inf)) and len(sites) and len(regions):
