@@ -138,3 +138,12 @@ def test_warm_start_values_match_by_id(tmp_path):
     vals = {v.name: x for v, x in start_values(m, base)}
     for s in prep.sites:
         assert vals[f"open[{s}]"] == float(base.ds["open"].sel(site=s))
+
+
+def test_cli_solve_map_formats(tmp_path):
+    out = tmp_path / "res"
+    run = subprocess.run([sys.executable, "-m", "siteplan.cli", "solve", str(EXAMPLE), "--out", str(out),
+                          "--map-format", "svg"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert (out / "map.svg").read_text().lstrip().startswith(("<?xml", "<svg"))
+    assert (out / "map.html").exists() and (out / "report.html").exists()

@@ -57,8 +57,11 @@ def validate(scenario: Path, override: tuple[str, ...], set_values: tuple[str, .
 @click.option("--gap", type=float, default=None, help="Relative MIP gap.")
 @click.option("--threads", type=int, default=None, help="Solver threads.")
 @click.option("--no-exports", is_flag=True, help="Skip maps and report (write data files only).")
+@click.option("--map-format", "map_formats", multiple=True, type=click.Choice(["png", "svg", "pdf"]),
+              help="Static map format(s) (repeatable; default png).")
 @click.option("--solver-log", is_flag=True, help="Show the HiGHS log.")
-def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, no_exports, solver_log) -> None:
+def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, no_exports, map_formats,
+          solver_log) -> None:
     """Solve a scenario and write its results folder."""
     from siteplan.api import load, solve as solve_study
     from siteplan.results import write_results
@@ -79,18 +82,18 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
     out = out or Path("results") / study.scenario.name
     write_results(plan, study, out)
     if not no_exports:
-        _exports(plan, study, out)
+        _exports(plan, study, out, map_formats or ("png",))
     click.echo(plan.summary())
     click.echo(f"results written to {out}")
 
 
-def _exports(plan, study, out: Path) -> None:
+def _exports(plan, study, out: Path, map_formats=("png",)) -> None:
     """Maps and report, when the exports module is installed (see siteplan.export)."""
     try:
         from siteplan.export import export_all
     except ImportError:
         return
-    export_all(plan, out, study=study)
+    export_all(plan, out, study=study, map_formats=tuple(map_formats))
 
 
 # Sub-commands that live with their own concern (exports, batch, data build). A module that is
