@@ -207,7 +207,7 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
     links = getattr(m, "_siteplan_root_cuts", None)
     n_cuts = 0
     if root_cuts and links and cm.integrality.any():
-        n_cuts = root_cut_loop(h, cm, links, opts)
+        n_cuts = root_cut_loop(h, cm, links, opts, budget_s=ROOT_CUT_BUDGET * float(time_limit_s))
     fix_vars = getattr(m, "_siteplan_start_fix", None)
     start_obj = None
     if start and cm.integrality.any():
@@ -253,13 +253,17 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
                        Timings(handoff_s=t1 - t0, solve_s=t2 - t1), root_cuts=n_cuts, start_objective=start_obj)
 
 
+ROOT_CUT_BUDGET = 0.25  # share of the time limit the root cut loop may use (all LP rounds together)
+
+
 def root_cut_loop(h: highspy.Highs, cm: CompiledModel, links: list, options: dict, max_rounds: int = 30,
-                  max_per_round: int = 20000, tol: float = 1e-6) -> int:
+                  max_per_round: int = 20000, tol: float = 1e-6, budget_s: float | None = None) -> int:
     """Add violated linking inequalities ``x <= c * y`` to ``h`` from repeated LP relaxations.
 
     The LP relaxation is solved on a continuous copy of the model; each round adds the most
     violated inequalities (at most ``max_per_round``) and re-solves (dual simplex warm start),
-    until none is violated. The same rows are then added to the MIP in ``h``. Returns the count.
+    until none is violated or ``budget_s`` (all rounds together) is spent. The same rows are then
+    added to the MIP in ``h``. Returns the count.
     """
     pos = {id(v): i for i, v in enumerate(cm.columns)}
     trip = [(pos[id(x)], pos[id(y)], c) for x, y, c in links if id(x) in pos and id(y) in pos]
@@ -272,7 +276,13 @@ def root_cut_loop(h: highspy.Highs, cm: CompiledModel, links: list, options: dic
     lp = _highs(CompiledModel(cm.columns, cm.c, cm.offset, cm.A, cm.row_lower, cm.row_upper, cm.col_lower,
                               cm.col_upper, np.zeros_like(cm.integrality)), lp_opts)
     added = np.zeros(len(trip), dtype=bool)
+    t0 = time.perf_counter()
+    budget = float(options.get("time_limit", np.inf)) if budget_s is None else budget_s
     for _ in range(max_rounds):
+        left = budget - (time.perf_counter() - t0)
+        if left <= 0:
+            break
+        lp.setOptionValue("time_limit", left)
         lp.run()
         if lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break

@@ -18,11 +18,18 @@ def define_facility_power(m, p) -> None:
     designs_of = {s: [] for s in p.sites}
     for s, k in p.site_design:
         designs_of[s].append(k)
+    racks_of = {sk: [] for sk in p.site_design}
+    for s, g, k in p.site_rack_design:
+        racks_of[s, k].append(g)
     t_idx = {t: i for i, t in enumerate(p.slices)}
+    kw = {g: p.catalog.rack_types[g].rack_kw / 1000.0 for g in p.rack_types}
 
+    # A flat sum over racks (not over the it_mw_sk expressions): the standard-form compiler would
+    # otherwise walk each it_mw_sk once per slice.
     def rule(m, s, t):
         i, j = s_idx[s], t_idx[t]
-        return sum(u * float(vals[i, k_idx[k], j]) * m.it_mw_sk[s, k] for k in designs_of[s])
+        return sum(u * float(vals[i, k_idx[k], j]) * kw[g] * m.racks[s, g, k]
+                   for k in designs_of[s] for g in racks_of[s, k])
     m.facility_mw = pyo.Expression(m.SITES, m.SLICES, rule=rule, doc="facility power drawn (MW)")
 
 
