@@ -33,6 +33,9 @@ def check_plan(plan, prep, tol: float = 1e-5) -> list[str]:
         if n != (1 if o else 0):
             bad.append(f"site {s}: open={o} but {n} designs chosen")
     racks = ds["racks"]
+    for s, o, n in zip(ds["site"].values, open_, racks.sum(("rack_type", "cooling")).values):
+        if o and n < 1:
+            bad.append(f"site {s}: open but hosts no racks")
     for s in ds["site"].values:
         for k in ds["cooling"].values:
             r = float(racks.sel(site=s, cooling=k).sum())

@@ -47,6 +47,14 @@ def define_racks(m, p) -> None:
         rule=lambda m, s: sum(m.it_mw_sk[s, k] for k in designs_of[s]) >= min_mw[s] * m.open[s],
         doc="an open site hosts at least its minimum IT MW")
 
+    racks_at = {s: [] for s in p.sites}
+    for s, g, k in p.site_rack_design:
+        racks_at[s].append((g, k))
+    m.nonempty = pyo.Constraint(
+        [s for s in p.sites if racks_at[s]],
+        rule=lambda m, s: sum(m.racks[s, g, k] for g, k in racks_at[s]) >= m.open[s],
+        doc="an open site hosts at least one rack (no empty sites in a plan)")
+
     r = cat.economics.discount_rate
     fac = cat.facility.capex_usd_per_mw_it * crf(r, cat.facility.lifetime_yr)
     cool = {k: cat.cooling_designs[k].capex_usd_per_mw_it * crf(r, cat.cooling_designs[k].lifetime_yr)
