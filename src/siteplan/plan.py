@@ -15,6 +15,7 @@ import pyomo.environ as pyo
 import xarray as xr
 from shapely.geometry import LineString
 
+from siteplan.config import crf
 from siteplan.solve import SolveResult
 
 EPS = 1e-6
@@ -239,7 +240,6 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
         "build_s": result.timings.build_s, "handoff_s": result.timings.handoff_s, "solve_s": result.timings.solve_s,
     })
 
-    lon, lat = sites_gdf.geometry.x.values, sites_gdf.geometry.y.values
     site_tab = gpd.GeoDataFrame({
         "site_id": S, "name": sites_gdf["name"].fillna("").values if "name" in sites_gdf else [""] * len(S),
         "zone": sites_gdf["zone"].values, "max_it_mw": sites_gdf["max_it_mw"].values,
@@ -275,19 +275,15 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
     interconnects = gpd.GeoDataFrame(pd.DataFrame(ic_rows, columns=ic_cols), geometry=ic_geom, crs="EPSG:4326")
 
     dem = p.dataset.demand.loc[R]
-    as_rows, as_geom = [], []
-    for i, s in enumerate(S):
-        for j, r in enumerate(R):
-            for k, w in enumerate(W):
-                if served[i, j, k] > EPS:
-                    sp, rp = sites_gdf.geometry.iloc[i], dem.geometry.iloc[j]
-                    as_rows.append({"site_id": s, "region_id": r, "workload": w,
-                                    "served_h100e": float(served[i, j, k]), "rtt_ms": float(p.rtt_ms.at[s, r]),
-                                    "max_rtt_ms": float(p.max_rtt_ms.at[r, w])})
-                    as_geom.append(LineString([(sp.x, sp.y), (rp.x, rp.y)]))
+    ii, jj, kk = np.nonzero(served > EPS)  # only the served triples, in (site, region, workload) order
+    sx, sy = sites_gdf.geometry.x.values, sites_gdf.geometry.y.values
+    rx, ry = dem.geometry.x.values, dem.geometry.y.values
     assignments = gpd.GeoDataFrame(
-        pd.DataFrame(as_rows, columns=["site_id", "region_id", "workload", "served_h100e", "rtt_ms", "max_rtt_ms"]),
-        geometry=as_geom, crs="EPSG:4326")
+        {"site_id": np.asarray(S, dtype=object)[ii], "region_id": np.asarray(R, dtype=object)[jj],
+         "workload": np.asarray(W, dtype=object)[kk], "served_h100e": served[ii, jj, kk],
+         "rtt_ms": p.rtt_ms.loc[S, R].values[ii, jj].astype(float),
+         "max_rtt_ms": p.max_rtt_ms.loc[R, W].values[jj, kk].astype(float)},
+        geometry=[LineString([(sx[i], sy[i]), (rx[j], ry[j])]) for i, j in zip(ii, jj)], crs="EPSG:4326")
 
     sub_tab = gpd.GeoDataFrame({
         "substation_id": B, "voltage_kv": subs["voltage_kv"].values, "zone": subs["zone"].values,
@@ -316,8 +312,6 @@ def _site_costs(p, open_, it_mw, it_mw_sk, racks, chosen, units, bunits, grid_st
 
     Their sum plus the unmet-demand penalty equals the objective (checked by the invariants).
     """
-    from siteplan.config import crf
-
     cat, sc = p.catalog, p.scenario
     r = cat.economics.discount_rate
     sites = p.dataset.sites.loc[p.sites]
@@ -349,8 +343,6 @@ def _site_costs(p, open_, it_mw, it_mw_sk, racks, chosen, units, bunits, grid_st
         capex = capex + bunits[:, j] * c.unit_mw * c.capex_usd_per_mw * crf(r, c.lifetime_yr)
     opex = opex + sc.carbon.price_usd_per_t * emissions + sc.water.price_usd_per_m3 * water
     if len(p.serving_cost):
-        for i, s in enumerate(p.sites):
-            for j, reg in enumerate(p.regions):
-                if (s, reg) in p.serving_cost.index:
-                    opex[i] += float(p.serving_cost[(s, reg)]) * served[i, j, :].sum()
+        cost_sr = p.serving_cost.unstack("region_id").reindex(index=p.sites, columns=p.regions).fillna(0.0)
+        opex = opex + (cost_sr.values * served.sum(axis=2)).sum(axis=1)  # pairs not listed cost nothing
     return capex, opex

@@ -19,19 +19,25 @@ def max_facility_mw(p) -> dict:
     return {s: float(p.dataset.sites.at[s, "max_it_mw"]) * u * float(worst[s]) for s in p.sites}
 
 
+def _unit_counts(m, p, names: list[str], set_name: str, var_name: str, doc: str):
+    """Integer unit counts per (site, type), bounded by what the site could ever use; returns (unit MW, max)."""
+    setattr(m, set_name, pyo.Set(initialize=names, ordered=True, doc=f"on-site {doc} types"))
+    fmax = max_facility_mw(p)
+    unit = {g: p.catalog.onsite[g].unit_mw for g in names}
+    # Big-M: more units than needed to carry (or shift) the site's largest possible facility load never pay.
+    nmax = {(s, g): math.ceil(fmax[s] / unit[g] - 1e-9) for s in p.sites for g in names}
+    setattr(m, var_name, pyo.Var(m.SITES, getattr(m, set_name), domain=pyo.NonNegativeIntegers,
+                                 bounds=lambda m, s, g: (0, nmax[s, g]), doc=f"on-site {doc} units"))
+    return unit, nmax
+
+
 def define_generators(m, p) -> None:
     """``units[s,p]`` integer generators (only at open sites) and ``gen_mw[s,p,t]`` dispatch."""
     if not p.generators:
         return
     cat = p.catalog
     reg = registry(m)
-    m.GENERATORS = pyo.Set(initialize=p.generators, ordered=True, doc="on-site generator types")
-    fmax = max_facility_mw(p)
-    unit = {g: cat.onsite[g].unit_mw for g in p.generators}
-    # Big-M: more units than needed to carry the site's largest possible facility load never pay.
-    nmax = {(s, g): math.ceil(fmax[s] / unit[g] - 1e-9) for s in p.sites for g in p.generators}
-    m.units = pyo.Var(m.SITES, m.GENERATORS, domain=pyo.NonNegativeIntegers,
-                      bounds=lambda m, s, g: (0, nmax[s, g]), doc="on-site generator units")
+    unit, nmax = _unit_counts(m, p, p.generators, "GENERATORS", "units", "generator")
     m.gen_mw = pyo.Var(m.SITES, m.GENERATORS, m.SLICES, domain=pyo.NonNegativeReals,
                        bounds=lambda m, s, g, t: (0, nmax[s, g] * unit[g]), doc="generator dispatch (MW)")
     m.units_open = pyo.Constraint(m.SITES, m.GENERATORS,
@@ -67,13 +73,7 @@ def define_batteries(m, p) -> None:
         return
     cat = p.catalog
     reg = registry(m)
-    m.BATTERIES = pyo.Set(initialize=p.batteries, ordered=True, doc="battery types")
-    fmax = max_facility_mw(p)
-    unit = {q: cat.onsite[q].unit_mw for q in p.batteries}
-    # Big-M: battery power beyond the site's largest facility load could never be discharged.
-    nmax = {(s, q): math.ceil(fmax[s] / unit[q] - 1e-9) for s in p.sites for q in p.batteries}
-    m.battery_units = pyo.Var(m.SITES, m.BATTERIES, domain=pyo.NonNegativeIntegers,
-                              bounds=lambda m, s, q: (0, nmax[s, q]), doc="battery units")
+    unit, nmax = _unit_counts(m, p, p.batteries, "BATTERIES", "battery_units", "battery")
     m.charge_mw = pyo.Var(m.SITES, m.BATTERIES, m.SLICES, domain=pyo.NonNegativeReals, doc="battery charging (MW)")
     m.discharge_mw = pyo.Var(m.SITES, m.BATTERIES, m.SLICES, domain=pyo.NonNegativeReals,
                              doc="battery discharging (MW)")

@@ -67,12 +67,14 @@ def rtt_matrix(sites, demand, pops, fgraph: nx.Graph, lateral_route_factor: floa
     backbone = {}
     for p in sorted(set(site_pop["pop_id"])):
         backbone[p] = nx.single_source_dijkstra_path_length(fgraph, p, weight="length_km")
-    km = np.full((len(sites), len(demand)), math.inf)
-    for i, (sp, slat) in enumerate(zip(site_pop["pop_id"], site_pop["lateral_km"])):
-        dist = backbone[sp]
-        for j, (rp, rlat) in enumerate(zip(region_pop["pop_id"], region_pop["lateral_km"])):
-            if rp in dist:
-                km[i, j] = slat + dist[rp] + rlat
+    # backbone km between the PoPs that sites and regions attach to, then add both laterals
+    s_pops, r_pops = sorted(backbone), sorted(set(region_pop["pop_id"]))
+    pop_km = np.full((len(s_pops), len(r_pops)), math.inf)
+    for i, a in enumerate(s_pops):
+        pop_km[i] = [backbone[a].get(b, math.inf) for b in r_pops]
+    sa = np.searchsorted(s_pops, site_pop["pop_id"].values)
+    rb = np.searchsorted(r_pops, region_pop["pop_id"].values)
+    km = pop_km[np.ix_(sa, rb)] + site_pop["lateral_km"].values[:, None] + region_pop["lateral_km"].values[None, :]
     rtt = pd.DataFrame(2.0 * km * us_per_km / 1000.0 + overhead_ms, index=sites.index, columns=demand.index)
     if explicit is not None:
         for (s, r), v in explicit["rtt_ms"].items():
