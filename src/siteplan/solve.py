@@ -9,6 +9,8 @@ to get the constraint matrix as scipy CSC arrays and passes them straight into `
 from __future__ import annotations
 
 import enum
+import itertools
+import operator
 import os
 import sys
 import time
@@ -18,6 +20,7 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.errors import InfeasibleConstraintException
+from pyomo.core.base.var import VarData
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from siteplan.errors import SolveError
@@ -112,10 +115,81 @@ def compile_model(m: pyo.ConcreteModel) -> CompiledModel:
     mult = np.fromiter((r[1] for r in info.rows), dtype=np.int8, count=len(info.rows))
     row_lower = np.where(mult >= 0, np.where(mult == 0, rhs, -np.inf), rhs)
     row_upper = np.where(mult <= 0, np.where(mult == 0, rhs, np.inf), rhs)
+    lb, ub, integ = column_bounds(cols)
+    return CompiledModel(cols, c, offset, info.A, row_lower, row_upper, lb, ub, integ)
+
+
+_PLAIN_BOUND_TYPES = frozenset((type(None), int, float))
+
+
+def column_bounds(cols: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lower and upper bounds and integrality of Pyomo variables, read in bulk.
+
+    Gives the same values as ``VarData.lb``, ``VarData.ub`` and ``VarData.is_integer()`` per
+    variable, without a Python-level property call per column: bounds stored as plain numbers
+    are converted as arrays, and the domain's bounds and integrality are resolved once per
+    distinct domain. Variables with other kinds of bounds (Params, expressions, numpy scalars,
+    infinities, NaN) go through ``VarData.bounds``, one at a time.
+
+    Parameters
+    ----------
+    cols : list of pyomo.core.base.var.VarData
+        The columns, e.g. ``LinearStandardFormInfo.columns``.
+
+    Returns
+    -------
+    col_lower, col_upper : numpy.ndarray of float
+        Bounds, ``-inf`` / ``inf`` where there is none.
+    integrality : numpy.ndarray of uint8
+        1 for integer (including binary) variables.
+    """
+    n = len(cols)
+    if not n:
+        return np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.uint8)
+    if any(getattr(cls, a, None) is not getattr(VarData, a) for cls in set(map(type, cols))
+           for a in ("bounds", "lb", "ub", "is_integer", "domain")):
+        return _column_bounds_each(cols)  # a Var class with its own bound logic
+    raw_lb = list(map(operator.attrgetter("_lb"), cols))
+    raw_ub = list(map(operator.attrgetter("_ub"), cols))
+    doms = list(map(operator.attrgetter("_domain"), cols))
+    plain = (np.fromiter(map(_PLAIN_BOUND_TYPES.__contains__, map(type, raw_lb)), dtype=bool, count=n)
+             & np.fromiter(map(_PLAIN_BOUND_TYPES.__contains__, map(type, raw_ub)), dtype=bool, count=n))
+    lb = _plain_bounds(raw_lb, plain, -np.inf)
+    ub = _plain_bounds(raw_ub, plain, np.inf)
+    # values VarData.bounds treats specially (-inf lower / inf upper mean none; inf lower, -inf upper
+    # and NaN are errors): let it handle them
+    plain &= ~(np.isnan(lb) | np.isnan(ub) | (lb == np.inf) | (ub == -np.inf))
+    dom_id = np.fromiter(map(id, doms), dtype=np.uint64, count=n)
+    _, first, which = np.unique(dom_id, return_index=True, return_inverse=True)
+    dom_lb, dom_ub, dom_int = np.empty(len(first)), np.empty(len(first)), np.empty(len(first), dtype=np.uint8)
+    for j, i in enumerate(first):
+        lo, hi = doms[i].bounds()
+        dom_lb[j] = -np.inf if lo is None else lo
+        dom_ub[j] = np.inf if hi is None else hi
+        dom_int[j] = bool(cols[i].is_integer())
+    which = which.ravel()
+    lb = np.maximum(lb, dom_lb[which])
+    ub = np.minimum(ub, dom_ub[which])
+    for i in np.flatnonzero(~plain):
+        lo, hi = cols[i].bounds
+        lb[i] = -np.inf if lo is None else lo
+        ub[i] = np.inf if hi is None else hi
+    return lb, ub, dom_int[which]
+
+
+def _plain_bounds(raw: list, plain: np.ndarray, none: float) -> np.ndarray:
+    vals = np.array(raw, dtype=object)
+    vals[~plain] = none  # filled in one at a time later
+    vals[np.fromiter(map(operator.is_, raw, itertools.repeat(None)), dtype=bool, count=len(raw))] = none
+    return vals.astype(float)
+
+
+def _column_bounds_each(cols: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = len(cols)
     lb = np.fromiter((-np.inf if v.lb is None else v.lb for v in cols), dtype=float, count=n)
     ub = np.fromiter((np.inf if v.ub is None else v.ub for v in cols), dtype=float, count=n)
     integ = np.fromiter((1 if v.is_integer() else 0 for v in cols), dtype=np.uint8, count=n)
-    return CompiledModel(cols, c, offset, info.A, row_lower, row_upper, lb, ub, integ)
+    return lb, ub, integ
 
 
 def _quiet_highs() -> highspy.Highs:
@@ -155,8 +229,8 @@ def _highs(cm: CompiledModel, options: dict) -> highspy.Highs:
     lp.a_matrix_.num_col_ = lp.num_col_
     lp.a_matrix_.num_row_ = lp.num_row_
     if cm.integrality.any():
-        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                           for i in cm.integrality]
+        kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
+        lp.integrality_ = list(map(kinds.__getitem__, cm.integrality.tolist()))
     h.passModel(lp)
     return h
 
