@@ -15,19 +15,20 @@ def define_demand(m, p) -> None:
     m.WORKLOADS = pyo.Set(initialize=p.workloads, ordered=True, doc="workload classes")
     m.SERVE = pyo.Set(initialize=p.serve_pairs, dimen=3, ordered=True,
                       doc="(site, region, workload) within the RTT limit")
-    demand = p.demand_gpus
-    rw = [(r, w) for r in p.regions for w in p.workloads if demand.at[r, w] > 0]
+    table = p.demand_gpus.to_dict(orient="index")  # plain floats: no pandas lookup per index
+    demand = {(r, w): float(table[r][w]) for r in p.regions for w in p.workloads}
+    rw = [(r, w) for r in p.regions for w in p.workloads if demand[r, w] > 0]
     m.DEMAND = pyo.Set(initialize=rw, dimen=2, ordered=True, doc="(region, workload) with demand")
     m.serve = pyo.Var(m.SERVE, domain=pyo.NonNegativeReals, doc="compute served (H100e)")
     m.unmet = pyo.Var(m.DEMAND, domain=pyo.NonNegativeReals,
-                      bounds=lambda m, r, w: (0, demand.at[r, w]), doc="unmet demand (H100e)")
+                      bounds=lambda m, r, w: (0, demand[r, w]), doc="unmet demand (H100e)")
     by_rw = {k: [] for k in rw}
     by_site = {s: [] for s in p.sites}
     for s, r, w in p.serve_pairs:
         by_rw[r, w].append(s)
         by_site[s].append((r, w))
     m.meet_demand = pyo.Constraint(
-        m.DEMAND, rule=lambda m, r, w: sum(m.serve[s, r, w] for s in by_rw[r, w]) + m.unmet[r, w] == demand.at[r, w],
+        m.DEMAND, rule=lambda m, r, w: sum(m.serve[s, r, w] for s in by_rw[r, w]) + m.unmet[r, w] == demand[r, w],
         doc="served + unmet = demand (H100e)")
     h100e = {g: cat.rack_types[g].gpus_per_rack * cat.rack_types[g].h100e_per_gpu for g in p.rack_types}
     racks_at = {s: [] for s in p.sites}
@@ -42,10 +43,10 @@ def define_demand(m, p) -> None:
 
     define_serve_links(m, p, demand)
     reg.cost["unmet_penalty"].append(p.scenario.unmet_penalty_usd_per_gpu_yr * sum(m.unmet[k] for k in rw))
-    sc_cost = p.serving_cost
+    sc_cost = p.serving_cost.to_dict()
     if len(sc_cost):
-        reg.cost["serving"].append(sum(float(sc_cost.get((s, r), 0.0)) * m.serve[s, r, w]
-                                       for s, r, w in p.serve_pairs if (s, r) in sc_cost.index))
+        reg.cost["serving"].append(sum(float(sc_cost[s, r]) * m.serve[s, r, w]
+                                       for s, r, w in p.serve_pairs if (s, r) in sc_cost))
 
 
 AUTO_ROWS_MAX = 50_000
@@ -61,7 +62,7 @@ def define_serve_links(m, p, demand) -> None:
     mode = p.scenario.formulation.serve_linking
     if mode == "auto":
         mode = "rows" if len(p.serve_pairs) <= AUTO_ROWS_MAX else "cuts"
-    d = {(r, w): float(demand.at[r, w]) for r, w in m.DEMAND}
+    d = {(r, w): demand[r, w] for r, w in m.DEMAND}
     if mode == "rows":
         m.serve_link = pyo.Constraint(m.SERVE, rule=lambda m, s, r, w: m.serve[s, r, w] <= d[r, w] * m.open[s],
                                       doc="serve only from open sites, at most the demand (H100e)")

@@ -13,16 +13,16 @@ def define_energy_graph(m, p) -> None:
     """
     if len(p.options) == 0:
         return
-    subs = p.dataset.substations
+    supply = p.dataset.substations["supply_mw"].to_dict()
     nodes = p.energy_nodes
-    supply_nodes = [b for b in nodes if subs.at[b, "supply_mw"] > 0]
+    supply_nodes = [b for b in nodes if supply[b] > 0]
     cor = p.corridors
     cap = cor["capacity_mw"].to_dict()
     m.ENERGY_NODES = pyo.Set(initialize=nodes, ordered=True, doc="substations in the flow model")
     m.SUPPLY_NODES = pyo.Set(initialize=supply_nodes, ordered=True, doc="substations that inject power")
     m.CORRIDORS = pyo.Set(initialize=list(cor.index), ordered=True, doc="transmission corridors")
     m.supply_mw = pyo.Var(m.SUPPLY_NODES, m.SLICES, domain=pyo.NonNegativeReals,
-                          bounds=lambda m, b, t: (0, subs.at[b, "supply_mw"]), doc="power injected (MW)")
+                          bounds=lambda m, b, t: (0, supply[b]), doc="power injected (MW)")
     m.flow_mw = pyo.Var(m.CORRIDORS, m.SLICES, bounds=lambda m, e, t: (-cap[e], cap[e]),
                         doc="corridor flow from_id -> to_id (MW, negative = reverse)")
     into = {b: [] for b in nodes}

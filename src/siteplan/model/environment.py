@@ -31,7 +31,7 @@ def define_water(m, p) -> None:
     m.water_m3 = pyo.Expression(m.WATER_SITES, rule=lambda m, s: sum(per_mw[s, k] * m.it_mw_sk[s, k]
                                                                     for k in wet_of[s]),
                                 doc="annual water use (m3)")
-    limit = p.dataset.sites["water_limit_m3_per_yr"]
+    limit = p.dataset.sites["water_limit_m3_per_yr"].to_dict()
     capped = [s for s in m.WATER_SITES if math.isfinite(limit[s])]
     m.site_water_cap = pyo.Constraint(capped, rule=lambda m, s: m.water_m3[s] <= limit[s],
                                       doc="site water cap (m3/yr)")

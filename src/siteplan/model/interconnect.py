@@ -44,7 +44,7 @@ def define_interconnect(m, p) -> None:
     at_sub = {}
     for i in opt.index:
         at_sub.setdefault(sub_of[i], []).append(i)
-    headroom = p.dataset.substations["headroom_mw"]
+    headroom = p.dataset.substations["headroom_mw"].to_dict()
     # Sites choose at most one option each, so the headroom only binds where the largest option
     # of every site landing here could together exceed it.
     binding = []
@@ -66,7 +66,7 @@ def define_interconnect(m, p) -> None:
         m._imports_at_sub.setdefault(b, []).append(s_)
 
     r = p.catalog.economics.discount_rate
-    capex = {i: float(opt.at[i, "capex_usd"] * crf(r, opt.at[i, "lifetime_yr"])) for i in opt.index}
+    capex = {i: float(c * crf(r, n)) for i, c, n in zip(opt.index, opt["capex_usd"], opt["lifetime_yr"])}
     reg.cost["interconnect"].append(sum(capex[i] * m.connect[i] for i in opt.index))
     w = p.hours
     price, carbon = p.price, p.carbon

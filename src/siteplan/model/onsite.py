@@ -16,7 +16,9 @@ def max_facility_mw(p) -> dict:
     """Upper bound on each site's facility power: max IT x utilisation x the worst PUE it could see."""
     worst = p.pue.max(dim=("cooling", "slice")).to_series() if len(p.designs) else None
     u = p.scenario.it_utilisation
-    return {s: float(p.dataset.sites.at[s, "max_it_mw"]) * u * float(worst[s]) for s in p.sites}
+    max_it = p.dataset.sites["max_it_mw"].to_dict()
+    worst = worst.to_dict() if worst is not None else None
+    return {s: float(max_it[s]) * u * float(worst[s]) for s in p.sites}
 
 
 def _unit_counts(m, p, names: list[str], set_name: str, var_name: str, doc: str):

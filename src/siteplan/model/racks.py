@@ -19,7 +19,7 @@ def define_racks(m, p) -> None:
                                  doc="compatible (site, rack type, design)")
     kw = {g: cat.rack_types[g].rack_kw for g in p.rack_types}
     max_it = {s: float(v) for s, v in sites["max_it_mw"].items()}
-    max_racks = {(s, g, k): math.floor(1000.0 * sites.at[s, "max_it_mw"] / kw[g] + 1e-9)
+    max_racks = {(s, g, k): math.floor(1000.0 * max_it[s] / kw[g] + 1e-9)
                  for s, g, k in p.site_rack_design}
     m.racks = pyo.Var(m.SITE_RACK_DESIGN, domain=pyo.NonNegativeIntegers,
                       bounds=lambda m, s, g, k: (0, max_racks[s, g, k]), doc="racks installed")
@@ -41,7 +41,8 @@ def define_racks(m, p) -> None:
         rule=lambda m, s, k: m.it_mw_sk[s, k] <= max_it[s] * m.design[s, k]
         if racks_of[s, k] else pyo.Constraint.Skip,
         doc="IT MW <= site max, only with the chosen design")
-    min_mw = {s: float(max(sites.at[s, "min_it_mw"], sc.limits.min_it_mw_per_site)) for s in p.sites}
+    site_min = sites["min_it_mw"].to_dict()
+    min_mw = {s: float(max(site_min[s], sc.limits.min_it_mw_per_site)) for s in p.sites}
     m.it_min = pyo.Constraint(
         [s for s in p.sites if min_mw[s] > 0],
         rule=lambda m, s: sum(m.it_mw_sk[s, k] for k in designs_of[s]) >= min_mw[s] * m.open[s],

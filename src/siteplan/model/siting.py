@@ -29,9 +29,11 @@ def define_sites(m, p) -> None:
 
     sites = p.dataset.sites
     r = cat.economics.discount_rate
-    land = {s: float(sites.at[s, "land_cost_usd"] * crf(r, cat.economics.land_lifetime_yr)) for s in p.sites}
-    fixed = {s: float(sites.at[s, "fixed_cost_usd"] * crf(r, cat.facility.lifetime_yr)) for s in p.sites}
-    fiber = {s: float(p.site_pop.at[s, "lateral_km"] * cat.network.fiber_lateral_cost_usd_per_km
+    land_usd, fixed_usd = sites["land_cost_usd"].to_dict(), sites["fixed_cost_usd"].to_dict()
+    lateral_km = p.site_pop["lateral_km"].to_dict()
+    land = {s: float(land_usd[s] * crf(r, cat.economics.land_lifetime_yr)) for s in p.sites}
+    fixed = {s: float(fixed_usd[s] * crf(r, cat.facility.lifetime_yr)) for s in p.sites}
+    fiber = {s: float(lateral_km[s] * cat.network.fiber_lateral_cost_usd_per_km
                       * crf(r, cat.network.lateral_lifetime_yr)) for s in p.sites}
     reg = registry(m)
     reg.cost["land"].append(sum(land[s] * m.open[s] for s in p.sites))
