@@ -151,3 +151,29 @@ def test_cli_validate_lists_all_problems_of_a_broken_copy(tmp_path):
     assert "3 problem(s) found" in out.stderr, out.stderr
     for part in ("id=tx_abilene: field=max_it_mw", "id=tx_amarillo: field=zone", "id=f_dal_aus: field=to_id"):
         assert part in out.stderr
+
+
+def test_bad_pair_rows_each_named_with_line(tmp_path):
+    """serving_cost.csv / latency.csv: every bad row is reported (file, pair, line, field), none dropped."""
+    path = write_tiny(tmp_path)
+    import geopandas as gpd
+    sites = sorted(gpd.read_file(tmp_path / "data/sites.geojson")["site_id"])
+    regions = sorted(gpd.read_file(tmp_path / "data/demand.geojson")["region_id"])
+    s, r = sites[0], regions[0]
+    rows = ["site_id,region_id,serving_cost_usd_per_gpu_yr",
+            f"{s},{r},10",            # line 2: fine
+            f"nosuch,{r},10",         # line 3: unknown site
+            f"{s},nowhere,10",        # line 4: unknown region
+            f"{sites[-1]},{r},-1",    # line 5: negative
+            f"{sites[-1]},{regions[-1]},abc",  # line 6: not a number
+            f"{sites[-1]},{regions[-1]},",     # line 7: empty (NaN is not 0), also a duplicate pair
+            ]
+    (tmp_path / "data/serving_cost.csv").write_text("\n".join(rows) + "\n")
+    probs = _problems(path)
+    _one(probs, "serving_cost.csv", "nosuch", "line 3", "site_id", "unknown site")
+    _one(probs, "serving_cost.csv", "nowhere", "line 4", "region_id", "unknown region")
+    _one(probs, "serving_cost.csv", "line 5", "serving_cost_usd_per_gpu_yr", ">= 0")
+    _one(probs, "serving_cost.csv", "line 6", "serving_cost_usd_per_gpu_yr", "'abc'")
+    _one(probs, "serving_cost.csv", "line 7", "serving_cost_usd_per_gpu_yr", "must be a number")
+    _one(probs, "serving_cost.csv", f"{sites[-1]}/{regions[-1]}", "duplicate row")
+    assert not any("line 2" in p for p in probs)
