@@ -51,3 +51,38 @@ def test_clustered_study_solves_consistently(study):
     assert check_plan(plan, prep) == []
     full = siteplan.solve(study)
     assert plan.objective == pytest.approx(full.objective, rel=0.02)
+
+
+@pytest.mark.parametrize("sites,slices,expected", [
+    (120, 26, None),      # texas: every slice kept
+    (1000, 24, None),     # exactly at the threshold: kept
+    (2000, 48, 12),       # national: 24,000 / 2,000
+    (5000, 10, 8),        # never fewer than 8
+    (4000, 8, None),      # already at 8
+])
+def test_auto_cluster_rule(sites, slices, expected):
+    from siteplan.prepare.slices import auto_clusters
+    assert auto_clusters(sites, slices) == expected
+
+
+def test_auto_merges_large_studies_and_says_so(study, monkeypatch):
+    import importlib
+    sl = importlib.import_module("siteplan.prepare.slices")
+    p_all = prepare(study.scenario, study.dataset, study.catalog)  # default auto: the example keeps its slices
+    assert len(p_all.slices) == study.dataset.climate.sizes["slice"]
+    assert not any("merged" in n for n in p_all.notes)
+    monkeypatch.setattr(sl, "AUTO_SITE_SLICES", 10)
+    monkeypatch.setattr(sl, "AUTO_MIN_SLICES", 3)
+    prep = prepare(study.scenario, study.dataset, study.catalog)
+    plan = siteplan.solve_built(siteplan.build_model(prep), prep)
+    assert len(plan.ds["slice"]) == 3
+    assert "merged 7 -> 3 automatically" in plan.ds.attrs["notes"]
+    assert "note: time slices merged 7 -> 3" in plan.summary()
+    assert check_plan(plan, prep) == []
+
+
+@pytest.mark.parametrize("bad", [1, 0, "always"])
+def test_slice_clusters_rejects_bad_values(bad):
+    from siteplan.errors import InputError
+    with pytest.raises(InputError, match="slice_clusters"):
+        siteplan.load(REPO / "models/example.yaml", set_values={"formulation.slice_clusters": bad})

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from siteplan.errors import InputError, Problem
 
@@ -194,10 +194,19 @@ class Formulation(_Strict):
                     "relaxation; facility-location style). rows: in the model; cuts: added at the root "
                     "LP only where violated; none: only the aggregated capacity link; auto: rows up to "
                     "50,000 pairs, cuts above.")
-    slice_clusters: int | None = Field(
-        default=None, ge=2, description="Merge the dataset's time slices into this many (hour-weighted "
-                                        "clusters on prices and temperatures; the hottest slice is kept); "
-                                        "null = use all slices.")
+    slice_clusters: int | Literal["auto"] | None = Field(
+        default="auto", description="Merge the dataset's time slices into this many (hour-weighted "
+                                    "clusters on prices and temperatures; the hottest slice is kept). "
+                                    "null = use all slices; auto = merge only on large studies, to "
+                                    "max(8, 24,000 / sites) slices when sites x slices > 24,000 (a plan "
+                                    "says so in its notes).")
+
+    @field_validator("slice_clusters")
+    @classmethod
+    def _at_least_two(cls, v):
+        if isinstance(v, int) and v < 2:
+            raise ValueError("must be >= 2 (or 'auto', or null for all slices)")
+        return v
 
 
 class Scenario(_Strict):

@@ -238,6 +238,7 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
         "scenario": sc.name, "termination": result.termination.value, "objective_usd_per_yr": result.objective,
         "best_bound_usd_per_yr": result.best_bound, "mip_gap": result.gap, "it_utilisation": u,
         "build_s": result.timings.build_s, "handoff_s": result.timings.handoff_s, "solve_s": result.timings.solve_s,
+        "notes": "\n".join(p.notes),  # what preparation changed or found (one per line; NetCDF-safe string)
     })
 
     site_tab = gpd.GeoDataFrame({

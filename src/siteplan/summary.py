@@ -12,6 +12,12 @@ def _fmt_usd(x: float) -> str:
     return f"${x:,.0f}"
 
 
+def plan_notes(plan) -> list[str]:
+    """What preparation changed or found (merged time slices, sites without options, unreachable demand)."""
+    text = str(plan.ds.attrs.get("notes", ""))
+    return [n for n in text.split("\n") if n]
+
+
 def summary_text(plan) -> str:
     """Status, headline numbers, cost by category and one row per open site."""
     r, ds = plan.result, plan.ds
@@ -24,6 +30,7 @@ def summary_text(plan) -> str:
         f"HiGHS {t.solve_s:.2f}s, extract {t.extract_s:.2f}s; {r.num_rows} rows x {r.num_cols} cols "
         f"({r.num_integer} integer), {r.num_nonzeros} nonzeros",
     ]
+    lines += [f"note: {n}" for n in plan_notes(plan)]
     dem = float(ds["demand_h100e"].sum())
     unmet = float(ds["unmet_h100e"].sum())
     lines.append(f"demand {dem:,.0f} H100e, served {dem - unmet:,.0f}, unmet {unmet:,.0f}")

@@ -19,6 +19,7 @@ import numpy as np
 
 from siteplan.export import charts, style
 from siteplan.export.headline import headline
+from siteplan.summary import plan_notes
 
 REL_TOL, ABS_TOL = 1e-6, 1e-3  # a limit "binds" when the used amount is within this of it
 
@@ -100,7 +101,8 @@ def report_blocks(plan, study=None, scenario: dict | None = None) -> list[Block]
                                                    f"({r.num_integer:,} integer), {r.num_nonzeros:,} nonzeros"],
         ["branch-and-bound nodes", f"{r.mip_nodes:,}"],
         ["time (s)", f"prepare {t.prepare_s:.2f}, build {t.build_s:.2f}, hand-off {t.handoff_s:.2f}, "
-                     f"HiGHS {t.solve_s:.2f}, extract {t.extract_s:.2f}"]])))
+                     f"HiGHS {t.solve_s:.2f}, extract {t.extract_s:.2f}"]]
+        + [["note", n] for n in plan_notes(plan)])))
 
     B.append(Block("h2", "Cost by category"))
     cats = [str(c) for c in ds["cost_category"].values]

@@ -15,7 +15,7 @@ from siteplan.io import Dataset
 from siteplan.prepare.climate import pue_wue, site_stations
 from siteplan.prepare.graphs import energy_graph, fiber_graph, rtt_matrix
 from siteplan.prepare.interconnect import interconnect_options
-from siteplan.prepare.slices import aggregate_slices
+from siteplan.prepare.slices import aggregate_slices, auto_clusters
 
 __all__ = ["Prepared", "prepare"]
 
@@ -72,10 +72,17 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Prepared:
     Prepared
     """
     sc = scenario
+    notes = []
     k = sc.formulation.slice_clusters
-    if k is not None and k < dataset.climate.sizes["slice"]:
+    n_slices = dataset.climate.sizes["slice"]
+    if k == "auto":
+        k = auto_clusters(len(dataset.sites), n_slices)
+    if k is not None and k < n_slices:
         climate, prices, _ = aggregate_slices(dataset.climate, dataset.prices, k)
         dataset = replace(dataset, climate=climate, prices=prices)
+        how = "automatically (formulation.slice_clusters: auto)" if sc.formulation.slice_clusters == "auto" \
+            else "(formulation.slice_clusters)"
+        notes.append(f"time slices merged {n_slices} -> {k} {how}; operating costs are on the merged slices")
     sites_gdf = dataset.sites.sort_index()
     sites = list(sites_gdf.index)
     slices = [str(s) for s in dataset.climate["slice"].values]
@@ -154,7 +161,6 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Prepared:
     else:
         serving = pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=["site_id", "region_id"]))
 
-    notes = []
     with_option = set(options["site_id"])
     no_option = [s for s in sites if s not in with_option]
     if no_option:
