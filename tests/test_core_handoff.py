@@ -23,3 +23,35 @@ def test_column_bounds_match_pyomo_per_variable():
         assert g.dtype == w.dtype
         np.testing.assert_array_equal(g, w)
     assert column_bounds([])[0].shape == (0,)
+
+
+def test_flat_difference_is_the_same_row():
+    from pyomo.core.expr.numeric_expr import LinearExpression
+    from pyomo.repn.linear import LinearRepnVisitor
+
+    from siteplan.model.linear import flat_difference
+
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(range(4))
+    m.p = pyo.Param(initialize=2.0, mutable=True)
+    m.e = pyo.Expression(expr=3.0 * m.x[0] + m.x[1] - 1.5)
+
+    def repn(expr):
+        r = LinearRepnVisitor({}).walk_expression(expr)
+        return r.constant, {id(v): c for v, c in zip(r.linear, r.linear.values())}, dict(r.linear)
+
+    cases = [
+        (m.x[0], [2.0 * m.x[1], m.x[2]]),
+        ([m.x[0], m.e], 4.0 * m.x[3] + 2),
+        (m.e, -(m.x[1] + 0.5 * m.x[2])),
+        (m.x[2], 0),
+    ]
+    for lhs, rhs in cases:
+        flat = flat_difference(lhs, rhs)
+        assert flat.__class__ is LinearExpression
+        plain = (sum(lhs) if isinstance(lhs, list) else lhs) - (sum(rhs) if isinstance(rhs, list) else rhs)
+        assert repn(flat)[0] == repn(plain)[0] and repn(flat)[2] == repn(plain)[2]
+    # a Param coefficient is not flattened: the plain expression is returned
+    fallback = flat_difference(m.x[0], m.p * m.x[1])
+    assert fallback.__class__ is not LinearExpression
+    assert repn(fallback)[2] == repn(m.x[0] - m.p * m.x[1])[2]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from siteplan.model.linear import flat_difference
 from siteplan.model.registry import registry
 
 
@@ -38,7 +39,8 @@ def define_demand(m, p) -> None:
     def cap_rule(m, s):
         if not by_site[s]:
             return pyo.Constraint.Skip
-        return sum(m.serve[s, r, w] for r, w in by_site[s]) <= sum(h100e[g] * m.racks[s, g, k] for g, k in racks_at[s])
+        return flat_difference([m.serve[s, r, w] for r, w in by_site[s]],
+                               [h100e[g] * m.racks[s, g, k] for g, k in racks_at[s]]) <= 0
     m.serve_cap = pyo.Constraint(m.SITES, rule=cap_rule, doc="served compute <= installed compute (H100e)")
 
     define_serve_links(m, p, demand)

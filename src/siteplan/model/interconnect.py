@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from siteplan.config import crf
+from siteplan.model.linear import flat_difference
 from siteplan.model.registry import registry
 
 
@@ -38,7 +39,7 @@ def define_interconnect(m, p) -> None:
     # the capacity expression of a connection is the same in every slice: build it once
     cap_expr = {pr: sum(cap[i] * m.connect[i] for i in opts_of_pair[pr]) for pr in pairs}
     m.import_cap = pyo.Constraint(
-        m.CONNECTIONS, m.SLICES, rule=lambda m, s, b, t: m.grid_import_mw[s, b, t] <= cap_expr[s, b],
+        m.CONNECTIONS, m.SLICES, rule=lambda m, s, b, t: flat_difference(m.grid_import_mw[s, b, t], cap_expr[s, b]) <= 0,
         doc="import only through a built interconnect, within its capacity")
 
     at_sub = {}

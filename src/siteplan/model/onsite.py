@@ -7,6 +7,7 @@ import math
 import pyomo.environ as pyo
 
 from siteplan.config import crf
+from siteplan.model.linear import flat_difference
 from siteplan.model.registry import registry
 
 DAYS_PER_YEAR = 365.0
@@ -89,8 +90,8 @@ def define_batteries(m, p) -> None:
     w = p.hours
     eff = {q: cat.onsite[q].round_trip_efficiency for q in p.batteries}
     m.battery_energy = pyo.Constraint(m.SITES, m.BATTERIES, rule=lambda m, s, q:
-                                      sum(w[t] * m.discharge_mw[s, q, t] for t in p.slices)
-                                      == eff[q] * sum(w[t] * m.charge_mw[s, q, t] for t in p.slices),
+                                      flat_difference([w[t] * m.discharge_mw[s, q, t] for t in p.slices],
+                                                      [eff[q] * w[t] * m.charge_mw[s, q, t] for t in p.slices]) == 0,
                                       doc="annual energy out = efficiency x energy in (MWh)")
     m.battery_cycles = pyo.Constraint(m.SITES, m.BATTERIES, rule=lambda m, s, q:
                                       sum(w[t] * m.discharge_mw[s, q, t] for t in p.slices)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from siteplan.model.linear import flat_difference
 from siteplan.model.registry import registry
 
 
@@ -43,5 +44,5 @@ def define_power_balance(m, p) -> None:
         if not supply:
             # No power source at all: the site can host nothing (facility power must be 0).
             return m.facility_mw[s, t] <= 0
-        return sum(supply) == m.facility_mw[s, t]
+        return flat_difference(supply, m.facility_mw[s, t]) == 0
     m.power_balance = pyo.Constraint(m.SITES, m.SLICES, rule=rule, doc="site power balance per slice (MW)")

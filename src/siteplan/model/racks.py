@@ -7,6 +7,7 @@ import math
 import pyomo.environ as pyo
 
 from siteplan.config import crf
+from siteplan.model.linear import flat_difference
 from siteplan.model.registry import registry
 
 
@@ -38,14 +39,14 @@ def define_racks(m, p) -> None:
     # Disaggregated (per design) capacity link: racks need the design, and fit under max_it_mw.
     m.it_max = pyo.Constraint(
         m.SITE_DESIGN,
-        rule=lambda m, s, k: m.it_mw_sk[s, k] <= max_it[s] * m.design[s, k]
+        rule=lambda m, s, k: flat_difference(m.it_mw_sk[s, k], max_it[s] * m.design[s, k]) <= 0
         if racks_of[s, k] else pyo.Constraint.Skip,
         doc="IT MW <= site max, only with the chosen design")
     site_min = sites["min_it_mw"].to_dict()
     min_mw = {s: float(max(site_min[s], sc.limits.min_it_mw_per_site)) for s in p.sites}
     m.it_min = pyo.Constraint(
         [s for s in p.sites if min_mw[s] > 0],
-        rule=lambda m, s: sum(m.it_mw_sk[s, k] for k in designs_of[s]) >= min_mw[s] * m.open[s],
+        rule=lambda m, s: flat_difference(min_mw[s] * m.open[s], [m.it_mw_sk[s, k] for k in designs_of[s]]) <= 0,
         doc="an open site hosts at least its minimum IT MW")
 
     racks_at = {s: [] for s in p.sites}
@@ -53,7 +54,7 @@ def define_racks(m, p) -> None:
         racks_at[s].append((g, k))
     m.nonempty = pyo.Constraint(
         [s for s in p.sites if racks_at[s]],
-        rule=lambda m, s: sum(m.racks[s, g, k] for g, k in racks_at[s]) >= m.open[s],
+        rule=lambda m, s: flat_difference(m.open[s], [m.racks[s, g, k] for g, k in racks_at[s]]) <= 0,
         doc="an open site hosts at least one rack (no empty sites in a plan)")
 
     r = cat.economics.discount_rate

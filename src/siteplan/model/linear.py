@@ -1,0 +1,87 @@
+"""Constraint bodies as one flat Pyomo ``LinearExpression``.
+
+Pyomo's standard-form compiler (the hand-off, :func:`siteplan.solve.compile_model`) reads a
+``LinearExpression`` in one pass. A body such as ``x <= sum(c * y)`` instead becomes a sum of a
+variable and a negated sum, which the compiler walks node by node, and a named ``Expression`` in a
+row is walked again in every row that uses it. The model's own rows are therefore written as
+``flat_difference(lhs, rhs) <= 0``: the same row (same coefficients, same order of terms), built
+as one plain ``LinearExpression`` that user code can read, print or extend like any other.
+"""
+
+from __future__ import annotations
+
+from pyomo.common.numeric_types import native_numeric_types
+from pyomo.core.expr.numeric_expr import (
+    LinearExpression,
+    MonomialTermExpression,
+    NegationExpression,
+    SumExpression,
+)
+from pyomo.core.base.var import ScalarVar, VarData
+
+_VAR_TYPES = frozenset((VarData, ScalarVar))
+
+
+def flat_difference(lhs, rhs):
+    """``lhs - rhs`` as one flat ``LinearExpression``.
+
+    Parameters
+    ----------
+    lhs, rhs : Pyomo linear expression, number, or list of them (read as their sum)
+        Variables, ``c * var`` terms, sums and negations of them, and named Expressions (whose
+        current expression is expanded into the row).
+
+    Returns
+    -------
+    pyomo.core.expr.numeric_expr.LinearExpression or Pyomo expression
+        The flat difference; plain ``lhs - rhs`` if either side holds anything else (e.g. a
+        Param coefficient or a product of sums), so the result is always the same row.
+    """
+    args: list = []
+    if _collect(lhs, False, args) and _collect(rhs, True, args):
+        return LinearExpression(args)
+    return _sum(lhs) - _sum(rhs)
+
+
+def _sum(e):
+    return sum(e) if e.__class__ in (list, tuple) else e
+
+
+def _collect(e, negate: bool, out: list) -> bool:
+    """Append the terms of ``e`` (negated if asked) to ``out``; False if ``e`` is not simple."""
+    cls = e.__class__
+    if cls is list or cls is tuple:
+        items = e
+    elif cls is LinearExpression or cls is SumExpression:
+        items = e.args
+    else:
+        items = (e,)
+    append = out.append
+    for a in items:  # the common terms inline; nested sums, negations and named Expressions recurse
+        c = a.__class__
+        if c is MonomialTermExpression:
+            coef, v = a.args
+            if coef.__class__ not in native_numeric_types:
+                return False
+            append(MonomialTermExpression((-coef, v)) if negate else a)
+        elif c in _VAR_TYPES:
+            append(MonomialTermExpression((-1, a)) if negate else a)
+        elif c in native_numeric_types:
+            if a:
+                append(-a if negate else a)
+        elif c is list or c is tuple or c is LinearExpression or c is SumExpression:
+            if not _collect(a, negate, out):
+                return False
+        elif c is NegationExpression:
+            if not _collect(a.args[0], not negate, out):
+                return False
+        elif getattr(a, "is_variable_type", None) is None:
+            return False
+        elif a.is_variable_type():
+            append(MonomialTermExpression((-1, a)) if negate else a)
+        elif a.is_named_expression_type() and a.expr is not None:
+            if not _collect(a.expr, negate, out):
+                return False
+        else:
+            return False
+    return True
