@@ -51,7 +51,8 @@ def test_flat_difference_is_the_same_row():
         assert flat.__class__ is LinearExpression
         plain = (sum(lhs) if isinstance(lhs, list) else lhs) - (sum(rhs) if isinstance(rhs, list) else rhs)
         assert repn(flat)[0] == repn(plain)[0] and repn(flat)[2] == repn(plain)[2]
-    # a Param coefficient is not flattened: the plain expression is returned
+    # a Param coefficient is not flattened: the plain expression (still the same row) is returned
     fallback = flat_difference(m.x[0], m.p * m.x[1])
-    assert fallback.__class__ is not LinearExpression
     assert repn(fallback)[2] == repn(m.x[0] - m.p * m.x[1])[2]
+    m.p = 5.0
+    assert repn(fallback)[2] == repn(m.x[0] - 5.0 * m.x[1])[2]
