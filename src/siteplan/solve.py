@@ -20,6 +20,7 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.errors import InfeasibleConstraintException
+from pyomo.common.gc_manager import PauseGC
 from pyomo.core.base.var import VarData
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
@@ -102,7 +103,8 @@ class CompiledModel:
 def compile_model(m: pyo.ConcreteModel) -> CompiledModel:
     """Compile the active linear model to matrix form (every active component, user additions too)."""
     try:
-        info = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=pyo.minimize)
+        with PauseGC():  # as Pyomo's LP/MPS writers do: no cyclic-GC passes over the model mid-walk
+            info = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=pyo.minimize)
     except InfeasibleConstraintException as exc:
         raise SolveError(f"the model is infeasible: {exc}") from None
     cols = info.columns

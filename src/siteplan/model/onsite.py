@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pyomo.environ as pyo
 
 from siteplan.config import crf
@@ -15,10 +16,11 @@ DAYS_PER_YEAR = 365.0
 
 def max_facility_mw(p) -> dict:
     """Upper bound on each site's facility power: max IT x utilisation x the worst PUE it could see."""
-    worst = p.pue.max(dim=("cooling", "slice")).to_series() if len(p.designs) else None
+    pue = p.pue.transpose("site", ...)
+    # NaN-skipping max over (cooling, slice) per site, as DataArray.max; plain numpy (no xarray reduction per build)
+    worst = dict(zip(pue["site"].values.tolist(), np.nanmax(pue.values.reshape(pue.shape[0], -1), axis=1).tolist()))
     u = p.scenario.it_utilisation
     max_it = p.dataset.sites["max_it_mw"].to_dict()
-    worst = worst.to_dict() if worst is not None else None
     return {s: float(max_it[s]) * u * float(worst[s]) for s in p.sites}
 
 
