@@ -147,3 +147,16 @@ def test_cli_solve_map_formats(tmp_path):
     assert run.returncode == 0, run.stderr
     assert (out / "map.svg").read_text().lstrip().startswith(("<?xml", "<svg"))
     assert (out / "map.html").exists() and (out / "report.html").exists()
+
+
+@pytest.mark.parametrize("gap,expect_start", [(0.01, True), (1e-4, False)])
+def test_auto_mip_start_only_with_cut_loop_and_loose_gap(gap, expect_start):
+    """mip_start: auto reuses the root cut loop's LP for a start, only for loose target gaps."""
+    sv = {"formulation.serve_linking": "cuts", "solver.mip_rel_gap": gap}
+    plan = siteplan.solve(REPO / "models/example.yaml", set_values=sv)
+    assert (plan.result.start_objective is not None) == expect_start
+    assert plan.result.gap <= gap + 1e-12
+    rows = siteplan.solve(REPO / "models/example.yaml", set_values={"formulation.serve_linking": "rows",
+                                                                    "solver.mip_rel_gap": gap})
+    assert rows.result.start_objective is None  # no cut loop, no LP to reuse
+    assert plan.objective == pytest.approx(rows.objective, rel=2 * gap)

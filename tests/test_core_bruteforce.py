@@ -76,9 +76,12 @@ def test_bruteforce_matches_milp(tmp_path, seed):
     best = brute_force(m2, prep)
     assert plan.objective == pytest.approx(best, rel=1e-7, abs=1e-3)
     # every formulation / strategy reaches the same optimum
-    for mode, start in (("none", False), ("cuts", False), ("rows", True)):
+    for mode, start in (("none", False), ("cuts", False), ("cuts", True), ("rows", True)):
         study_m = siteplan.load(path, set_values={"formulation.serve_linking": mode, "solver.mip_start": start})
         prep_m = prepare(study_m.scenario, study_m.dataset, study_m.catalog)
         plan_m = siteplan.solve_built(siteplan.build_model(prep_m), prep_m, mip_rel_gap=0.0)
         assert check_plan(plan_m, prep_m) == []
         assert plan_m.objective == pytest.approx(best, rel=1e-7, abs=1e-3), mode
+        if start and prep_m.serve_pairs:  # the LP-guided start (reusing the cut loop's LP in cuts mode)
+            assert plan_m.result.start_objective is not None
+            assert plan_m.result.start_objective >= best - 1e-3 * max(1.0, abs(best))

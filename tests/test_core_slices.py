@@ -55,8 +55,9 @@ def test_clustered_study_solves_consistently(study):
 
 @pytest.mark.parametrize("sites,slices,expected", [
     (120, 26, None),      # texas: every slice kept
-    (1000, 24, None),     # exactly at the threshold: kept
-    (2000, 48, 12),       # national: 24,000 / 2,000
+    (1000, 16, None),     # exactly at the threshold: kept
+    (1000, 24, 16),       # 16,000 / 1,000
+    (2000, 48, 8),        # national: 16,000 / 2,000
     (5000, 10, 8),        # never fewer than 8
     (4000, 8, None),      # already at 8
 ])

@@ -183,8 +183,11 @@ class Solver(_Strict):
     output: bool = Field(default=False, description="Print the HiGHS log.")
     root_cuts: bool = Field(default=True, description="Run the root cut loop for linking inequalities "
                                                       "registered as cuts (formulation.serve_linking).")
-    mip_start: bool = Field(default=False, description="Start HiGHS from an LP-guided restricted MIP solution "
-                                                        "(off by default: it helped on 1 of 3 measured studies).")
+    mip_start: bool | Literal["auto"] = Field(
+        default="auto", description="Start HiGHS from an LP-guided restricted MIP solution (sites the LP "
+                                    "relaxation closes stay closed). auto: only when the root cut loop ran, "
+                                    "whose final LP relaxation it reuses (large studies), and the target "
+                                    "gap is >= 0.5 %; true: always (solving one extra LP otherwise).")
 
 
 class Formulation(_Strict):
@@ -198,7 +201,7 @@ class Formulation(_Strict):
         default="auto", description="Merge the dataset's time slices into this many (hour-weighted "
                                     "clusters on prices and temperatures; the hottest slice is kept). "
                                     "null = use all slices; auto = merge only on large studies, to "
-                                    "max(8, 24,000 / sites) slices when sites x slices > 24,000 (a plan "
+                                    "max(8, 16,000 / sites) slices when sites x slices > 16,000 (a plan "
                                     "says so in its notes).")
 
     @field_validator("slice_clusters")
