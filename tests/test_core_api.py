@@ -160,3 +160,17 @@ def test_auto_mip_start_only_with_cut_loop_and_loose_gap(gap, expect_start):
                                                                     "solver.mip_rel_gap": gap})
     assert rows.result.start_objective is None  # no cut loop, no LP to reuse
     assert plan.objective == pytest.approx(rows.objective, rel=2 * gap)
+
+
+def test_cli_full_resolution_check_on_merged_slices(tmp_path):
+    out = tmp_path / "res"
+    run = subprocess.run([sys.executable, "-m", "siteplan.cli", "solve", str(EXAMPLE), "--out", str(out),
+                          "--no-exports", "--set", "formulation.slice_clusters=3", "--full-resolution"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "note: time slices merged 7 -> 3" in run.stdout
+    assert "at full time resolution these investments cost" in run.stdout
+    ds = xr.load_dataset(out / "plan.nc")
+    assert ds.sizes["slice"] == 3
+    assert ds.attrs["full_resolution_objective_usd_per_yr"] > 0
+    assert "merged 7 -> 3" in ds.attrs["notes"]

@@ -87,3 +87,31 @@ def test_slice_clusters_rejects_bad_values(bad):
     from siteplan.errors import InputError
     with pytest.raises(InputError, match="slice_clusters"):
         siteplan.load(REPO / "models/example.yaml", set_values={"formulation.slice_clusters": bad})
+
+
+def test_full_resolution_evaluation_of_a_merged_plan(study):
+    """A 3-slice plan's investments re-dispatched over all 7 slices: same investments, every slice,
+    a feasible full-model solution (so never below the full model's optimum)."""
+    sc = study.scenario.model_copy(update={"formulation": study.scenario.formulation.model_copy(
+        update={"slice_clusters": 3})})
+    prep3 = prepare(sc, study.dataset, study.catalog)
+    plan3 = siteplan.solve_built(siteplan.build_model(prep3), prep3, mip_rel_gap=0.0)
+    full_plan = siteplan.evaluate_full_resolution(plan3, study)
+    assert len(full_plan.ds["slice"]) == study.dataset.climate.sizes["slice"]
+    assert full_plan.result.num_integer == 0  # every integer decision fixed: an LP
+    for var in ("open", "racks", "option_built", "onsite_units"):
+        if var in plan3.ds:
+            assert (full_plan.ds[var].values == plan3.ds[var].values).all(), var
+    best_full = siteplan.solve(study, mip_rel_gap=0.0)
+    assert full_plan.objective >= best_full.objective * (1 - 1e-9)
+    prep_full = prepare(study.scenario.model_copy(update={"formulation": study.scenario.formulation.model_copy(
+        update={"slice_clusters": None})}), study.dataset, study.catalog)
+    assert check_plan(full_plan, prep_full) == []
+
+
+def test_full_resolution_evaluation_needs_a_plan_of_the_study(study, tmp_path):
+    from tiny import write_tiny
+    other = siteplan.load(write_tiny(tmp_path))
+    plan = siteplan.solve(study)
+    with pytest.raises(ValueError, match="does not fix"):
+        siteplan.evaluate_full_resolution(plan, other)

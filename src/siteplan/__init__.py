@@ -8,12 +8,12 @@ Typical use::
     print(plan.summary())
 """
 
-from siteplan.api import Study, load, solve, solve_built, validate_scenario
+from siteplan.api import Study, evaluate_full_resolution, load, solve, solve_built, validate_scenario
 from siteplan.errors import InputError, Problem, SolveError
 from siteplan.model import add_cost, build_model
 from siteplan.plan import Plan
 from siteplan.prepare import prepare
 
 __all__ = ["Study", "load", "solve", "solve_built", "validate_scenario", "InputError", "Problem",
-           "SolveError", "build_model", "add_cost", "Plan", "prepare"]
+           "SolveError", "build_model", "add_cost", "Plan", "prepare", "evaluate_full_resolution"]
 __version__ = "0.1.0"

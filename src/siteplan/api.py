@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import pyomo.environ as pyo
+
 from siteplan.config import Catalog, Scenario, load_catalog, load_scenario
 from siteplan.errors import InputError, Problem
 from siteplan.io import Dataset, load_dataset
@@ -137,3 +139,53 @@ def solve_built(m, prep: Prepared, prepare_s: float = 0.0, build_s: float = 0.0,
     plan.result = replace(res, timings=timings)
     plan.ds.attrs.update({"prepare_s": prepare_s, "build_s": build_s, "extract_s": t1 - t0})
     return plan
+
+
+def evaluate_full_resolution(plan: Plan, study: Study, **solver_options) -> Plan:
+    """Re-dispatch a plan's investments over every time slice of the dataset.
+
+    When a study was solved on merged time slices (``formulation.slice_clusters``), its operating
+    costs are those of the merged slices. This fixes every integer decision of ``plan`` (sites,
+    designs, racks, interconnects, on-site units) in a model built on all of the dataset's slices
+    and solves the remaining LP (dispatch, flows, unmet demand): the result is what those
+    investments cost at full time resolution, a feasible solution of the full model. The PyPSA
+    analogue is re-running the operation with optimal capacities fixed.
+
+    Parameters
+    ----------
+    plan : Plan
+        A plan of ``study`` (any slice aggregation).
+    study : Study
+        The loaded study the plan came from.
+    **solver_options
+        As for :func:`solve`.
+
+    Returns
+    -------
+    Plan
+        The full-resolution plan; ``plan.objective`` is the investments' annual cost over all slices.
+
+    Raises
+    ------
+    SolveError
+        If the investments cannot be operated at some original slice.
+    """
+    from siteplan.warmstart import start_values
+
+    sc = study.scenario.model_copy(update={"formulation": study.scenario.formulation.model_copy(
+        update={"slice_clusters": None})})
+    t0 = time.perf_counter()
+    prep = prepare(sc, study.dataset, study.catalog)
+    t1 = time.perf_counter()
+    m = build_model(prep)
+    fixed = start_values(m, plan)
+    covered = {id(v) for v, _ in fixed}
+    missing = [v.name for v in m.component_data_objects(pyo.Var, descend_into=True)
+               if not v.is_continuous() and id(v) not in covered]
+    if missing:
+        raise ValueError(f"the plan does not fix {len(missing)} integer decision(s) of the full-resolution "
+                         f"model, e.g. {missing[:3]}; was it solved from this study?")
+    for v, val in fixed:
+        v.fix(val)
+    t2 = time.perf_counter()
+    return solve_built(m, prep, prepare_s=t1 - t0, build_s=t2 - t1, **solver_options)

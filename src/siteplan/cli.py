@@ -60,10 +60,12 @@ def validate(scenario: Path, override: tuple[str, ...], set_values: tuple[str, .
 @click.option("--map-format", "map_formats", multiple=True, type=click.Choice(["png", "svg", "pdf"]),
               help="Static map format(s) (repeatable; default png).")
 @click.option("--solver-log", is_flag=True, help="Show the HiGHS log.")
+@click.option("--full-resolution", is_flag=True,
+              help="If time slices were merged, also cost the plan's investments over every slice (an LP).")
 def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, no_exports, map_formats,
-          solver_log) -> None:
+          solver_log, full_resolution) -> None:
     """Solve a scenario and write its results folder."""
-    from siteplan.api import load, solve as solve_study
+    from siteplan.api import evaluate_full_resolution, load, solve as solve_study
     from siteplan.results import write_results
 
     try:
@@ -79,6 +81,13 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
     except SolveError as exc:
         click.echo(f"no plan: {exc}", err=True)
         sys.exit(EXIT_SOLVE)
+    if full_resolution and len(plan.ds["slice"]) < study.dataset.climate.sizes["slice"]:
+        try:
+            full = evaluate_full_resolution(plan, study, **opts)
+        except SolveError as exc:
+            click.echo(f"full-resolution check: {exc}", err=True)
+        else:
+            plan.ds.attrs["full_resolution_objective_usd_per_yr"] = full.objective
     out = out or Path("results") / study.scenario.name
     write_results(plan, study, out)
     if not no_exports:

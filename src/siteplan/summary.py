@@ -31,6 +31,10 @@ def summary_text(plan) -> str:
         f"({r.num_integer} integer), {r.num_nonzeros} nonzeros",
     ]
     lines += [f"note: {n}" for n in plan_notes(plan)]
+    if "full_resolution_objective_usd_per_yr" in ds.attrs:
+        full = float(ds.attrs["full_resolution_objective_usd_per_yr"])
+        lines.append(f"at full time resolution these investments cost {_fmt_usd(full)}/yr "
+                     f"({full / r.objective - 1.0:+.2%} against the merged-slice objective)")
     dem = float(ds["demand_h100e"].sum())
     unmet = float(ds["unmet_h100e"].sum())
     lines.append(f"demand {dem:,.0f} H100e, served {dem - unmet:,.0f}, unmet {unmet:,.0f}")
