@@ -38,3 +38,22 @@ def test_benchmark_tiny(tmp_path):
     obj, fobj, gap = float(r["objective"]), float(r["floor_objective"]), float(r["mip_rel_gap"])
     assert abs(obj - fobj) <= 2 * gap * abs(fobj) + 1e-6
     assert (tmp_path / "work" / "generated-tiny" / "model.mps").exists()
+
+
+def test_strategy_benchmark_tiny(tmp_path):
+    """benchmarks/strategies.py: one row per variant, each a real solve; the variants reach the same optimum."""
+    import json
+
+    out = tmp_path / "strat.md"
+    p = subprocess.run([sys.executable, str(REPO / "benchmarks/strategies.py"), "--only", "tiny", "--out", str(out),
+                        "--workdir", str(tmp_path / "work"), "--timeout", "300"],
+                       capture_output=True, text=True, timeout=600, cwd=REPO)
+    assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-4000:]
+    md = out.read_text()
+    assert "| variant | status | total s | HiGHS s |" in md
+    assert "| default | optimal |" in md and "| serve_linking: none | optimal |" in md
+    rows = json.loads((tmp_path / "work" / "strategies.json").read_text())["tiny"]
+    assert [r["variant"] for r in rows] == ["default", "serve_linking: none"]
+    gaps = [float(r["gap"]) for r in rows]
+    objs = [float(r["objective"]) for r in rows]
+    assert abs(objs[0] - objs[1]) <= 2 * max(gaps + [1e-4]) * abs(objs[0]) + 1e-6
