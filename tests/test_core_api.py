@@ -171,6 +171,6 @@ def test_cli_full_resolution_check_on_merged_slices(tmp_path):
     assert "note: time slices merged 7 -> 3" in run.stdout
     assert "at full time resolution these investments cost" in run.stdout
     ds = xr.load_dataset(out / "plan.nc")
-    assert ds.sizes["slice"] == 3
+    assert ds.sizes["slice"] == 4  # 3 clusters + the design-peak slice
     assert ds.attrs["full_resolution_objective_usd_per_yr"] > 0
     assert "merged 7 -> 3" in ds.attrs["notes"]

@@ -8,7 +8,7 @@ import pytest
 import siteplan
 from siteplan.invariants import check_plan
 from siteplan.prepare import prepare
-from siteplan.prepare.slices import aggregate_slices
+from siteplan.prepare.slices import DESIGN_PEAK, aggregate_slices
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -22,7 +22,9 @@ def study():
 def test_aggregation_preserves_hours_means_and_peak(study, k):
     cl, pr = study.dataset.climate, study.dataset.prices
     new_cl, new_pr, mapping = aggregate_slices(cl, pr, k)
-    assert new_cl.sizes["slice"] == k
+    assert new_cl.sizes["slice"] == k + 1  # k clusters + the zero-hour design-peak slice
+    assert list(new_cl["slice"].values)[-1] == DESIGN_PEAK
+    assert float(new_cl["weight_h"].sel(slice=DESIGN_PEAK)) == 0.0
     assert float(new_cl["weight_h"].sum()) == pytest.approx(8760.0)
     w, nw = cl["weight_h"].values, new_cl["weight_h"].values
     for v in ("dry_bulb_c", "wet_bulb_c"):
@@ -37,6 +39,10 @@ def test_aggregation_preserves_hours_means_and_peak(study, k):
     hot = str(cl["slice"].values[np.unravel_index(np.argmax(dry), dry.shape)[1]])
     assert mapping[hot] == hot
     assert new_cl["dry_bulb_c"].max() == pytest.approx(dry.max())
+    # every station's own peak survives in the design-peak slice
+    for v in ("dry_bulb_c", "wet_bulb_c"):
+        np.testing.assert_allclose(new_cl[v].sel(slice=DESIGN_PEAK).values, cl[v].max("slice").values)
+    assert set(new_pr.index.get_level_values("slice")) == set(new_cl["slice"].values)
     # deterministic
     again = aggregate_slices(cl, pr, k)[2]
     assert again == mapping
@@ -46,7 +52,11 @@ def test_clustered_study_solves_consistently(study):
     sc = study.scenario.model_copy(update={"formulation": study.scenario.formulation.model_copy(
         update={"slice_clusters": 3})})
     prep = prepare(sc, study.dataset, study.catalog)
-    assert len(prep.slices) == 3
+    assert len(prep.slices) == 4  # 3 clusters + the design-peak slice
+    # the design-peak slice carries each site's worst PUE over the original slices
+    full = prepare(study.scenario.model_copy(update={"formulation": study.scenario.formulation.model_copy(
+        update={"slice_clusters": None})}), study.dataset, study.catalog)
+    np.testing.assert_allclose(prep.pue.sel(slice=DESIGN_PEAK).values, full.pue.max("slice").values)
     plan = siteplan.solve_built(siteplan.build_model(prep), prep)
     assert check_plan(plan, prep) == []
     full = siteplan.solve(study)
@@ -76,7 +86,7 @@ def test_auto_merges_large_studies_and_says_so(study, monkeypatch):
     monkeypatch.setattr(sl, "AUTO_MIN_SLICES", 3)
     prep = prepare(study.scenario, study.dataset, study.catalog)
     plan = siteplan.solve_built(siteplan.build_model(prep), prep)
-    assert len(plan.ds["slice"]) == 3
+    assert len(plan.ds["slice"]) == 4
     assert "merged 7 -> 3 automatically" in plan.ds.attrs["notes"]
     assert "note: time slices merged 7 -> 3" in plan.summary()
     assert check_plan(plan, prep) == []

@@ -81,7 +81,7 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
     except SolveError as exc:
         click.echo(f"no plan: {exc}", err=True)
         sys.exit(EXIT_SOLVE)
-    if full_resolution and len(plan.ds["slice"]) < study.dataset.climate.sizes["slice"]:
+    if full_resolution and "time slices merged" in plan.ds.attrs.get("notes", ""):
         try:
             full = evaluate_full_resolution(plan, study, **opts)
         except SolveError as exc:

@@ -15,7 +15,7 @@ from siteplan.io import Dataset
 from siteplan.prepare.climate import pue_wue, site_stations
 from siteplan.prepare.graphs import energy_graph, fiber_graph, rtt_matrix
 from siteplan.prepare.interconnect import interconnect_options
-from siteplan.prepare.slices import aggregate_slices, auto_clusters
+from siteplan.prepare.slices import DESIGN_PEAK, aggregate_slices, auto_clusters
 
 __all__ = ["Prepared", "prepare"]
 
@@ -77,12 +77,15 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Prepared:
     n_slices = dataset.climate.sizes["slice"]
     if k == "auto":
         k = auto_clusters(len(dataset.sites), n_slices)
+    full_climate = None
     if k is not None and k < n_slices:
+        full_climate = dataset.climate
         climate, prices, _ = aggregate_slices(dataset.climate, dataset.prices, k)
         dataset = replace(dataset, climate=climate, prices=prices)
         how = "automatically (formulation.slice_clusters: auto)" if sc.formulation.slice_clusters == "auto" \
             else "(formulation.slice_clusters)"
-        notes.append(f"time slices merged {n_slices} -> {k} {how}; operating costs are on the merged slices")
+        notes.append(f"time slices merged {n_slices} -> {k} {how}, plus a zero-hour design-peak slice for "
+                     f"capacity sizing; operating costs are on the merged slices")
     sites_gdf = dataset.sites.sort_index()
     sites = list(sites_gdf.index)
     slices = [str(s) for s in dataset.climate["slice"].values]
@@ -103,6 +106,12 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Prepared:
 
     station = site_stations(sites_gdf, dataset.climate)
     pue, wue = pue_wue({k: catalog.cooling_designs[k] for k in designs}, station, dataset.climate)
+    if full_climate is not None:
+        # the design-peak slice gets each site's worst PUE/WUE over the original slices (curves need
+        # not be monotone, so not simply the curve at the peak temperature)
+        pue_all, wue_all = pue_wue({k: catalog.cooling_designs[k] for k in designs}, station, full_climate)
+        pue.loc[{"slice": DESIGN_PEAK}] = pue_all.max("slice")
+        wue.loc[{"slice": DESIGN_PEAK}] = wue_all.max("slice")
 
     site_design = []
     for s in sites:

@@ -2,17 +2,26 @@
 
 Slices are clustered on what drives the model in them: energy price and carbon intensity per zone,
 dry- and wet-bulb temperature per weather station (each standardised). The hottest slice of the
-hottest station always keeps a cluster of its own, so peak PUE (and hence interconnect and on-site
-capacity sizing) is not averaged away. Clusters are merged by hour-weighted means; weights add up,
-so the year still has 8760 h. Deterministic: farthest-point initialisation from the hottest slice,
-then weighted k-means (Lloyd) with ties broken by slice order.
+hottest station always keeps a cluster of its own. Clusters are merged by hour-weighted means;
+weights add up, so the year still has 8760 h. Deterministic: farthest-point initialisation from the
+hottest slice, then weighted k-means (Lloyd) with ties broken by slice order.
+
+Other stations peak in other slices, which merging averages away; a plan sized on the merged slices
+could then not power its sites at their own hottest hours. So a zero-hour **design-peak slice**
+(``DESIGN_PEAK``) is appended, carrying each station's highest temperatures; preparation gives it
+each site's worst PUE and WUE over the original slices (see :func:`siteplan.prepare.prepare`).
+Every capacity (interconnect, on-site units, substations, corridors) must carry it, but it adds no
+hours, energy, cost, water or emissions (tsam's "append extreme periods", with zero weight).
 """
+
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import xarray as xr
+
+DESIGN_PEAK = "design_peak"  # name of the zero-hour slice carrying every station's peak conditions
 
 AUTO_SITE_SLICES = 16_000  # sites x slices above which ``slice_clusters: auto`` merges slices
 AUTO_MIN_SLICES = 8
@@ -100,4 +109,22 @@ def aggregate_slices(climate: xr.Dataset, prices: pd.DataFrame, k: int) -> tuple
         {"energy_price_usd_per_mwh": mp.ravel(), "carbon_t_per_mwh": mc.ravel()},
         index=pd.MultiIndex.from_product([zones, names], names=["zone", "slice"])).sort_index()
     mapping = {s: names[labels[i]] for i, s in enumerate(slices)}
-    return new_climate, new_prices, mapping
+    return _with_design_peak(new_climate, new_prices, climate, prices), _prices_with_peak(new_prices, prices), mapping
+
+
+def _with_design_peak(new_climate: xr.Dataset, new_prices, climate: xr.Dataset, prices) -> xr.Dataset:
+    """Append the zero-hour slice with each station's highest dry and wet bulb."""
+    peak = xr.Dataset(
+        {"weight_h": ("slice", [0.0]),
+         "dry_bulb_c": (("station", "slice"), climate["dry_bulb_c"].max("slice").values[:, None]),
+         "wet_bulb_c": (("station", "slice"), climate["wet_bulb_c"].max("slice").values[:, None])},
+        coords={"station": climate["station"].values, "slice": [DESIGN_PEAK],
+                "lat": ("station", climate["lat"].values), "lon": ("station", climate["lon"].values)})
+    return xr.concat([new_climate, peak], dim="slice", data_vars="minimal", coords="minimal")
+
+
+def _prices_with_peak(new_prices: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
+    """Prices for the design-peak slice: each zone's highest (they weigh zero hours, so cost nothing)."""
+    top = prices.groupby(level="zone").max()
+    top.index = pd.MultiIndex.from_product([top.index, [DESIGN_PEAK]], names=["zone", "slice"])
+    return pd.concat([new_prices, top[new_prices.columns]]).sort_index()
