@@ -1,7 +1,9 @@
 """Each solve strategy against its absence, side by side, on the study where it matters.
 
     python benchmarks/strategies.py --out docs/performance.md --section strategies --workdir /tmp/bench_strat
-    python benchmarks/strategies.py --only cfl    # one group
+    python benchmarks/strategies.py --only cfl --out docs/performance.md --section strategies  # one group
+
+With ``--section S`` each group replaces its own block ``S-<group>`` of ``--out``.
 
 Every row is a fresh siteplan process (``benchmarks/run.py``'s worker, no floor): the default
 settings, then the same study with one strategy switched off (or forced on). Groups:
@@ -99,9 +101,9 @@ def main(argv=None) -> int:
                    "|" + "---|" * len(COLS)]
         blocks += ["| " + " | ".join(_cell(r.get(k), k) for k, _ in COLS) + " |" for r in rows]
         blocks.append("")
-        body = "\n".join(blocks)
-        if a.out:
-            write_section(a.out, a.section, body)
+        if a.out:  # one block per group (``<section>-<group>``), so groups can be re-run one at a time
+            write_section(a.out, f"{a.section}-{group}" if a.section else None, "\n".join(
+                [head, ""] + blocks[blocks.index(f"**{label}**"):]))
         (work / "strategies.json").write_text(json.dumps(rows_all, indent=1, default=str))
     print("\n".join(blocks))
     return 0
