@@ -12,6 +12,8 @@ could then not power its sites at their own hottest hours. So a zero-hour **desi
 each site's worst PUE and WUE over the original slices (see :func:`siteplan.prepare.prepare`).
 Every capacity (interconnect, on-site units, substations, corridors) must carry it, but it adds no
 hours, energy, cost, water or emissions (tsam's "append extreme periods", with zero weight).
+Batteries may discharge in it without charging for it (zero hours carry no energy): peak hours are
+few, so a battery of a few hours' duration could cover them, but the model does not check that.
 """
 
 
