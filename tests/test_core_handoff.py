@@ -56,3 +56,33 @@ def test_flat_difference_is_the_same_row():
     assert repn(fallback)[2] == repn(m.x[0] - m.p * m.x[1])[2]
     m.p = 5.0
     assert repn(fallback)[2] == repn(m.x[0] - 5.0 * m.x[1])[2]
+
+
+def test_time_left_counts_from_the_previous_runs():
+    """HiGHS's time_limit is cumulative over an instance's runs; set_time_left allows a re-solve."""
+    import highspy
+    import numpy as np
+
+    from siteplan.solve import _quiet_highs, set_time_left
+
+    rng = np.random.default_rng(0)
+    h = _quiet_highs()
+    n, m = 400, 300
+    h.addVars(n, np.zeros(n), np.full(n, 10.0))
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), -rng.uniform(1, 2, n))
+    for _ in range(m):
+        idx = rng.choice(n, 30, replace=False).astype(np.int32)
+        h.addRow(-np.inf, 10.0, 30, idx, rng.uniform(0.1, 1, 30))
+    h.run()
+    first = h.getRunTime()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    idx = rng.choice(n, 30, replace=False).astype(np.int32)
+    h.addRow(-np.inf, 1.0, 30, idx, rng.uniform(0.1, 1, 30))
+    set_time_left(h, max(first, 0.05) * 0.5 + 5.0)  # far more than a warm-started re-solve needs
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    # and the raw option would not have allowed it when the first run took longer than the limit
+    h.addRow(-np.inf, 0.5, 30, idx, rng.uniform(0.1, 1, 30))
+    h.setOptionValue("time_limit", h.getRunTime() * 0.5)
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit

@@ -371,7 +371,7 @@ def root_cut_loop(h: highspy.Highs, cm: CompiledModel, links: list, options: dic
         left = budget - (time.perf_counter() - t0)
         if left <= 0:
             break
-        lp.setOptionValue("time_limit", left)
+        set_time_left(lp, left)
         lp.run()
         if lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break
@@ -385,6 +385,16 @@ def root_cut_loop(h: highspy.Highs, cm: CompiledModel, links: list, options: dic
         for target in (lp, h):
             _add_link_rows(target, xi[cand], yi[cand], coef[cand])
     return int(added.sum()), x_opt
+
+
+def set_time_left(h: highspy.Highs, seconds: float) -> None:
+    """Let the next ``h.run()`` take at most ``seconds``.
+
+    HiGHS checks ``time_limit`` against the *cumulative* run time of the instance, so a re-solve
+    after a 115 s first LP with ``time_limit=35`` stops at once (seen in the root cut loop on the
+    national study); the limit has to be the run time so far plus what is left.
+    """
+    h.setOptionValue("time_limit", float(h.getRunTime()) + float(seconds))
 
 
 def _add_link_rows(h: highspy.Highs, xi: np.ndarray, yi: np.ndarray, coef: np.ndarray) -> None:
