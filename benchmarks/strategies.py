@@ -15,7 +15,7 @@ settings, then the same study with one strategy switched off (or forced on). Gro
   (default above 50,000 pairs) against all 100,000 links as rows and against none; the LP-guided
   MIP start forced on (``auto`` leaves it off at this tight gap).
 - ``national`` (generated 2,000 x 100 x 48, 1 % gap, 600 s): the LP-guided start (``auto``: on)
-  against none. Both on the automatically merged 8 slices; the full 48 slices are in
+  against none. Both on the automatically merged 8 slices (+ the zero-hour design-peak slice); the full 48 slices are in
   docs/performance.md's national section (no solution in 10 min).
 
 The batch warm start (reusing a previous plan) is measured by ``siteplan batch --warm-start`` (see
@@ -43,7 +43,7 @@ GROUPS = {
                           ("serve_linking: rows (100k link rows)", {"formulation.serve_linking": "rows"}),
                           ("serve_linking: none", {"formulation.serve_linking": "none"}),
                           ("mip_start: true", {"solver.mip_start": True})]),
-    "national": ("generated-national", [("default (8 merged slices, LP-guided start)", {}),
+    "national": ("generated-national", [("default (8 merged slices + design peak, LP-guided start)", {}),
                                         ("mip_start: false", {"solver.mip_start": False})]),
 }
 

@@ -63,10 +63,12 @@ def test_time_left_counts_from_the_previous_runs():
     import highspy
     import numpy as np
 
-    from siteplan.solve import _quiet_highs, set_time_left
+    from siteplan.solve import _quiet_highs, _use_threads, set_time_left
 
     rng = np.random.default_rng(0)
+    _use_threads(1)  # HiGHS has one thread pool per process: use the count the other tests use
     h = _quiet_highs()
+    h.setOptionValue("threads", 1)
     n, m = 400, 300
     h.addVars(n, np.zeros(n), np.full(n, 10.0))
     h.changeColsCost(n, np.arange(n, dtype=np.int32), -rng.uniform(1, 2, n))

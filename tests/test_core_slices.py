@@ -70,6 +70,7 @@ def test_clustered_study_solves_consistently(study):
     (2000, 48, 8),        # national: 16,000 / 2,000
     (5000, 10, 8),        # never fewer than 8
     (4000, 8, None),      # already at 8
+    (2000, 9, None),      # 8 + the design-peak slice would not be smaller
 ])
 def test_auto_cluster_rule(sites, slices, expected):
     from siteplan.prepare.slices import auto_clusters
@@ -125,3 +126,14 @@ def test_full_resolution_evaluation_needs_a_plan_of_the_study(study, tmp_path):
     plan = siteplan.solve(study)
     with pytest.raises(ValueError, match="does not fix"):
         siteplan.evaluate_full_resolution(plan, other)
+
+
+def test_full_resolution_evaluation_refuses_an_unfinished_lp(study):
+    """An LP stopped early has values but no cost: evaluate_full_resolution raises instead."""
+    sc = study.scenario.model_copy(update={"formulation": study.scenario.formulation.model_copy(
+        update={"slice_clusters": 3})})
+    prep3 = prepare(sc, study.dataset, study.catalog)
+    plan3 = siteplan.solve_built(siteplan.build_model(prep3), prep3)
+    with pytest.raises(siteplan.SolveError, match="did not finish"):
+        siteplan.evaluate_full_resolution(plan3, study, highs_options={"simplex_iteration_limit": 1,
+                                                                       "presolve": "off"})

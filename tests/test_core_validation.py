@@ -177,3 +177,21 @@ def test_bad_pair_rows_each_named_with_line(tmp_path):
     _one(probs, "serving_cost.csv", "line 7", "serving_cost_usd_per_gpu_yr", "must be a number")
     _one(probs, "serving_cost.csv", f"{sites[-1]}/{regions[-1]}", "duplicate row")
     assert not any("line 2" in p for p in probs)
+
+
+def test_reserved_slice_name_is_rejected(tmp_path):
+    path = write_tiny(tmp_path)
+    nc = tmp_path / "data/climate.nc"
+    ds = xr.load_dataset(nc)
+    ds = ds.assign_coords(slice=["design_peak"] + [str(s) for s in ds["slice"].values[1:]])
+    ds.to_netcdf(nc, engine="scipy")
+    _one(_problems(path), "climate.nc", "design_peak", "slice", "reserved slice name")
+
+
+def test_duplicate_pairs_with_missing_ids_do_not_crash(tmp_path):
+    path = write_tiny(tmp_path)
+    rows = ["site_id,region_id,serving_cost_usd_per_gpu_yr", ",r1,1", ",r1,2", "s1,r1,3"]
+    (tmp_path / "data/serving_cost.csv").write_text("\n".join(rows) + "\n")
+    probs = _problems(path)
+    _one(probs, "serving_cost.csv", "line 2", "site_id", "unknown site")
+    _one(probs, "serving_cost.csv", "duplicate row")

@@ -10,12 +10,12 @@ from typing import Any
 import pyomo.environ as pyo
 
 from siteplan.config import Catalog, Scenario, load_catalog, load_scenario
-from siteplan.errors import InputError, Problem
+from siteplan.errors import InputError, Problem, SolveError
 from siteplan.io import Dataset, load_dataset
 from siteplan.model import build_model
 from siteplan.plan import Plan, extract_plan
 from siteplan.prepare import Prepared, prepare
-from siteplan.solve import Timings, solve_model
+from siteplan.solve import Termination, Timings, solve_model
 
 
 @dataclass
@@ -168,7 +168,15 @@ def evaluate_full_resolution(plan: Plan, study: Study, **solver_options) -> Plan
     Raises
     ------
     SolveError
-        If the investments cannot be operated at some original slice.
+        If the investments cannot be operated at some original slice, or the LP stops early (time
+        limit: the LP gets the scenario's full ``time_limit_s`` again unless given one).
+    ValueError
+        If ``plan`` does not fix every integer decision of the full-resolution model.
+
+    Notes
+    -----
+    The model is rebuilt from the study, so constraints or costs added to the merged model by hand
+    are not in it; integer decisions of the plan that the rebuilt model does not have are ignored.
     """
     from siteplan.warmstart import start_values
 
@@ -188,4 +196,9 @@ def evaluate_full_resolution(plan: Plan, study: Study, **solver_options) -> Plan
     for v, val in fixed:
         v.fix(val)
     t2 = time.perf_counter()
-    return solve_built(m, prep, prepare_s=t1 - t0, build_s=t2 - t1, **solver_options)
+    full = solve_built(m, prep, prepare_s=t1 - t0, build_s=t2 - t1, **solver_options)
+    if full.result.termination is not Termination.OPTIMAL:
+        # an LP stopped early still has values, but they are neither feasible nor a cost
+        raise SolveError(f"the full-resolution LP did not finish ({full.result.highs_status}); "
+                         f"no full-resolution cost")
+    return full

@@ -66,6 +66,7 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
           solver_log, full_resolution) -> None:
     """Solve a scenario and write its results folder."""
     from siteplan.api import evaluate_full_resolution, load, solve as solve_study
+    from siteplan.prepare.slices import DESIGN_PEAK
     from siteplan.results import write_results
 
     try:
@@ -81,13 +82,18 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
     except SolveError as exc:
         click.echo(f"no plan: {exc}", err=True)
         sys.exit(EXIT_SOLVE)
-    if full_resolution and "time slices merged" in plan.ds.attrs.get("notes", ""):
-        try:
-            full = evaluate_full_resolution(plan, study, **opts)
-        except SolveError as exc:
-            click.echo(f"full-resolution check: {exc}", err=True)
+    if full_resolution:
+        if len(plan.ds["slice"]) == len(study.dataset.climate["slice"]) and DESIGN_PEAK not in plan.ds["slice"]:
+            click.echo("full-resolution check: the plan already uses every time slice", err=True)
         else:
-            plan.ds.attrs["full_resolution_objective_usd_per_yr"] = full.objective
+            try:
+                full = evaluate_full_resolution(plan, study, **opts)
+            except (SolveError, ValueError) as exc:
+                click.echo(f"full-resolution check: {exc}", err=True)
+                plan.ds.attrs["full_resolution_status"] = f"failed: {exc}"
+            else:
+                plan.ds.attrs["full_resolution_status"] = "optimal"
+                plan.ds.attrs["full_resolution_objective_usd_per_yr"] = full.objective
     out = out or Path("results") / study.scenario.name
     write_results(plan, study, out)
     if not no_exports:

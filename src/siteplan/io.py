@@ -19,6 +19,7 @@ import xarray as xr
 from siteplan.errors import InputError, Problem
 
 HOURS_PER_YEAR = 8760.0
+RESERVED_SLICE = "design_peak"  # name of the zero-hour peak slice merged studies add (prepare/slices.py)
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,9 @@ def _load_climate(folder: Path, probs: list[Problem], files: dict[str, Path]) ->
         idx = pd.Index(ds[d].values)
         for dup in sorted(set(idx[idx.duplicated()])):
             probs.append(Problem(fname, dup, d, "duplicate id"))
+    if RESERVED_SLICE in set(ds["slice"].values):
+        probs.append(Problem(fname, RESERVED_SLICE, "slice", "reserved slice name (merged studies add a slice "
+                                                            "of this name for peak conditions); rename it"))
     w = ds["weight_h"]
     if w.dims != ("slice",):
         probs.append(Problem(fname, None, "weight_h", f"must have dims ('slice',), has {w.dims}"))
@@ -340,7 +344,7 @@ def _load_pairs(folder: Path, stem: str, value: str, sites: set[str], regions: s
             probs.append(Problem(fname, lab, value, f"must be a number >= 0, got {raw!r}"))
     df[value] = pd.to_numeric(df[value], errors="coerce")
     key = df.set_index(["site_id", "region_id"]).index
-    for a, b in sorted(set(key[key.duplicated()])):
+    for a, b in sorted(set(key[key.duplicated()]), key=str):  # str: ids may be NaN (reported above)
         probs.append(Problem(fname, f"{a}/{b}", "site_id,region_id", "duplicate row"))
     return df.drop_duplicates(["site_id", "region_id"]).set_index(["site_id", "region_id"]).sort_index()[[value]]
 

@@ -151,9 +151,12 @@ def column_bounds(cols: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if any(getattr(cls, a, None) is not getattr(VarData, a) for cls in set(map(type, cols))
            for a in ("bounds", "lb", "ub", "is_integer", "domain")):
         return _column_bounds_each(cols)  # a Var class with its own bound logic
-    raw_lb = list(map(operator.attrgetter("_lb"), cols))
-    raw_ub = list(map(operator.attrgetter("_ub"), cols))
-    doms = list(map(operator.attrgetter("_domain"), cols))
+    try:  # VarData's storage attributes (private: if a Pyomo release renames them, use the slow path)
+        raw_lb = list(map(operator.attrgetter("_lb"), cols))
+        raw_ub = list(map(operator.attrgetter("_ub"), cols))
+        doms = list(map(operator.attrgetter("_domain"), cols))
+    except AttributeError:
+        return _column_bounds_each(cols)
     plain = (np.fromiter(map(_PLAIN_BOUND_TYPES.__contains__, map(type, raw_lb)), dtype=bool, count=n)
              & np.fromiter(map(_PLAIN_BOUND_TYPES.__contains__, map(type, raw_ub)), dtype=bool, count=n))
     lb = _plain_bounds(raw_lb, plain, -np.inf)
@@ -412,8 +415,10 @@ _SCHEDULER_THREADS: list[int] = []
 
 def _use_threads(threads: int) -> None:
     """HiGHS keeps one global thread pool per process; a run asking for a different thread count
-    than the pool was started with fails with status 'Not Set'. Reset the pool when it changes."""
-    if _SCHEDULER_THREADS and _SCHEDULER_THREADS[0] != threads:
+    than the pool was started with fails with status 'Not Set'. Reset the pool when it changes, and
+    on siteplan's first solve in a process (highspy may have been used directly before, with its
+    default thread count)."""
+    if not _SCHEDULER_THREADS or _SCHEDULER_THREADS[0] != threads:
         highspy.Highs.resetGlobalScheduler(True)
     _SCHEDULER_THREADS[:] = [threads]
 

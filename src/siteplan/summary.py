@@ -33,8 +33,10 @@ def summary_text(plan) -> str:
     lines += [f"note: {n}" for n in plan_notes(plan)]
     if "full_resolution_objective_usd_per_yr" in ds.attrs:
         full = float(ds.attrs["full_resolution_objective_usd_per_yr"])
-        lines.append(f"at full time resolution these investments cost {_fmt_usd(full)}/yr "
-                     f"({full / r.objective - 1.0:+.2%} against the merged-slice objective)")
+        rel = f" ({full / r.objective - 1.0:+.2%} against the merged-slice objective)" if r.objective else ""
+        lines.append(f"at full time resolution these investments cost {_fmt_usd(full)}/yr{rel}")
+    elif str(ds.attrs.get("full_resolution_status", "")).startswith("failed"):
+        lines.append(f"full-resolution check {ds.attrs['full_resolution_status']}")
     dem = float(ds["demand_h100e"].sum())
     unmet = float(ds["unmet_h100e"].sum())
     lines.append(f"demand {dem:,.0f} H100e, served {dem - unmet:,.0f}, unmet {unmet:,.0f}")

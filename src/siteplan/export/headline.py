@@ -46,7 +46,7 @@ def headline(plan) -> Headline:
     ``annual_cost_usd`` is the solver objective (all cost categories, including any unmet-demand
     penalty). ``cost_usd_per_gpu_hour`` divides the real cost (objective minus the unmet-demand
     penalty) by installed GPUs x hours per year. ``avg_pue`` is energy-weighted: facility MWh over
-    IT MWh across sites and slices. ``peak_facility_mw`` is the largest coincident total over slices.
+    IT MWh across sites and slices. ``peak_facility_mw`` is the largest coincident total over slices with hours.
     """
     ds, r = plan.ds, plan.result
     w = ds["weight_h"].values.astype(float)
@@ -72,7 +72,9 @@ def headline(plan) -> Headline:
         gpu_hours_per_yr=gpus * hours,
         cost_usd_per_gpu_hour=(float(r.objective) - penalty) / (gpus * hours) if gpus > 0 else float("nan"),
         it_mw=float(it.sum()),
-        peak_facility_mw=float(fac.sum(axis=0).max()) if fac.size else 0.0,
+        # slices with hours only: a zero-hour design-peak slice (merged studies) puts every site at its
+        # own worst PUE at once, which is a sizing condition, not a coincident peak
+        peak_facility_mw=float(fac[:, w > 0].sum(axis=0).max()) if fac.size and (w > 0).any() else 0.0,
         facility_mwh_per_yr=fac_mwh,
         avg_pue=fac_mwh / it_mwh if it_mwh > 0 else float("nan"),
         water_m3_per_yr=float(ds["water_m3_per_yr"].sum()),

@@ -182,6 +182,8 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
     # corridors
     cap = ds["corridor_capacity_mw"].values.astype(float)
     flow = np.abs(ds["corridor_flow_mw"].values.astype(float))
+    # a zero-hour design-peak slice (merged studies) has arbitrary dispatch (it costs nothing): skip it
+    flow = np.where((ds["weight_h"].values > 0)[None, :], flow, 0.0) if flow.size else flow
     peak = flow.max(axis=1) if flow.size else np.zeros(len(cap))
     nbc = int(sum(_binds(p_, c) for p_, c in zip(peak, cap) if p_ > 0))
     summary.append(["corridor capacity", f"{int((peak > 0).sum())} of {len(cap)} corridors carry flow",

@@ -12,6 +12,10 @@ could then not power its sites at their own hottest hours. So a zero-hour **desi
 each site's worst PUE and WUE over the original slices (see :func:`siteplan.prepare.prepare`).
 Every capacity (interconnect, on-site units, substations, corridors) must carry it, but it adds no
 hours, energy, cost, water or emissions (tsam's "append extreme periods", with zero weight).
+Shared capacities (substation supply, corridors) see every site at its own peak at once, which is
+stricter than any real slice when stations peak at different times: conservative, and what makes
+the investments feasible at full resolution. Dispatch in this slice costs nothing, so its split
+between grid, on-site units and corridors is arbitrary; reports leave it out of peaks.
 Batteries may discharge in it without charging for it (zero hours carry no energy): peak hours are
 few, so a battery of a few hours' duration could cover them, but the model does not check that.
 """
@@ -23,7 +27,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-DESIGN_PEAK = "design_peak"  # name of the zero-hour slice carrying every station's peak conditions
+from siteplan.io import RESERVED_SLICE
+
+DESIGN_PEAK = RESERVED_SLICE  # the zero-hour slice carrying every station's peak conditions (datasets may not use it)
 
 AUTO_SITE_SLICES = 16_000  # sites x slices above which ``slice_clusters: auto`` merges slices
 AUTO_MIN_SLICES = 8
@@ -40,7 +46,7 @@ def auto_clusters(n_sites: int, n_slices: int) -> int | None:
     if n_sites * n_slices <= AUTO_SITE_SLICES:
         return None
     k = max(AUTO_MIN_SLICES, AUTO_SITE_SLICES // max(n_sites, 1))
-    return k if k < n_slices else None
+    return k if k + 1 < n_slices else None  # + 1: the design-peak slice
 
 
 def cluster_slices(features: np.ndarray, weights: np.ndarray, k: int, keep: int, iters: int = 100) -> np.ndarray:
