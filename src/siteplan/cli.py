@@ -83,7 +83,7 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
         click.echo(f"no plan: {exc}", err=True)
         sys.exit(EXIT_SOLVE)
     if full_resolution:
-        if len(plan.ds["slice"]) == len(study.dataset.climate["slice"]) and DESIGN_PEAK not in plan.ds["slice"]:
+        if DESIGN_PEAK not in plan.ds["slice"].values:  # only merged studies have it (the name is reserved)
             click.echo("full-resolution check: the plan already uses every time slice", err=True)
         else:
             try:

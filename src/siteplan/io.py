@@ -342,7 +342,7 @@ def _load_pairs(folder: Path, stem: str, value: str, sites: set[str], regions: s
             probs.append(Problem(fname, lab, "region_id", f"unknown region {rid!r}"))
         if bad_value[i]:
             probs.append(Problem(fname, lab, value, f"must be a number >= 0, got {raw!r}"))
-    df[value] = pd.to_numeric(df[value], errors="coerce")
+    df[value] = num
     key = df.set_index(["site_id", "region_id"]).index
     for a, b in sorted(set(key[key.duplicated()]), key=str):  # str: ids may be NaN (reported above)
         probs.append(Problem(fname, f"{a}/{b}", "site_id,region_id", "duplicate row"))

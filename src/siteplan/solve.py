@@ -14,7 +14,7 @@ import operator
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import highspy
 import numpy as np
@@ -197,6 +197,11 @@ def _column_bounds_each(cols: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return lb, ub, integ
 
 
+def _relaxed(cm: CompiledModel) -> CompiledModel:
+    """The same matrix with every column continuous (the LP relaxation)."""
+    return replace(cm, integrality=np.zeros_like(cm.integrality))
+
+
 def _quiet_highs() -> highspy.Highs:
     """A Highs instance without the banner it prints to stdout when constructed."""
     sys.stdout.flush()
@@ -364,8 +369,7 @@ def root_cut_loop(h: highspy.Highs, cm: CompiledModel, links: list, options: dic
     yi = np.fromiter((t[1] for t in trip), dtype=np.int32, count=len(trip))
     coef = np.fromiter((t[2] for t in trip), dtype=float, count=len(trip))
     lp_opts = {k: v for k, v in options.items() if k not in ("mip_rel_gap",)}
-    lp = _highs(CompiledModel(cm.columns, cm.c, cm.offset, cm.A, cm.row_lower, cm.row_upper, cm.col_lower,
-                              cm.col_upper, np.zeros_like(cm.integrality)), lp_opts)
+    lp = _highs(_relaxed(cm), lp_opts)
     added = np.zeros(len(trip), dtype=bool)
     x_opt = None
     t0 = time.perf_counter()
@@ -450,8 +454,7 @@ def lp_fix_start(h: highspy.Highs, cm: CompiledModel, fix_vars: list, options: d
     if x is None:
         lp_opts = {k: v for k, v in options.items() if k != "mip_rel_gap"}
         lp_opts["time_limit"] = budget_s
-        lp = _highs(CompiledModel(cm.columns, cm.c, cm.offset, cm.A, cm.row_lower, cm.row_upper, cm.col_lower,
-                                  cm.col_upper, np.zeros_like(cm.integrality)), lp_opts)
+        lp = _highs(_relaxed(cm), lp_opts)
         lp.run()
         if lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None

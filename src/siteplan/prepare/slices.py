@@ -20,7 +20,6 @@ Batteries may discharge in it without charging for it (zero hours carry no energ
 few, so a battery of a few hours' duration could cover them, but the model does not check that.
 """
 
-
 from __future__ import annotations
 
 import numpy as np
@@ -117,10 +116,10 @@ def aggregate_slices(climate: xr.Dataset, prices: pd.DataFrame, k: int) -> tuple
         {"energy_price_usd_per_mwh": mp.ravel(), "carbon_t_per_mwh": mc.ravel()},
         index=pd.MultiIndex.from_product([zones, names], names=["zone", "slice"])).sort_index()
     mapping = {s: names[labels[i]] for i, s in enumerate(slices)}
-    return _with_design_peak(new_climate, new_prices, climate, prices), _prices_with_peak(new_prices, prices), mapping
+    return _with_design_peak(new_climate, climate), _prices_with_peak(new_prices, prices), mapping
 
 
-def _with_design_peak(new_climate: xr.Dataset, new_prices, climate: xr.Dataset, prices) -> xr.Dataset:
+def _with_design_peak(new_climate: xr.Dataset, climate: xr.Dataset) -> xr.Dataset:
     """Append the zero-hour slice with each station's highest dry and wet bulb."""
     peak = xr.Dataset(
         {"weight_h": ("slice", [0.0]),
