@@ -88,3 +88,25 @@ def test_time_left_counts_from_the_previous_runs():
     h.setOptionValue("time_limit", h.getRunTime() * 0.5)
     h.run()
     assert h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit
+
+
+def test_solve_skips_pyomos_scipy_stats_import(tmp_path):
+    """A whole solve (NetCDF3 load + hand-off) imports scipy.io and scipy.sparse but not the 0.6-0.9 s
+    of scipy.stats that Pyomo's import hook would add; Pyomo's own deferred scipy still works after."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[1] / "models/example.yaml"
+    code = (
+        "import sys, siteplan\n"
+        f"plan = siteplan.solve({str(example)!r})\n"
+        "assert plan.result.optimal, plan.result.termination\n"
+        "assert 'scipy.sparse' in sys.modules and 'scipy.io' in sys.modules\n"
+        "print('stats after solve:', 'scipy.stats' in sys.modules)\n"
+        "from pyomo.common.dependencies import scipy\n"
+        "assert scipy.stats.norm.cdf(0.0) == 0.5\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "stats after solve: False" in run.stdout

@@ -24,6 +24,7 @@ from pyomo.common.gc_manager import PauseGC
 from pyomo.core.base.var import VarData
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from siteplan._scipy import import_scipy
 from siteplan.errors import SolveError
 
 
@@ -102,6 +103,7 @@ class CompiledModel:
 
 def compile_model(m: pyo.ConcreteModel) -> CompiledModel:
     """Compile the active linear model to matrix form (every active component, user additions too)."""
+    import_scipy()  # scipy.sparse for the matrix, without Pyomo's 0.6-0.9 s scipy.stats import
     try:
         with PauseGC():  # as Pyomo's LP/MPS writers do: no cyclic-GC passes over the model mid-walk
             info = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=pyo.minimize)
