@@ -121,6 +121,23 @@ def test_missing_price_row(tmp_path):
     _one(_problems(path), "prices.csv", "id=Z/b", "no row for this zone and slice")
 
 
+def test_ids_like_na_are_ids_and_prices_must_be_finite(tmp_path):
+    """A zone literally named "NA" is read as that id (pandas would read it as missing); an infinite
+    price is an error, not a number."""
+    path = write_tiny(tmp_path)
+    for f in ("sites.geojson", "substations.geojson", "prices.csv"):
+        p = tmp_path / "data" / f
+        p.write_text(p.read_text().replace('"zone":"Z"', '"zone":"NA"').replace("\nZ,", "\nNA,"))
+    assert _problems(path) == []
+    p = tmp_path / "data/prices.csv"
+    lines = p.read_text().splitlines()
+    head = lines[0].split(",")
+    last = lines[-1].split(",")
+    last[head.index("energy_price_usd_per_mwh")] = "inf"
+    p.write_text("\n".join(lines[:-1] + [",".join(last)]) + "\n")
+    _one(_problems(path), "prices.csv", "id=NA/", "energy_price_usd_per_mwh", "finite")
+
+
 def test_load_raises_with_every_problem(tmp_path):
     path = write_tiny(tmp_path)
     _edit_geojson(tmp_path / "data/sites.geojson", lambda f: f[0]["properties"].update(zone="MARS", max_it_mw=-1))
@@ -167,6 +184,8 @@ def test_bad_pair_rows_each_named_with_line(tmp_path):
             f"{sites[-1]},{r},-1",    # line 5: negative
             f"{sites[-1]},{regions[-1]},abc",  # line 6: not a number
             f"{sites[-1]},{regions[-1]},",     # line 7: empty (NaN is not 0), also a duplicate pair
+            f"{sites[-1]},{regions[0]},inf",   # line 8: not finite
+            f"NA,{r},10",             # line 9: "NA" is an id (unknown here), not a missing value
             ]
     (tmp_path / "data/serving_cost.csv").write_text("\n".join(rows) + "\n")
     probs = _problems(path)
@@ -174,7 +193,9 @@ def test_bad_pair_rows_each_named_with_line(tmp_path):
     _one(probs, "serving_cost.csv", "nowhere", "line 4", "region_id", "unknown region")
     _one(probs, "serving_cost.csv", "line 5", "serving_cost_usd_per_gpu_yr", ">= 0")
     _one(probs, "serving_cost.csv", "line 6", "serving_cost_usd_per_gpu_yr", "'abc'")
-    _one(probs, "serving_cost.csv", "line 7", "serving_cost_usd_per_gpu_yr", "must be a number")
+    _one(probs, "serving_cost.csv", "line 7", "serving_cost_usd_per_gpu_yr", "must be a finite number")
+    _one(probs, "serving_cost.csv", "line 8", "serving_cost_usd_per_gpu_yr", "'inf'")
+    _one(probs, "serving_cost.csv", "line 9", "site_id", "unknown site 'NA'")
     _one(probs, "serving_cost.csv", f"{sites[-1]}/{regions[-1]}", "duplicate row")
     assert not any("line 2" in p for p in probs)
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from siteplan._scipy import import_scipy
 from siteplan.errors import InputError, Problem
 
 HOURS_PER_YEAR = 8760.0
@@ -216,6 +217,8 @@ def _load_climate(folder: Path, probs: list[Problem], files: dict[str, Path]) ->
     try:
         # NetCDF3 files (magic b"CDF") go through scipy without mmap, so no array keeps the file open
         kwargs = {"engine": "scipy", "backend_kwargs": {"mmap": False}} if path.read_bytes()[:3] == b"CDF" else {}
+        if kwargs:
+            import_scipy()
         ds = xr.load_dataset(path, **kwargs)
     except Exception as exc:  # noqa: BLE001
         probs.append(Problem(fname, None, None, f"cannot read NetCDF: {exc}"))
@@ -276,7 +279,8 @@ def _load_prices(folder: Path, slices: list[str] | None, probs: list[Problem],
         probs.append(Problem(fname, None, None, "file not found"))
         return empty
     files["prices"] = path
-    df = pd.read_csv(path, dtype={"zone": str, "slice": str}, keep_default_na=True)
+    # keep_default_na=False: an id such as "NA" or "null" is an id, not a missing value
+    df = pd.read_csv(path, dtype={"zone": str, "slice": str}, keep_default_na=False)
     for c in ["zone", "slice", *cols]:
         if c not in df.columns:
             probs.append(Problem(fname, None, c, "required column is missing"))
@@ -289,8 +293,8 @@ def _load_prices(folder: Path, slices: list[str] | None, probs: list[Problem],
         lab = f"{row['zone']}/{row['slice']} (line {i + 2})"
         for c in cols:
             v = pd.to_numeric(row[c], errors="coerce")
-            if pd.isna(v):
-                probs.append(Problem(fname, lab, c, f"missing or not a number: {row[c]!r}"))
+            if pd.isna(v) or not np.isfinite(v):
+                probs.append(Problem(fname, lab, c, f"missing or not a finite number: {row[c]!r}"))
             elif c == "carbon_t_per_mwh" and v < 0:
                 probs.append(Problem(fname, lab, c, f"must be >= 0, got {v:g}"))
     for c in cols:
@@ -319,7 +323,9 @@ def _load_pairs(folder: Path, stem: str, value: str, sites: set[str], regions: s
         return None
     files[stem] = path
     fname = str(path)
-    df = pd.read_csv(path, dtype={"site_id": str, "region_id": str})
+    # keep_default_na=False: a site or region id such as "NA" or "null" is an id, not a missing
+    # value; an empty value cell stays "" and is reported as not a number below
+    df = pd.read_csv(path, dtype={"site_id": str, "region_id": str}, keep_default_na=False)
     for c in ("site_id", "region_id", value):
         if c not in df.columns:
             probs.append(Problem(fname, None, c, "required column is missing"))
@@ -332,7 +338,7 @@ def _load_pairs(folder: Path, stem: str, value: str, sites: set[str], regions: s
     num = pd.to_numeric(df[value], errors="coerce")
     bad_site = ~df["site_id"].isin(sites).to_numpy()
     bad_region = ~df["region_id"].isin(regions).to_numpy()
-    bad_value = (num.isna() | (num < 0)).to_numpy()
+    bad_value = ~(np.isfinite(num) & (num >= 0)).to_numpy()  # NaN and inf fail too
     for i in np.flatnonzero(bad_site | bad_region | bad_value):
         sid, rid, raw = df["site_id"].iat[i], df["region_id"].iat[i], df[value].iat[i]
         lab = f"{sid}/{rid} (line {i + 2})"
@@ -341,7 +347,7 @@ def _load_pairs(folder: Path, stem: str, value: str, sites: set[str], regions: s
         if bad_region[i]:
             probs.append(Problem(fname, lab, "region_id", f"unknown region {rid!r}"))
         if bad_value[i]:
-            probs.append(Problem(fname, lab, value, f"must be a number >= 0, got {raw!r}"))
+            probs.append(Problem(fname, lab, value, f"must be a finite number >= 0, got {raw!r}"))
     df[value] = num
     key = df.set_index(["site_id", "region_id"]).index
     for a, b in sorted(set(key[key.duplicated()]), key=str):  # str: ids may be NaN (reported above)
