@@ -31,9 +31,13 @@ def random_instance(root, seed):
     scenario = {"onsite": ["gas"] if rng.random() < 0.6 else [],
                 "workloads": {"inf": {"max_rtt_ms": 12.0}},
                 "unmet_penalty_usd_per_gpu_yr": float(rng.choice([2e6, 1e7]))}
-    return write_tiny(root, sites=sites, substations=subs, demand_gpus=float(rng.integers(5, 26)),
-                      price=float(rng.uniform(30, 150)), stations=stations, latency=latency,
-                      catalog=catalog, scenario=scenario)
+    demand, price = float(rng.integers(5, 26)), float(rng.uniform(30, 150))
+    if rng.random() < 0.4:  # drawn last, so the min_cost instances stay what they were
+        # $5-60 per H100e-hour against $3-23 of energy plus $1-7M substations: some demand pays, some not
+        scenario.update(objective="max_profit", gpu_hour_price_usd=float(rng.uniform(5, 60)),
+                        unmet_penalty_usd_per_gpu_yr=None if rng.random() < 0.5 else 1e5)
+    return write_tiny(root, sites=sites, substations=subs, demand_gpus=demand, price=price, stations=stations,
+                      latency=latency, catalog=catalog, scenario=scenario)
 
 
 def brute_force(m, prep):

@@ -109,3 +109,25 @@ def test_max_sites_and_min_it(tmp_path):
     plan, _ = solve_checked(path)
     assert plan.ds["open"].sum().item() == 2
     assert plan.ds["unmet_h100e"].sum().item() == pytest.approx(10.0)
+
+
+@pytest.mark.parametrize("price,penalty,served,objective", [
+    # cold site, 10 H100e of demand: serving all costs 10 x 1.1 MW x 8760 h x $100 = 9.636M of energy
+    # plus the 1M big tier = 10.636M/yr.
+    (200.0, None, 10.0, 10.636e6 - 10 * H * 200),  # revenue 17.52M: serve all, profit 6.884M
+    (115.0, None, 0.0, 0.0),  # margin (115 - 110) x 8760 x 10 = 0.438M < the 1M tier: build nothing
+    (115.0, 1e5, 10.0, 10.636e6 - 10 * H * 115),  # the 100k/H100e-yr penalty tips it: serve all
+])
+def test_max_profit_serves_only_demand_that_pays(tmp_path, price, penalty, served, objective):
+    path = write_tiny(tmp_path, scenario={"objective": "max_profit", "gpu_hour_price_usd": price,
+                                          "unmet_penalty_usd_per_gpu_yr": penalty})
+    plan, _ = solve_checked(path)
+    assert plan.ds["served_h100e"].sum().item() == pytest.approx(served, abs=1e-6)
+    assert plan.objective == pytest.approx(objective, rel=1e-9, abs=1e-3)
+    costs = dict(zip(plan.ds["cost_category"].values, plan.ds["cost_usd_per_yr"].values))
+    assert -costs.get("revenue", 0.0) == pytest.approx(served * H * price, rel=1e-9, abs=1e-3)
+    from siteplan.export.headline import headline
+    h = headline(plan)
+    assert h.profit_usd == pytest.approx(-objective, rel=1e-9, abs=1e-3)
+    assert h.revenue_usd - h.annual_cost_usd == pytest.approx(h.profit_usd, rel=1e-12, abs=1e-6)
+    assert "annual profit" in plan.summary()

@@ -221,13 +221,23 @@ class Scenario(_Strict):
     catalog: Path = Field(description="Technology catalog YAML (relative to the scenario file).")
     horizon_yr: float = Field(gt=0, description="Years until capacity must be online; longer lead times are excluded.")
     demand_scale: float = Field(default=1.0, ge=0)
-    objective: Literal["min_cost"] = "min_cost"
+    objective: Literal["min_cost", "max_profit"] = Field(
+        default="min_cost", description="min_cost: meet the demand at least cost (unmet demand pays the "
+                                        "penalty); max_profit: serve the demand that pays for itself, "
+                                        "maximising revenue (gpu_hour_price_usd) minus cost.")
+    gpu_hour_price_usd: float | None = Field(
+        default=None, gt=0, validate_default=True,
+        description="Revenue per H100e-hour of served compute, over the slices' hours of the year "
+                    "(objective max_profit only; required there).")
     workloads: dict[str, Workload] = Field(min_length=1)
     rack_types: list[str] | None = Field(default=None, description="Subset of catalog rack types; null = all.")
     cooling_designs: list[str] | None = Field(default=None, description="Subset of designs; null = all.")
     onsite: list[str] | None = Field(default=None, description="Subset of on-site options; null = all.")
     it_utilisation: float = Field(default=0.8, gt=0, le=1, description="Average IT draw / nameplate.")
-    unmet_penalty_usd_per_gpu_yr: float = Field(gt=0, description="Penalty per H100e of unmet demand per year.")
+    unmet_penalty_usd_per_gpu_yr: float | None = Field(
+        default=None, ge=0, validate_default=True,
+        description="Penalty per H100e of unmet demand per year: required (> 0) with min_cost; optional "
+                    "with max_profit (default 0: unserved demand only forgoes its revenue).")
     carbon: Carbon = Carbon()
     water: Water = Water()
     limits: Limits = Limits()
@@ -237,6 +247,25 @@ class Scenario(_Strict):
     formulation: Formulation = Formulation()
     catalog_overrides: dict[str, Any] = Field(default_factory=dict, description="Partial catalog deep-merged over the catalog file.")
     source_file: Path | None = Field(default=None, description="Set by the loader.")
+
+    @field_validator("gpu_hour_price_usd")
+    @classmethod
+    def _price_only_for_max_profit(cls, v, info):
+        objective = info.data.get("objective")
+        if objective == "max_profit" and v is None:
+            raise ValueError("required with objective max_profit (revenue per H100e-hour served)")
+        if objective == "min_cost" and v is not None:
+            raise ValueError("only used with objective max_profit")
+        return v
+
+    @field_validator("unmet_penalty_usd_per_gpu_yr")
+    @classmethod
+    def _penalty_by_objective(cls, v, info):
+        objective = info.data.get("objective")
+        if objective == "min_cost" and not v:
+            raise ValueError("required (> 0) with objective min_cost" if v is None
+                             else "must be > 0 with objective min_cost (demand must cost something to leave unmet)")
+        return 0.0 if v is None else v
 
 
 def crf(rate: float, lifetime_yr: float) -> float:
@@ -275,7 +304,7 @@ def _pydantic_problems(path: Path, exc: ValidationError, prefix: str = "") -> li
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"])
         field = f"{prefix}{loc}" if loc else prefix.rstrip(".") or None
-        msg = err["msg"]
+        msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
         elif err["type"] == "missing":

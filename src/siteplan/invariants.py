@@ -120,11 +120,16 @@ def check_plan(plan, prep, tol: float = 1e-5) -> list[str]:
     unmet = float(ds["unmet_h100e"].sum()) * sc.unmet_penalty_usd_per_gpu_yr
     if abs(unmet - costs.get("unmet_penalty", 0.0)) > 1e-6 * max(1.0, unmet):
         bad.append("unmet penalty != unmet x penalty")
+    revenue = (float(ds["served_h100e"].sum()) * float(ds["weight_h"].sum()) * sc.gpu_hour_price_usd
+               if sc.objective == "max_profit" else 0.0)
+    if abs(-revenue - costs.get("revenue", 0.0)) > 1e-6 * max(1.0, revenue):
+        bad.append(f"revenue {-costs.get('revenue', 0.0):.6g} != served x hours x price {revenue:.6g}")
     per_site = float(ds["site_capex_usd_per_yr"].sum() + ds["site_opex_usd_per_yr"].sum())
     user = sum(v for c, v in costs.items() if c not in _MODEL_CATEGORIES)
-    expected = plan.result.objective - costs.get("unmet_penalty", 0.0) - user
-    if abs(per_site - expected) > 1e-6 * max(1.0, abs(plan.result.objective)):
-        bad.append(f"per-site costs add up to {per_site:.6g}, objective less unmet penalty is {expected:.6g}")
+    expected = plan.result.objective - costs.get("unmet_penalty", 0.0) - costs.get("revenue", 0.0) - user
+    if abs(per_site - expected) > 1e-6 * max(1.0, abs(plan.result.objective), revenue):
+        bad.append(f"per-site costs add up to {per_site:.6g}, objective less unmet penalty and revenue "
+                   f"is {expected:.6g}")
     return bad
 
 

@@ -239,7 +239,10 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
         "best_bound_usd_per_yr": result.best_bound, "mip_gap": result.gap, "it_utilisation": u,
         "build_s": result.timings.build_s, "handoff_s": result.timings.handoff_s, "solve_s": result.timings.solve_s,
         "notes": "\n".join(p.notes),  # what preparation changed or found (one per line; NetCDF-safe string)
+        "objective": sc.objective,
     })
+    if sc.objective == "max_profit":
+        ds.attrs["gpu_hour_price_usd"] = sc.gpu_hour_price_usd
 
     site_tab = gpd.GeoDataFrame({
         "site_id": S, "name": sites_gdf["name"].fillna("").values if "name" in sites_gdf else [""] * len(S),

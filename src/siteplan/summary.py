@@ -6,6 +6,8 @@ import numpy as np
 
 
 def _fmt_usd(x: float) -> str:
+    if x < 0:
+        return "-" + _fmt_usd(-x)
     for unit, div in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
         if abs(x) >= div:
             return f"${x / div:,.2f}{unit}"
@@ -18,6 +20,17 @@ def plan_notes(plan) -> list[str]:
     return [n for n in text.split("\n") if n]
 
 
+def _objective_line(plan) -> str:
+    r, ds = plan.result, plan.ds
+    if ds.attrs.get("objective") != "max_profit":
+        return f"annual cost {_fmt_usd(r.objective)}/yr (best bound {_fmt_usd(r.best_bound)}/yr)"
+    costs = dict(zip(ds["cost_category"].values, ds["cost_usd_per_yr"].values.astype(float)))
+    revenue = -costs.get("revenue", 0.0)
+    # profit = -objective; the solver's best bound on the objective is an upper bound on profit
+    return (f"annual profit {_fmt_usd(-r.objective)}/yr = revenue {_fmt_usd(revenue)} - cost "
+            f"{_fmt_usd(revenue + r.objective)} (upper bound on profit {_fmt_usd(-r.best_bound)}/yr)")
+
+
 def summary_text(plan) -> str:
     """Status, headline numbers, cost by category and one row per open site."""
     r, ds = plan.result, plan.ds
@@ -25,7 +38,7 @@ def summary_text(plan) -> str:
     lines = [
         f"scenario {ds.attrs['scenario']}: {r.termination.value} (HiGHS: {r.highs_status}), "
         f"gap {r.gap:.4%}",
-        f"annual cost {_fmt_usd(r.objective)}/yr (best bound {_fmt_usd(r.best_bound)}/yr)",
+        _objective_line(plan),
         f"timings: prepare {t.prepare_s:.2f}s, build {t.build_s:.2f}s, hand-off {t.handoff_s:.2f}s, "
         f"HiGHS {t.solve_s:.2f}s, extract {t.extract_s:.2f}s; {r.num_rows} rows x {r.num_cols} cols "
         f"({r.num_integer} integer), {r.num_nonzeros} nonzeros",

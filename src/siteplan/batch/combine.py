@@ -35,7 +35,8 @@ import xarray as xr
 from siteplan.batch.sweep import Sweep, _fmt_value
 
 HEADLINE = {  # name -> (units, description)
-    "objective_usd_per_yr": ("USD/yr", "objective: annualised cost incl. unmet-demand penalty"),
+    "objective_usd_per_yr": ("USD/yr", "objective: annualised cost incl. unmet-demand penalty, less revenue "
+                                       "under max_profit (= -profit there)"),
     "best_bound_usd_per_yr": ("USD/yr", "solver best bound"),
     "mip_gap": ("1", "relative MIP gap"),
     "open_sites": ("sites", "open sites"),

@@ -21,6 +21,8 @@ class Headline:
     gap: float
     annual_cost_usd: float
     unmet_penalty_usd: float
+    revenue_usd: float
+    profit_usd: float | None
     gpus: float
     gpu_hours_per_yr: float
     cost_usd_per_gpu_hour: float
@@ -43,9 +45,11 @@ class Headline:
 def headline(plan) -> Headline:
     """Compute the :class:`Headline` of ``plan``.
 
-    ``annual_cost_usd`` is the solver objective (all cost categories, including any unmet-demand
-    penalty). ``cost_usd_per_gpu_hour`` divides the real cost (objective minus the unmet-demand
-    penalty) by installed GPUs x hours per year. ``avg_pue`` is energy-weighted: facility MWh over
+    ``annual_cost_usd`` is every cost category, including any unmet-demand penalty (the solver
+    objective under ``min_cost``). Under ``max_profit``, ``revenue_usd`` is the revenue of served
+    compute and ``profit_usd`` = revenue - cost (minus the objective); under ``min_cost`` they are 0
+    and None. ``cost_usd_per_gpu_hour`` divides the real cost (cost minus the unmet-demand penalty)
+    by installed GPUs x hours per year. ``avg_pue`` is energy-weighted: facility MWh over
     IT MWh across sites and slices. ``peak_facility_mw`` is the largest coincident total over slices with hours.
     """
     ds, r = plan.ds, plan.result
@@ -54,6 +58,9 @@ def headline(plan) -> Headline:
     cats = [str(c) for c in ds["cost_category"].values]
     costs = ds["cost_usd_per_yr"].values.astype(float)
     penalty = float(costs[cats.index("unmet_penalty")]) if "unmet_penalty" in cats else 0.0
+    revenue = -float(costs[cats.index("revenue")]) if "revenue" in cats else 0.0
+    cost = float(r.objective) + revenue
+    max_profit = ds.attrs.get("objective") == "max_profit"
     gpus = float(ds["gpus"].sum())
     fac = ds["facility_mw"].values.astype(float) if ds["facility_mw"].size else np.zeros((0, len(w)))
     u = float(ds.attrs.get("it_utilisation", 1.0))
@@ -66,11 +73,13 @@ def headline(plan) -> Headline:
         scenario=str(ds.attrs.get("scenario", "")),
         termination=r.termination.value,
         gap=float(r.gap),
-        annual_cost_usd=float(r.objective),
+        annual_cost_usd=cost,
         unmet_penalty_usd=penalty,
+        revenue_usd=revenue,
+        profit_usd=revenue - cost if max_profit else None,
         gpus=gpus,
         gpu_hours_per_yr=gpus * hours,
-        cost_usd_per_gpu_hour=(float(r.objective) - penalty) / (gpus * hours) if gpus > 0 else float("nan"),
+        cost_usd_per_gpu_hour=(cost - penalty) / (gpus * hours) if gpus > 0 else float("nan"),
         it_mw=float(it.sum()),
         # slices with hours only: a zero-hour design-peak slice (merged studies) puts every site at its
         # own worst PUE at once, which is a sizing condition, not a coincident peak

@@ -90,6 +90,11 @@ def report_blocks(plan, study=None, scenario: dict | None = None) -> list[Block]
             ["Demand", f"{f(h.demand_h100e, 0)} H100e"],
             ["Served", f"{f(h.served_h100e, 0)} H100e"],
             ["Unmet demand", f"{f(h.unmet_h100e, 0)} H100e"]]
+    if h.profit_usd is not None:  # objective max_profit
+        price = ds.attrs.get("gpu_hour_price_usd")
+        rows[:0] = [["Annual profit", f"{style.fmt_usd(h.profit_usd)}/yr"],
+                    [f"Revenue (at ${float(price):,.2f} per H100e-hour)" if price else "Revenue",
+                     f"{style.fmt_usd(h.revenue_usd)}/yr"]]
     B.append(Block("table", table=Table(["quantity", "value"], rows), extra={"id": "headline"}))
 
     B.append(Block("h2", "Solver"))
@@ -107,10 +112,14 @@ def report_blocks(plan, study=None, scenario: dict | None = None) -> list[Block]
     B.append(Block("h2", "Cost by category"))
     cats = [str(c) for c in ds["cost_category"].values]
     vals = ds["cost_usd_per_yr"].values.astype(float)
-    tot = float(vals.sum())
-    B.append(Block("table", table=Table(["category", "USD/yr", "share"], [
-        [c.replace("_", " "), style.fmt_usd(float(v)), f"{v / tot:.1%}" if tot else "–"]
-        for c, v in zip(cats, vals) if abs(v) > 0.5] + [["total", style.fmt_usd(tot), "100%"]])))
+    is_cost = np.array([c != "revenue" for c in cats], dtype=bool)  # max_profit: revenue is a negative cost
+    tot = float(vals[is_cost].sum())
+    rows = [[c.replace("_", " "), style.fmt_usd(float(v)), f"{v / tot:.1%}" if tot and cost else "–"]
+            for c, v, cost in zip(cats, vals, is_cost) if abs(v) > 0.5]
+    rows.append(["total cost" if not is_cost.all() else "total", style.fmt_usd(tot), "100%"])
+    if not is_cost.all():
+        rows.append(["objective (cost - revenue)", style.fmt_usd(float(vals.sum())), "–"])
+    B.append(Block("table", table=Table(["category", "USD/yr", "share"], rows)))
     B.append(Block("img", name="cost_breakdown", png=charts.png_bytes(charts.cost_breakdown(plan)),
                    text="Annual cost by category"))
 

@@ -108,11 +108,13 @@ def plan_extent(plan, pad: float = 0.08, min_span_deg: float = 1.0) -> tuple[flo
 
 
 def fmt_usd(x: float) -> str:
-    """$1.23B / $45.6M / $7.8k / $12."""
+    """$1.23B / $45.6M / $7.8k / $12; negative amounts as -$1.23B."""
     if x is None or not np.isfinite(x):
         return "–"
     if x == 0:
         return "$0"
+    if x < 0:
+        return "-" + fmt_usd(-x)
     for unit, div in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
         if abs(x) >= div:
             return f"${x / div:,.2f}{unit}"

@@ -1,4 +1,8 @@
-"""Annual cost by category (one Expression per category) and the min-cost objective."""
+"""Annual cost by category (one Expression per category) and the objective (their sum, minimised).
+
+Under ``objective: max_profit`` the revenue of served compute is the category ``revenue``, a
+negative cost, so minimising the sum maximises profit (= minus the objective).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from siteplan.model.registry import registry
 
 COST_CATEGORIES = ("land", "site_fixed", "fiber_lateral", "facility", "cooling", "it_equipment",
                    "interconnect", "onsite_capex", "grid_energy", "onsite_fuel_om", "carbon", "water",
-                   "serving", "unmet_penalty")
+                   "serving", "unmet_penalty", "revenue")
 
 
 def define_objective(m, p) -> None:
