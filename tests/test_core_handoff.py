@@ -110,3 +110,97 @@ def test_solve_skips_pyomos_scipy_stats_import(tmp_path):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "stats after solve: False" in run.stdout
+
+
+def _assert_same_compiled(a, b):
+    import numpy as np
+
+    assert [id(v) for v in a.columns] == [id(v) for v in b.columns]
+    for f in ("c", "row_lower", "row_upper", "col_lower", "col_upper", "integrality"):
+        np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)
+    assert a.offset == b.offset
+    A, B = a.A.tocsc(), b.A.tocsc()
+    assert A.shape == B.shape
+    for f in ("indptr", "indices", "data"):
+        np.testing.assert_array_equal(getattr(A, f), getattr(B, f), err_msg=f)
+
+
+def test_compiler_gives_pyomos_matrix_for_every_row_shape():
+    """siteplan's compiler reads flat rows itself and walks the rest with Pyomo's visitor: the result
+    is Pyomo's standard form, column for column and row for row, whatever shape each row has."""
+    from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
+
+    from siteplan.model.linear import flat_difference
+    from siteplan.solve import compile_model
+
+    m = pyo.ConcreteModel()
+    m.I = pyo.Set(initialize=[3, 1, 2], ordered=True)
+    m.unused = pyo.Var(range(3))  # declared first, never used: no column
+    m.y = pyo.Var(m.I, domain=pyo.Binary)
+    m.x = pyo.Var(m.I, bounds=(0, 10))
+    m.z = pyo.Var(domain=pyo.NonNegativeIntegers, bounds=(0, 7))
+    m.f = pyo.Var(initialize=2.0)
+    m.f.fix()
+    m.p = pyo.Param(initialize=4.0, mutable=True)
+    m.e = pyo.Expression(expr=2 * m.x[1] + m.x[2] + 1.5)
+    m.obj = pyo.Objective(expr=m.e + 3 * m.z - m.y[3] + 7.0, sense=pyo.maximize)
+    m.flat = pyo.Constraint(m.I, rule=lambda m, i: flat_difference(m.x[i], [5.0 * m.y[i], 1.0]) <= 0)
+    m.two_sided = pyo.Constraint(expr=m.x[3] + 2 * m.x[1] >= 3 * m.z - m.x[2])  # both sides variable
+    m.lhs_const = pyo.Constraint(expr=4.0 <= m.x[2])
+    m.equality = pyo.Constraint(expr=LinearExpression([m.x[1], MonomialTermExpression((-2.0, m.z)), 3.0]) == 6)
+    m.ranged = pyo.Constraint(expr=pyo.inequality(1.0, m.x[1] + m.x[3], 8.0))  # two rows in mixed form
+    m.param_coef = pyo.Constraint(expr=m.p * m.x[2] <= 9)
+    m.named = pyo.Constraint(expr=m.e <= m.z)
+    m.with_fixed = pyo.Constraint(expr=LinearExpression([m.x[2], MonomialTermExpression((3.0, m.f))]) <= 20)
+    m.zero_and_dup = pyo.Constraint(expr=LinearExpression([MonomialTermExpression((0.0, m.y[2])), m.x[3],
+                                                           MonomialTermExpression((2.0, m.x[3]))]) <= 5)
+    m.constant_row = pyo.Constraint(expr=LinearExpression([MonomialTermExpression((0.0, m.y[1])), 1.0]) <= 3)
+    m.param_bound = pyo.Constraint(expr=m.x[1] <= 2 * m.p)
+    m.off = pyo.Constraint(expr=m.x[1] + m.x[2] <= 1)
+    m.off.deactivate()
+    m.blk = pyo.Block()
+    m.blk.w = pyo.Var(bounds=(-1, 1))
+    m.blk.row = pyo.Constraint(expr=m.blk.w - m.y[1] == 0)
+
+    got, want = compile_model(m, "siteplan"), compile_model(m, "pyomo")
+    _assert_same_compiled(got, want)
+    names = [v.name for v in got.columns]
+    assert "unused[0]" not in names and "f" not in names
+    assert len(got.row_lower) == 3 + 1 + 1 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 1  # ranged: 2 rows; constant row: none
+    m.p = 5.0  # mutable Params are read at compile time by both
+    _assert_same_compiled(compile_model(m, "siteplan"), compile_model(m, "pyomo"))
+
+
+def test_compiler_rejects_what_it_cannot_compile():
+    import pytest
+
+    from siteplan.errors import SolveError
+    from siteplan.solve import compile_model
+
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(bounds=(0, 1))
+    m.obj = pyo.Objective(expr=m.x)
+    m.bad = pyo.Constraint(expr=m.x * m.x <= 1)
+    with pytest.raises(Exception, match="nonlinear"):
+        compile_model(m)
+    m.bad.deactivate()
+    m.x.fix(0.5)
+    m.fixed_row = pyo.Constraint(expr=2 * m.x >= 3)  # 1 >= 3 with x fixed: infeasible, no variables
+    with pytest.raises(SolveError, match="infeasible.*fixed_row"):
+        compile_model(m)
+    m.fixed_row.deactivate()
+    m.obj2 = pyo.Objective(expr=2 * m.x)
+    with pytest.raises(ValueError, match="exactly one active objective"):
+        compile_model(m)
+
+
+def test_compiler_matches_pyomo_on_the_example_model():
+    from pathlib import Path
+
+    import siteplan
+    from siteplan.prepare import prepare
+    from siteplan.solve import compile_model
+
+    study = siteplan.load(Path(__file__).resolve().parents[1] / "models/example.yaml")
+    m = siteplan.build_model(prepare(study.scenario, study.dataset, study.catalog))
+    _assert_same_compiled(compile_model(m, "siteplan"), compile_model(m, "pyomo"))

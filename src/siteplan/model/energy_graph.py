@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from siteplan.model.linear import flat_difference
+
 
 def define_energy_graph(m, p) -> None:
     """Node balance at every substation of the components that host an interconnect option.
@@ -40,6 +42,6 @@ def define_energy_graph(m, p) -> None:
         rhs = sum(m.grid_import_mw[s, b, t] for s in at_sub.get(b, []))
         if isinstance(lhs, (int, float)) and isinstance(rhs, (int, float)):
             return pyo.Constraint.Skip
-        return lhs == rhs
+        return flat_difference(lhs, rhs) == 0
     m.node_balance = pyo.Constraint(m.ENERGY_NODES, m.SLICES, rule=rule,
                                     doc="energy-graph node balance per slice (MW)")

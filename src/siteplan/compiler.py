@@ -1,0 +1,278 @@
+"""Compile a linear Pyomo model to matrix form: the first step of the hand-off to HiGHS.
+
+:func:`compile_linear` gives what Pyomo's ``LinearStandardFormCompiler`` (mixed form, minimise)
+gives (the same columns in the same order, the same rows in the same order, the same
+coefficients and bounds) but reads the common row shape directly. siteplan's own rows are flat
+``LinearExpression`` bodies of ``coefficient * variable`` terms (:mod:`siteplan.model.linear`);
+for those, the coefficients are read straight from the expression's arguments. Any other row
+(a user's constraint with a Param coefficient, a named Expression, a product of sums, a fixed
+variable) and the objective go through Pyomo's own ``LinearRepnVisitor``, the walker behind
+Pyomo's compiler, so every linear model compiles and the result does not depend on which path a
+row took. ``tests/test_core_handoff.py`` checks it against Pyomo's compiler.
+
+Column order follows Pyomo's rule: a variable component's first appearance (objective first,
+then rows in component order) adds all of its members, in the component's own order, and columns
+that end up with no nonzero are dropped.
+
+Measured in ``docs/performance.md`` (hand-off rows).
+"""
+
+from __future__ import annotations
+
+import itertools
+from array import array
+from dataclasses import dataclass
+
+import numpy as np
+from pyomo.common.errors import InfeasibleConstraintException, InvalidConstraintError
+from pyomo.common.numeric_types import native_numeric_types, native_types
+from pyomo.core.base import (
+    Block,
+    Constraint,
+    Expression,
+    ExternalFunction,
+    Objective,
+    Param,
+    RangeSet,
+    Set,
+    Suffix,
+    Var,
+    minimize,
+)
+from pyomo.core.base.var import ScalarVar, VarData
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
+from pyomo.core.expr.numvalue import value
+from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression
+from pyomo.network import Port
+from pyomo.repn.linear import LinearRepnVisitor
+from pyomo.repn.util import (
+    FileDeterminism,
+    FileDeterminism_to_SortComponents,
+    VarRecorder,
+    categorize_valid_components,
+)
+
+_VAR_TYPES = frozenset((VarData, ScalarVar))
+_VALID = {Block, Constraint, Var, Param, Expression, ExternalFunction, Set, RangeSet, Port}
+
+
+@dataclass
+class LinearForm:
+    """A compiled model: ``min c x + offset`` s.t. ``row_lower <= A x <= row_upper``."""
+
+    columns: list  # the Pyomo VarData of each column
+    c: np.ndarray
+    offset: float
+    A: object  # scipy.sparse.csc_array, rows x columns
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+
+
+class _Columns:
+    """Column numbers of variables, assigned as Pyomo's compiler assigns them."""
+
+    def __init__(self, sorter):
+        self.var_map: dict = {}  # id(VarData) -> VarData, in column order (Pyomo's VarRecorder fills it)
+        self.recorder = VarRecorder(self.var_map, sorter)
+        self.index: dict = {}  # id(VarData) -> column
+
+    def sync(self) -> None:
+        """Number the variables the recorder added since the last call."""
+        index = self.index
+        if len(index) != len(self.var_map):
+            for v in itertools.islice(self.var_map.values(), len(index), None):
+                index[id(v)] = len(index)
+
+    def of(self, v) -> int:
+        col = self.index.get(id(v))
+        if col is None:
+            self.recorder.add(v)  # the whole component, as Pyomo does
+            self.sync()
+            col = self.index[id(v)]
+        return col
+
+
+def _terms(e, negate: bool, cols: _Columns, idx: array, val: array) -> float | None:
+    """Append the terms of ``e`` (negated if asked) to ``idx``/``val``; return its constant.
+
+    ``e`` is a flat ``LinearExpression``, a ``number * variable`` term, a variable or a number.
+    Returns None if it holds anything else (a Param coefficient, a nested sum, a named
+    Expression, a fixed variable); the caller then removes what was appended and walks the row
+    with Pyomo's visitor instead.
+    """
+    cls = e.__class__
+    if cls is LinearExpression:
+        args = e.args
+    elif cls in native_numeric_types:
+        return -e if negate else e
+    else:
+        args = (e,)
+    index = cols.index
+    append_i, append_v = idx.append, val.append
+    const = 0.0
+    for a in args:
+        cls = a.__class__
+        if cls is MonomialTermExpression:
+            coef, v = a.args
+            if coef.__class__ not in native_numeric_types or v.__class__ not in _VAR_TYPES or v._fixed:
+                return None
+            if not coef:
+                continue  # Pyomo's visitor drops zero terms too
+        elif cls in _VAR_TYPES:
+            if a._fixed:
+                return None
+            coef, v = 1, a
+        elif cls in native_numeric_types:
+            const += a
+            continue
+        else:
+            return None
+        col = index.get(id(v))
+        append_i(cols.of(v) if col is None else col)
+        append_v(-coef if negate else coef)
+    return -const if negate else const
+
+
+_SIMPLE = frozenset((LinearExpression, MonomialTermExpression, VarData, ScalarVar))
+
+
+def _fast_row(con, cols: _Columns, idx: array, val: array):
+    """``(lb, ub, constant)`` of a row made of simple terms, its terms appended; None otherwise."""
+    expr = con.expr
+    cls = expr.__class__
+    if cls is EqualityExpression or cls is InequalityExpression:
+        lhs, rhs = expr.args
+        eq = cls is EqualityExpression
+        if rhs.__class__ in native_numeric_types:
+            if lhs.__class__ not in _SIMPLE:
+                return None
+            const = _terms(lhs, False, cols, idx, val)
+            return None if const is None else (rhs if eq else None, rhs, const)
+        if lhs.__class__ in native_numeric_types:
+            if rhs.__class__ not in _SIMPLE:
+                return None
+            const = _terms(rhs, False, cols, idx, val)
+            return None if const is None else (lhs, lhs if eq else None, const)
+        if lhs.__class__ not in _SIMPLE or rhs.__class__ not in _SIMPLE:
+            return None
+        c1 = _terms(lhs, False, cols, idx, val)  # body lhs - rhs, bounds 0, as Pyomo standardises it
+        c2 = None if c1 is None else _terms(rhs, True, cols, idx, val)
+        return None if c2 is None else (0 if eq else None, 0, c1 + c2)
+    return None
+
+
+def compile_linear(m) -> LinearForm:
+    """Compile the active components of a linear Pyomo model, as a minimisation.
+
+    Parameters
+    ----------
+    m : pyomo.core.base.block.BlockData
+        A model with one active objective and linear constraints (any user additions included).
+
+    Returns
+    -------
+    LinearForm
+        Columns, objective vector and offset, CSC matrix and row bounds. A constraint with both
+        bounds and ``lower < upper`` gives two rows (upper, then lower), as in Pyomo's mixed form.
+
+    Raises
+    ------
+    ValueError
+        An active component Pyomo's compiler does not handle, or not exactly one active objective.
+    InvalidConstraintError
+        A nonlinear constraint or objective.
+    InfeasibleConstraintException
+        A constraint with no variables whose bounds its constant violates.
+    """
+    import scipy.sparse as sp
+
+    sorter = FileDeterminism_to_SortComponents(FileDeterminism.ORDERED)
+    component_map, unknown = categorize_valid_components(
+        m, active=True, sort=sorter, valid=_VALID, targets={Suffix, Objective})
+    if unknown:
+        names = "; ".join(f"{k.__name__}: " + ", ".join(c.name for c in v) for k, v in unknown.items())
+        raise ValueError(f"the model contains active components the compiler cannot process: {names}")
+    objectives = [o for blk in component_map[Objective]
+                  for o in blk.component_data_objects(Objective, active=True, descend_into=False, sort=sorter)]
+    if len(objectives) != 1:
+        raise ValueError(f"the model needs exactly one active objective, it has {len(objectives)}")
+
+    cols = _Columns(sorter)
+    visitor = LinearRepnVisitor({}, var_recorder=cols.recorder)
+
+    def walk(expr, component):
+        repn = visitor.walk_expression(expr)
+        if repn.nonlinear is not None:
+            raise InvalidConstraintError(f"{component.ctype.__name__.lower()} {component.name} contains nonlinear "
+                                         "terms that cannot be compiled to linear form")
+        cols.sync()
+        index = cols.index
+        return repn.constant, [index[i] for i in repn.linear], list(repn.linear.values())
+
+    obj = objectives[0]
+    offset, obj_idx, obj_val = walk(obj.expr, obj)
+    if obj.sense != minimize:
+        offset, obj_val = -offset, [-v for v in obj_val]
+
+    idx, val = array("q"), array("d")
+    indptr = array("q", [0])
+    row_lo, row_hi = array("d"), array("d")
+    inf = float("inf")
+    for con in m.component_data_objects(Constraint, active=True, sort=sorter):
+        start = len(idx)
+        fast = _fast_row(con, cols, idx, val)
+        if fast is not None:
+            lb, ub, const = fast
+        else:
+            del idx[start:], val[start:]
+            lb, body, ub = con.to_bounded_expression()
+            if lb is None and ub is None:
+                continue  # no bound: not a row (Pyomo skips it too)
+            if lb.__class__ not in native_types:
+                lb = value(lb)
+            if ub.__class__ not in native_types:
+                ub = value(ub)
+            const, ri, rv = walk(body, con)
+            idx.extend(ri)
+            val.extend(rv)
+        n = len(idx) - start
+        if not n and const.__class__ in native_types:
+            if (lb is None or lb <= const) and (ub is None or ub >= const):
+                continue
+            raise InfeasibleConstraintException(f"model contains a trivially infeasible constraint, '{con.name}'")
+        if lb is not None and ub is not None and lb != ub:  # ranged: an upper row and a lower row
+            idx.extend(idx[start:])
+            val.extend(val[start:])
+            indptr.append(start + n)
+            row_lo.append(-inf)
+            row_hi.append(ub - const)
+            row_lo.append(lb - const)
+            row_hi.append(inf)
+        else:
+            row_lo.append(-inf if lb is None else lb - const)
+            row_hi.append(inf if ub is None else ub - const)
+        indptr.append(len(idx))
+
+    columns = list(cols.var_map.values())
+    n_cols = len(columns)
+    A = _csc(np.frombuffer(val, dtype=float), np.frombuffer(idx, dtype=np.int64),
+             np.frombuffer(indptr, dtype=np.int64), n_cols, sp)
+    c = _csc(np.asarray(obj_val, dtype=float), np.asarray(obj_idx, dtype=np.int64),
+             np.array([0, len(obj_idx)], dtype=np.int64), n_cols, sp)
+    used = (np.diff(A.indptr) > 0) | (np.diff(c.indptr) > 0)  # columns left with a nonzero somewhere
+    if not used.all():
+        keep = np.flatnonzero(used)
+        columns = [columns[i] for i in keep]
+        A, c = A[:, keep], c[:, keep]
+    c_dense = np.asarray(c.toarray(), dtype=float).ravel() if len(columns) else np.zeros(0)
+    return LinearForm(columns, c_dense, float(offset), A, np.frombuffer(row_lo, dtype=float).copy(),
+                      np.frombuffer(row_hi, dtype=float).copy())
+
+
+def _csc(data, indices, indptr, n_cols: int, sp):
+    """CSR rows -> CSC, duplicates summed and explicit zeros dropped (as Pyomo's compiler does)."""
+    A = sp.csr_array((data, indices.astype(np.int32), indptr.astype(np.int32)), shape=(len(indptr) - 1, n_cols))
+    A = A.tocsc()
+    A.sum_duplicates()
+    A.eliminate_zeros()
+    return A
