@@ -127,9 +127,9 @@ def write(out: Path, inst: dict, seed: int) -> Path:
     return out / "study.yaml"
 
 
-def handbuilt(inst: dict, time_limit_s: float = 600.0, gap: float = 1e-4, threads: int = 1):
-    """The strong CFL MIP built directly in highspy: min f y + c x, sum_i x_ij = d_j,
-    sum_j x_ij <= s_i y_i, x_ij <= d_j y_i. Returns (objective, bound, gap, seconds, status)."""
+def strong_lp(inst: dict, integer: bool = True):
+    """The strong CFL MIP as a ``highspy.HighsLp``: min f y + c x, sum_i x_ij = d_j,
+    sum_j x_ij <= s_i y_i, x_ij <= d_j y_i (y integer in [0, 1] unless ``integer`` is False)."""
     import highspy
     import scipy.sparse as sp
 
@@ -150,10 +150,6 @@ def handbuilt(inst: dict, time_limit_s: float = 600.0, gap: float = 1e-4, thread
     rows += [r + np.arange(nx), r + np.arange(nx)]; cols += [xcol, xi]; vals += [np.ones(nx), -d[xj]]
     lo += [-np.inf] * nx; hi += [0.0] * nx; r += nx
     A = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r, ny + nx))
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    for key, v in {"time_limit": float(time_limit_s), "mip_rel_gap": gap, "threads": threads, "random_seed": 0}.items():
-        h.setOptionValue(key, v)
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = ny + nx, r
     lp.col_cost_ = np.concatenate([f, c.ravel()])
@@ -162,8 +158,21 @@ def handbuilt(inst: dict, time_limit_s: float = 600.0, gap: float = 1e-4, thread
     lp.row_lower_, lp.row_upper_ = np.array(lo, float), np.array(hi, float)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = A.indptr, A.indices, A.data
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * ny + [highspy.HighsVarType.kContinuous] * nx
-    h.passModel(lp)
+    if integer:
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * ny + [highspy.HighsVarType.kContinuous] * nx
+    return lp
+
+
+def handbuilt(inst: dict, time_limit_s: float = 600.0, gap: float = 1e-4, threads: int = 1):
+    """The strong CFL MIP (:func:`strong_lp`) solved directly in highspy.
+    Returns (objective, bound, gap, seconds, status)."""
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    for key, v in {"time_limit": float(time_limit_s), "mip_rel_gap": gap, "threads": threads, "random_seed": 0}.items():
+        h.setOptionValue(key, v)
+    h.passModel(strong_lp(inst))
     t = time.perf_counter()
     h.run()
     dt_ = time.perf_counter() - t

@@ -57,3 +57,24 @@ def test_strategy_benchmark_tiny(tmp_path):
     gaps = [float(r["gap"]) for r in rows]
     objs = [float(r["objective"]) for r in rows]
     assert abs(objs[0] - objs[1]) <= 2 * max(gaps + [1e-4]) * abs(objs[0]) + 1e-6
+
+
+def test_cfl_lagrangian_bound_is_a_bound():
+    """benchmarks/cfl_bounds.py: on small CFL instances the Lagrangian bound (demand rows relaxed,
+    capacity knapsack kept) never exceeds the hand-built MIP's optimum and is at least close to the
+    strong LP bound it can only improve on (subgradient steps, so not exactly)."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        from cfl import handbuilt, instance
+        from cfl_bounds import strong_lp_bound, subgradient
+    finally:
+        sys.path.pop(0)
+    for seed in range(3):
+        inst = instance(seed, sites=8, regions=30)
+        opt, _, _, _, status = handbuilt(inst, time_limit_s=60, gap=0.0)
+        assert status == "Optimal"
+        lp = strong_lp_bound(inst)
+        lag, _ = subgradient(inst, upper=opt, iters=1500)
+        assert lag <= opt * (1 + 1e-9)
+        assert lp <= opt * (1 + 1e-9)
+        assert lag >= lp - 5e-3 * abs(lp)
