@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from siteplan.model.linear import flat_difference
+from siteplan.model.linear import flat_difference, linear_sum
 from siteplan.model.registry import registry
 
 
@@ -52,8 +52,8 @@ def define_demand(m, p) -> None:
         reg.cost["revenue"].append(-usd_per_h100e_yr * sum(m.serve[k] for k in p.serve_pairs))
     sc_cost = p.serving_cost.to_dict()
     if len(sc_cost):
-        reg.cost["serving"].append(sum(float(sc_cost[s, r]) * m.serve[s, r, w]
-                                       for s, r, w in p.serve_pairs if (s, r) in sc_cost))
+        reg.cost["serving"].append(linear_sum((float(sc_cost[s, r]), m.serve[s, r, w])
+                                              for s, r, w in p.serve_pairs if (s, r) in sc_cost))
 
 
 AUTO_ROWS_MAX = 50_000

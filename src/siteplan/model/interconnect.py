@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from siteplan.config import crf
-from siteplan.model.linear import flat_difference
+from siteplan.model.linear import flat_difference, linear_sum
 from siteplan.model.registry import registry
 
 
@@ -72,10 +72,10 @@ def define_interconnect(m, p) -> None:
     w = p.hours
     price, carbon = p.price, p.carbon
     pr_, cb_ = _by_row(price), _by_row(carbon)
-    reg.cost["grid_energy"].append(sum(w[t] * pr_[s_][t] * m.grid_import_mw[s_, b, t]
-                                       for s_, b in pairs for t in p.slices))
-    reg.emissions_t.append(sum(w[t] * cb_[s_][t] * m.grid_import_mw[s_, b, t]
-                               for s_, b in pairs for t in p.slices if cb_[s_][t]))
+    reg.cost["grid_energy"].append(linear_sum((w[t] * pr_[s_][t], m.grid_import_mw[s_, b, t])
+                                              for s_, b in pairs for t in p.slices))
+    reg.emissions_t.append(linear_sum((w[t] * cb_[s_][t], m.grid_import_mw[s_, b, t])
+                                      for s_, b in pairs for t in p.slices if cb_[s_][t]))
 
 
 def _by_row(table) -> dict:

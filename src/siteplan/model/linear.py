@@ -43,6 +43,24 @@ def flat_difference(lhs, rhs):
     return _sum(lhs) - _sum(rhs)
 
 
+def linear_sum(terms):
+    """``sum(c * v for c, v in terms)`` as Pyomo's arithmetic builds it, without the arithmetic.
+
+    Parameters
+    ----------
+    terms : iterable of (float, VarData)
+        Coefficients (Python numbers) and variables.
+
+    Returns
+    -------
+    pyomo.core.expr.numeric_expr.LinearExpression or int
+        One flat ``LinearExpression`` (``c * v`` terms; ``v`` itself where ``c`` is 1, nothing where
+        it is 0, as Pyomo's own product does), or 0 if no term is left.
+    """
+    args = [v if c == 1 else MonomialTermExpression((c, v)) for c, v in terms if c != 0]
+    return LinearExpression(args) if args else 0
+
+
 def _sum(e):
     return sum(e) if e.__class__ in (list, tuple) else e
 

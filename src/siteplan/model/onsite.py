@@ -6,9 +6,10 @@ import math
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.core.expr.numeric_expr import MonomialTermExpression
 
 from siteplan.config import crf
-from siteplan.model.linear import flat_difference
+from siteplan.model.linear import flat_difference, linear_sum
 from siteplan.model.registry import registry
 
 DAYS_PER_YEAR = 365.0
@@ -61,10 +62,11 @@ def define_generators(m, p) -> None:
                 + cat.onsite[g].vom_usd_per_mwh for g in p.generators}
     w = p.hours
     reg.cost["onsite_capex"].append(sum(capex[g] * m.units[s, g] for s in p.sites for g in p.generators))
-    reg.cost["onsite_fuel_om"].append(sum(w[t] * var_cost[g] * m.gen_mw[s, g, t]
-                                          for s in p.sites for g in p.generators for t in p.slices))
-    reg.emissions_t.append(sum(w[t] * cat.onsite[g].emissions_t_per_mwh * m.gen_mw[s, g, t]
-                               for s in p.sites for g in p.generators for t in p.slices))
+    reg.cost["onsite_fuel_om"].append(linear_sum((w[t] * var_cost[g], m.gen_mw[s, g, t])
+                                                 for s in p.sites for g in p.generators for t in p.slices))
+    emis = {g: cat.onsite[g].emissions_t_per_mwh for g in p.generators}
+    reg.emissions_t.append(linear_sum((w[t] * emis[g], m.gen_mw[s, g, t])
+                                      for s in p.sites for g in p.generators for t in p.slices))
 
 
 def define_batteries(m, p) -> None:
@@ -101,7 +103,8 @@ def define_batteries(m, p) -> None:
                                       doc="at most one full cycle per day (MWh)")
     for s in p.sites:
         for t in p.slices:
-            reg.power_in[s, t].extend(m.discharge_mw[s, q, t] - m.charge_mw[s, q, t] for q in p.batteries)
+            for q in p.batteries:  # discharge - charge, as two terms of the balance row
+                reg.power_in[s, t] += (m.discharge_mw[s, q, t], MonomialTermExpression((-1, m.charge_mw[s, q, t])))
     r = cat.economics.discount_rate
     capex = {q: unit[q] * cat.onsite[q].capex_usd_per_mw * crf(r, cat.onsite[q].lifetime_yr) for q in p.batteries}
     reg.cost["onsite_capex"].append(sum(capex[q] * m.battery_units[s, q] for s in p.sites for q in p.batteries))

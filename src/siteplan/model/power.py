@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from siteplan.model.linear import flat_difference
+from siteplan.model.linear import flat_difference, linear_sum
 from siteplan.model.registry import registry
 
 
@@ -27,10 +27,11 @@ def define_facility_power(m, p) -> None:
 
     # A flat sum over racks (not over the it_mw_sk expressions): the standard-form compiler would
     # otherwise walk each it_mw_sk once per slice.
+    # built as the LinearExpression Pyomo's arithmetic would give, without the arithmetic
     def rule(m, s, t):
         i, j = s_idx[s], t_idx[t]
-        return sum(u * float(vals[i, k_idx[k], j]) * kw[g] * m.racks[s, g, k]
-                   for k in designs_of[s] for g in racks_of[s, k])
+        return linear_sum((u * float(vals[i, k_idx[k], j]) * kw[g], m.racks[s, g, k])
+                          for k in designs_of[s] for g in racks_of[s, k])
     m.facility_mw = pyo.Expression(m.SITES, m.SLICES, rule=rule, doc="facility power drawn (MW)")
 
 
