@@ -204,3 +204,21 @@ def test_compiler_matches_pyomo_on_the_example_model():
     study = siteplan.load(Path(__file__).resolve().parents[1] / "models/example.yaml")
     m = siteplan.build_model(prepare(study.scenario, study.dataset, study.catalog))
     _assert_same_compiled(compile_model(m, "siteplan"), compile_model(m, "pyomo"))
+
+
+def test_linear_value_is_pyomos_value():
+    import pytest
+
+    from siteplan.model.linear import linear_sum, linear_value
+
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(range(4), initialize=lambda m, i: 1.5 * i + 0.25)
+    m.p = pyo.Param(initialize=3.0, mutable=True)
+    m.e = pyo.Expression(expr=linear_sum([(2.0, m.x[0]), (1, m.x[1]), (-0.5, m.x[3])]))
+    m.f = pyo.Expression(expr=m.e + m.p * m.x[2] - 4 + m.x[3])
+    for expr in (m.e, m.f, m.e.expr, 7.0, m.x[1], 2 * m.x[2], sum([m.e, m.f]), m.x[0] * m.x[1], 3.0 * m.e + m.x[0]):
+        assert linear_value(expr) == pytest.approx(pyo.value(expr), rel=1e-15)
+    m.x[3].value = None
+    with pytest.raises(ValueError):
+        linear_value(m.f)
+    assert linear_sum([(0, m.x[0]), (0.0, m.x[1])]) == 0

@@ -17,6 +17,7 @@ from shapely.geometry import LineString
 
 from siteplan.config import crf
 from siteplan.solve import SolveResult
+from siteplan.model.linear import linear_value
 
 EPS = 1e-6
 
@@ -154,7 +155,7 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
         unmet[ri[r], wi[w]] = v
     demand = p.demand_gpus.loc[R, W].values.astype(float)
 
-    costs = {c: float(pyo.value(m.cost[c])) for c in m.COST_CATEGORIES}
+    costs = {c: float(linear_value(m.cost[c])) for c in m.COST_CATEGORIES}
     cats = list(costs)
     emis_grid = np.einsum("st,st,t->s", grid_st, p.carbon.loc[S, T].values, w_h) if T else np.zeros(len(S))
     emis_fac = np.array([cat.onsite[g].emissions_t_per_mwh for g in Pg]) if Pg else np.zeros(0)

@@ -15,9 +15,11 @@ from pyomo.core.expr.numeric_expr import (
     LinearExpression,
     MonomialTermExpression,
     NegationExpression,
+    ProductExpression,
     SumExpression,
 )
 from pyomo.core.base.var import ScalarVar, VarData
+from pyomo.core.expr.numvalue import value
 
 _VAR_TYPES = frozenset((VarData, ScalarVar))
 
@@ -59,6 +61,40 @@ def linear_sum(terms):
     """
     args = [v if c == 1 else MonomialTermExpression((c, v)) for c, v in terms if c != 0]
     return LinearExpression(args) if args else 0
+
+
+def linear_value(e) -> float:
+    """``pyomo.environ.value(e)`` for linear expressions, read term by term.
+
+    Flat ``LinearExpression`` / ``SumExpression`` nodes, ``number * variable`` terms, variables,
+    numbers and named Expressions are evaluated directly (Pyomo's generic evaluator visits every
+    node); anything else, and a variable without a value, goes to ``pyomo.environ.value``, which
+    gives the same number or raises the same error.
+    """
+    cls = e.__class__
+    if cls in native_numeric_types:
+        return e
+    if cls is LinearExpression or cls is SumExpression:
+        total = 0
+        for a in e.args:
+            c = a.__class__
+            if c is MonomialTermExpression:
+                coef, v = a.args
+                x = v.value if v.__class__ in _VAR_TYPES else None
+                total += coef * x if x is not None and coef.__class__ in native_numeric_types else value(a)
+            elif c in _VAR_TYPES:
+                total += a.value if a.value is not None else value(a)
+            elif c in native_numeric_types:
+                total += a
+            elif c is ProductExpression and a.args[0].__class__ in native_numeric_types:
+                total += a.args[0] * linear_value(a.args[1])  # e.g. a price x a named Expression
+            else:
+                total += linear_value(a)
+        return total
+    if getattr(e, "is_named_expression_type", None) is not None and e.is_named_expression_type() \
+            and e.expr is not None:
+        return linear_value(e.expr)
+    return value(e)
 
 
 def _sum(e):
