@@ -17,6 +17,7 @@ import pandas as pd
 import xarray as xr
 
 from siteplan._scipy import import_scipy
+from siteplan._xarray import defer_dask_array_check
 from siteplan.errors import InputError, Problem
 
 HOURS_PER_YEAR = 8760.0
@@ -371,6 +372,7 @@ def load_dataset(folder: str | Path, workloads: list[str], strict: bool = True) 
     -------
     (Dataset, list of Problem)
     """
+    defer_dask_array_check()  # before the first xarray object (climate.nc): no dask.array import
     folder = Path(folder)
     probs: list[Problem] = []
     files: dict[str, Path] = {}

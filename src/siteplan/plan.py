@@ -15,6 +15,7 @@ import pyomo.environ as pyo
 import xarray as xr
 from shapely.geometry import LineString
 
+from siteplan._xarray import defer_dask_array_check
 from siteplan.config import crf
 from siteplan.solve import SolveResult
 from siteplan.model.linear import linear_value
@@ -79,6 +80,7 @@ class Plan:
 
 def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
     """Read the solved model into a :class:`Plan` (the only place that reads Pyomo values)."""
+    defer_dask_array_check()
     cat, sc = p.catalog, p.scenario
     S, K, G, T, R, W = p.sites, p.designs, p.rack_types, p.slices, p.regions, p.workloads
     si = {s: i for i, s in enumerate(S)}

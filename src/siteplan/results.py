@@ -17,6 +17,7 @@ import geopandas as gpd
 import pandas as pd
 import xarray as xr
 
+from siteplan._xarray import defer_dask_array_check
 from siteplan.plan import Plan
 from siteplan.solve import SolveResult, Termination, Timings
 
@@ -162,6 +163,7 @@ def read_results(folder: str | Path) -> Plan:
     FileNotFoundError
         When ``plan.nc`` or ``plan.gpkg`` is missing.
     """
+    defer_dask_array_check()
     folder = Path(folder)
     for f in ("plan.nc", "plan.gpkg"):
         if not (folder / f).exists():
