@@ -93,23 +93,28 @@ def test_time_left_counts_from_the_previous_runs():
 def test_solve_skips_pyomos_scipy_stats_import(tmp_path):
     """A whole solve (NetCDF3 load + hand-off) imports scipy.io and scipy.sparse but not the 0.6-0.9 s
     of scipy.stats that Pyomo's import hook would add; Pyomo's own deferred scipy still works after."""
+    out = _solve_example_in_fresh_process(tmp_path, (
+        "assert 'scipy.sparse' in sys.modules and 'scipy.io' in sys.modules\n"
+        "print('stats after solve:', 'scipy.stats' in sys.modules)\n"
+        "from pyomo.common.dependencies import scipy\n"
+        "assert scipy.stats.norm.cdf(0.0) == 0.5\n"))
+    assert "stats after solve: False" in out
+
+
+def _solve_example_in_fresh_process(tmp_path, then: str) -> str:
+    """Solve the example in a new Python process, run ``then`` (``sys`` and ``plan`` in scope);
+    return its stdout, failing the test if the process fails."""
     import subprocess
     import sys
     from pathlib import Path
 
     example = Path(__file__).resolve().parents[1] / "models/example.yaml"
-    code = (
-        "import sys, siteplan\n"
-        f"plan = siteplan.solve({str(example)!r})\n"
-        "assert plan.result.optimal, plan.result.termination\n"
-        "assert 'scipy.sparse' in sys.modules and 'scipy.io' in sys.modules\n"
-        "print('stats after solve:', 'scipy.stats' in sys.modules)\n"
-        "from pyomo.common.dependencies import scipy\n"
-        "assert scipy.stats.norm.cdf(0.0) == 0.5\n"
-    )
+    code = ("import sys, siteplan\n"
+            f"plan = siteplan.solve({str(example)!r})\n"
+            "assert plan.result.optimal, plan.result.termination\n" + then)
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    assert "stats after solve: False" in run.stdout
+    return run.stdout
 
 
 def _assert_same_compiled(a, b):
@@ -227,23 +232,13 @@ def test_linear_value_is_pyomos_value():
 def test_solve_leaves_dask_array_unimported_and_xarray_still_sees_dask_arrays(tmp_path):
     """xarray would import dask.array (0.3-0.9 s) at the first Dataset; siteplan defers that check
     until dask.array is imported, after which xarray recognises dask arrays as before."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    example = Path(__file__).resolve().parents[1] / "models/example.yaml"
-    code = (
-        "import sys, siteplan\n"
-        f"plan = siteplan.solve({str(example)!r})\n"
-        "assert plan.result.optimal and len(plan.ds.data_vars) > 0\n"
+    out = _solve_example_in_fresh_process(tmp_path, (
+        "assert len(plan.ds.data_vars) > 0\n"
         "print('dask.array after solve:', 'dask.array' in sys.modules)\n"
         "import dask.array as da, xarray as xr\n"
         "from xarray.namedarray.pycompat import array_type, is_duck_dask_array\n"
         "arr = xr.DataArray(da.zeros(4, chunks=2), dims='x')\n"
         "assert arr.chunks == ((2, 2),) and is_duck_dask_array(arr.data)\n"
         "assert da.Array in array_type('dask')\n"
-        "assert float(plan.ds['it_mw'].chunk().sum().compute()) == float(plan.ds['it_mw'].sum())\n"
-    )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
-    assert run.returncode == 0, run.stderr
-    assert "dask.array after solve: False" in run.stdout
+        "assert float(plan.ds['it_mw'].chunk().sum().compute()) == float(plan.ds['it_mw'].sum())\n"))
+    assert "dask.array after solve: False" in out
