@@ -17,8 +17,8 @@ from shapely.geometry import LineString
 
 from siteplan._xarray import defer_dask_array_check
 from siteplan.config import crf
-from siteplan.solve import SolveResult
 from siteplan.model.linear import linear_value
+from siteplan.solve import SolveResult
 
 EPS = 1e-6
 

@@ -26,7 +26,7 @@ from pyomo.core.base.var import VarData
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from siteplan._scipy import import_scipy
-from siteplan.compiler import compile_linear
+from siteplan.compiler import LinearForm, compile_linear
 from siteplan.errors import SolveError
 
 
@@ -115,19 +115,17 @@ def compile_model(m: pyo.ConcreteModel, compiler: str = "siteplan") -> CompiledM
         with PauseGC():  # as Pyomo's LP/MPS writers do: no cyclic-GC passes over the model mid-walk
             if compiler == "siteplan":
                 lf = compile_linear(m)
-                cols, c, offset, A, row_lower, row_upper = (lf.columns, lf.c, lf.offset, lf.A, lf.row_lower,
-                                                            lf.row_upper)
             elif compiler == "pyomo":
-                cols, c, offset, A, row_lower, row_upper = _pyomo_standard_form(m)
+                lf = _pyomo_standard_form(m)
             else:
                 raise ValueError(f"compiler must be 'siteplan' or 'pyomo', not {compiler!r}")
     except InfeasibleConstraintException as exc:
         raise SolveError(f"the model is infeasible: {exc}") from None
-    lb, ub, integ = column_bounds(cols)
-    return CompiledModel(cols, c, offset, A, row_lower, row_upper, lb, ub, integ)
+    lb, ub, integ = column_bounds(lf.columns)
+    return CompiledModel(lf.columns, lf.c, lf.offset, lf.A, lf.row_lower, lf.row_upper, lb, ub, integ)
 
 
-def _pyomo_standard_form(m):
+def _pyomo_standard_form(m) -> LinearForm:
     info = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=pyo.minimize)
     cols = info.columns
     n = len(cols)
@@ -139,7 +137,7 @@ def _pyomo_standard_form(m):
     mult = np.fromiter((r[1] for r in info.rows), dtype=np.int8, count=len(info.rows))
     row_lower = np.where(mult >= 0, np.where(mult == 0, rhs, -np.inf), rhs)
     row_upper = np.where(mult <= 0, np.where(mult == 0, rhs, np.inf), rhs)
-    return cols, c, offset, info.A, row_lower, row_upper
+    return LinearForm(cols, c, offset, info.A, row_lower, row_upper)
 
 
 _PLAIN_BOUND_TYPES = frozenset((type(None), int, float))

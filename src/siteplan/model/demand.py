@@ -44,12 +44,13 @@ def define_demand(m, p) -> None:
     m.serve_cap = pyo.Constraint(m.SITES, rule=cap_rule, doc="served compute <= installed compute (H100e)")
 
     define_serve_links(m, p, demand)
-    if p.scenario.unmet_penalty_usd_per_gpu_yr > 0:
-        reg.cost["unmet_penalty"].append(p.scenario.unmet_penalty_usd_per_gpu_yr * sum(m.unmet[k] for k in rw))
+    penalty = p.scenario.unmet_penalty_usd_per_gpu_yr
+    if penalty > 0:
+        reg.cost["unmet_penalty"].append(linear_sum((penalty, m.unmet[k]) for k in rw))
     if p.scenario.objective == "max_profit":
         # revenue as a negative cost: served H100e x hours of the year (the slices' hours) x price
         usd_per_h100e_yr = p.scenario.gpu_hour_price_usd * sum(p.hours.values())
-        reg.cost["revenue"].append(-usd_per_h100e_yr * sum(m.serve[k] for k in p.serve_pairs))
+        reg.cost["revenue"].append(linear_sum((-usd_per_h100e_yr, m.serve[k]) for k in p.serve_pairs))
     sc_cost = p.serving_cost.to_dict()
     if len(sc_cost):
         reg.cost["serving"].append(linear_sum((float(sc_cost[s, r]), m.serve[s, r, w])

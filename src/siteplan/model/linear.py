@@ -1,9 +1,10 @@
 """Constraint bodies as one flat Pyomo ``LinearExpression``.
 
 The hand-off (:func:`siteplan.solve.compile_model`, :mod:`siteplan.compiler`) reads the terms of a
-flat ``LinearExpression`` directly, and Pyomo's own standard-form compiler reads one in one pass. A body such as ``x <= sum(c * y)`` instead becomes a sum of a
-variable and a negated sum, which the compiler walks node by node, and a named ``Expression`` in a
-row is walked again in every row that uses it. The model's own rows are therefore written as
+flat ``LinearExpression`` directly (Pyomo's own standard-form compiler reads one in one pass). A
+body such as ``x <= sum(c * y)`` instead becomes a sum of a variable and a negated sum, which a
+compiler walks node by node, and a named ``Expression`` in a row is walked again in every row that
+uses it. The model's own rows are therefore written as
 ``flat_difference(lhs, rhs) <= 0``: the same row (same coefficients, same order of terms), built
 as one plain ``LinearExpression`` that user code can read, print or extend like any other.
 """

@@ -25,9 +25,8 @@ def define_facility_power(m, p) -> None:
     t_idx = {t: i for i, t in enumerate(p.slices)}
     kw = {g: p.catalog.rack_types[g].rack_kw / 1000.0 for g in p.rack_types}
 
-    # A flat sum over racks (not over the it_mw_sk expressions): the standard-form compiler would
-    # otherwise walk each it_mw_sk once per slice.
-    # built as the LinearExpression Pyomo's arithmetic would give, without the arithmetic
+    # A flat sum over racks (not over the it_mw_sk expressions, which the compiler would walk once
+    # per slice), built directly as the LinearExpression Pyomo's arithmetic would give.
     def rule(m, s, t):
         i, j = s_idx[s], t_idx[t]
         return linear_sum((u * float(vals[i, k_idx[k], j]) * kw[g], m.racks[s, g, k])
