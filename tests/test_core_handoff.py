@@ -176,6 +176,42 @@ def test_compiler_gives_pyomos_matrix_for_every_row_shape():
     _assert_same_compiled(compile_model(m, "siteplan"), compile_model(m, "pyomo"))
 
 
+def test_compiler_gives_pyomos_objective_and_column_order():
+    """The objective's own reader (sums, named Expressions, number x sum) and zero terms: the same
+    coefficients, offset and column order as Pyomo's visitor, including a variable component seen
+    first with a zero coefficient (Pyomo numbers its columns there)."""
+    from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
+
+    from siteplan.compiler import _Columns, _sum_repn
+    from siteplan.solve import compile_model
+    from pyomo.repn.util import FileDeterminism, FileDeterminism_to_SortComponents
+
+    m = pyo.ConcreteModel()
+    m.I = pyo.Set(initialize=["b", "a", "c"], ordered=True)
+    m.x = pyo.Var(m.I, bounds=(0, 4))
+    m.z = pyo.Var(m.I, bounds=(0, 4))  # first seen with a zero coefficient, in a row
+    m.w = pyo.Var(bounds=(0, 1))  # first seen with a zero coefficient, in the objective
+    m.y = pyo.Var(bounds=(0, 2))  # first seen just after a zero term of z
+    m.part = pyo.Expression(m.I, rule=lambda m, i: 0.1 * m.x[i])
+    m.nothing = pyo.Expression(expr=sum([]))  # a NumericConstant
+    m.cost = pyo.Expression(expr=LinearExpression([MonomialTermExpression((0.0, m.w)), 0.7 * m.x["c"], 2.5]))
+    m.obj = pyo.Objective(expr=m.cost + 3.3 * (m.part["a"] + 0.2 * m.x["b"]) + sum(1.7 * m.part[i] for i in m.I)
+                          + m.nothing + 0.3 * m.x["c"] - 1.0)
+    m.row = pyo.Constraint(expr=LinearExpression([MonomialTermExpression((0.0, m.z["c"])), m.y]) <= 3)
+    m.row2 = pyo.Constraint(expr=m.x["b"] + m.z["a"] + m.w >= 1)
+    m.vub = pyo.Constraint(expr=m.x["a"] <= 3.0 * m.z["b"])
+    got, want = compile_model(m, "siteplan"), compile_model(m, "pyomo")
+    _assert_same_compiled(got, want)
+    names = [v.name for v in got.columns]
+    assert names.index("w") < names.index("x[b]") and names.index("z[a]") < names.index("y")
+    cols = _Columns(FileDeterminism_to_SortComponents(FileDeterminism.ORDERED))
+    assert _sum_repn(m.obj.expr, cols) is not None  # the objective took the fast path
+    m.p = pyo.Param(initialize=2.0, mutable=True)
+    m.obj.set_value(m.obj.expr + m.p * m.x["a"])  # a Param coefficient: Pyomo's visitor does it
+    assert _sum_repn(m.obj.expr, _Columns(FileDeterminism_to_SortComponents(FileDeterminism.ORDERED))) is None
+    _assert_same_compiled(compile_model(m, "siteplan"), compile_model(m, "pyomo"))
+
+
 def test_compiler_rejects_what_it_cannot_compile():
     import pytest
 

@@ -40,7 +40,13 @@ from pyomo.core.base import (
     minimize,
 )
 from pyomo.core.base.var import ScalarVar, VarData
-from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
+from pyomo.core.expr.numeric_expr import (
+    LinearExpression,
+    MonomialTermExpression,
+    ProductExpression,
+    SumExpression,
+)
+from pyomo.core.expr.numvalue import NumericConstant
 from pyomo.core.expr.numvalue import value
 from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression
 from pyomo.network import Port
@@ -116,8 +122,10 @@ def _terms(e, negate: bool, cols: _Columns, idx: array, val: array) -> float | N
             coef, v = a.args
             if coef.__class__ not in native_numeric_types or v.__class__ not in _VAR_TYPES or v._fixed:
                 return None
-            if not coef:
-                continue  # Pyomo's visitor drops zero terms too
+            if not coef:  # Pyomo's visitor drops a zero term, after recording its variable
+                if id(v) not in index:
+                    cols.of(v)
+                continue
         elif cls in _VAR_TYPES:
             if a._fixed:
                 return None
@@ -141,8 +149,21 @@ def _fast_row(con, cols: _Columns, idx: array, val: array):
     expr = con.expr
     cls = expr.__class__
     if cls is EqualityExpression or cls is InequalityExpression:
-        lhs, rhs = expr.args
+        lhs, rhs = expr._args_
         eq = cls is EqualityExpression
+        if not eq and lhs.__class__ in _VAR_TYPES and rhs.__class__ is MonomialTermExpression:
+            # x <= c * y (a variable upper bound, the most common row): the general path below, inlined
+            coef, y = rhs._args_
+            if (coef.__class__ in native_numeric_types and coef and y.__class__ in _VAR_TYPES
+                    and not lhs._fixed and not y._fixed):
+                index = cols.index
+                i = index.get(id(lhs))
+                idx.append(cols.of(lhs) if i is None else i)
+                i = index.get(id(y))
+                idx.append(cols.of(y) if i is None else i)
+                val.append(1)
+                val.append(-coef)
+                return None, 0, 0
         if rhs.__class__ in native_numeric_types:
             if lhs.__class__ not in _SIMPLE:
                 return None
@@ -159,6 +180,91 @@ def _fast_row(con, cols: _Columns, idx: array, val: array):
         c2 = None if c1 is None else _terms(rhs, True, cols, idx, val)
         return None if c2 is None else (0 if eq else None, 0, c1 + c2)
     return None
+
+
+_SUMS = frozenset((LinearExpression, SumExpression))
+
+
+def _sum_repn(e, cols: _Columns):
+    """``(constant, {column: coefficient}, multiplier)`` of a linear expression, or None.
+
+    For the objective: sums (flat or nested), named Expressions, ``number * variable`` terms,
+    variables, numbers and ``number * (sum or named Expression)``; None if ``e`` holds anything
+    else (the caller then uses Pyomo's visitor). Each sum, named Expression and product is reduced
+    on its own and merged into its parent, and a variable is recorded even where its coefficient
+    is zero, as Pyomo's ``LinearRepnVisitor`` does it, so the coefficients are the same
+    floating-point numbers and the columns are numbered in the same order.
+    """
+    cls = e.__class__
+    if cls is MonomialTermExpression or cls in _VAR_TYPES:  # a term on its own
+        coef, v = e._args_ if cls is MonomialTermExpression else (1, e)
+        if coef.__class__ not in native_numeric_types or v.__class__ not in _VAR_TYPES or v._fixed:
+            return None
+        col = cols.index.get(id(v))
+        if col is None:
+            col = cols.of(v)
+        return 0, ({col: coef} if coef else {}), 1
+    if cls is ProductExpression:
+        k, sub = e._args_
+        if k.__class__ not in native_numeric_types:
+            return None
+        r = _sum_repn(sub, cols)
+        return None if r is None else (r[0], r[1], r[2] * k)  # the visitor's "multiplier *= k"
+    if cls not in _SUMS:
+        if getattr(e, "is_named_expression_type", None) is None or not e.is_named_expression_type():
+            return None
+        sub = e.expr
+        if sub.__class__ is NumericConstant:
+            return sub.value, {}, 1
+        return None if sub is None else _sum_repn(sub, cols)  # a named Expression is its expression
+    index = cols.index
+    const = 0
+    lin: dict = {}
+    for a in e.args:
+        c = a.__class__
+        if c is MonomialTermExpression:
+            coef, v = a._args_
+            if coef.__class__ not in native_numeric_types or v.__class__ not in _VAR_TYPES or v._fixed:
+                return None
+        elif c in _VAR_TYPES:
+            if a._fixed:
+                return None
+            coef, v = 1, a
+        elif c in native_numeric_types:
+            const += a
+            continue
+        elif c is NumericConstant:
+            const += a.value
+            continue
+        else:
+            sub = _sum_repn(a, cols)
+            if sub is None:
+                return None
+            sub_const, sub_lin, mult = sub
+            if mult == 1:  # LinearRepn.append
+                const += sub_const
+                for col, coef in sub_lin.items():
+                    if col in lin:
+                        lin[col] += coef
+                    else:
+                        lin[col] = coef
+            elif mult:
+                if sub_const:
+                    const += mult * sub_const
+                for col, coef in sub_lin.items():
+                    if col in lin:
+                        lin[col] += mult * coef
+                    else:
+                        lin[col] = mult * coef
+            continue
+        col = index.get(id(v))
+        if col is None:
+            col = cols.of(v)
+        if col in lin:
+            lin[col] += coef
+        elif coef:
+            lin[col] = coef
+    return const, lin, 1
 
 
 def compile_linear(m) -> LinearForm:
@@ -210,7 +316,13 @@ def compile_linear(m) -> LinearForm:
         return repn.constant, [index[i] for i in repn.linear], list(repn.linear.values())
 
     obj = objectives[0]
-    offset, obj_idx, obj_val = walk(obj.expr, obj)
+    repn = _sum_repn(obj.expr, cols) if obj.expr.__class__ in _SUMS else None
+    if repn is None:
+        offset, obj_idx, obj_val = walk(obj.expr, obj)
+    else:
+        offset = repn[0]
+        terms = [(col, coef) for col, coef in repn[1].items() if coef]  # the visitor's zero filter
+        obj_idx, obj_val = [t[0] for t in terms], [t[1] for t in terms]
     if obj.sense != minimize:
         offset, obj_val = -offset, [-v for v in obj_val]
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pyomo.environ as pyo
+from pyomo.core.expr.numeric_expr import LinearExpression
 
-from siteplan.model.linear import flat_difference, linear_sum
+from siteplan.model.linear import flat_difference, linear_sum, scaled, upper_bound_row
 from siteplan.model.registry import registry
 
 
@@ -28,9 +29,10 @@ def define_demand(m, p) -> None:
     for s, r, w in p.serve_pairs:
         by_rw[r, w].append(s)
         by_site[s].append((r, w))
-    m.meet_demand = pyo.Constraint(
-        m.DEMAND, rule=lambda m, r, w: sum(m.serve[s, r, w] for s in by_rw[r, w]) + m.unmet[r, w] == demand[r, w],
-        doc="served + unmet = demand (H100e)")
+    serve, unmet = dict(m.serve.items()), dict(m.unmet.items())
+    m.meet_demand = pyo.Constraint(  # sum(serve) + unmet == demand, built flat
+        m.DEMAND, rule=lambda m, r, w: LinearExpression([*(serve[s, r, w] for s in by_rw[r, w]), unmet[r, w]])
+        == demand[r, w], doc="served + unmet = demand (H100e)")
     h100e = {g: cat.rack_types[g].gpus_per_rack * cat.rack_types[g].h100e_per_gpu for g in p.rack_types}
     racks_at = {s: [] for s in p.sites}
     for s, g, k in p.site_rack_design:
@@ -39,7 +41,7 @@ def define_demand(m, p) -> None:
     def cap_rule(m, s):
         if not by_site[s]:
             return pyo.Constraint.Skip
-        return flat_difference([m.serve[s, r, w] for r, w in by_site[s]],
+        return flat_difference([serve[s, r, w] for r, w in by_site[s]],
                                [h100e[g] * m.racks[s, g, k] for g, k in racks_at[s]]) <= 0
     m.serve_cap = pyo.Constraint(m.SITES, rule=cap_rule, doc="served compute <= installed compute (H100e)")
 
@@ -72,7 +74,9 @@ def define_serve_links(m, p, demand) -> None:
         mode = "rows" if len(p.serve_pairs) <= AUTO_ROWS_MAX else "cuts"
     d = {(r, w): demand[r, w] for r, w in m.DEMAND}
     if mode == "rows":
-        m.serve_link = pyo.Constraint(m.SERVE, rule=lambda m, s, r, w: m.serve[s, r, w] <= d[r, w] * m.open[s],
+        serve, open_ = dict(m.serve.items()), dict(m.open.items())  # plain dicts: many rows, cheap lookups
+        m.serve_link = pyo.Constraint(m.SERVE, rule=lambda m, s, r, w: upper_bound_row(serve[s, r, w],
+                                                                                    scaled(d[r, w], open_[s])),
                                       doc="serve only from open sites, at most the demand (H100e)")
     elif mode == "cuts":
         m._siteplan_root_cuts = [(m.serve[s, r, w], m.open[s], d[r, w]) for s, r, w in p.serve_pairs]

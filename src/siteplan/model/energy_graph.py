@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pyomo.environ as pyo
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
-from siteplan.model.linear import flat_difference
 
 
 def define_energy_graph(m, p) -> None:
@@ -35,13 +35,18 @@ def define_energy_graph(m, p) -> None:
     at_sub = m._imports_at_sub
     is_supply = set(supply_nodes)
 
+    flow, supply_mw = dict(m.flow_mw.items()), dict(m.supply_mw.items())
+    grid_import = dict(m.grid_import_mw.items()) if hasattr(m, "grid_import_mw") else {}
+
     def rule(m, b, t):
-        lhs = (sum(m.flow_mw[e, t] for e in into[b]) - sum(m.flow_mw[e, t] for e in out[b]))
+        # inflow - outflow + supply - imports, written flat (the row flat_difference(lhs, rhs) gives)
+        terms = [flow[e, t] for e in into[b]]
+        terms += [MonomialTermExpression((-1, flow[e, t])) for e in out[b]]
         if b in is_supply:
-            lhs = lhs + m.supply_mw[b, t]
-        rhs = sum(m.grid_import_mw[s, b, t] for s in at_sub.get(b, []))
-        if isinstance(lhs, (int, float)) and isinstance(rhs, (int, float)):
+            terms.append(supply_mw[b, t])
+        terms += [MonomialTermExpression((-1, grid_import[s, b, t])) for s in at_sub.get(b, [])]
+        if not terms:
             return pyo.Constraint.Skip
-        return flat_difference(lhs, rhs) == 0
+        return LinearExpression(terms) == 0
     m.node_balance = pyo.Constraint(m.ENERGY_NODES, m.SLICES, rule=rule,
                                     doc="energy-graph node balance per slice (MW)")

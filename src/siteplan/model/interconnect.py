@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pyomo.environ as pyo
+from pyomo.core.expr.numeric_expr import LinearExpression
 
 from siteplan.config import crf
-from siteplan.model.linear import flat_difference, linear_sum
+from siteplan.model.linear import linear_sum, negated_terms
 from siteplan.model.registry import registry
 
 
@@ -13,7 +14,8 @@ def define_interconnect(m, p) -> None:
     """``connect[i]`` binaries (at most one per open site), ``grid_import_mw[i,t]`` within capacity."""
     opt = p.options
     reg = registry(m)
-    m.OPTIONS = pyo.Set(initialize=list(opt.index), ordered=True, doc="interconnect options site|substation|tier")
+    ids = opt.index.tolist()  # plain lists: iterating pandas columns goes element by element through pandas
+    m.OPTIONS = pyo.Set(initialize=ids, ordered=True, doc="interconnect options site|substation|tier")
     if len(opt) == 0:
         return
     cap = {i: float(v) for i, v in opt["capacity_mw"].items()}
@@ -22,28 +24,30 @@ def define_interconnect(m, p) -> None:
     m.connect = pyo.Var(m.OPTIONS, domain=pyo.Binary, doc="interconnect option built")
     # Imports are per (site, substation): tiers only change capacity and cost, and a site builds at
     # most one option, so sum_tier cap x connect bounds the import as tightly as per-option imports.
-    pairs = sorted(set(zip(opt["site_id"], opt["substation_id"])))
+    pairs = sorted(set(zip(opt["site_id"].tolist(), opt["substation_id"].tolist())))
     opts_of_pair = {pr: [] for pr in pairs}
-    for i in opt.index:
+    for i in ids:
         opts_of_pair[site_of[i], sub_of[i]].append(i)
     pair_cap = {pr: max(cap[i] for i in opts_of_pair[pr]) for pr in pairs}
     m.CONNECTIONS = pyo.Set(initialize=pairs, dimen=2, ordered=True, doc="(site, substation) with options")
     m.grid_import_mw = pyo.Var(m.CONNECTIONS, m.SLICES, domain=pyo.NonNegativeReals,
                                bounds=lambda m, s, b, t: (0, pair_cap[s, b]), doc="grid import (MW)")
     options_of = {}
-    for i in opt.index:
+    for i in ids:
         options_of.setdefault(site_of[i], []).append(i)
     m.one_interconnect = pyo.Constraint(
         sorted(options_of), rule=lambda m, s: sum(m.connect[i] for i in options_of[s]) <= m.open[s],
         doc="at most one interconnect per site, only if open")
-    # the capacity expression of a connection is the same in every slice: build it once
-    cap_expr = {pr: sum(cap[i] * m.connect[i] for i in opts_of_pair[pr]) for pr in pairs}
+    # the capacity of a connection is the same in every slice: its (negated) terms are built once, and
+    # each row is flat_difference(import, capacity) <= 0 without negating them again
+    neg_cap = {pr: negated_terms(sum(cap[i] * m.connect[i] for i in opts_of_pair[pr])) for pr in pairs}
+    grid_import = dict(m.grid_import_mw.items())
     m.import_cap = pyo.Constraint(
-        m.CONNECTIONS, m.SLICES, rule=lambda m, s, b, t: flat_difference(m.grid_import_mw[s, b, t], cap_expr[s, b]) <= 0,
+        m.CONNECTIONS, m.SLICES, rule=lambda m, s, b, t: LinearExpression([grid_import[s, b, t], *neg_cap[s, b]]) <= 0,
         doc="import only through a built interconnect, within its capacity")
 
     at_sub = {}
-    for i in opt.index:
+    for i in ids:
         at_sub.setdefault(sub_of[i], []).append(i)
     headroom = p.dataset.substations["headroom_mw"].to_dict()
     # Sites choose at most one option each, so the headroom only binds where the largest option
@@ -67,8 +71,8 @@ def define_interconnect(m, p) -> None:
         m._imports_at_sub.setdefault(b, []).append(s_)
 
     r = p.catalog.economics.discount_rate
-    capex = {i: float(c * crf(r, n)) for i, c, n in zip(opt.index, opt["capex_usd"], opt["lifetime_yr"])}
-    reg.cost["interconnect"].append(sum(capex[i] * m.connect[i] for i in opt.index))
+    capex = {i: float(c * crf(r, n)) for i, c, n in zip(ids, opt["capex_usd"].tolist(), opt["lifetime_yr"].tolist())}
+    reg.cost["interconnect"].append(sum(capex[i] * m.connect[i] for i in ids))
     w = p.hours
     price, carbon = p.price, p.carbon
     pr_, cb_ = _by_row(price), _by_row(carbon)

@@ -21,6 +21,7 @@ from pyomo.core.expr.numeric_expr import (
 )
 from pyomo.core.base.var import ScalarVar, VarData
 from pyomo.core.expr.numvalue import value
+from pyomo.core.expr.relational_expr import InequalityExpression
 
 _VAR_TYPES = frozenset((VarData, ScalarVar))
 
@@ -44,6 +45,34 @@ def flat_difference(lhs, rhs):
     if _collect(lhs, False, args) and _collect(rhs, True, args):
         return LinearExpression(args)
     return _sum(lhs) - _sum(rhs)
+
+
+def upper_bound_row(x, rhs):
+    """The row ``x <= rhs`` for a variable ``x``, as Pyomo's ``<=`` builds it, without its operator dispatch.
+
+    Parameters
+    ----------
+    x : pyomo.core.base.var.VarData
+        The bounded variable.
+    rhs : Pyomo linear expression or number
+        Typically ``scaled(c, y)``, shared by the rows that have the same bound.
+    """
+    return InequalityExpression((x, rhs), False)
+
+
+def scaled(c, v):
+    """``c * v`` for a number ``c`` and a variable ``v``, as Pyomo's arithmetic builds it (``v`` itself for 1)."""
+    return v if c == 1 else MonomialTermExpression((c, v))
+
+
+def negated_terms(e) -> list | None:
+    """The terms of ``-e`` as :func:`flat_difference` writes them into a row, or None if ``e`` is not simple.
+
+    For a right-hand side shared by many rows: ``LinearExpression([x, *negated_terms(e)])`` is the
+    row body ``flat_difference(x, e)`` gives, without negating ``e`` again for every row.
+    """
+    out: list = []
+    return out if _collect(e, True, out) else None
 
 
 def linear_sum(terms):

@@ -9,7 +9,7 @@ import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import MonomialTermExpression
 
 from siteplan.config import crf
-from siteplan.model.linear import flat_difference, linear_sum
+from siteplan.model.linear import flat_difference, linear_sum, scaled, upper_bound_row
 from siteplan.model.registry import registry
 
 DAYS_PER_YEAR = 365.0
@@ -46,12 +46,13 @@ def define_generators(m, p) -> None:
     unit, nmax = _unit_counts(m, p, p.generators, "GENERATORS", "units", "generator")
     m.gen_mw = pyo.Var(m.SITES, m.GENERATORS, m.SLICES, domain=pyo.NonNegativeReals,
                        bounds=lambda m, s, g, t: (0, nmax[s, g] * unit[g]), doc="generator dispatch (MW)")
+    units, open_, gen_mw = dict(m.units.items()), dict(m.open.items()), dict(m.gen_mw.items())
     m.units_open = pyo.Constraint(m.SITES, m.GENERATORS,
-                                  rule=lambda m, s, g: m.units[s, g] <= nmax[s, g] * m.open[s],
+                                  rule=lambda m, s, g: upper_bound_row(units[s, g], scaled(nmax[s, g], open_[s])),
                                   doc="generators only at open sites")
-    gen_mw_max = {(s, g): unit[g] * m.units[s, g] for s in p.sites for g in p.generators}  # reused per slice
+    gen_mw_max = {(s, g): scaled(unit[g], units[s, g]) for s in p.sites for g in p.generators}  # reused per slice
     m.gen_cap = pyo.Constraint(m.SITES, m.GENERATORS, m.SLICES,
-                               rule=lambda m, s, g, t: m.gen_mw[s, g, t] <= gen_mw_max[s, g],
+                               rule=lambda m, s, g, t: upper_bound_row(gen_mw[s, g, t], gen_mw_max[s, g]),
                                doc="dispatch within installed units")
     for s in p.sites:
         for t in p.slices:
@@ -84,13 +85,15 @@ def define_batteries(m, p) -> None:
     m.charge_mw = pyo.Var(m.SITES, m.BATTERIES, m.SLICES, domain=pyo.NonNegativeReals, doc="battery charging (MW)")
     m.discharge_mw = pyo.Var(m.SITES, m.BATTERIES, m.SLICES, domain=pyo.NonNegativeReals,
                              doc="battery discharging (MW)")
+    units, open_ = dict(m.battery_units.items()), dict(m.open.items())
+    charge, discharge = dict(m.charge_mw.items()), dict(m.discharge_mw.items())
     m.battery_open = pyo.Constraint(m.SITES, m.BATTERIES,
-                                    rule=lambda m, s, q: m.battery_units[s, q] <= nmax[s, q] * m.open[s])
-    bat_mw = {(s, q): unit[q] * m.battery_units[s, q] for s in p.sites for q in p.batteries}  # reused per slice
+                                    rule=lambda m, s, q: upper_bound_row(units[s, q], scaled(nmax[s, q], open_[s])))
+    bat_mw = {(s, q): scaled(unit[q], units[s, q]) for s in p.sites for q in p.batteries}  # reused per slice
     m.charge_cap = pyo.Constraint(m.SITES, m.BATTERIES, m.SLICES, rule=lambda m, s, q, t:
-                                  m.charge_mw[s, q, t] <= bat_mw[s, q])
+                                  upper_bound_row(charge[s, q, t], bat_mw[s, q]))
     m.discharge_cap = pyo.Constraint(m.SITES, m.BATTERIES, m.SLICES, rule=lambda m, s, q, t:
-                                     m.discharge_mw[s, q, t] <= bat_mw[s, q])
+                                     upper_bound_row(discharge[s, q, t], bat_mw[s, q]))
     w = p.hours
     eff = {q: cat.onsite[q].round_trip_efficiency for q in p.batteries}
     m.battery_energy = pyo.Constraint(m.SITES, m.BATTERIES, rule=lambda m, s, q:

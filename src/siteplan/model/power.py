@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
 
 from siteplan.model.linear import flat_difference, linear_sum
@@ -24,13 +25,19 @@ def define_facility_power(m, p) -> None:
         racks_of[s, k].append(g)
     t_idx = {t: i for i, t in enumerate(p.slices)}
     kw = {g: p.catalog.rack_types[g].rack_kw / 1000.0 for g in p.rack_types}
+    # Per site, the coefficients u x PUE[s,k,t] x kW[g] of all its rack variables in all slices as
+    # one array: the same floating-point products, in the same order, as term by term.
+    coef, rack_vars = {}, {}
+    for s in p.sites:
+        terms = [(k, g) for k in designs_of[s] for g in racks_of[s, k]]
+        rack_vars[s] = [m.racks[s, g, k] for k, g in terms]
+        kw_col = np.array([kw[g] for _, g in terms]).reshape(-1, 1)
+        coef[s] = (u * vals[s_idx[s]][[k_idx[k] for k, _ in terms], :] * kw_col).T.tolist()  # [slice][term]
 
     # A flat sum over racks (not over the it_mw_sk expressions, which the compiler would walk once
     # per slice), built directly as the LinearExpression Pyomo's arithmetic would give.
     def rule(m, s, t):
-        i, j = s_idx[s], t_idx[t]
-        return linear_sum((u * float(vals[i, k_idx[k], j]) * kw[g], m.racks[s, g, k])
-                          for k in designs_of[s] for g in racks_of[s, k])
+        return linear_sum(zip(coef[s][t_idx[t]], rack_vars[s]))
     m.facility_mw = pyo.Expression(m.SITES, m.SLICES, rule=rule, doc="facility power drawn (MW)")
 
 
