@@ -278,3 +278,26 @@ def test_solve_leaves_dask_array_unimported_and_xarray_still_sees_dask_arrays(tm
         "assert da.Array in array_type('dask')\n"
         "assert float(plan.ds['it_mw'].chunk().sum().compute()) == float(plan.ds['it_mw'].sum())\n"))
     assert "dask.array after solve: False" in out
+
+
+def test_highs_receives_the_compiled_matrix():
+    """What HiGHS holds after the hand-off is the compiled model: costs, bounds, matrix, integrality."""
+    from pathlib import Path
+
+    import numpy as np
+
+    import siteplan
+    from siteplan.prepare import prepare
+    from siteplan.solve import _highs, compile_model
+
+    study = siteplan.load(Path(__file__).resolve().parents[1] / "models/example.yaml")
+    cm = compile_model(siteplan.build_model(prepare(study.scenario, study.dataset, study.catalog)))
+    assert cm.integrality.any() and not cm.integrality.all()
+    lp = _highs(cm, {"output_flag": False}).getLp()
+    A = cm.A.tocsc()
+    for got, want in ((lp.col_cost_, cm.c), (lp.col_lower_, cm.col_lower), (lp.col_upper_, cm.col_upper),
+                      (lp.row_lower_, cm.row_lower), (lp.row_upper_, cm.row_upper),
+                      (lp.a_matrix_.start_, A.indptr), (lp.a_matrix_.index_, A.indices), (lp.a_matrix_.value_, A.data),
+                      ([int(k) for k in lp.integrality_], cm.integrality)):
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+    assert lp.offset_ == cm.offset and lp.num_col_ == len(cm.columns) and lp.num_row_ == A.shape[0]

@@ -242,25 +242,32 @@ def _highs(cm: CompiledModel, options: dict) -> highspy.Highs:
     for k, v in options.items():
         h.setOptionValue(k, v)
     A = cm.A.tocsc()
-    lp = highspy.HighsLp()
-    lp.num_col_ = len(cm.columns)
-    lp.num_row_ = A.shape[0]
-    lp.col_cost_ = cm.c
-    lp.col_lower_ = cm.col_lower
-    lp.col_upper_ = cm.col_upper
-    lp.row_lower_ = cm.row_lower
-    lp.row_upper_ = cm.row_upper
-    lp.offset_ = cm.offset
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = A.indices.astype(np.int32)
-    lp.a_matrix_.value_ = A.data.astype(float)
-    lp.a_matrix_.num_col_ = lp.num_col_
-    lp.a_matrix_.num_row_ = lp.num_row_
+    start, index, value = A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data.astype(float)
+    n_col, n_row = len(cm.columns), A.shape[0]
     if cm.integrality.any():
-        kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
-        lp.integrality_ = list(map(kinds.__getitem__, cm.integrality.tolist()))
-    h.passModel(lp)
+        # the arrays straight into Highs::passModel (a HighsLp's integrality_ would be a Python list
+        # of enum values, converted one by one: 25 ms of the 28 ms of this at 300 sites)
+        status = h.passModel(n_col, n_row, len(value), int(highspy.MatrixFormat.kColwise),
+                             int(highspy.ObjSense.kMinimize), cm.offset, cm.c, cm.col_lower, cm.col_upper,
+                             cm.row_lower, cm.row_upper, start, index, value, cm.integrality.astype(np.int32))
+    else:
+        lp = highspy.HighsLp()  # an LP: no integrality at all
+        lp.num_col_, lp.num_row_ = n_col, n_row
+        lp.col_cost_ = cm.c
+        lp.col_lower_ = cm.col_lower
+        lp.col_upper_ = cm.col_upper
+        lp.row_lower_ = cm.row_lower
+        lp.row_upper_ = cm.row_upper
+        lp.offset_ = cm.offset
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = start
+        lp.a_matrix_.index_ = index
+        lp.a_matrix_.value_ = value
+        lp.a_matrix_.num_col_ = n_col
+        lp.a_matrix_.num_row_ = n_row
+        status = h.passModel(lp)
+    if status == highspy.HighsStatus.kError:
+        raise SolveError(f"HiGHS rejected the model ({n_row} rows, {n_col} columns)")
     return h
 
 
