@@ -370,8 +370,10 @@ def _fmt(v, col):
             return f"{100 * v:.3f} %" if v == v and abs(v) < 1e6 else "–"
         if col.endswith("_mb"):
             return f"{v:.0f}"
+        if col.startswith("build_handoff_over_highs"):
+            return f"{100 * v:.1f} %"  # the targets are in percent (issue 6: 5 % and 15 %)
         if "over" in col:
-            return f"{v:.2f}"
+            return f"{v:.3f}" if v < 10 else f"{v:.1f}"  # 1.147 against a 1.15 target, not "1.15"
         return f"{v:.2f}" if v < 100 else f"{v:.0f}"
     return str(v)
 
