@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
-from siteplan.model.linear import flat_difference, linear_sum, scaled, upper_bound_row
+from siteplan.model.linear import flat_difference, linear_sum, members, scaled, upper_bound_row
 from siteplan.model.registry import registry
 
 
@@ -29,7 +29,7 @@ def define_demand(m, p) -> None:
     for s, r, w in p.serve_pairs:
         by_rw[r, w].append(s)
         by_site[s].append((r, w))
-    serve, unmet = dict(m.serve.items()), dict(m.unmet.items())
+    serve, unmet = members(m.serve), members(m.unmet)
     m.meet_demand = pyo.Constraint(  # sum(serve) + unmet == demand, built flat
         m.DEMAND, rule=lambda m, r, w: LinearExpression([*(serve[s, r, w] for s in by_rw[r, w]), unmet[r, w]])
         == demand[r, w], doc="served + unmet = demand (H100e)")
@@ -52,10 +52,10 @@ def define_demand(m, p) -> None:
     if p.scenario.objective == "max_profit":
         # revenue as a negative cost: served H100e x hours of the year (the slices' hours) x price
         usd_per_h100e_yr = p.scenario.gpu_hour_price_usd * sum(p.hours.values())
-        reg.cost["revenue"].append(linear_sum((-usd_per_h100e_yr, m.serve[k]) for k in p.serve_pairs))
+        reg.cost["revenue"].append(linear_sum((-usd_per_h100e_yr, serve[k]) for k in p.serve_pairs))
     sc_cost = p.serving_cost.to_dict()
     if len(sc_cost):
-        reg.cost["serving"].append(linear_sum((float(sc_cost[s, r]), m.serve[s, r, w])
+        reg.cost["serving"].append(linear_sum((float(sc_cost[s, r]), serve[s, r, w])
                                               for s, r, w in p.serve_pairs if (s, r) in sc_cost))
 
 
@@ -74,7 +74,7 @@ def define_serve_links(m, p, demand) -> None:
         mode = "rows" if len(p.serve_pairs) <= AUTO_ROWS_MAX else "cuts"
     d = {(r, w): demand[r, w] for r, w in m.DEMAND}
     if mode == "rows":
-        serve, open_ = dict(m.serve.items()), dict(m.open.items())  # plain dicts: many rows, cheap lookups
+        serve, open_ = members(m.serve), members(m.open)  # plain dicts: many rows, cheap lookups
         m.serve_link = pyo.Constraint(m.SERVE, rule=lambda m, s, r, w: upper_bound_row(serve[s, r, w],
                                                                                     scaled(d[r, w], open_[s])),
                                       doc="serve only from open sites, at most the demand (H100e)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
+from siteplan.model.linear import members
 
 
 def define_energy_graph(m, p) -> None:
@@ -35,8 +36,8 @@ def define_energy_graph(m, p) -> None:
     at_sub = m._imports_at_sub
     is_supply = set(supply_nodes)
 
-    flow, supply_mw = dict(m.flow_mw.items()), dict(m.supply_mw.items())
-    grid_import = dict(m.grid_import_mw.items()) if hasattr(m, "grid_import_mw") else {}
+    flow, supply_mw = members(m.flow_mw), members(m.supply_mw)
+    grid_import = members(m.grid_import_mw) if hasattr(m, "grid_import_mw") else {}
 
     def rule(m, b, t):
         # inflow - outflow + supply - imports, written flat (the row flat_difference(lhs, rhs) gives)

@@ -47,6 +47,20 @@ def flat_difference(lhs, rhs):
     return _sum(lhs) - _sum(rhs)
 
 
+def members(component) -> dict:
+    """``{index: data}`` of an indexed Pyomo component, for fast lookups while rows are built.
+
+    The component's own mapping (read it, do not change it): looking a variable up in a plain dict
+    costs a tenth of ``IndexedVar.__getitem__``, and a copy through ``component.items()`` can cost
+    more than the lookups it saves (the first iteration over a multi-dimensional index is slow).
+    Falls back to ``dict(component.items())`` if the mapping is not what this expects.
+    """
+    data = getattr(component, "_data", None)
+    if data.__class__ is dict and len(data) == len(component):
+        return data
+    return dict(component.items())
+
+
 def upper_bound_row(x, rhs):
     """The row ``x <= rhs`` for a variable ``x``, as Pyomo's ``<=`` builds it, without its operator dispatch.
 
@@ -86,8 +100,9 @@ def linear_sum(terms):
     Returns
     -------
     pyomo.core.expr.numeric_expr.LinearExpression or int
-        One flat ``LinearExpression`` (``c * v`` terms; ``v`` itself where ``c`` is 1, nothing where
-        it is 0, as Pyomo's own product does), or 0 if no term is left.
+        One flat ``LinearExpression`` (``c * v`` terms; ``v`` itself where ``c`` is 1, as Pyomo's own
+        product gives), or 0 if no term is left. Terms with ``c == 0`` are left out (Pyomo's
+        arithmetic would keep them as ``0 * v``; the compiled matrix has no such entry either way).
     """
     args = [v if c == 1 else MonomialTermExpression((c, v)) for c, v in terms if c != 0]
     return LinearExpression(args) if args else 0

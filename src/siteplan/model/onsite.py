@@ -9,7 +9,7 @@ import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import MonomialTermExpression
 
 from siteplan.config import crf
-from siteplan.model.linear import flat_difference, linear_sum, scaled, upper_bound_row
+from siteplan.model.linear import flat_difference, linear_sum, members, scaled, upper_bound_row
 from siteplan.model.registry import registry
 
 DAYS_PER_YEAR = 365.0
@@ -46,7 +46,7 @@ def define_generators(m, p) -> None:
     unit, nmax = _unit_counts(m, p, p.generators, "GENERATORS", "units", "generator")
     m.gen_mw = pyo.Var(m.SITES, m.GENERATORS, m.SLICES, domain=pyo.NonNegativeReals,
                        bounds=lambda m, s, g, t: (0, nmax[s, g] * unit[g]), doc="generator dispatch (MW)")
-    units, open_, gen_mw = dict(m.units.items()), dict(m.open.items()), dict(m.gen_mw.items())
+    units, open_, gen_mw = members(m.units), members(m.open), members(m.gen_mw)
     m.units_open = pyo.Constraint(m.SITES, m.GENERATORS,
                                   rule=lambda m, s, g: upper_bound_row(units[s, g], scaled(nmax[s, g], open_[s])),
                                   doc="generators only at open sites")
@@ -56,17 +56,17 @@ def define_generators(m, p) -> None:
                                doc="dispatch within installed units")
     for s in p.sites:
         for t in p.slices:
-            reg.power_in[s, t].extend(m.gen_mw[s, g, t] for g in p.generators)
+            reg.power_in[s, t].extend(gen_mw[s, g, t] for g in p.generators)
     r = cat.economics.discount_rate
     capex = {g: unit[g] * cat.onsite[g].capex_usd_per_mw * crf(r, cat.onsite[g].lifetime_yr) for g in p.generators}
     var_cost = {g: cat.onsite[g].heat_rate_mmbtu_per_mwh * cat.onsite[g].fuel_price_usd_per_mmbtu
                 + cat.onsite[g].vom_usd_per_mwh for g in p.generators}
     w = p.hours
     reg.cost["onsite_capex"].append(sum(capex[g] * m.units[s, g] for s in p.sites for g in p.generators))
-    reg.cost["onsite_fuel_om"].append(linear_sum((w[t] * var_cost[g], m.gen_mw[s, g, t])
+    reg.cost["onsite_fuel_om"].append(linear_sum((w[t] * var_cost[g], gen_mw[s, g, t])
                                                  for s in p.sites for g in p.generators for t in p.slices))
     emis = {g: cat.onsite[g].emissions_t_per_mwh for g in p.generators}
-    reg.emissions_t.append(linear_sum((w[t] * emis[g], m.gen_mw[s, g, t])
+    reg.emissions_t.append(linear_sum((w[t] * emis[g], gen_mw[s, g, t])
                                       for s in p.sites for g in p.generators for t in p.slices))
 
 
@@ -85,8 +85,8 @@ def define_batteries(m, p) -> None:
     m.charge_mw = pyo.Var(m.SITES, m.BATTERIES, m.SLICES, domain=pyo.NonNegativeReals, doc="battery charging (MW)")
     m.discharge_mw = pyo.Var(m.SITES, m.BATTERIES, m.SLICES, domain=pyo.NonNegativeReals,
                              doc="battery discharging (MW)")
-    units, open_ = dict(m.battery_units.items()), dict(m.open.items())
-    charge, discharge = dict(m.charge_mw.items()), dict(m.discharge_mw.items())
+    units, open_ = members(m.battery_units), members(m.open)
+    charge, discharge = members(m.charge_mw), members(m.discharge_mw)
     m.battery_open = pyo.Constraint(m.SITES, m.BATTERIES,
                                     rule=lambda m, s, q: upper_bound_row(units[s, q], scaled(nmax[s, q], open_[s])))
     bat_mw = {(s, q): scaled(unit[q], units[s, q]) for s in p.sites for q in p.batteries}  # reused per slice
@@ -107,7 +107,7 @@ def define_batteries(m, p) -> None:
     for s in p.sites:
         for t in p.slices:
             for q in p.batteries:  # discharge - charge, as two terms of the balance row
-                reg.power_in[s, t] += (m.discharge_mw[s, q, t], MonomialTermExpression((-1, m.charge_mw[s, q, t])))
+                reg.power_in[s, t] += (discharge[s, q, t], MonomialTermExpression((-1, charge[s, q, t])))
     r = cat.economics.discount_rate
     capex = {q: unit[q] * cat.onsite[q].capex_usd_per_mw * crf(r, cat.onsite[q].lifetime_yr) for q in p.batteries}
     reg.cost["onsite_capex"].append(sum(capex[q] * m.battery_units[s, q] for s in p.sites for q in p.batteries))
