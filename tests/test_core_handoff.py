@@ -25,6 +25,28 @@ def test_column_bounds_match_pyomo_per_variable():
     assert column_bounds([])[0].shape == (0,)
 
 
+def test_members_is_the_components_mapping():
+    """``model.linear.members``: index -> data as ``items()`` gives it, and the fallback when the
+    component's own mapping is not a complete dict."""
+    from siteplan.model.linear import members
+
+    m = pyo.ConcreteModel()
+    m.S = pyo.Set(initialize=["b", "a"], ordered=True)
+    m.T = pyo.Set(initialize=[2, 1], ordered=True)
+    m.x = pyo.Var(m.S, m.T)
+    assert members(m.x) == dict(m.x.items()) and members(m.x)["a", 1] is m.x["a", 1]
+
+    class Other:  # a component-like object without a dict of its data
+        _data = None
+
+        def __len__(self):
+            return 1
+
+        def items(self):
+            return iter([(("k",), "v")])
+    assert members(Other()) == {("k",): "v"}
+
+
 def test_flat_difference_is_the_same_row():
     from pyomo.core.expr.numeric_expr import LinearExpression
     from pyomo.repn.linear import LinearRepnVisitor

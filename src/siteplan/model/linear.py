@@ -48,7 +48,7 @@ def flat_difference(lhs, rhs):
 
 
 def members(component) -> dict:
-    """``{index: data}`` of an indexed Pyomo component, for fast lookups while rows are built.
+    """``{index: data}`` of a dense indexed Pyomo component, for fast lookups while rows are built.
 
     The component's own mapping (read it, do not change it): looking a variable up in a plain dict
     costs a tenth of ``IndexedVar.__getitem__``, and a copy through ``component.items()`` can cost
