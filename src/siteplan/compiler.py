@@ -46,8 +46,7 @@ from pyomo.core.expr.numeric_expr import (
     ProductExpression,
     SumExpression,
 )
-from pyomo.core.expr.numvalue import NumericConstant
-from pyomo.core.expr.numvalue import value
+from pyomo.core.expr.numvalue import NumericConstant, value
 from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression
 from pyomo.network import Port
 from pyomo.repn.linear import LinearRepnVisitor
@@ -151,6 +150,20 @@ def _fast_row(con, cols: _Columns, idx: array, val: array):
     if cls is EqualityExpression or cls is InequalityExpression:
         lhs, rhs = expr._args_
         eq = cls is EqualityExpression
+        if not eq and lhs.__class__ in _VAR_TYPES and rhs.__class__ is MonomialTermExpression:
+            # x <= c * y, a variable upper bound and the most common row: what the two-sided case
+            # below gives (terms x and -c*y, upper bound 0) without its two _terms calls
+            coef, y = rhs._args_
+            if (coef.__class__ in native_numeric_types and coef and y.__class__ in _VAR_TYPES
+                    and not lhs._fixed and not y._fixed):
+                index = cols.index
+                i = index.get(id(lhs))
+                idx.append(cols.of(lhs) if i is None else i)
+                i = index.get(id(y))
+                idx.append(cols.of(y) if i is None else i)
+                val.append(1)
+                val.append(-coef)
+                return None, 0, 0
         if rhs.__class__ in native_numeric_types:
             if lhs.__class__ not in _SIMPLE:
                 return None
@@ -317,27 +330,7 @@ def compile_linear(m) -> LinearForm:
     indptr = array("q", [0])
     row_lo, row_hi = array("d"), array("d")
     inf = float("inf")
-    index = cols.index
     for con in m.component_data_objects(Constraint, active=True, sort=sorter):
-        expr = con.expr
-        if expr.__class__ is InequalityExpression:
-            lhs, rhs = expr._args_
-            if lhs.__class__ in _VAR_TYPES and rhs.__class__ is MonomialTermExpression:
-                # x <= c * y, a variable upper bound and the most common row: what the general path
-                # below gives (terms x and -c*y, upper bound 0), inlined
-                coef, y = rhs._args_
-                if (coef.__class__ in native_numeric_types and coef and y.__class__ in _VAR_TYPES
-                        and not lhs._fixed and not y._fixed):
-                    i = index.get(id(lhs))
-                    idx.append(cols.of(lhs) if i is None else i)
-                    i = index.get(id(y))
-                    idx.append(cols.of(y) if i is None else i)
-                    val.append(1)
-                    val.append(-coef)
-                    row_lo.append(-inf)
-                    row_hi.append(0)
-                    indptr.append(len(idx))
-                    continue
         start = len(idx)
         fast = _fast_row(con, cols, idx, val)
         if fast is not None:

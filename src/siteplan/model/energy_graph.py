@@ -37,7 +37,7 @@ def define_energy_graph(m, p) -> None:
     is_supply = set(supply_nodes)
 
     flow, supply_mw = members(m.flow_mw), members(m.supply_mw)
-    grid_import = members(m.grid_import_mw) if hasattr(m, "grid_import_mw") else {}
+    grid_import = members(m.grid_import_mw)  # exists: there are interconnect options
 
     def rule(m, b, t):
         # inflow - outflow + supply - imports, written flat (the row flat_difference(lhs, rhs) gives)

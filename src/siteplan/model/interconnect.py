@@ -6,7 +6,7 @@ import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 from siteplan.config import crf
-from siteplan.model.linear import flat_difference, linear_sum, members, negated_terms
+from siteplan.model.linear import linear_sum, members, negated_terms
 from siteplan.model.registry import registry
 
 
@@ -40,16 +40,11 @@ def define_interconnect(m, p) -> None:
         doc="at most one interconnect per site, only if open")
     # the capacity of a connection is the same in every slice: its (negated) terms are built once, and
     # each row is flat_difference(import, capacity) <= 0 without negating them again
-    cap_expr = {pr: sum(cap[i] * m.connect[i] for i in opts_of_pair[pr]) for pr in pairs}
-    neg_cap = {pr: negated_terms(e) for pr, e in cap_expr.items()}
+    neg_cap = {pr: negated_terms(sum(cap[i] * m.connect[i] for i in opts_of_pair[pr])) for pr in pairs}
     grid_import = members(m.grid_import_mw)
-
-    def import_cap(m, s, b, t):
-        if neg_cap[s, b] is None:  # not plain number x variable terms (cannot happen with float capacities)
-            return flat_difference(grid_import[s, b, t], cap_expr[s, b]) <= 0
-        return LinearExpression([grid_import[s, b, t], *neg_cap[s, b]]) <= 0
-    m.import_cap = pyo.Constraint(m.CONNECTIONS, m.SLICES, rule=import_cap,
-                                  doc="import only through a built interconnect, within its capacity")
+    m.import_cap = pyo.Constraint(
+        m.CONNECTIONS, m.SLICES, rule=lambda m, s, b, t: LinearExpression([grid_import[s, b, t], *neg_cap[s, b]]) <= 0,
+        doc="import only through a built interconnect, within its capacity")
 
     at_sub = {}
     for i in ids:

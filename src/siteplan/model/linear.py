@@ -79,14 +79,22 @@ def scaled(c, v):
     return v if c == 1 else MonomialTermExpression((c, v))
 
 
-def negated_terms(e) -> list | None:
-    """The terms of ``-e`` as :func:`flat_difference` writes them into a row, or None if ``e`` is not simple.
+def negated_terms(e) -> list:
+    """The terms of ``-e`` as :func:`flat_difference` writes them into a row.
 
     For a right-hand side shared by many rows: ``LinearExpression([x, *negated_terms(e)])`` is the
     row body ``flat_difference(x, e)`` gives, without negating ``e`` again for every row.
+
+    Raises
+    ------
+    ValueError
+        ``e`` holds more than numbers, variables and ``number * variable`` terms (sums of them);
+        use :func:`flat_difference` for such a row.
     """
     out: list = []
-    return out if _collect(e, True, out) else None
+    if not _collect(e, True, out):
+        raise ValueError(f"not a flat linear expression: {e}")
+    return out
 
 
 def linear_sum(terms):
