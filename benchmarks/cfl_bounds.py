@@ -56,19 +56,26 @@ def cover_knapsack(v: np.ndarray, s: np.ndarray, demand: float) -> tuple[float, 
     return float(v[v < 0].sum() + best[need]), y
 
 
-def lagrangian(inst: dict, lam: np.ndarray):
-    """L(lam), the facilities' y and the assignment x of the relaxation at lam."""
-    f, s, d, c = inst["fixed"], inst["capacity"], inst["demand"], inst["cost"]
+def site_knapsacks(inst: dict, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per site i, g_i(lam) = min { sum_j (c_ij - lam_j) x_ij : sum_j x_ij <= s_i, 0 <= x_ij <= d_j }
+    (a continuous knapsack, filled greedily by reduced cost) and the x that attains it."""
+    s, d, c = inst["capacity"], inst["demand"], inst["cost"]
     red = c - lam[None, :]
     order = np.argsort(red, axis=1, kind="stable")
     red_sorted = np.take_along_axis(red, order, 1)
     d_sorted = d[order]
     filled_before = np.cumsum(d_sorted, 1) - d_sorted
     amount = np.where(red_sorted < 0, np.clip(s[:, None] - filled_before, 0, d_sorted), 0.0)
-    v = f + (red_sorted * amount).sum(1)
-    value, y = cover_knapsack(v, s, d.sum())
     x = np.zeros_like(c)
     np.put_along_axis(x, order, amount, 1)
+    return (red_sorted * amount).sum(1), x
+
+
+def lagrangian(inst: dict, lam: np.ndarray):
+    """L(lam), the facilities' y and the assignment x of the relaxation at lam."""
+    f, s, d = inst["fixed"], inst["capacity"], inst["demand"]
+    g, x = site_knapsacks(inst, lam)
+    value, y = cover_knapsack(f + g, s, d.sum())
     return lam @ d + value, y, x
 
 

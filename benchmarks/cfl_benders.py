@@ -1,0 +1,235 @@
+"""Benders decomposition of a CFL instance of ``benchmarks/cfl.py``, run around repeated HiGHS solves.
+
+    python benchmarks/cfl_benders.py --seed 0 [--time-limit 600] [--probe]
+
+HiGHS 1.16 has no lazy-constraint callback, so branch-and-Benders-cut (one tree, cuts added at its
+nodes) cannot be hosted. This is the variant that can: the master problem
+
+    min f.y + theta  s.t.  sum_i s_i y_i >= sum_j d_j,  theta >= lam.d + sum_i g_i(lam) y_i  (cuts),
+
+over the 100 site binaries only, is re-solved from scratch by HiGHS after every cut. The cuts come
+from the transportation problem T(y) (x_ij <= d_j y_i as column bounds, sum_j x_ij <= s_i y_i, every
+demand met or paid at the 1e8 unmet penalty, as in siteplan's model): with lam its demand-row duals,
+``g_i(lam)`` is site i's continuous knapsack (``cfl_bounds.site_knapsacks``). Every such cut is valid
+for every y (it is a Lagrangian bound) and tight at the y it was made at, so the loop converges.
+
+1. LP phase: the master's LP relaxation with in-out stabilisation (Ben-Ameur & Neto 2007: separate at
+   ``alpha`` x the best point so far + (1 - alpha) x the master's point) until it is within 1e-6 of
+   the strong LP bound.
+2. MIP phase: solve the integer master, evaluate T at its y (an upper bound), add the cut, repeat
+   until the master's bound is within ``gap`` of the best y found.
+
+``--probe`` instead measures LP probing on this master (fix each y_i to 0 and to 1, Benders LP to
+decide whether the bound passes the upper bound; fixed sites are kept) and then solves the strong
+compact MIP with those sites fixed: does fixing sites first shorten HiGHS's tree?
+docs/performance.md has the numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cfl import instance, strong_lp  # noqa: E402
+from cfl_bounds import site_knapsacks  # noqa: E402
+
+UNMET_PENALTY = 1.0e8  # per unit, as cfl.py's scenario; keeps T(y) finite for every y in [0, 1]
+
+
+class Benders:
+    """Master (y, theta) and transportation subproblem, each a persistent ``highspy.Highs``."""
+
+    def __init__(self, inst: dict):
+        import highspy
+        import scipy.sparse as sp
+
+        self.hs = highspy
+        self.inst = inst
+        f, s, d, c = inst["fixed"], inst["capacity"], inst["demand"], inst["cost"]
+        n, k = len(f), len(d)
+        self.n, self.k = n, k
+        # subproblem columns: x_ij at i*k + j, then unmet_j; rows: demand j, then capacity i
+        nx = n * k
+        self.xj = np.tile(np.arange(k), n)
+        xi = np.repeat(np.arange(n), k)
+        rows = np.concatenate([self.xj, k + xi, np.arange(k)])
+        cols = np.concatenate([np.arange(nx), np.arange(nx), nx + np.arange(k)])
+        A = sp.csc_matrix((np.ones(len(rows)), (rows, cols)), shape=(k + n, nx + k))
+        self.sub = highspy.Highs()
+        self.sub.setOptionValue("output_flag", False)
+        self.sub.passModel(nx + k, k + n, A.nnz, int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize),
+                           0.0, np.concatenate([c.ravel(), np.full(k, UNMET_PENALTY)]), np.zeros(nx + k),
+                           np.concatenate([d[self.xj], d]), np.concatenate([d, np.full(n, -np.inf)]),
+                           np.concatenate([d, s]), A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data,
+                           np.zeros(nx + k, dtype=np.int32))
+        self.master = highspy.Highs()
+        self.master.setOptionValue("output_flag", False)
+        self.master.addVars(n + 1, np.zeros(n + 1), np.concatenate([np.ones(n), [np.inf]]))
+        self.master.changeColsCost(n + 1, np.arange(n + 1, dtype=np.int32), np.concatenate([f, [1.0]]))
+        self.master.addRow(d.sum(), np.inf, n, np.arange(n, dtype=np.int32), s)
+        self.cuts = 0
+        self.separations = 0
+
+    def transport(self, y: np.ndarray) -> float:
+        """T(y); adds the cut made at ``y`` to the master."""
+        n, k, d, s = self.n, self.k, self.inst["demand"], self.inst["capacity"]
+        self.sub.changeColsBounds(n * k, np.arange(n * k, dtype=np.int32), np.zeros(n * k), np.repeat(y, k) * d[self.xj])
+        self.sub.changeRowsBounds(n, np.arange(k, k + n, dtype=np.int32), np.full(n, -np.inf), s * y)
+        self.sub.run()
+        if self.sub.getModelStatus() != self.hs.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"transportation LP: {self.sub.modelStatusToString(self.sub.getModelStatus())}")
+        lam = np.asarray(self.sub.getSolution().row_dual)[:k]
+        g, _ = site_knapsacks(self.inst, lam)
+        self.master.addRow(float(lam @ d), np.inf, n + 1, np.arange(n + 1, dtype=np.int32), np.concatenate([-g, [1.0]]))
+        self.cuts += 1
+        self.separations += 1
+        return float(self.sub.getInfo().objective_function_value)
+
+    def _master_solve(self) -> tuple[np.ndarray | None, float]:
+        """Solve the master; its y and bound (None, inf if infeasible)."""
+        self.master.run()
+        if self.master.getModelStatus() == self.hs.HighsModelStatus.kInfeasible:
+            return None, np.inf
+        info = self.master.getInfo()
+        bound = info.mip_dual_bound if self._integer else info.objective_function_value
+        return np.asarray(self.master.getSolution().col_value)[: self.n], float(bound)
+
+    _integer = False
+
+    def lp(self, lo: np.ndarray, hi: np.ndarray, alpha: float = 0.5, tol: float = 1e-6, stop_at: float | None = None,
+           core: np.ndarray | None = None, max_rounds: int = 1000) -> tuple[float, float, np.ndarray]:
+        """Benders on the master LP over lo <= y <= hi. Returns (bound, best value found, best point).
+        With ``stop_at``, returns as soon as the bound reaches it or a point below it is found."""
+        f = self.inst["fixed"]
+        self.master.changeColsBounds(self.n, np.arange(self.n, dtype=np.int32), lo, hi)
+        core = np.clip((lo + hi) / 2 if core is None else core, lo, hi)
+        best = np.inf
+        for _ in range(max_rounds):
+            ybar, bound = self._master_solve()
+            if ybar is None:
+                return np.inf, np.inf, core
+            if stop_at is not None and (bound >= stop_at or best < stop_at):
+                break
+            if np.isfinite(best) and best - bound <= tol * abs(best):
+                break
+            point = alpha * core + (1 - alpha) * ybar
+            value = f @ point + self.transport(point)
+            if value < best:
+                best, core = value, point
+        return bound, best, core
+
+    def mip(self, gap: float, deadline: float) -> dict:
+        """The integer master loop; returns the best y, its cost, the bound and the rounds."""
+        hs, n, f = self.hs, self.n, self.inst["fixed"]
+        self.master.changeColsBounds(n, np.arange(n, dtype=np.int32), np.zeros(n), np.ones(n))
+        self.master.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, hs.HighsVarType.kInteger))
+        self.master.setOptionValue("mip_rel_gap", min(gap, 1e-6))
+        self._integer = True
+        upper, best, bound, rounds = np.inf, None, -np.inf, 0
+        while time.perf_counter() < deadline:
+            rounds += 1
+            self.master.setOptionValue("time_limit", max(1.0, deadline - time.perf_counter()))
+            if best is not None:
+                start = hs.HighsSolution()
+                start.col_value = list(best[0]) + [best[1]]
+                start.value_valid = True
+                self.master.setSolution(start)
+            y, bound = self._master_solve()
+            y = np.round(y)
+            t = self.transport(y)
+            if f @ y + t < upper:
+                upper, best = f @ y + t, (y, t)
+            if upper - bound <= max(gap, 1e-9) * abs(upper):
+                break
+        return dict(upper=upper, y=None if best is None else best[0], bound=bound, rounds=rounds)
+
+
+def solve(inst: dict, gap: float = 1e-4, time_limit_s: float = 600.0, alpha: float = 0.5) -> dict:
+    """Benders to ``gap``: the objective, bound, gap, seconds per phase, rounds and cuts."""
+    t0 = time.perf_counter()
+    b = Benders(inst)
+    n = b.n
+    lp_bound, _, _ = b.lp(np.zeros(n), np.ones(n), alpha=alpha)
+    t_lp = time.perf_counter() - t0
+    lp_cuts = b.cuts
+    r = b.mip(gap, t0 + time_limit_s)
+    seconds = time.perf_counter() - t0
+    g = (r["upper"] - r["bound"]) / abs(r["upper"])
+    return dict(status="optimal" if g <= max(gap, 1e-9) else "time limit", objective=r["upper"], bound=r["bound"],
+                gap=g, seconds=seconds, lp_seconds=t_lp, lp_bound=lp_bound, lp_cuts=lp_cuts, mip_rounds=r["rounds"],
+                cuts=b.cuts, open=int(r["y"].sum()) if r["y"] is not None else 0)
+
+
+def probe(inst: dict, upper: float, alpha: float = 0.5, time_limit_s: float = 400.0) -> dict:
+    """LP probing on the Benders master with ``upper`` as the cutoff, then the strong compact MIP
+    (``cfl.strong_lp``) with the fixed sites, solved by HiGHS (1 thread, 0.01 %)."""
+    import highspy
+
+    t0 = time.perf_counter()
+    b = Benders(inst)
+    n = b.n
+    lo, hi = np.zeros(n), np.ones(n)
+    _, _, core = b.lp(lo, hi, alpha=alpha)
+    cutoff = upper * (1 - 1e-9)
+    for i in range(n):
+        for v in (0.0, 1.0):
+            plo, phi = lo.copy(), hi.copy()
+            plo[i] = phi[i] = v
+            bound, _, _ = b.lp(plo, phi, alpha=alpha, stop_at=cutoff, core=core)
+            if bound >= cutoff:  # y_i = v cannot beat the upper bound
+                lo[i] = hi[i] = 1.0 - v
+                break
+    t_probe = time.perf_counter() - t0
+    lp = strong_lp(inst)
+    cl, cu = np.array(lp.col_lower_), np.array(lp.col_upper_)
+    cl[:n], cu[:n] = lo, hi
+    lp.col_lower_, lp.col_upper_ = cl, cu
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    for key, v in {"mip_rel_gap": 1e-4, "threads": 1, "random_seed": 0, "time_limit": float(time_limit_s)}.items():
+        h.setOptionValue(key, v)
+    h.passModel(lp)
+    t = time.perf_counter()
+    h.run()
+    info = h.getInfo()
+    status = h.modelStatusToString(h.getModelStatus())
+    # Probing fixed whatever cannot beat ``upper``, so the reduced MIP may hold nothing as good as it
+    # (even be infeasible): the answer is the better of the two, the bound the lower of the two.
+    found = info.objective_function_value if status in ("Optimal", "Time limit reached") else np.inf
+    reduced_bound = info.mip_dual_bound if status != "Infeasible" else np.inf
+    objective, bound = min(upper, found), min(upper, reduced_bound)
+    return dict(probe_seconds=t_probe, separations=b.separations, closed=int((hi == 0).sum()), opened=int((lo == 1).sum()),
+                mip_seconds=time.perf_counter() - t, status=status, objective=objective, bound=bound,
+                gap=(objective - bound) / abs(objective), nodes=info.mip_node_count)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--time-limit", type=float, default=600.0)
+    ap.add_argument("--alpha", type=float, default=0.5)
+    ap.add_argument("--probe", type=float, default=None, metavar="UPPER",
+                    help="LP probing with this upper bound (e.g. the known optimum), then the reduced compact MIP; "
+                         "sites are fixed where the other value cannot beat it")
+    a = ap.parse_args()
+    inst = instance(a.seed)
+    if a.probe is not None:
+        r = probe(inst, a.probe, a.alpha, a.time_limit)
+        print(f"seed {a.seed}: probing {r['probe_seconds']:.1f} s ({r['separations']} transportation LPs) fixed "
+              f"{r['closed']} closed + {r['opened']} open; reduced MIP {r['status']}; best {r['objective']:,.2f} gap "
+              f"{100 * r['gap']:.4f} % in {r['mip_seconds']:.1f} s, {r['nodes']} nodes")
+        return 0
+    r = solve(inst, time_limit_s=a.time_limit, alpha=a.alpha)
+    print(f"seed {a.seed}: {r['status']} {r['objective']:,.2f} bound {r['bound']:,.2f} gap {100 * r['gap']:.4f} % "
+          f"in {r['seconds']:.1f} s; LP phase {r['lp_seconds']:.1f} s ({r['lp_cuts']} cuts, bound {r['lp_bound']:,.2f}); "
+          f"{r['mip_rounds']} integer master solves, {r['cuts']} cuts, {r['open']} sites open")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
