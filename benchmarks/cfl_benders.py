@@ -1,6 +1,6 @@
 """Benders decomposition of a CFL instance of ``benchmarks/cfl.py``, run around repeated HiGHS solves.
 
-    python benchmarks/cfl_benders.py --seed 0 [--time-limit 600] [--probe]
+    python benchmarks/cfl_benders.py --seed 0 [--time-limit 600] [--probe UPPER | --cardinality P_MIN P_MAX]
 
 HiGHS 1.16 has no lazy-constraint callback, so branch-and-Benders-cut (one tree, cuts added at its
 nodes) cannot be hosted. This is the variant that can: the master problem
@@ -19,7 +19,8 @@ for every y (it is a Lagrangian bound) and tight at the y it was made at, so the
 2. MIP phase: solve the integer master, evaluate T at its y (an upper bound), add the cut, repeat
    until the master's bound is within ``gap`` of the best y found.
 
-``--probe`` instead measures LP probing on this master (fix each y_i to 0 and to 1, Benders LP to
+``--cardinality P_MIN P_MAX`` gives the strong LP bound with exactly p sites open (a disjunction
+on the number of open sites, which can prune whole values of p). ``--probe`` instead measures LP probing on this master (fix each y_i to 0 and to 1, Benders LP to
 decide whether the bound passes the upper bound; fixed sites are kept) and then solves the strong
 compact MIP with those sites fixed: does fixing sites first shorten HiGHS's tree?
 docs/performance.md has the numbers.
@@ -208,6 +209,21 @@ def probe(inst: dict, upper: float, alpha: float = 0.5, time_limit_s: float = 40
                 gap=(objective - bound) / abs(objective), nodes=info.mip_node_count)
 
 
+def cardinality(inst: dict, counts: list[int], alpha: float = 0.5) -> dict[int, float]:
+    """The strong LP bound with the number of open sites fixed, sum_i y_i = p, for each p in
+    ``counts`` (inf where no p sites have enough capacity); the cuts are shared across p."""
+    b = Benders(inst)
+    n = b.n
+    b.lp(np.zeros(n), np.ones(n), alpha=alpha)
+    b.master.addRow(0.0, 0.0, n, np.arange(n, dtype=np.int32), np.ones(n))
+    row = b.master.getNumRow() - 1
+    bounds = {}
+    for p in counts:
+        b.master.changeRowBounds(row, float(p), float(p))
+        bounds[p], _, _ = b.lp(np.zeros(n), np.ones(n), alpha=alpha)
+    return bounds
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seed", type=int, default=0)
@@ -216,8 +232,14 @@ def main() -> int:
     ap.add_argument("--probe", type=float, default=None, metavar="UPPER",
                     help="LP probing with this upper bound (e.g. the known optimum), then the reduced compact MIP; "
                          "sites are fixed where the other value cannot beat it")
+    ap.add_argument("--cardinality", type=int, nargs=2, default=None, metavar=("P_MIN", "P_MAX"),
+                    help="the strong LP bound with exactly p sites open, for p from P_MIN to P_MAX")
     a = ap.parse_args()
     inst = instance(a.seed)
+    if a.cardinality is not None:
+        for p, bound in cardinality(inst, list(range(a.cardinality[0], a.cardinality[1] + 1)), a.alpha).items():
+            print(f"seed {a.seed}: {p} sites open: LP bound {bound:,.2f}")
+        return 0
     if a.probe is not None:
         r = probe(inst, a.probe, a.alpha, a.time_limit)
         print(f"seed {a.seed}: probing {r['probe_seconds']:.1f} s ({r['separations']} transportation LPs) fixed "

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -116,7 +118,7 @@ def test_cfl_benders_reaches_the_compact_optimum():
     sys.path.insert(0, str(REPO / "benchmarks"))
     try:
         from cfl import handbuilt, instance
-        from cfl_benders import probe, solve
+        from cfl_benders import cardinality, probe, solve
         from cfl_bounds import strong_lp_bound
     finally:
         sys.path.pop(0)
@@ -135,3 +137,12 @@ def test_cfl_benders_reaches_the_compact_optimum():
         assert abs(p["objective"] - opt) <= 1e-4 * abs(opt) and p["bound"] <= opt * (1 + 1e-9)
         p = probe(inst, opt)
         assert p["objective"] == opt and p["bound"] <= opt * (1 + 1e-9)
+        # with exactly p sites open: no bound below the unconstrained LP's, none above the optimum at
+        # the optimum's own p, and none at all (inf) exactly where p sites cannot hold the demand
+        lp = strong_lp_bound(inst)
+        bounds = cardinality(inst, list(range(1, 9)))
+        assert all(b >= lp - 1e-6 * abs(lp) for b in bounds.values())
+        assert bounds[r["open"]] <= opt * (1 + 1e-9)
+        largest = np.cumsum(np.sort(inst["capacity"])[::-1])
+        for count, b in bounds.items():
+            assert (b == float("inf")) == (largest[count - 1] < inst["demand"].sum())
