@@ -190,13 +190,17 @@ def probe(inst: dict, upper: float, alpha: float = 0.5, time_limit_s: float = 40
     cl, cu = np.array(lp.col_lower_), np.array(lp.col_upper_)
     cl[:n], cu[:n] = lo, hi
     lp.col_lower_, lp.col_upper_ = cl, cu
+    # the Benders LPs started HiGHS's global thread pool with its default size; a 1-thread run
+    # would fail ("Not Set") without a reset
+    highspy.Highs.resetGlobalScheduler(True)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     for key, v in {"mip_rel_gap": 1e-4, "threads": 1, "random_seed": 0, "time_limit": float(time_limit_s)}.items():
         h.setOptionValue(key, v)
     h.passModel(lp)
     t = time.perf_counter()
-    h.run()
+    if h.run() == highspy.HighsStatus.kError:
+        raise RuntimeError("HiGHS failed on the reduced MIP")
     info = h.getInfo()
     status = h.modelStatusToString(h.getModelStatus())
     # Probing fixed whatever cannot beat ``upper``, so the reduced MIP may hold nothing as good as it
