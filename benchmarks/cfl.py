@@ -163,9 +163,11 @@ def strong_lp(inst: dict, integer: bool = True):
     return lp
 
 
-def handbuilt(inst: dict, time_limit_s: float = 600.0, gap: float = 1e-4, threads: int = 1):
-    """The strong CFL MIP (:func:`strong_lp`) solved directly in highspy.
-    Returns (objective, bound, gap, seconds, status)."""
+def handbuilt(inst: dict, time_limit_s: float = 600.0, gap: float = 1e-4, threads: int = 1,
+              open_between: tuple[int, int] | None = None):
+    """The strong CFL MIP (:func:`strong_lp`) solved directly in highspy; with ``open_between``
+    (lo, hi), the row lo <= sum_i y_i <= hi is added (e.g. the counts ``cfl_benders.py
+    --cardinality`` cannot rule out). Returns (objective, bound, gap, seconds, status)."""
     import highspy
 
     h = highspy.Highs()
@@ -173,6 +175,9 @@ def handbuilt(inst: dict, time_limit_s: float = 600.0, gap: float = 1e-4, thread
     for key, v in {"time_limit": float(time_limit_s), "mip_rel_gap": gap, "threads": threads, "random_seed": 0}.items():
         h.setOptionValue(key, v)
     h.passModel(strong_lp(inst))
+    if open_between is not None:
+        n = len(inst["fixed"])
+        h.addRow(float(open_between[0]), float(open_between[1]), n, np.arange(n, dtype=np.int32), np.ones(n))
     t = time.perf_counter()
     h.run()
     dt_ = time.perf_counter() - t
@@ -212,6 +217,8 @@ def main() -> int:
     ap.add_argument("--solve", action="store_true", help="solve with plain siteplan (scenario solver settings)")
     ap.add_argument("--handbuilt", action="store_true", help="solve the hand-built strong CFL MIP with highspy")
     ap.add_argument("--check", action="store_true", help="--solve and --handbuilt, and compare the optima")
+    ap.add_argument("--open-between", type=int, nargs=2, default=None, metavar=("LO", "HI"),
+                    help="--handbuilt with LO <= number of open sites <= HI")
     ap.add_argument("--time-limit", type=float, default=None, help="seconds (default: the scenario's 600)")
     a = ap.parse_args()
     inst = instance(a.seed, a.sites, a.regions, a.ratio, a.cost_scale)
@@ -222,7 +229,7 @@ def main() -> int:
         res["siteplan"] = solve_siteplan(path, a.time_limit)
         print("siteplan", json.dumps(res["siteplan"]), flush=True)
     if a.handbuilt or a.check:
-        obj, bound, gap, sec, st = handbuilt(inst, a.time_limit or 600.0)
+        obj, bound, gap, sec, st = handbuilt(inst, a.time_limit or 600.0, open_between=a.open_between)
         res["handbuilt"] = dict(status=st, objective=obj, bound=bound, gap=gap, highs_s=sec)
         print("handbuilt", json.dumps(res["handbuilt"]), flush=True)
     if a.check:

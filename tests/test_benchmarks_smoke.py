@@ -145,6 +145,10 @@ def test_cfl_benders_reaches_the_compact_optimum():
         bounds = cardinality(inst, list(range(1, 9)))
         assert all(b >= lp - 1e-6 * abs(lp) for b in bounds.values())
         assert bounds[r["open"]] <= opt * (1 + 1e-9)
+        # and the MIP restricted to the optimum's count of open sites (cfl.py --open-between) keeps it
+        within = handbuilt(inst, time_limit_s=60, gap=0.0, open_between=(r["open"], r["open"]))[0]
+        assert abs(within - opt) <= 1e-9 * abs(opt)
+        assert handbuilt(inst, time_limit_s=60, gap=0.0, open_between=(r["open"] + 1, 8))[0] >= opt * (1 - 1e-9)
         largest = np.cumsum(np.sort(inst["capacity"])[::-1])
         for count, b in bounds.items():
             assert (b == float("inf")) == (largest[count - 1] < inst["demand"].sum())
