@@ -179,7 +179,8 @@ def handbuilt(inst: dict, time_limit_s: float = 600.0, gap: float = 1e-4, thread
         n = len(inst["fixed"])
         h.addRow(float(open_between[0]), float(open_between[1]), n, np.arange(n, dtype=np.int32), np.ones(n))
     t = time.perf_counter()
-    h.run()
+    if h.run() == highspy.HighsStatus.kError:  # e.g. HiGHS's thread pool started with another size
+        raise RuntimeError("HiGHS failed on the hand-built CFL MIP")
     dt_ = time.perf_counter() - t
     info = h.getInfo()
     return (info.objective_function_value, info.mip_dual_bound, info.mip_gap, dt_,

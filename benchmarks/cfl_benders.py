@@ -10,7 +10,8 @@ nodes) cannot be hosted. This is the variant that can: the master problem
 over the 100 site binaries only, is re-solved from scratch by HiGHS after every cut. The cuts come
 from the transportation problem T(y) (x_ij <= d_j y_i as column bounds, sum_j x_ij <= s_i y_i, every
 demand met or paid at the 1e8 unmet penalty, as in siteplan's model): with lam its demand-row duals,
-``g_i(lam)`` is site i's continuous knapsack (``cfl_bounds.site_knapsacks``). Every such cut is valid
+``g_i(lam)`` is site i's continuous knapsack (``cfl_bounds.site_knapsacks``) and the constant also
+carries the unmet columns' min(0, penalty - lam_j) d_j. Every such cut is valid
 for every y (it is a Lagrangian bound) and tight at the y it was made at, so the loop converges.
 
 1. LP phase: the master's LP relaxation with in-out stabilisation (Ben-Ameur & Neto 2007: separate at
@@ -61,8 +62,11 @@ class Benders:
         rows = np.concatenate([self.xj, k + xi, np.arange(k)])
         cols = np.concatenate([np.arange(nx), np.arange(nx), nx + np.arange(k)])
         A = sp.csc_matrix((np.ones(len(rows)), (rows, cols)), shape=(k + n, nx + k))
+        # 1 thread, as every other HiGHS run of these benchmarks: HiGHS keeps one thread pool per
+        # process, and a later run asking for another size fails
         self.sub = highspy.Highs()
         self.sub.setOptionValue("output_flag", False)
+        self.sub.setOptionValue("threads", 1)
         self.sub.passModel(nx + k, k + n, A.nnz, int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize),
                            0.0, np.concatenate([c.ravel(), np.full(k, UNMET_PENALTY)]), np.zeros(nx + k),
                            np.concatenate([d[self.xj], d]), np.concatenate([d, np.full(n, -np.inf)]),
@@ -70,6 +74,7 @@ class Benders:
                            np.zeros(nx + k, dtype=np.int32))
         self.master = highspy.Highs()
         self.master.setOptionValue("output_flag", False)
+        self.master.setOptionValue("threads", 1)
         self.master.addVars(n + 1, np.zeros(n + 1), np.concatenate([np.ones(n), [np.inf]]))
         self.master.changeColsCost(n + 1, np.arange(n + 1, dtype=np.int32), np.concatenate([f, [1.0]]))
         self.master.addRow(d.sum(), np.inf, n, np.arange(n, dtype=np.int32), s)
@@ -78,6 +83,14 @@ class Benders:
 
     def transport(self, y: np.ndarray) -> float:
         """T(y); adds the cut made at ``y`` to the master."""
+        value, const, g = self.cut_at(y)
+        n = self.n
+        self.master.addRow(const, np.inf, n + 1, np.arange(n + 1, dtype=np.int32), np.concatenate([-g, [1.0]]))
+        self.cuts += 1
+        return value
+
+    def cut_at(self, y: np.ndarray) -> tuple[float, float, np.ndarray]:
+        """T(y) and the cut made there, T(y') >= const + g.y' for every y' in [0, 1]^n."""
         n, k, d, s = self.n, self.k, self.inst["demand"], self.inst["capacity"]
         self.sub.changeColsBounds(n * k, np.arange(n * k, dtype=np.int32), np.zeros(n * k), np.repeat(y, k) * d[self.xj])
         self.sub.changeRowsBounds(n, np.arange(k, k + n, dtype=np.int32), np.full(n, -np.inf), s * y)
@@ -86,10 +99,10 @@ class Benders:
             raise RuntimeError(f"transportation LP: {self.sub.modelStatusToString(self.sub.getModelStatus())}")
         lam = np.asarray(self.sub.getSolution().row_dual)[:k]
         g, _ = site_knapsacks(self.inst, lam)
-        self.master.addRow(float(lam @ d), np.inf, n + 1, np.arange(n + 1, dtype=np.int32), np.concatenate([-g, [1.0]]))
-        self.cuts += 1
+        # the relaxed unmet columns add min(0, penalty - lam_j) d_j (zero unless a dual exceeds the penalty)
+        const = float(lam @ d + np.minimum(0.0, UNMET_PENALTY - lam) @ d)
         self.separations += 1
-        return float(self.sub.getInfo().objective_function_value)
+        return float(self.sub.getInfo().objective_function_value), const, g
 
     def _master_solve(self) -> tuple[np.ndarray | None, float]:
         """Solve the master; its y and bound (None, inf if infeasible)."""
@@ -190,9 +203,6 @@ def probe(inst: dict, upper: float, alpha: float = 0.5, time_limit_s: float = 40
     cl, cu = np.array(lp.col_lower_), np.array(lp.col_upper_)
     cl[:n], cu[:n] = lo, hi
     lp.col_lower_, lp.col_upper_ = cl, cu
-    # the Benders LPs started HiGHS's global thread pool with its default size; a 1-thread run
-    # would fail ("Not Set") without a reset
-    highspy.Highs.resetGlobalScheduler(True)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     for key, v in {"mip_rel_gap": 1e-4, "threads": 1, "random_seed": 0, "time_limit": float(time_limit_s)}.items():

@@ -118,12 +118,23 @@ def test_cfl_benders_reaches_the_compact_optimum():
     sys.path.insert(0, str(REPO / "benchmarks"))
     try:
         from cfl import handbuilt, instance
-        from cfl_benders import cardinality, probe, solve
+        from cfl_benders import Benders, cardinality, probe, solve
         from cfl_bounds import strong_lp_bound
     finally:
         sys.path.pop(0)
     for seed in range(4):
         inst = instance(seed, sites=8, regions=30, ratio=1.5 if seed % 2 else None)
+        # every cut is below T everywhere and tight where it was made, also where capacity runs out
+        b = Benders(inst)
+        rng = np.random.default_rng(seed)
+        points = [rng.uniform(0, 1, 8) for _ in range(4)] + [rng.integers(0, 2, 8).astype(float) for _ in range(4)]
+        points.append(np.zeros(8))
+        made = [b.cut_at(y) for y in points]
+        for value, const, g in made:
+            for y, (t, _, _) in zip(points, made):
+                assert const + g @ y <= t + 1e-7 * abs(t)
+        for y, (t, const, g) in zip(points, made):
+            assert abs(const + g @ y - t) <= 1e-6 * abs(t)
         opt, _, _, _, status = handbuilt(inst, time_limit_s=60, gap=0.0)
         assert status == "Optimal"
         r = solve(inst, gap=0.0)
