@@ -78,6 +78,9 @@ class Benders:
         self.master.addVars(n + 1, np.zeros(n + 1), np.concatenate([np.ones(n), [np.inf]]))
         self.master.changeColsCost(n + 1, np.arange(n + 1, dtype=np.int32), np.concatenate([f, [1.0]]))
         self.master.addRow(d.sum(), np.inf, n, np.arange(n, dtype=np.int32), s)
+        # the master's rows other than cuts, {master row: [coefficients, lower, upper]}: in-out
+        # separation points must satisfy them (a convex combination of two points that do)
+        self.rows = {0: [s.astype(float), float(d.sum()), np.inf]}
         self.cuts = 0
         self.separations = 0
 
@@ -96,6 +99,9 @@ class Benders:
         self.sub.changeRowsBounds(n, np.arange(k, k + n, dtype=np.int32), np.full(n, -np.inf), s * y)
         self.sub.run()
         if self.sub.getModelStatus() != self.hs.HighsModelStatus.kOptimal:
+            self.sub.clearSolver()  # a warm start can end in "Unknown" where a cold solve does not
+            self.sub.run()
+        if self.sub.getModelStatus() != self.hs.HighsModelStatus.kOptimal:
             raise RuntimeError(f"transportation LP: {self.sub.modelStatusToString(self.sub.getModelStatus())}")
         lam = np.asarray(self.sub.getSolution().row_dual)[:k]
         g, _ = site_knapsacks(self.inst, lam)
@@ -104,32 +110,69 @@ class Benders:
         self.separations += 1
         return float(self.sub.getInfo().objective_function_value), const, g
 
-    def _master_solve(self) -> tuple[np.ndarray | None, float]:
-        """Solve the master; its y and bound (None, inf if infeasible)."""
+    def add_row(self, coefficients: np.ndarray, lower: float, upper: float) -> int:
+        """Add a row over y (not a cut) to the master; returns its index for :meth:`set_row_bounds`."""
+        self.master.addRow(lower, upper, self.n, np.arange(self.n, dtype=np.int32), coefficients)
+        row = self.master.getNumRow() - 1
+        self.rows[row] = [np.asarray(coefficients, dtype=float), lower, upper]
+        return row
+
+    def set_row_bounds(self, row: int, lower: float, upper: float) -> None:
+        self.master.changeRowBounds(row, lower, upper)
+        self.rows[row][1:] = [lower, upper]
+
+    def feasible(self, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, tol: float = 1e-9) -> bool:
+        """Whether ``y`` is within the bounds and the master's rows other than cuts."""
+        if np.any(y < lo - tol) or np.any(y > hi + tol):
+            return False
+        return all(a_lo - tol * max(1.0, abs(a_lo)) <= a @ y <= a_hi + tol * max(1.0, abs(a_hi))
+                   for a, a_lo, a_hi in self.rows.values())
+
+    def _master_solve(self, integer: bool = False) -> tuple[np.ndarray | None, float]:
+        """Solve the master; its y (None if it has none) and bound (inf if infeasible)."""
+        hs = self.hs
         self.master.run()
-        if self.master.getModelStatus() == self.hs.HighsModelStatus.kInfeasible:
+        status = self.master.getModelStatus()
+        if status == hs.HighsModelStatus.kInfeasible:
             return None, np.inf
         info = self.master.getInfo()
-        bound = info.mip_dual_bound if self._integer else info.objective_function_value
-        return np.asarray(self.master.getSolution().col_value)[: self.n], float(bound)
-
-    _integer = False
+        if integer:
+            has_y = status == hs.HighsModelStatus.kOptimal or (
+                status == hs.HighsModelStatus.kTimeLimit and info.primal_solution_status == 2)  # 2: feasible
+            if status not in (hs.HighsModelStatus.kOptimal, hs.HighsModelStatus.kTimeLimit):
+                raise RuntimeError(f"integer master: {self.master.modelStatusToString(status)}")
+            y = np.asarray(self.master.getSolution().col_value)[: self.n] if has_y else None
+            return y, float(info.mip_dual_bound)
+        if status != hs.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"master LP: {self.master.modelStatusToString(status)}")
+        return np.asarray(self.master.getSolution().col_value)[: self.n], float(info.objective_function_value)
 
     def lp(self, lo: np.ndarray, hi: np.ndarray, alpha: float = 0.5, tol: float = 1e-6, stop_at: float | None = None,
-           core: np.ndarray | None = None, max_rounds: int = 1000) -> tuple[float, float, np.ndarray]:
+           core: np.ndarray | None = None, max_rounds: int = 1000, deadline: float = np.inf
+           ) -> tuple[float, float, np.ndarray | None]:
         """Benders on the master LP over lo <= y <= hi. Returns (bound, best value found, best point).
-        With ``stop_at``, returns as soon as the bound reaches it or a point below it is found."""
+
+        The best value is f.y + T(y) at a point that meets the master's rows, so an upper bound on
+        this LP; the loop ends when the two are within ``tol``. With ``stop_at``, it returns as
+        soon as the bound reaches ``stop_at`` or a point below it is found. ``core``: the in-out
+        stabilisation centre to start from (the first master point if None or if it breaks a row).
+        """
         f = self.inst["fixed"]
         self.master.changeColsBounds(self.n, np.arange(self.n, dtype=np.int32), lo, hi)
-        core = np.clip((lo + hi) / 2 if core is None else core, lo, hi)
+        if core is not None:
+            core = np.clip(core, lo, hi)
+            if not self.feasible(core, lo, hi):
+                core = None
         best = np.inf
         for _ in range(max_rounds):
             ybar, bound = self._master_solve()
             if ybar is None:
                 return np.inf, np.inf, core
+            if core is None:
+                core = ybar
             if stop_at is not None and (bound >= stop_at or best < stop_at):
                 break
-            if np.isfinite(best) and best - bound <= tol * abs(best):
+            if (np.isfinite(best) and best - bound <= tol * abs(best)) or time.perf_counter() > deadline:
                 break
             point = alpha * core + (1 - alpha) * ybar
             value = f @ point + self.transport(point)
@@ -137,29 +180,35 @@ class Benders:
                 best, core = value, point
         return bound, best, core
 
-    def mip(self, gap: float, deadline: float) -> dict:
-        """The integer master loop; returns the best y, its cost, the bound and the rounds."""
+    def mip(self, gap: float, deadline: float, bound: float = -np.inf) -> dict:
+        """The integer master loop from a known lower ``bound`` (e.g. the LP phase's); returns the
+        best y, its cost, the best bound and the rounds. The master is an LP again afterwards."""
         hs, n, f = self.hs, self.n, self.inst["fixed"]
-        self.master.changeColsBounds(n, np.arange(n, dtype=np.int32), np.zeros(n), np.ones(n))
-        self.master.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, hs.HighsVarType.kInteger))
+        cols = np.arange(n, dtype=np.int32)
+        self.master.changeColsBounds(n, cols, np.zeros(n), np.ones(n))
+        self.master.changeColsIntegrality(n, cols, np.full(n, hs.HighsVarType.kInteger))
         self.master.setOptionValue("mip_rel_gap", min(gap, 1e-6))
-        self._integer = True
-        upper, best, bound, rounds = np.inf, None, -np.inf, 0
+        upper, best, rounds = np.inf, None, 0
         while time.perf_counter() < deadline:
             rounds += 1
             self.master.setOptionValue("time_limit", max(1.0, deadline - time.perf_counter()))
-            if best is not None:
+            if best is not None:  # the best y so far as the start; no tree or cuts carry over
                 start = hs.HighsSolution()
                 start.col_value = list(best[0]) + [best[1]]
                 start.value_valid = True
                 self.master.setSolution(start)
-            y, bound = self._master_solve()
+            y, master_bound = self._master_solve(integer=True)
+            bound = max(bound, master_bound)
+            if y is None:  # infeasible, or out of time before the master found a y
+                break
             y = np.round(y)
             t = self.transport(y)
             if f @ y + t < upper:
                 upper, best = f @ y + t, (y, t)
             if upper - bound <= max(gap, 1e-9) * abs(upper):
                 break
+        self.master.changeColsIntegrality(n, cols, np.full(n, hs.HighsVarType.kContinuous))
+        self.master.setOptionValue("time_limit", np.inf)
         return dict(upper=upper, y=None if best is None else best[0], bound=bound, rounds=rounds)
 
 
@@ -168,12 +217,12 @@ def solve(inst: dict, gap: float = 1e-4, time_limit_s: float = 600.0, alpha: flo
     t0 = time.perf_counter()
     b = Benders(inst)
     n = b.n
-    lp_bound, _, _ = b.lp(np.zeros(n), np.ones(n), alpha=alpha)
+    lp_bound, _, _ = b.lp(np.zeros(n), np.ones(n), alpha=alpha, deadline=t0 + time_limit_s)
     t_lp = time.perf_counter() - t0
     lp_cuts = b.cuts
-    r = b.mip(gap, t0 + time_limit_s)
+    r = b.mip(gap, t0 + time_limit_s, bound=lp_bound)
     seconds = time.perf_counter() - t0
-    g = (r["upper"] - r["bound"]) / abs(r["upper"])
+    g = (r["upper"] - r["bound"]) / abs(r["upper"]) if np.isfinite(r["upper"]) else np.inf
     return dict(status="optimal" if g <= max(gap, 1e-9) else "time limit", objective=r["upper"], bound=r["bound"],
                 gap=g, seconds=seconds, lp_seconds=t_lp, lp_bound=lp_bound, lp_cuts=lp_cuts, mip_rounds=r["rounds"],
                 cuts=b.cuts, open=int(r["y"].sum()) if r["y"] is not None else 0)
@@ -181,7 +230,10 @@ def solve(inst: dict, gap: float = 1e-4, time_limit_s: float = 600.0, alpha: flo
 
 def probe(inst: dict, upper: float, alpha: float = 0.5, time_limit_s: float = 400.0) -> dict:
     """LP probing on the Benders master with ``upper`` as the cutoff, then the strong compact MIP
-    (``cfl.strong_lp``) with the fixed sites, solved by HiGHS (1 thread, 0.01 %)."""
+    (``cfl.strong_lp``) with the fixed sites, solved by HiGHS (1 thread, 0.01 %).
+
+    ``upper`` must be the cost of a known solution: sites are fixed where the other value cannot
+    beat it, so the reported objective is the better of ``upper`` and the reduced MIP's."""
     import highspy
 
     t0 = time.perf_counter()
@@ -219,7 +271,7 @@ def probe(inst: dict, upper: float, alpha: float = 0.5, time_limit_s: float = 40
     reduced_bound = info.mip_dual_bound if status != "Infeasible" else np.inf
     objective, bound = min(upper, found), min(upper, reduced_bound)
     return dict(probe_seconds=t_probe, separations=b.separations, closed=int((hi == 0).sum()), opened=int((lo == 1).sum()),
-                mip_seconds=time.perf_counter() - t, status=status, objective=objective, bound=bound,
+                mip_seconds=time.perf_counter() - t, status=status, reduced_objective=found, objective=objective, bound=bound,
                 gap=(objective - bound) / abs(objective), nodes=info.mip_node_count)
 
 
@@ -229,11 +281,10 @@ def cardinality(inst: dict, counts: list[int], alpha: float = 0.5) -> dict[int, 
     b = Benders(inst)
     n = b.n
     b.lp(np.zeros(n), np.ones(n), alpha=alpha)
-    b.master.addRow(0.0, 0.0, n, np.arange(n, dtype=np.int32), np.ones(n))
-    row = b.master.getNumRow() - 1
+    row = b.add_row(np.ones(n), 0.0, float(n))
     bounds = {}
     for p in counts:
-        b.master.changeRowBounds(row, float(p), float(p))
+        b.set_row_bounds(row, float(p), float(p))
         bounds[p], _, _ = b.lp(np.zeros(n), np.ones(n), alpha=alpha)
     return bounds
 
