@@ -1,6 +1,6 @@
 """Benders decomposition of a CFL instance of ``benchmarks/cfl.py``, run around repeated HiGHS solves.
 
-    python benchmarks/cfl_benders.py --seed 0 [--time-limit 600] [--probe UPPER | --cardinality P_MIN P_MAX]
+    python benchmarks/cfl_benders.py --seed 0 [--time-limit 600] [--probe UPPER [--restricted K] | --cardinality P_MIN P_MAX]
 
 HiGHS 1.16 has no lazy-constraint callback, so branch-and-Benders-cut (one tree, cuts added at its
 nodes) cannot be hosted. This is the variant that can: the master problem
@@ -20,7 +20,8 @@ for every y (it is a Lagrangian bound) and tight at the y it was made at, so the
 2. MIP phase: solve the integer master, evaluate T at its y (an upper bound), add the cut, repeat
    until the master's bound is within ``gap`` of the best y found.
 
-``--cardinality P_MIN P_MAX`` gives the strong LP bound with exactly p sites open (a disjunction
+``--probe UPPER --restricted K`` solves ``cfl_restricted``'s pruned-pairs relaxation over the
+sites probing left instead of the compact MIP. ``--cardinality P_MIN P_MAX`` gives the strong LP bound with exactly p sites open (a disjunction
 on the number of open sites, which can prune whole values of p). ``--probe`` instead measures LP probing on this master (fix each y_i to 0 and to 1, Benders LP to
 decide whether the bound passes the upper bound; fixed sites are kept) and then solves the strong
 compact MIP with those sites fixed: does fixing sites first shorten HiGHS's tree?
@@ -228,13 +229,18 @@ def solve(inst: dict, gap: float = 1e-4, time_limit_s: float = 600.0, alpha: flo
                 cuts=b.cuts, open=int(r["y"].sum()) if r["y"] is not None else 0)
 
 
-def probe(inst: dict, upper: float, alpha: float = 0.5, time_limit_s: float = 400.0) -> dict:
+def probe(inst: dict, upper: float, alpha: float = 0.5, time_limit_s: float = 400.0, k: int | None = None) -> dict:
     """LP probing on the Benders master with ``upper`` as the cutoff, then the strong compact MIP
     (``cfl.strong_lp``) with the fixed sites, solved by HiGHS (1 thread, 0.01 %).
 
     ``upper`` must be the cost of a known solution: sites are fixed where the other value cannot
-    beat it, so the reported objective is the better of ``upper`` and the reduced MIP's."""
+    beat it, so the reported objective is the better of ``upper`` and the reduced MIP's. With
+    ``k``, the reduced MIP is instead ``cfl_restricted``'s exact relaxation over the sites left
+    open to choice and the fixed-open ones (each region's ``k`` cheapest of them plus an overflow
+    column): its bound is a bound, and a solution of it without overflow is a solution."""
     import highspy
+
+    from cfl_restricted import relaxation
 
     t0 = time.perf_counter()
     b = Benders(inst)
@@ -251,15 +257,27 @@ def probe(inst: dict, upper: float, alpha: float = 0.5, time_limit_s: float = 40
                 lo[i] = hi[i] = 1.0 - v
                 break
     t_probe = time.perf_counter() - t0
-    lp = strong_lp(inst)
-    cl, cu = np.array(lp.col_lower_), np.array(lp.col_upper_)
-    cl[:n], cu[:n] = lo, hi
-    lp.col_lower_, lp.col_upper_ = cl, cu
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     for key, v in {"mip_rel_gap": 1e-4, "threads": 1, "random_seed": 0, "time_limit": float(time_limit_s)}.items():
         h.setOptionValue(key, v)
-    h.passModel(lp)
+    overflow = None
+    if k is None:
+        lp = strong_lp(inst)
+        cl, cu = np.array(lp.col_lower_), np.array(lp.col_upper_)
+        cl[:n], cu[:n] = lo, hi
+        lp.col_lower_, lp.col_upper_ = cl, cu
+        h.passModel(lp)
+    else:  # closed sites left out, fixed-open ones forced open
+        left = hi > 0
+        L = relaxation({key: inst[key][left] for key in ("fixed", "capacity", "cost")} | {"demand": inst["demand"]}, k)
+        A, n_left = L["A"], int(left.sum())
+        col_lower = L["col_lower"].copy()
+        col_lower[:n_left] = lo[left]
+        h.passModel(L["n_col"], L["n_row"], A.nnz, int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize),
+                    0.0, L["cost"], col_lower, L["col_upper"], L["row_lower"], L["row_upper"],
+                    A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data, L["integrality"])
+        overflow = slice(n_left + L["n_x"], None)
     t = time.perf_counter()
     if h.run() == highspy.HighsStatus.kError:
         raise RuntimeError("HiGHS failed on the reduced MIP")
@@ -268,10 +286,16 @@ def probe(inst: dict, upper: float, alpha: float = 0.5, time_limit_s: float = 40
     # Probing fixed whatever cannot beat ``upper``, so the reduced MIP may hold nothing as good as it
     # (even be infeasible): the answer is the better of the two, the bound the lower of the two.
     found = info.objective_function_value if status in ("Optimal", "Time limit reached") else np.inf
+    overflow_regions = 0
+    if overflow is not None and np.isfinite(found):
+        overflow_regions = int((np.asarray(h.getSolution().col_value)[overflow] > 1e-6).sum())
+        if overflow_regions:
+            found = np.inf  # a relaxation's point, not a solution: only its bound counts
     reduced_bound = info.mip_dual_bound if status != "Infeasible" else np.inf
     objective, bound = min(upper, found), min(upper, reduced_bound)
     return dict(probe_seconds=t_probe, separations=b.separations, closed=int((hi == 0).sum()), opened=int((lo == 1).sum()),
                 mip_seconds=time.perf_counter() - t, status=status, reduced_objective=found, objective=objective, bound=bound,
+                overflow_regions=overflow_regions,
                 gap=(objective - bound) / abs(objective), nodes=info.mip_node_count)
 
 
@@ -297,6 +321,9 @@ def main() -> int:
     ap.add_argument("--probe", type=float, default=None, metavar="UPPER",
                     help="LP probing with this upper bound (e.g. the known optimum), then the reduced compact MIP; "
                          "sites are fixed where the other value cannot beat it")
+    ap.add_argument("--restricted", type=int, default=None, metavar="K",
+                    help="with --probe: solve cfl_restricted's relaxation with each region's K cheapest sites "
+                         "instead of the compact MIP")
     ap.add_argument("--cardinality", type=int, nargs=2, default=None, metavar=("P_MIN", "P_MAX"),
                     help="the strong LP bound with exactly p sites open, for p from P_MIN to P_MAX")
     a = ap.parse_args()
@@ -306,10 +333,11 @@ def main() -> int:
             print(f"seed {a.seed}: {p} sites open: LP bound {bound:,.2f}")
         return 0
     if a.probe is not None:
-        r = probe(inst, a.probe, a.alpha, a.time_limit)
+        r = probe(inst, a.probe, a.alpha, a.time_limit, k=a.restricted)
         print(f"seed {a.seed}: probing {r['probe_seconds']:.1f} s ({r['separations']} transportation LPs) fixed "
               f"{r['closed']} closed + {r['opened']} open; reduced MIP {r['status']}; best {r['objective']:,.2f} gap "
-              f"{100 * r['gap']:.4f} % in {r['mip_seconds']:.1f} s, {r['nodes']} nodes")
+              f"{100 * r['gap']:.4f} % in {r['mip_seconds']:.1f} s, {r['nodes']} nodes"
+              + (f", {r['overflow_regions']} regions on overflow (k = {a.restricted})" if a.restricted else ""))
         return 0
     r = solve(inst, time_limit_s=a.time_limit, alpha=a.alpha)
     print(f"seed {a.seed}: {r['status']} {r['objective']:,.2f} bound {r['bound']:,.2f} gap {100 * r['gap']:.4f} % "

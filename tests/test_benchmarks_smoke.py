@@ -171,6 +171,13 @@ def test_cfl_benders_reaches_the_compact_optimum():
         p = probe(inst, opt)
         assert p["status"] in ("Optimal", "Infeasible")
         assert p["reduced_objective"] >= opt * (1 - 1e-9)
+        # then the pruned-pairs relaxation over the sites left: a bound, and exact without overflow
+        for k in (1, 2, 8):
+            p = probe(inst, opt * 1.01, k=k)
+            assert p["status"] == "Optimal" and p["bound"] <= opt * (1 + 1e-9)
+            if p["overflow_regions"] == 0:
+                assert abs(p["reduced_objective"] - opt) <= 1e-4 * abs(opt)
+            assert k < 8 or p["overflow_regions"] == 0
         # with exactly p sites open: the compact LP's bound with that row, to the loop's tolerance
         bounds = cardinality(inst, list(range(1, 9)))
         for count, bound in bounds.items():
