@@ -1,18 +1,21 @@
 """Benders decomposition of a CFL instance of ``benchmarks/cfl.py``, run around repeated HiGHS solves.
 
-    python benchmarks/cfl_benders.py --seed 0 [--time-limit 600] [--probe UPPER [--restricted K] | --cardinality P_MIN P_MAX]
+    python benchmarks/cfl_benders.py --seed 0 [--time-limit 600]
+    python benchmarks/cfl_benders.py --seed 0 --probe UPPER [--restricted K]
+    python benchmarks/cfl_benders.py --seed 0 --cardinality P_MIN P_MAX
 
 HiGHS 1.16 has no lazy-constraint callback, so branch-and-Benders-cut (one tree, cuts added at its
 nodes) cannot be hosted. This is the variant that can: the master problem
 
-    min f.y + theta  s.t.  sum_i s_i y_i >= sum_j d_j,  theta >= lam.d + sum_i g_i(lam) y_i  (cuts),
+    min f.y + theta  s.t.  sum_i s_i y_i >= sum_j d_j,  theta >= const + sum_i g_i(lam) y_i  (cuts),
 
-over the 100 site binaries only, is re-solved from scratch by HiGHS after every cut. The cuts come
-from the transportation problem T(y) (x_ij <= d_j y_i as column bounds, sum_j x_ij <= s_i y_i, every
-demand met or paid at the 1e8 unmet penalty, as in siteplan's model): with lam its demand-row duals,
-``g_i(lam)`` is site i's continuous knapsack (``cfl_bounds.site_knapsacks``) and the constant also
-carries the unmet columns' min(0, penalty - lam_j) d_j. Every such cut is valid
-for every y (it is a Lagrangian bound) and tight at the y it was made at, so the loop converges.
+over the 100 site binaries only, is re-solved by HiGHS after every cut (with the best y so far as
+its start; no tree or cuts carry over). The cuts come from the transportation problem T(y)
+(x_ij <= d_j y_i as column bounds, sum_j x_ij <= s_i y_i, every demand met or paid at the 1e8
+unmet penalty, as in siteplan's model): with lam its demand-row duals, ``g_i(lam)`` is site i's
+continuous knapsack (``cfl_bounds.site_knapsacks``) and const = lam.d + sum_j min(0, penalty -
+lam_j) d_j. Every such cut is valid for every y in [0, 1]^n (it is a Lagrangian bound) and tight
+at the y it was made at, so the loop converges.
 
 1. LP phase: the master's LP relaxation with in-out stabilisation (Ben-Ameur & Neto 2007: separate at
    ``alpha`` x the best point so far + (1 - alpha) x the master's point) until it is within 1e-6 of
@@ -20,11 +23,11 @@ for every y (it is a Lagrangian bound) and tight at the y it was made at, so the
 2. MIP phase: solve the integer master, evaluate T at its y (an upper bound), add the cut, repeat
    until the master's bound is within ``gap`` of the best y found.
 
-``--probe UPPER --restricted K`` solves ``cfl_restricted``'s pruned-pairs relaxation over the
-sites probing left instead of the compact MIP. ``--cardinality P_MIN P_MAX`` gives the strong LP bound with exactly p sites open (a disjunction
-on the number of open sites, which can prune whole values of p). ``--probe`` instead measures LP probing on this master (fix each y_i to 0 and to 1, Benders LP to
-decide whether the bound passes the upper bound; fixed sites are kept) and then solves the strong
-compact MIP with those sites fixed: does fixing sites first shorten HiGHS's tree?
+``--probe UPPER`` measures LP probing on this master instead (fix each y_i to 0 and to 1; Benders LP
+rounds decide whether the bound passes UPPER, the cost of a known solution; fixings are kept), then
+solves the strong compact MIP with those sites fixed, or with ``--restricted K``
+``cfl_restricted``'s pruned-pairs relaxation over the sites left. ``--cardinality`` gives the strong
+LP bound with exactly p sites open, for a disjunction on the number of open sites.
 docs/performance.md has the numbers.
 """
 
