@@ -137,6 +137,10 @@ class Benders:
         hs = self.hs
         self.master.run()
         status = self.master.getModelStatus()
+        if not integer and status not in (hs.HighsModelStatus.kOptimal, hs.HighsModelStatus.kInfeasible):
+            self.master.clearSolver()  # as for the subproblem: a warm start can end in "Unknown"
+            self.master.run()
+            status = self.master.getModelStatus()
         if status == hs.HighsModelStatus.kInfeasible:
             return None, np.inf
         info = self.master.getInfo()
