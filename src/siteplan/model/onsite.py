@@ -97,12 +97,12 @@ def define_batteries(m, p) -> None:
     w = p.hours
     eff = {q: cat.onsite[q].round_trip_efficiency for q in p.batteries}
     m.battery_energy = pyo.Constraint(m.SITES, m.BATTERIES, rule=lambda m, s, q:
-                                      flat_difference([w[t] * m.discharge_mw[s, q, t] for t in p.slices],
-                                                      [eff[q] * w[t] * m.charge_mw[s, q, t] for t in p.slices]) == 0,
+                                      flat_difference([w[t] * discharge[s, q, t] for t in p.slices],
+                                                      [eff[q] * w[t] * charge[s, q, t] for t in p.slices]) == 0,
                                       doc="annual energy out = efficiency x energy in (MWh)")
     m.battery_cycles = pyo.Constraint(m.SITES, m.BATTERIES, rule=lambda m, s, q:
-                                      sum(w[t] * m.discharge_mw[s, q, t] for t in p.slices)
-                                      <= DAYS_PER_YEAR * cat.onsite[q].unit_mwh * m.battery_units[s, q],
+                                      sum(w[t] * discharge[s, q, t] for t in p.slices)
+                                      <= DAYS_PER_YEAR * cat.onsite[q].unit_mwh * units[s, q],
                                       doc="at most one full cycle per day (MWh)")
     for s in p.sites:
         for t in p.slices:
