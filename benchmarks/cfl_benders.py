@@ -47,6 +47,15 @@ from cfl_bounds import site_knapsacks  # noqa: E402
 UNMET_PENALTY = 1.0e8  # per unit, as cfl.py's scenario; keeps T(y) finite for every y in [0, 1]
 
 
+def _run(h, ok) -> None:
+    """``h.run()``, and once more from scratch if the status is not in ``ok``: a warm-started
+    HiGHS LP can end in "Unknown" where a cold solve does not."""
+    h.run()
+    if h.getModelStatus() not in ok:
+        h.clearSolver()
+        h.run()
+
+
 class Benders:
     """Master (y, theta) and transportation subproblem, each a persistent ``highspy.Highs``."""
 
@@ -101,10 +110,7 @@ class Benders:
         n, k, d, s = self.n, self.k, self.inst["demand"], self.inst["capacity"]
         self.sub.changeColsBounds(n * k, np.arange(n * k, dtype=np.int32), np.zeros(n * k), np.repeat(y, k) * d[self.xj])
         self.sub.changeRowsBounds(n, np.arange(k, k + n, dtype=np.int32), np.full(n, -np.inf), s * y)
-        self.sub.run()
-        if self.sub.getModelStatus() != self.hs.HighsModelStatus.kOptimal:
-            self.sub.clearSolver()  # a warm start can end in "Unknown" where a cold solve does not
-            self.sub.run()
+        _run(self.sub, (self.hs.HighsModelStatus.kOptimal,))
         if self.sub.getModelStatus() != self.hs.HighsModelStatus.kOptimal:
             raise RuntimeError(f"transportation LP: {self.sub.modelStatusToString(self.sub.getModelStatus())}")
         lam = np.asarray(self.sub.getSolution().row_dual)[:k]
@@ -135,12 +141,11 @@ class Benders:
     def _master_solve(self, integer: bool = False) -> tuple[np.ndarray | None, float]:
         """Solve the master; its y (None if it has none) and bound (inf if infeasible)."""
         hs = self.hs
-        self.master.run()
-        status = self.master.getModelStatus()
-        if not integer and status not in (hs.HighsModelStatus.kOptimal, hs.HighsModelStatus.kInfeasible):
-            self.master.clearSolver()  # as for the subproblem: a warm start can end in "Unknown"
+        if integer:
             self.master.run()
-            status = self.master.getModelStatus()
+        else:
+            _run(self.master, (hs.HighsModelStatus.kOptimal, hs.HighsModelStatus.kInfeasible))
+        status = self.master.getModelStatus()
         if status == hs.HighsModelStatus.kInfeasible:
             return None, np.inf
         info = self.master.getInfo()
@@ -247,7 +252,7 @@ def probe(inst: dict, upper: float, alpha: float = 0.5, time_limit_s: float = 40
     column): its bound is a bound, and a solution of it without overflow is a solution."""
     import highspy
 
-    from cfl_restricted import relaxation
+    from cfl_restricted import solve as solve_restricted
 
     t0 = time.perf_counter()
     b = Benders(inst)
@@ -264,46 +269,38 @@ def probe(inst: dict, upper: float, alpha: float = 0.5, time_limit_s: float = 40
                 lo[i] = hi[i] = 1.0 - v
                 break
     t_probe = time.perf_counter() - t0
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    for key, v in {"mip_rel_gap": 1e-4, "threads": 1, "random_seed": 0, "time_limit": float(time_limit_s)}.items():
-        h.setOptionValue(key, v)
-    overflow = None
+    t = time.perf_counter()
     if k is None:
         lp = strong_lp(inst)
         cl, cu = np.array(lp.col_lower_), np.array(lp.col_upper_)
         cl[:n], cu[:n] = lo, hi
         lp.col_lower_, lp.col_upper_ = cl, cu
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        for key, v in {"mip_rel_gap": 1e-4, "threads": 1, "random_seed": 0, "time_limit": float(time_limit_s)}.items():
+            h.setOptionValue(key, v)
         h.passModel(lp)
+        if h.run() == highspy.HighsStatus.kError:
+            raise RuntimeError("HiGHS failed on the reduced MIP")
+        info = h.getInfo()
+        r = dict(status=h.modelStatusToString(h.getModelStatus()), objective=info.objective_function_value,
+                 bound=info.mip_dual_bound, nodes=info.mip_node_count, overflow_regions=0)
     else:  # closed sites left out, fixed-open ones forced open
         left = hi > 0
-        L = relaxation({key: inst[key][left] for key in ("fixed", "capacity", "cost")} | {"demand": inst["demand"]}, k)
-        A, n_left = L["A"], int(left.sum())
-        col_lower = L["col_lower"].copy()
-        col_lower[:n_left] = lo[left]
-        h.passModel(L["n_col"], L["n_row"], A.nnz, int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize),
-                    0.0, L["cost"], col_lower, L["col_upper"], L["row_lower"], L["row_upper"],
-                    A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data, L["integrality"])
-        overflow = slice(n_left + L["n_x"], None)
-    t = time.perf_counter()
-    if h.run() == highspy.HighsStatus.kError:
-        raise RuntimeError("HiGHS failed on the reduced MIP")
-    info = h.getInfo()
-    status = h.modelStatusToString(h.getModelStatus())
+        sub = {key: inst[key][left] for key in ("fixed", "capacity", "cost")} | {"demand": inst["demand"]}
+        r = solve_restricted(sub, k, time_limit_s=time_limit_s, y_lower=lo[left])
+    status, overflow_regions = r["status"], r["overflow_regions"]
     # Probing fixed whatever cannot beat ``upper``, so the reduced MIP may hold nothing as good as it
     # (even be infeasible): the answer is the better of the two, the bound the lower of the two.
-    found = info.objective_function_value if status in ("Optimal", "Time limit reached") else np.inf
-    overflow_regions = 0
-    if overflow is not None and np.isfinite(found):
-        overflow_regions = int((np.asarray(h.getSolution().col_value)[overflow] > 1e-6).sum())
-        if overflow_regions:
-            found = np.inf  # a relaxation's point, not a solution: only its bound counts
-    reduced_bound = info.mip_dual_bound if status != "Infeasible" else np.inf
+    found = r["objective"] if status in ("Optimal", "Time limit reached") else np.inf
+    if overflow_regions:
+        found = np.inf  # a relaxation's point, not a solution: only its bound counts
+    reduced_bound = r["bound"] if status != "Infeasible" else np.inf
     objective, bound = min(upper, found), min(upper, reduced_bound)
     return dict(probe_seconds=t_probe, separations=b.separations, closed=int((hi == 0).sum()), opened=int((lo == 1).sum()),
                 mip_seconds=time.perf_counter() - t, status=status, reduced_objective=found, objective=objective, bound=bound,
                 overflow_regions=overflow_regions,
-                gap=(objective - bound) / abs(objective), nodes=info.mip_node_count)
+                gap=(objective - bound) / abs(objective), nodes=r["nodes"])
 
 
 def cardinality(inst: dict, counts: list[int], alpha: float = 0.5) -> dict[int, float]:

@@ -90,18 +90,22 @@ def relaxation(inst: dict, k: int, aggregate: bool = True) -> dict:
 
 
 def solve(inst: dict, k: int, aggregate: bool = True, time_limit_s: float = 300.0, gap: float = 1e-4,
-          seed: int = 0) -> dict:
-    """Solve L with HiGHS (1 thread); the optimum, bound, gap and the overflow the solution uses."""
+          seed: int = 0, y_lower: np.ndarray | None = None) -> dict:
+    """Solve L with HiGHS (1 thread); the optimum, bound, gap and the overflow the solution uses.
+    ``y_lower``: lower bounds of the site columns (1 forces a site open)."""
     import highspy
 
     lp = relaxation(inst, k, aggregate)
     A = lp["A"]
+    col_lower = lp["col_lower"].copy()
+    if y_lower is not None:
+        col_lower[: len(inst["fixed"])] = y_lower
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     for key, v in {"time_limit": float(time_limit_s), "mip_rel_gap": gap, "threads": 1, "random_seed": seed}.items():
         h.setOptionValue(key, v)
     h.passModel(lp["n_col"], lp["n_row"], A.nnz, int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize),
-                0.0, lp["cost"], lp["col_lower"], lp["col_upper"], lp["row_lower"], lp["row_upper"],
+                0.0, lp["cost"], col_lower, lp["col_upper"], lp["row_lower"], lp["row_upper"],
                 A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data, lp["integrality"])
     t = time.perf_counter()
     h.run()
