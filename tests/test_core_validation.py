@@ -11,7 +11,7 @@ import xarray as xr
 
 import siteplan
 from siteplan.errors import InputError
-from tiny import write_tiny
+from tiny import site, write_tiny
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -216,3 +216,66 @@ def test_duplicate_pairs_with_missing_ids_do_not_crash(tmp_path):
     probs = _problems(path)
     _one(probs, "serving_cost.csv", "line 2", "site_id", "unknown site")
     _one(probs, "serving_cost.csv", "duplicate row")
+
+
+@pytest.mark.parametrize("layer,props,field,msg", [
+    ("sites", {"water_limit_m3_yr": 0.0}, "water_limit_m3_yr", "unknown field (known: fixed_cost_usd"),
+    ("substations", {"supply_MW": 50.0}, "supply_MW", "unknown field"),
+    ("demand", {"batch_gpus": 5000.0}, "batch_gpus", "workload class 'batch' is not in the scenario's workloads"),
+    ("demand", {"inf_max_rtt": 3.0}, "inf_max_rtt", "unknown field"),
+])
+def test_unknown_layer_field_is_not_dropped(tmp_path, layer, props, field, msg):
+    """A misspelt optional field would silently take its default; extra demand would vanish."""
+    path = write_tiny(tmp_path)
+    _edit_geojson(tmp_path / f"data/{layer}.geojson", lambda f: f[0]["properties"].update(props))
+    _one(_problems(path), f"{layer}.geojson", field, msg, "ignore_fields in dataset.yaml")
+
+
+def test_ignore_fields_in_dataset_yaml(tmp_path):
+    path = write_tiny(tmp_path)
+    _edit_geojson(tmp_path / "data/sites.geojson", lambda f: f[0]["properties"].update(county="Travis"))
+    meta = tmp_path / "data/dataset.yaml"
+    meta.write_text(meta.read_text() + "ignore_fields: {sites: [county]}\n")
+    assert _problems(path) == []
+    meta.write_text(meta.read_text().replace("[county]", "[county, max_it_mw]") + "ignore_fields_typo: 1\n")
+    probs = _problems(path)
+    _one(probs, "dataset.yaml", "id=sites", "ignore_fields", "'max_it_mw' is a siteplan field")
+    _one(probs, "dataset.yaml", "ignore_fields_typo", "unknown key")
+
+
+@pytest.mark.parametrize("text,msg", [("name: [unclosed\n", "cannot parse YAML"), ("- a\n- b\n", "must be a mapping")])
+def test_broken_dataset_yaml_is_a_named_problem(tmp_path, text, msg):
+    path = write_tiny(tmp_path)
+    (tmp_path / "data/dataset.yaml").write_text(text)
+    _one(_problems(path), "dataset.yaml", msg)
+    r = subprocess.run([sys.executable, "-m", "siteplan", "validate", str(path)], capture_output=True, text=True)
+    assert r.returncode == 2 and "dataset.yaml" in r.stdout + r.stderr and "Traceback" not in r.stderr
+
+
+def test_one_bad_number_is_reported_once_and_numeric_text_is_a_number(tmp_path):
+    """A text value makes the reader return the whole column as text; only the bad feature is named."""
+    path = write_tiny(tmp_path, sites=[site("s1"), site("s2"), site("s3")])
+    _edit_geojson(tmp_path / "data/sites.geojson", lambda f: (f[0]["properties"].update(max_it_mw="abc"),
+                                                              f[1]["properties"].update(max_it_mw="80")))
+    probs = _problems(path)
+    assert [p for p in probs if "max_it_mw" in p] == [p for p in probs if "id=s1" in p and "got 'abc'" in p], probs
+    assert len(probs) == 1
+    _edit_geojson(tmp_path / "data/sites.geojson", lambda f: f[0]["properties"].update(max_it_mw=100.0))
+    assert siteplan.load(path).dataset.sites.loc["s2", "max_it_mw"] == 80.0
+
+
+@pytest.mark.parametrize("offset,scale", [(273.15, 1.0), (32.0, 1.8)])
+def test_temperatures_in_kelvin_or_fahrenheit_are_caught(tmp_path, offset, scale):
+    path = write_tiny(tmp_path, temps=(30.0, 35.0))
+    ds = xr.load_dataset(tmp_path / "data/climate.nc")
+    for v in ("dry_bulb_c", "wet_bulb_c"):
+        ds[v] = ds[v] * scale + offset
+    ds.to_netcdf(tmp_path / "data/climate.nc", engine="scipy")
+    _one(_problems(path), "climate.nc", "dry_bulb_c", "outside the plausible range", "kelvin or Fahrenheit")
+
+
+def test_carbon_in_kg_is_caught(tmp_path):
+    path = write_tiny(tmp_path)
+    p = tmp_path / "data/prices.csv"
+    p.write_text(p.read_text().replace(",0.4", ",400.0"))
+    _one(_problems(path), "prices.csv", "carbon_t_per_mwh", "400 t/MWh is above 2", "kg/MWh given as t/MWh")

@@ -132,11 +132,11 @@ def _register_plugins() -> None:
 
 
 def main(args=None):
-    """Entry point of the ``siteplan`` console script."""
+    """Entry point of the ``siteplan`` console script and of ``python -m siteplan``."""
     if not getattr(cli, "_plugins_registered", False):
         cli._plugins_registered = True
         _register_plugins()
-    return cli(args)
+    return cli(args, prog_name="siteplan")
 
 
 if __name__ == "__main__":

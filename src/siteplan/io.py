@@ -8,6 +8,7 @@ except where the schema says what a null means.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,12 @@ from siteplan._xarray import defer_dask_array_check
 from siteplan.errors import InputError, Problem
 
 HOURS_PER_YEAR = 8760.0
+# Plausibility limits that catch unit mix-ups: recorded surface air temperatures lie within about
+# -90..57 degC, but no candidate data-center site's design conditions come near -70 or 60 degC
+# (kelvin gives 250-320, Fahrenheit summer slices 80-115); the dirtiest fleets (lignite) emit
+# about 1.2-1.4 t CO2/MWh, so 2 t/MWh is a generous ceiling (kg/MWh given as t gives 300-1,000).
+TEMPERATURE_RANGE_C = (-70.0, 60.0)
+MAX_CARBON_T_PER_MWH = 2.0
 RESERVED_SLICE = "design_peak"  # name of the zero-hour peak slice merged studies add (prepare/slices.py)
 
 
@@ -65,8 +72,11 @@ SCHEMAS: dict[str, tuple[str, tuple[str, ...], list[FieldSpec]]] = {
     ]),
     "demand": ("region_id", ("Point", "Polygon", "MultiPolygon"), [
         F("region_id", "id"), F("name", "str", required=False),
+        F("population", "float", required=False, min_value=0, null_default=math.nan,
+          description="informational (maps and reports); not used by the model"),
     ]),
 }
+DEMAND_FIELD_SUFFIXES = ("_gpus", "_max_rtt_ms")  # per workload class: <class>_gpus, <class>_max_rtt_ms
 
 
 @dataclass
@@ -94,6 +104,27 @@ def _find(folder: Path, stem: str) -> Path | None:
         if p.exists():
             return p
     return None
+
+
+def _check_unknown_fields(columns, fname: str, specs: list[FieldSpec], ignored: frozenset[str],
+                          probs: list[Problem]) -> None:
+    """Report every attribute that is neither in the schema nor listed in ``ignore_fields``.
+
+    A misspelt optional field (``water_limit_m3_yr``) or the demand of a workload class the
+    scenario does not model (``batch_gpus``) would otherwise be dropped without a word.
+    """
+    known = {s.name for s in specs}
+    for col in sorted(str(c) for c in columns):
+        if col == "geometry" or col in known or col in ignored:
+            continue
+        cls = next((col[: -len(sfx)] for sfx in DEMAND_FIELD_SUFFIXES if col.endswith(sfx)), None)
+        if cls and any(s.name.endswith(DEMAND_FIELD_SUFFIXES) for s in specs):
+            modelled = sorted(s.name[: -len("_gpus")] for s in specs if s.name.endswith("_gpus"))
+            why = (f"workload class {cls!r} is not in the scenario's workloads ({', '.join(modelled)}), so this "
+                   "field would be ignored: add the class to the scenario's workloads")
+        else:
+            why = f"unknown field (known: {', '.join(sorted(known))}): correct its name"
+        probs.append(Problem(fname, None, col, why + ", or list it under ignore_fields in dataset.yaml"))
 
 
 def _check_table(gdf: pd.DataFrame, fname: str, id_field: str, specs: list[FieldSpec],
@@ -133,11 +164,23 @@ def _check_table(gdf: pd.DataFrame, fname: str, id_field: str, specs: list[Field
                         probs.append(Problem(fname, lab, spec.name, "missing value (null/NaN)"))
                     vals[j] = spec.null_default if spec.null_default is not None else math.nan
                     continue
+                if isinstance(v, str):
+                    # One unparseable value makes the GDAL reader return the whole column as text, so
+                    # numbers written as text are read as numbers and only the bad value is reported.
+                    try:
+                        v = float(v)
+                    except ValueError:
+                        pass
                 if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
                     probs.append(Problem(fname, lab, spec.name, f"must be a number, got {v!r}"))
                     vals[j] = math.nan
                     continue
                 v = float(v)
+                if math.isnan(v):
+                    if spec.required:
+                        probs.append(Problem(fname, lab, spec.name, "missing value (null/NaN)"))
+                    vals[j] = spec.null_default if spec.null_default is not None else math.nan
+                    continue
                 if math.isinf(v):
                     probs.append(Problem(fname, lab, spec.name, "must be finite"))
                 elif spec.positive and v <= 0:
@@ -164,7 +207,7 @@ def _check_table(gdf: pd.DataFrame, fname: str, id_field: str, specs: list[Field
 
 
 def _read_layer(folder: Path, stem: str, probs: list[Problem], files: dict[str, Path],
-                extra_float_fields: list[FieldSpec] = ()) -> gpd.GeoDataFrame:
+                extra_float_fields: list[FieldSpec] = (), ignored: frozenset[str] = frozenset()) -> gpd.GeoDataFrame:
     id_field, geom_types, specs = SCHEMAS[stem]
     specs = list(specs) + list(extra_float_fields)
     path = _find(folder, stem)
@@ -175,7 +218,9 @@ def _read_layer(folder: Path, stem: str, probs: list[Problem], files: dict[str, 
     files[stem] = path
     fname = str(path)
     try:
-        gdf = gpd.read_file(path)
+        with warnings.catch_warnings():  # a column with a non-number in it: reported per feature below
+            warnings.filterwarnings("ignore", message="Could not parse column", category=UserWarning)
+            gdf = gpd.read_file(path)
     except Exception as exc:  # noqa: BLE001 - any reader failure is an input problem
         probs.append(Problem(fname, None, None, f"cannot read: {exc}"))
         return empty
@@ -183,6 +228,7 @@ def _read_layer(folder: Path, stem: str, probs: list[Problem], files: dict[str, 
         probs.append(Problem(fname, None, None, "no CRS; expected EPSG:4326 (WGS84 lon/lat)"))
     elif gdf.crs.to_epsg() != 4326:
         probs.append(Problem(fname, None, None, f"CRS is {gdf.crs.to_string()}; expected EPSG:4326 (WGS84 lon/lat)"))
+    _check_unknown_fields(gdf.columns, fname, specs, ignored, probs)
     table = _check_table(gdf, fname, id_field, specs, probs)
     geoms = list(gdf.geometry)
     for lab, g in zip(table.index, geoms):
@@ -258,6 +304,13 @@ def _load_climate(folder: Path, probs: list[Problem], files: dict[str, Path]) ->
         bad = ~np.isfinite(arr.transpose("station", "slice").values)
         for i, j in zip(*np.nonzero(bad)):
             probs.append(Problem(fname, f"{ds['station'].values[i]}/{ds['slice'].values[j]}", v, "missing value (NaN)"))
+    for v in ("dry_bulb_c", "wet_bulb_c"):  # plausibility: catches kelvin or Fahrenheit given as Celsius
+        vals = ds[v].transpose("station", "slice").values
+        out = np.isfinite(vals) & ((vals < TEMPERATURE_RANGE_C[0]) | (vals > TEMPERATURE_RANGE_C[1]))
+        for i, j in zip(*np.nonzero(out)):
+            probs.append(Problem(fname, f"{ds['station'].values[i]}/{ds['slice'].values[j]}", v,
+                                 f"{vals[i, j]:g} is outside the plausible range {TEMPERATURE_RANGE_C[0]:g} to "
+                                 f"{TEMPERATURE_RANGE_C[1]:g} degC (kelvin or Fahrenheit?)"))
     wet_gt = (ds["wet_bulb_c"] > ds["dry_bulb_c"] + 1e-9).transpose("station", "slice").values
     for i, j in zip(*np.nonzero(wet_gt)):
         probs.append(Problem(fname, f"{ds['station'].values[i]}/{ds['slice'].values[j]}", "wet_bulb_c",
@@ -298,6 +351,9 @@ def _load_prices(folder: Path, slices: list[str] | None, probs: list[Problem],
                 probs.append(Problem(fname, lab, c, f"missing or not a finite number: {row[c]!r}"))
             elif c == "carbon_t_per_mwh" and v < 0:
                 probs.append(Problem(fname, lab, c, f"must be >= 0, got {v:g}"))
+            elif c == "carbon_t_per_mwh" and v > MAX_CARBON_T_PER_MWH:
+                probs.append(Problem(fname, lab, c, f"{v:g} t/MWh is above {MAX_CARBON_T_PER_MWH:g}, more than any "
+                                                    "generation mix emits (kg/MWh given as t/MWh?)"))
     for c in cols:
         df[c] = pd.to_numeric(df[c], errors="coerce")
     key = df.set_index(["zone", "slice"]).index
@@ -356,6 +412,46 @@ def _load_pairs(folder: Path, stem: str, value: str, sites: set[str], regions: s
     return df.drop_duplicates(["site_id", "region_id"]).set_index(["site_id", "region_id"]).sort_index()[[value]]
 
 
+def _read_meta(path: Path, probs: list[Problem]) -> dict:
+    """``dataset.yaml`` as a mapping; a parse error or a non-mapping is a problem, not a traceback."""
+    import yaml
+
+    try:
+        meta = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        probs.append(Problem(str(path), None, None, f"cannot parse YAML: {' '.join(str(exc).split())}"))
+        return {}
+    if meta is None:
+        return {}
+    if not isinstance(meta, dict):
+        probs.append(Problem(str(path), None, None, f"must be a mapping of keys (name, description, sources, "
+                                                    f"ignore_fields), got a {type(meta).__name__}"))
+        return {}
+    for key in sorted(set(map(str, meta)) - {"name", "description", "sources", "ignore_fields"}):
+        probs.append(Problem(str(path), None, key, "unknown key (known: description, ignore_fields, name, sources)"))
+    return meta
+
+
+def _ignore_fields(meta: dict, fname: str, probs: list[Problem]) -> dict[str, frozenset[str]]:
+    """``ignore_fields: {layer: [field, ...]}``: attributes a layer may carry that siteplan does not use."""
+    raw = meta.get("ignore_fields") or {}
+    if not isinstance(raw, dict):
+        probs.append(Problem(fname, None, "ignore_fields", "must map a layer name to a list of field names"))
+        return {}
+    out = {}
+    for layer, fields in sorted(raw.items(), key=lambda kv: str(kv[0])):
+        if layer not in SCHEMAS:
+            probs.append(Problem(fname, str(layer), "ignore_fields", f"unknown layer (known: {', '.join(sorted(SCHEMAS))})"))
+        elif not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
+            probs.append(Problem(fname, str(layer), "ignore_fields", "must be a list of field names"))
+        else:
+            id_field, _, specs = SCHEMAS[layer]
+            for f in sorted(set(fields) & {s.name for s in specs}):
+                probs.append(Problem(fname, str(layer), "ignore_fields", f"{f!r} is a siteplan field and cannot be ignored"))
+            out[layer] = frozenset(fields)
+    return out
+
+
 def load_dataset(folder: str | Path, workloads: list[str], strict: bool = True) -> tuple[Dataset, list[Problem]]:
     """Load and validate a regional dataset folder.
 
@@ -380,12 +476,12 @@ def load_dataset(folder: str | Path, workloads: list[str], strict: bool = True) 
         raise InputError([Problem(str(folder), None, None, "dataset folder not found")])
     meta_path = folder / "dataset.yaml"
     name = folder.name
+    ignore: dict[str, frozenset[str]] = {}
     if meta_path.exists():
-        import yaml
-
-        meta = yaml.safe_load(meta_path.read_text()) or {}
-        name = str(meta.get("name", name))
         files["dataset"] = meta_path
+        meta = _read_meta(meta_path, probs)
+        name = str(meta.get("name", name))
+        ignore = _ignore_fields(meta, str(meta_path), probs)
     else:
         probs.append(Problem(str(meta_path), None, None, "file not found"))
 
@@ -393,12 +489,12 @@ def load_dataset(folder: str | Path, workloads: list[str], strict: bool = True) 
     for w in workloads:
         demand_fields.append(F(f"{w}_gpus", "float", min_value=0))
         demand_fields.append(F(f"{w}_max_rtt_ms", "float", required=False, positive=True, null_default=math.nan))
-    sites = _read_layer(folder, "sites", probs, files)
-    subs = _read_layer(folder, "substations", probs, files)
-    trans = _read_layer(folder, "transmission", probs, files)
-    pops = _read_layer(folder, "pops", probs, files)
-    fiber = _read_layer(folder, "fiber", probs, files)
-    demand = _read_layer(folder, "demand", probs, files, demand_fields)
+    sites = _read_layer(folder, "sites", probs, files, ignored=ignore.get("sites", frozenset()))
+    subs = _read_layer(folder, "substations", probs, files, ignored=ignore.get("substations", frozenset()))
+    trans = _read_layer(folder, "transmission", probs, files, ignored=ignore.get("transmission", frozenset()))
+    pops = _read_layer(folder, "pops", probs, files, ignored=ignore.get("pops", frozenset()))
+    fiber = _read_layer(folder, "fiber", probs, files, ignored=ignore.get("fiber", frozenset()))
+    demand = _read_layer(folder, "demand", probs, files, demand_fields, ignore.get("demand", frozenset()))
     climate = _load_climate(folder, probs, files)
     slices = [str(s) for s in climate["slice"].values] if climate is not None else None
     prices = _load_prices(folder, slices, probs, files)
