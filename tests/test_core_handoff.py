@@ -183,6 +183,9 @@ def test_compiler_gives_pyomos_matrix_for_every_row_shape():
                                                            MonomialTermExpression((2.0, m.x[3]))]) <= 5)
     m.constant_row = pyo.Constraint(expr=LinearExpression([MonomialTermExpression((0.0, m.y[1])), 1.0]) <= 3)
     m.param_bound = pyo.Constraint(expr=m.x[1] <= 2 * m.p)
+    m.cancels = pyo.Constraint(expr=m.x[1] - m.x[1] <= 1)  # terms cancel once merged: no row
+    m.cancels_eq = pyo.Constraint(expr=m.x[2] == m.x[2])
+    m.cancels_ranged = pyo.Constraint(expr=pyo.inequality(-1.0, m.z - m.z + 0.5, 2.0))
     m.off = pyo.Constraint(expr=m.x[1] + m.x[2] <= 1)
     m.off.deactivate()
     m.blk = pyo.Block()
@@ -252,6 +255,13 @@ def test_compiler_rejects_what_it_cannot_compile():
     with pytest.raises(SolveError, match="infeasible.*fixed_row"):
         compile_model(m)
     m.fixed_row.deactivate()
+    m.y = pyo.Var(bounds=(0, 1))
+    m.cancelled = pyo.Constraint(expr=m.y - m.y >= 5)  # no terms once merged: 0 >= 5
+    with pytest.raises(SolveError, match="infeasible.*cancelled"):
+        compile_model(m)
+    with pytest.raises(SolveError, match="infeasible.*cancelled"):
+        compile_model(m, "pyomo")
+    m.cancelled.deactivate()
     m.obj2 = pyo.Objective(expr=2 * m.x)
     with pytest.raises(ValueError, match="exactly one active objective"):
         compile_model(m)

@@ -330,6 +330,7 @@ def compile_linear(m) -> LinearForm:
     indptr = array("q", [0])
     row_lo, row_hi = array("d"), array("d")
     inf = float("inf")
+    row_cons = []  # the constraint of each row (names a row whose terms cancel, below)
     for con in m.component_data_objects(Constraint, active=True, sort=sorter):
         start = len(idx)
         fast = _fast_row(con, cols, idx, val)
@@ -360,10 +361,12 @@ def compile_linear(m) -> LinearForm:
             row_hi.append(ub - const)
             row_lo.append(lb - const)
             row_hi.append(inf)
+            row_cons.append(con)
         else:
             row_lo.append(-inf if lb is None else lb - const)
             row_hi.append(inf if ub is None else ub - const)
         indptr.append(len(idx))
+        row_cons.append(con)
 
     columns = list(cols.var_map.values())
     n_cols = len(columns)
@@ -371,14 +374,34 @@ def compile_linear(m) -> LinearForm:
              np.frombuffer(indptr, dtype=np.int64), n_cols, sp)
     c = _csc(np.asarray(obj_val, dtype=float), np.asarray(obj_idx, dtype=np.int64),
              np.array([0, len(obj_idx)], dtype=np.int64), n_cols, sp)
+    row_lo = np.frombuffer(row_lo, dtype=float).copy()
+    row_hi = np.frombuffer(row_hi, dtype=float).copy()
+    A, row_lo, row_hi = _drop_cancelled_rows(A, row_lo, row_hi, row_cons)
     used = (np.diff(A.indptr) > 0) | (np.diff(c.indptr) > 0)  # columns left with a nonzero somewhere
     if not used.all():
         keep = np.flatnonzero(used)
         columns = [columns[i] for i in keep]
         A, c = A[:, keep], c[:, keep]
     c_dense = np.asarray(c.toarray(), dtype=float).ravel() if len(columns) else np.zeros(0)
-    return LinearForm(columns, c_dense, float(offset), A, np.frombuffer(row_lo, dtype=float).copy(),
-                      np.frombuffer(row_hi, dtype=float).copy())
+    return LinearForm(columns, c_dense, float(offset), A, row_lo, row_hi)
+
+
+def _drop_cancelled_rows(A, row_lo, row_hi, row_cons):
+    """Rows whose terms cancel (``x - x <= 1``) are constants: dropped if they hold, else an error.
+
+    The per-row check above sees terms before duplicates are summed; Pyomo's compiler, which
+    merges terms first, drops such a row or raises for it, so this does the same.
+    """
+    empty = np.flatnonzero(np.bincount(A.indices, minlength=A.shape[0]) == 0)
+    if not len(empty):
+        return A, row_lo, row_hi
+    for r in empty:
+        if not (row_lo[r] <= 0 <= row_hi[r]):
+            raise InfeasibleConstraintException(
+                f"model contains a trivially infeasible constraint, '{row_cons[r].name}' (its terms cancel)")
+    keep = np.ones(A.shape[0], dtype=bool)
+    keep[empty] = False
+    return A[keep, :].tocsc(), row_lo[keep], row_hi[keep]
 
 
 def _csc(data, indices, indptr, n_cols: int, sp):
