@@ -9,7 +9,7 @@ import click
 
 from siteplan.errors import InputError, SolveError
 
-EXIT_INPUT, EXIT_SOLVE = 2, 3
+EXIT_INPUT, EXIT_SOLVE, EXIT_INVARIANT = 2, 3, 5
 
 
 def _parse_set(values: tuple[str, ...]) -> dict:
@@ -100,6 +100,10 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
         _exports(plan, study, out, map_formats or ("png",))
     click.echo(plan.summary())
     click.echo(f"results written to {out}")
+    if plan.violations:
+        click.echo(f"the plan breaks {len(plan.violations)} invariant(s) (listed above): a user extension "
+                   "changed siteplan's constraints, or a bug; please report it", err=True)
+        sys.exit(EXIT_INVARIANT)
 
 
 def _exports(plan, study, out: Path, map_formats=("png",)) -> None:

@@ -35,3 +35,11 @@ class InputError(ValueError):
 
 class SolveError(RuntimeError):
     """The study has no plan: infeasible, unbounded, or the solver failed without an incumbent."""
+
+
+class PlanInvariantWarning(UserWarning):
+    """A solved plan breaks one of the study's rules (:func:`siteplan.invariants.check_plan`).
+
+    Either a user extension removed or changed one of siteplan's constraints, or it is a bug in
+    siteplan: please report it with the scenario.
+    """

@@ -18,8 +18,11 @@ def check_plan(plan, prep, tol: float = 1e-5) -> list[str]:
     Checks: one design per open site and none at closed sites; racks only with the chosen and a
     compatible design; IT within site limits; power balance per site and slice; grid import within
     the chosen interconnect; at most one interconnect per site; substation headroom; corridor
-    capacities; on-site dispatch within installed units; served demand only within RTT limits and
-    within installed compute; served + unmet = demand; water caps; costs add up to the objective.
+    capacities; energy-graph node balance, supply limits and imports only through the chosen
+    substation; on-site dispatch within installed units; battery charge and discharge within
+    installed units, annual energy balance and cycles; served demand only within RTT limits and
+    within installed compute; served + unmet = demand; site and total water caps; the carbon cap;
+    costs add up to the objective.
     """
     ds = plan.ds
     cat, sc = prep.catalog, prep.scenario
@@ -32,19 +35,19 @@ def check_plan(plan, prep, tol: float = 1e-5) -> list[str]:
     for s, o, n in zip(ds["site"].values, open_, nd):
         if n != (1 if o else 0):
             bad.append(f"site {s}: open={o} but {n} designs chosen")
-    racks = ds["racks"]
-    for s, o, n in zip(ds["site"].values, open_, racks.sum(("rack_type", "cooling")).values):
+    S, K, G = ds["site"].values, ds["cooling"].values, ds["rack_type"].values
+    racks = ds["racks"].transpose("site", "rack_type", "cooling").values
+    for s, o, n in zip(S, open_, racks.sum(axis=(1, 2))):
         if o and n < 1:
             bad.append(f"site {s}: open but hosts no racks")
-    for s in ds["site"].values:
-        for k in ds["cooling"].values:
-            r = float(racks.sel(site=s, cooling=k).sum())
-            if r > 0 and ds["design_chosen"].sel(site=s, cooling=k) == 0:
-                bad.append(f"site {s}: {r:g} racks with design {k} that is not chosen")
-            for g in ds["rack_type"].values:
-                if racks.sel(site=s, rack_type=g, cooling=k) > 0 and \
-                        cat.rack_types[g].rack_kw > cat.cooling_designs[k].max_rack_kw:
-                    bad.append(f"site {s}: rack type {g} ({cat.rack_types[g].rack_kw} kW) with design {k}")
+    per_design = racks.sum(axis=1)  # (site, cooling)
+    chosen = ds["design_chosen"].transpose("site", "cooling").values
+    for i, j in zip(*np.nonzero((per_design > 0) & (chosen == 0))):
+        bad.append(f"site {S[i]}: {per_design[i, j]:g} racks with design {K[j]} that is not chosen")
+    too_hot = np.array([[cat.rack_types[g].rack_kw > cat.cooling_designs[k].max_rack_kw for k in K] for g in G],
+                       dtype=bool).reshape(len(G), len(K))
+    for i, a, j in zip(*np.nonzero((racks > 0) & too_hot[None, :, :])):
+        bad.append(f"site {S[i]}: rack type {G[a]} ({cat.rack_types[G[a]].rack_kw} kW) with design {K[j]}")
     it = ds["it_mw"].values
     for s, v, o in zip(ds["site"].values, it, open_):
         mx = sites.at[s, "max_it_mw"]
@@ -88,6 +91,9 @@ def check_plan(plan, prep, tol: float = 1e-5) -> list[str]:
         if ((ds["onsite_units"].sel(generator=gname) > 0) & ~ds["open"].astype(bool)).any():
             bad.append(f"generator {gname}: units at a closed site")
 
+    bad += _energy_graph(ds, prep, tol)
+    bad += _batteries(ds, cat, open_, tol)
+
     served = ds["served_h100e"]
     allowed = ds["rtt_ms"] <= ds["max_rtt_ms"] + 1e-9
     if ((served > 1e-6) & ~allowed).any():
@@ -104,6 +110,13 @@ def check_plan(plan, prep, tol: float = 1e-5) -> list[str]:
     for s, w, lim in zip(ds["site"].values, ds["water_m3_per_yr"].values, wl):
         if np.isfinite(lim) and w > lim + scale_tol(lim):
             bad.append(f"site {s}: water {w:g} m3/yr > limit {lim:g}")
+
+    water_cap = sc.water.cap_m3_per_yr
+    if water_cap is not None and float(ds["water_m3_per_yr"].sum()) > water_cap + scale_tol(water_cap):
+        bad.append(f"total water {float(ds['water_m3_per_yr'].sum()):g} m3/yr > cap {water_cap:g}")
+    carbon_cap = sc.carbon.cap_t_per_yr
+    if carbon_cap is not None and float(ds["emissions_t_per_yr"].sum()) > carbon_cap + scale_tol(carbon_cap):
+        bad.append(f"emissions {float(ds['emissions_t_per_yr'].sum()):g} t/yr > cap {carbon_cap:g}")
 
     total = float(ds["cost_usd_per_yr"].sum())
     if abs(total - plan.result.objective) > 1e-6 * max(1.0, abs(plan.result.objective)):
@@ -134,3 +147,63 @@ def check_plan(plan, prep, tol: float = 1e-5) -> list[str]:
 
 
 _MODEL_CATEGORIES = set(COST_CATEGORIES)
+
+
+def _energy_graph(ds, prep, tol: float) -> list[str]:
+    """Supply within limits, node balance at every substation, imports only where connected."""
+    bad = []
+    B, T = list(ds["substation"].values), list(ds["slice"].values)
+    supply, load = ds["substation_supply_mw"].values, ds["substation_load_mw"].values
+    limit = ds["supply_limit_mw"].values
+    for i, j in zip(*np.nonzero(supply > limit[:, None] + tol * np.maximum(1.0, limit[:, None]))):
+        bad.append(f"substation {B[i]} slice {T[j]}: supply {supply[i, j]:g} MW > supply_mw {limit[i]:g}")
+    bi = {b: i for i, b in enumerate(B)}
+    net = supply - load  # + inflow - outflow below: must be 0 at every node
+    cor = prep.corridors.loc[list(ds["corridor"].values)] if ds.sizes.get("corridor", 0) else None
+    if cor is not None:
+        flow = ds["corridor_flow_mw"].values
+        for k, (a, b) in enumerate(zip(cor["from_id"], cor["to_id"])):
+            net[bi[a]] -= flow[k]
+            net[bi[b]] += flow[k]
+    # substations outside the flow model (no interconnect option in their component) carry no flow,
+    # supply or load, so the same balance holds there
+    scale = np.maximum(1.0, np.maximum(supply, load))
+    for i, j in zip(*np.nonzero(np.abs(net) > 1e-4 * scale)):
+        bad.append(f"substation {B[i]} slice {T[j]}: supply + inflow - outflow - load = {net[i, j]:g} MW, not 0")
+    # the load at each substation is the import of the sites whose chosen interconnect lands there
+    via = np.zeros_like(load)
+    for s, b, imp in zip(ds["site"].values, ds["interconnect_substation"].values, ds["grid_import_mw"].values):
+        if b:
+            via[bi[b]] += imp
+        elif (imp > tol).any():
+            bad.append(f"site {s}: imports {imp.max():g} MW without an interconnect")
+    for i, j in zip(*np.nonzero(np.abs(via - load) > 1e-4 * np.maximum(1.0, load))):
+        bad.append(f"substation {B[i]} slice {T[j]}: load {load[i, j]:g} MW but its connected sites import "
+                   f"{via[i, j]:g} MW (import through a substation that is not the site's interconnect)")
+    return bad
+
+
+def _batteries(ds, cat, open_, tol: float) -> list[str]:
+    """Charge and discharge within installed units, annual energy balance, at most a cycle a day."""
+    from siteplan.model.onsite import DAYS_PER_YEAR
+
+    bad = []
+    w = ds["weight_h"].values
+    for q in ds["battery"].values:
+        spec = cat.onsite[q]
+        units = ds["battery_units"].sel(battery=q).values
+        ch = ds["battery_charge_mw"].sel(battery=q).values
+        dis = ds["battery_discharge_mw"].sel(battery=q).values
+        for s, n, o, c, d in zip(ds["site"].values, units, open_, ch, dis):
+            mw = n * spec.unit_mw
+            if n > 0 and not o:
+                bad.append(f"battery {q}: {n:g} units at closed site {s}")
+            if max(c.max(initial=0.0), d.max(initial=0.0)) > mw + 1e-6 * max(1.0, mw):
+                bad.append(f"site {s} battery {q}: charge/discharge above {mw:g} MW installed")
+            e_in, e_out = float((w * c).sum()), float((w * d).sum())
+            if abs(e_out - spec.round_trip_efficiency * e_in) > 1e-5 * max(1.0, e_out, e_in):
+                bad.append(f"site {s} battery {q}: {e_out:g} MWh out != efficiency x {e_in:g} MWh in")
+            cycles = DAYS_PER_YEAR * spec.unit_mwh * n
+            if e_out > cycles + 1e-5 * max(1.0, cycles):
+                bad.append(f"site {s} battery {q}: {e_out:g} MWh/yr out > one cycle a day ({cycles:g} MWh)")
+    return bad

@@ -71,6 +71,11 @@ class Plan:
     def objective(self) -> float:
         return self.result.objective
 
+    @property
+    def violations(self) -> list[str]:
+        """Invariants the plan breaks (checked on every solve; empty for a consistent plan)."""
+        return [v for v in str(self.ds.attrs.get("invariant_violations", "")).split("\n") if v]
+
     def summary(self) -> str:
         """A short text table: status, costs, and one row per open site."""
         from siteplan.summary import summary_text
@@ -175,6 +180,15 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
         ei = {e: i for i, e in enumerate(E)}
         for (e, t), v in _vals(m.flow_mw).items():
             flow[ei[e], ti[t]] = v
+    bi = {b: i for i, b in enumerate(B)}
+    sub_supply = np.zeros((len(B), len(T)))
+    if hasattr(m, "supply_mw"):
+        for (b, t), v in _vals(m.supply_mw).items():
+            sub_supply[bi[b], ti[t]] = v
+    sub_load = np.zeros((len(B), len(T)))
+    if O:
+        for (s, b, t), v in _vals(m.grid_import_mw).items():
+            sub_load[bi[b], ti[t]] += v
 
     ic_sub = np.array([opt.at[chosen[s], "substation_id"] if s in chosen else "" for s in S], dtype=object)
     ic_tier = np.array([opt.at[chosen[s], "tier"] if s in chosen else "" for s in S], dtype=object)
@@ -235,6 +249,11 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
         "corridor_capacity_mw": da(cor["capacity_mw"].values.astype(float) if E else np.zeros(0), ("corridor",),
                                    "MW", "corridor spare capacity"),
         "corridor_flow_mw": da(_clean(flow), ("corridor", "slice"), "MW", "corridor flow from_id->to_id"),
+        "supply_limit_mw": da(subs["supply_mw"].values.astype(float), ("substation",), "MW",
+                              "power the substation can inject (dataset supply_mw)"),
+        "substation_supply_mw": da(_clean(sub_supply), ("substation", "slice"), "MW", "power injected"),
+        "substation_load_mw": da(_clean(sub_load), ("substation", "slice"), "MW",
+                                 "grid imports of the sites connected here"),
     }
     ds = xr.Dataset(data, coords=coords)
     ds.attrs.update({

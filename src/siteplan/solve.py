@@ -73,6 +73,7 @@ class SolveResult:
     timings: Timings = field(default_factory=Timings)
     root_cuts: int = 0
     start_objective: float | None = None
+    primal_feasible: bool = True  # False: HiGHS stopped at a point it has not found feasible (an unfinished LP)
 
     @property
     def optimal(self) -> bool:
@@ -365,7 +366,9 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
         gap = 0.0
     return SolveResult(term, status_text, obj, bound, gap, True, cm.A.shape[0], len(cm.columns),
                        int(cm.A.nnz), int(cm.integrality.sum()), nodes,
-                       Timings(handoff_s=t1 - t0, solve_s=t2 - t1), root_cuts=n_cuts, start_objective=start_obj)
+                       Timings(handoff_s=t1 - t0, solve_s=t2 - t1), root_cuts=n_cuts, start_objective=start_obj,
+                       primal_feasible=int(info.primal_solution_status) == int(highspy.SolutionStatus.kSolutionStatusFeasible)
+                       or (len(cm.columns) == 0 and term is Termination.OPTIMAL))
 
 
 ROOT_CUT_BUDGET = 0.25  # share of the time limit the root cut loop may use (all LP rounds together)

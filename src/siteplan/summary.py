@@ -44,6 +44,7 @@ def summary_text(plan) -> str:
         f"({r.num_integer} integer), {r.num_nonzeros} nonzeros",
     ]
     lines += [f"note: {n}" for n in plan_notes(plan)]
+    lines += [f"INVARIANT VIOLATED: {v}" for v in plan.violations]
     if "full_resolution_objective_usd_per_yr" in ds.attrs:
         full = float(ds.attrs["full_resolution_objective_usd_per_yr"])
         rel = f" ({full / r.objective - 1.0:+.2%} against the merged-slice objective)" if r.objective else ""
