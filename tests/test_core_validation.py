@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import xarray as xr
 
@@ -279,3 +280,46 @@ def test_carbon_in_kg_is_caught(tmp_path):
     p = tmp_path / "data/prices.csv"
     p.write_text(p.read_text().replace(",0.4", ",400.0"))
     _one(_problems(path), "prices.csv", "carbon_t_per_mwh", "400 t/MWh is above 2", "kg/MWh given as t/MWh")
+
+
+def test_a_scenario_changed_in_code_is_validated(tmp_path):
+    """``model_copy(update=...)`` skips pydantic's checks; load and prepare check it again."""
+    from siteplan.config import load_scenario
+    from siteplan.prepare import prepare
+
+    path = write_tiny(tmp_path)
+    sc = load_scenario(path)
+    bad = sc.model_copy(update={"demand_scale": -3, "it_utilisation": 7})
+    with pytest.raises(InputError) as exc:
+        siteplan.load(bad)
+    _one([str(p) for p in exc.value.problems], "(changed in code)", "demand_scale", "greater than or equal to 0")
+    _one([str(p) for p in exc.value.problems], "it_utilisation", "less than or equal to 1")
+    study = siteplan.load(path)
+    with pytest.raises(InputError, match="demand_scale"):
+        prepare(bad, study.dataset, study.catalog)
+    with pytest.raises(InputError, match="limits.max_sitez: unknown key"):
+        sc.with_values({"limits.max_sitez": 3})
+    changed = sc.with_values({"carbon.price_usd_per_t": 50, "demand_scale": 2})
+    assert (changed.carbon.price_usd_per_t, changed.demand_scale, changed.name) == (50, 2, sc.name)
+    assert siteplan.load(changed).scenario == changed
+    cat = study.catalog.model_copy(update={"economics": study.catalog.economics.model_copy(
+        update={"discount_rate": -2.0})})
+    with pytest.raises(InputError, match=r"catalog.yaml \(changed in code\).*economics.discount_rate"):
+        prepare(sc, study.dataset, cat)
+
+
+def test_a_dataset_changed_in_code_is_validated(tmp_path):
+    path = write_tiny(tmp_path, sites=[site("s1"), site("s2", water_limit_m3_per_yr=5.0)])
+    study = siteplan.load(path)
+    assert np.isinf(study.dataset.sites.loc["s1", "water_limit_m3_per_yr"])  # a null default stays allowed
+    study.dataset.sites.loc["s1", "max_it_mw"] = -5.0
+    study.dataset.sites.loc["s2", "water_limit_m3_per_yr"] = float("nan")
+    study.dataset.demand.loc["r1", "inf_gpus"] = float("nan")
+    study.dataset.sites.loc["s2", "zone"] = "nowhere"
+    with pytest.raises(InputError) as exc:
+        siteplan.solve(study)
+    probs = [str(p) for p in exc.value.problems]
+    _one(probs, "sites.geojson (changed in code)", "id=s1", "max_it_mw", "must be > 0, got -5")
+    _one(probs, "sites.geojson (changed in code)", "id=s2", "water_limit_m3_per_yr", "not a number")
+    _one(probs, "sites.geojson (changed in code)", "id=s2", "zone", "unknown zone 'nowhere'")
+    _one(probs, "demand.geojson (changed in code)", "id=r1", "inf_gpus", "not a number")

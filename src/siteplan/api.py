@@ -10,7 +10,7 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from siteplan.config import Catalog, Scenario, load_catalog, load_scenario
+from siteplan.config import Catalog, Scenario, cross_check, load_catalog, load_scenario, revalidated
 from siteplan.errors import InputError, Problem, SolveError
 from siteplan.io import Dataset, load_dataset
 from siteplan.model import build_model
@@ -38,7 +38,7 @@ def validate_scenario(path: str | Path, overrides: tuple[str, ...] = (),
     probs: list[Problem] = []
     try:
         cat = load_catalog(sc.catalog, sc.catalog_overrides)
-        probs += _cross_check(sc, cat)
+        probs += cross_check(sc, cat)
     except InputError as exc:
         probs += exc.problems
     try:
@@ -47,18 +47,6 @@ def validate_scenario(path: str | Path, overrides: tuple[str, ...] = (),
     except InputError as exc:
         probs += exc.problems
     return probs
-
-
-def _cross_check(sc: Scenario, cat: Catalog) -> list[Problem]:
-    src = str(sc.source_file)
-    out = []
-    for key, names, have in (("rack_types", sc.rack_types, cat.rack_types),
-                             ("cooling_designs", sc.cooling_designs, cat.cooling_designs),
-                             ("onsite", sc.onsite, cat.onsite)):
-        for n in names or []:
-            if n not in have:
-                out.append(Problem(src, None, key, f"{n!r} is not in the catalog {sc.catalog}"))
-    return out
 
 
 def load(scenario: str | Path | Scenario, overrides: tuple[str, ...] = (),
@@ -79,12 +67,18 @@ def load(scenario: str | Path | Scenario, overrides: tuple[str, ...] = (),
     InputError
         Listing every problem found.
     """
-    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides, set_values)
+    if isinstance(scenario, Scenario):
+        # validated again: a copy changed with model_copy(update=...) skips pydantic's checks
+        sc = revalidated(scenario, scenario.source_file)
+        if overrides or set_values:
+            raise ValueError("overrides and set_values apply to a scenario file; use Scenario.with_values")
+    else:
+        sc = load_scenario(scenario, overrides, set_values)
     probs: list[Problem] = []
     cat = None
     try:
         cat = load_catalog(sc.catalog, sc.catalog_overrides)
-        probs += _cross_check(sc, cat)
+        probs += cross_check(sc, cat)
     except InputError as exc:
         probs += exc.problems
     ds, dprobs = load_dataset(sc.dataset, sorted(sc.workloads), strict=False)

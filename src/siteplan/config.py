@@ -248,6 +248,29 @@ class Scenario(_Strict):
     catalog_overrides: dict[str, Any] = Field(default_factory=dict, description="Partial catalog deep-merged over the catalog file.")
     source_file: Path | None = Field(default=None, description="Set by the loader.")
 
+    def with_values(self, values: dict[str, Any]) -> "Scenario":
+        """A validated copy with values changed by dotted key.
+
+        Parameters
+        ----------
+        values : dict
+            ``{"demand_scale": 2, "carbon.price_usd_per_t": 50}``, as ``--set`` takes them.
+
+        Raises
+        ------
+        InputError
+            Listing every problem of the changed scenario.
+
+        Notes
+        -----
+        ``model_copy(update=...)`` does not validate; :func:`siteplan.load` re-validates a scenario
+        passed to it, so a copy changed that way is checked there.
+        """
+        raw = self.model_dump()
+        for key, value in values.items():
+            set_by_path(raw, key, value)
+        return revalidated(raw, self.source_file)
+
     @field_validator("gpu_hour_price_usd")
     @classmethod
     def _price_only_for_max_profit(cls, v, info):
@@ -382,6 +405,41 @@ def scenario_from_dict(raw: dict, base_dir: Path, source_file: Path | None = Non
         return Scenario.model_validate(raw)
     except ValidationError as exc:
         raise InputError(_pydantic_problems(source_file or base_dir, exc)) from None
+
+
+def revalidated(raw: dict | Scenario, source_file: Path | None) -> Scenario:
+    """Validate a scenario built or changed in code; problems name ``<file> (changed in code)``."""
+    if isinstance(raw, Scenario):
+        raw = raw.model_dump()
+    raw = dict(raw)
+    raw["source_file"] = source_file
+    label = Path(f"{source_file} (changed in code)") if source_file else Path("<scenario built in code>")
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError(_pydantic_problems(label, exc)) from None
+
+
+def catalog_problems(cat: Catalog, path: Path | None) -> list[Problem]:
+    """Problems of a catalog built or changed in code (``model_copy`` skips validation)."""
+    try:
+        Catalog.model_validate(cat.model_dump())
+    except ValidationError as exc:
+        return _pydantic_problems(Path(f"{path} (changed in code)"), exc)
+    return []
+
+
+def cross_check(sc: Scenario, cat: Catalog) -> list[Problem]:
+    """Names the scenario takes from the catalog (rack types, cooling designs, on-site options) exist."""
+    src = str(sc.source_file)
+    out = []
+    for key, names, have in (("rack_types", sc.rack_types, cat.rack_types),
+                             ("cooling_designs", sc.cooling_designs, cat.cooling_designs),
+                             ("onsite", sc.onsite, cat.onsite)):
+        for n in names or []:
+            if n not in have:
+                out.append(Problem(src, None, key, f"{n!r} is not in the catalog {sc.catalog}"))
+    return out
 
 
 def load_catalog(path: str | Path, overrides: dict[str, Any] | None = None) -> Catalog:

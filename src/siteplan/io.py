@@ -452,6 +452,84 @@ def _ignore_fields(meta: dict, fname: str, probs: list[Problem]) -> dict[str, fr
     return out
 
 
+def demand_fields(workloads: list[str]) -> list[FieldSpec]:
+    """The demand fields of a scenario's workload classes: ``<class>_gpus``, ``<class>_max_rtt_ms``."""
+    out = []
+    for w in workloads:
+        out.append(F(f"{w}_gpus", "float", min_value=0))
+        out.append(F(f"{w}_max_rtt_ms", "float", required=False, positive=True, null_default=math.nan))
+    return out
+
+
+def check_tables(ds: Dataset, workloads: list[str]) -> list[Problem]:
+    """Check a loaded dataset's tables again, as held in memory (changed in code after loading).
+
+    The same rules as on reading: ids unique, numeric fields finite and in range (a null default
+    such as an unlimited water cap stays allowed), references resolve, prices and temperatures
+    finite. Problems name the file with "(changed in code)".
+    """
+    probs: list[Problem] = []
+    zones = set(ds.prices.index.get_level_values("zone")) if len(ds.prices) else set()
+    refs = {("sites", "zone"): (zones, "zone"), ("substations", "zone"): (zones, "zone"),
+            ("transmission", "from_id"): (set(ds.substations.index), "substation"),
+            ("transmission", "to_id"): (set(ds.substations.index), "substation"),
+            ("fiber", "from_id"): (set(ds.pops.index), "PoP"), ("fiber", "to_id"): (set(ds.pops.index), "PoP")}
+    for stem, (id_field, _, specs) in SCHEMAS.items():
+        table = getattr(ds, stem)
+        fname = f"{ds.files.get(stem, ds.path / f'{stem}.geojson')} (changed in code)"
+        specs = list(specs) + (demand_fields(workloads) if stem == "demand" else [])
+        ids = pd.Index(table.index)
+        for d in sorted(set(map(str, ids[ids.duplicated()]))):
+            probs.append(Problem(fname, d, id_field, "duplicate id"))
+        for i, v in enumerate(ids):
+            if not isinstance(v, str) or not v.strip():
+                probs.append(Problem(fname, f"#{i}", id_field, f"id must be a non-empty string, got {v!r}"))
+        for spec in specs:
+            if spec.name == id_field:
+                continue
+            if spec.name not in table.columns:
+                if spec.required and len(table):
+                    probs.append(Problem(fname, None, spec.name, "required field is missing"))
+                continue
+            col = table[spec.name]
+            if spec.kind != "float":
+                if (stem, spec.name) in refs:
+                    valid, what = refs[stem, spec.name]
+                    for lab, v in zip(table.index, col):
+                        if (v is not None or spec.required) and v not in valid:
+                            probs.append(Problem(fname, lab, spec.name, f"unknown {what} {v!r}"))
+                continue
+            vals = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+            default = spec.null_default
+            allowed_null = (not spec.required) and default is not None
+            for lab, raw, v in zip(table.index, col, vals):
+                if allowed_null and (v == default or (math.isnan(v) and math.isnan(default))):
+                    continue
+                if math.isnan(v):
+                    probs.append(Problem(fname, lab, spec.name, f"missing or not a number: {raw!r}"))
+                elif math.isinf(v):
+                    probs.append(Problem(fname, lab, spec.name, "must be finite"))
+                elif spec.positive and v <= 0:
+                    probs.append(Problem(fname, lab, spec.name, f"must be > 0, got {v:g}"))
+                elif spec.min_value is not None and v < spec.min_value:
+                    probs.append(Problem(fname, lab, spec.name, f"must be >= {spec.min_value:g}, got {v:g}"))
+    if {"min_it_mw", "max_it_mw"} <= set(ds.sites.columns):
+        for lab in ds.sites.index[ds.sites["min_it_mw"] > ds.sites["max_it_mw"]]:
+            probs.append(Problem(f"{ds.files.get('sites', 'sites')} (changed in code)", lab, "min_it_mw",
+                                 "exceeds max_it_mw"))
+    fname = f"{ds.files.get('prices', ds.path / 'prices.csv')} (changed in code)"
+    for c in ("energy_price_usd_per_mwh", "carbon_t_per_mwh"):
+        vals = pd.to_numeric(ds.prices[c], errors="coerce").to_numpy(dtype=float) if c in ds.prices else np.zeros(0)
+        for (z, t), v in zip(ds.prices.index, vals):
+            if not np.isfinite(v) or (c == "carbon_t_per_mwh" and not 0 <= v <= MAX_CARBON_T_PER_MWH):
+                probs.append(Problem(fname, f"{z}/{t}", c, f"not a finite number in range: {v!r}"))
+    fname = f"{ds.files.get('climate', ds.path / 'climate.nc')} (changed in code)"
+    for v in ("dry_bulb_c", "wet_bulb_c", "weight_h"):
+        if v in ds.climate and not np.isfinite(ds.climate[v].values).all():
+            probs.append(Problem(fname, None, v, "holds NaN or infinite values"))
+    return sorted(set(probs), key=lambda p: (p.file or "", p.feature_id or "", p.field or "", p.message))
+
+
 def load_dataset(folder: str | Path, workloads: list[str], strict: bool = True) -> tuple[Dataset, list[Problem]]:
     """Load and validate a regional dataset folder.
 
@@ -485,16 +563,12 @@ def load_dataset(folder: str | Path, workloads: list[str], strict: bool = True) 
     else:
         probs.append(Problem(str(meta_path), None, None, "file not found"))
 
-    demand_fields = []
-    for w in workloads:
-        demand_fields.append(F(f"{w}_gpus", "float", min_value=0))
-        demand_fields.append(F(f"{w}_max_rtt_ms", "float", required=False, positive=True, null_default=math.nan))
     sites = _read_layer(folder, "sites", probs, files, ignored=ignore.get("sites", frozenset()))
     subs = _read_layer(folder, "substations", probs, files, ignored=ignore.get("substations", frozenset()))
     trans = _read_layer(folder, "transmission", probs, files, ignored=ignore.get("transmission", frozenset()))
     pops = _read_layer(folder, "pops", probs, files, ignored=ignore.get("pops", frozenset()))
     fiber = _read_layer(folder, "fiber", probs, files, ignored=ignore.get("fiber", frozenset()))
-    demand = _read_layer(folder, "demand", probs, files, demand_fields, ignore.get("demand", frozenset()))
+    demand = _read_layer(folder, "demand", probs, files, demand_fields(workloads), ignore.get("demand", frozenset()))
     climate = _load_climate(folder, probs, files)
     slices = [str(s) for s in climate["slice"].values] if climate is not None else None
     prices = _load_prices(folder, slices, probs, files)

@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from siteplan.config import Catalog, Scenario
-from siteplan.io import Dataset
+from siteplan.config import Catalog, Scenario, catalog_problems, cross_check, revalidated
+from siteplan.errors import InputError
+from siteplan.io import Dataset, check_tables
 from siteplan.prepare.climate import pue_wue, site_stations
 from siteplan.prepare.graphs import energy_graph, fiber_graph, rtt_matrix
 from siteplan.prepare.interconnect import interconnect_options
@@ -59,6 +60,21 @@ class Prepared:
     notes: list[str] = field(default_factory=list)
 
 
+def _check_inputs(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> None:
+    """Validate the inputs again as they are now: a planner may have changed them in code since
+    :func:`siteplan.load` (``model_copy(update=...)``, edits to the GeoDataFrames)."""
+    probs = []
+    try:
+        revalidated(scenario, scenario.source_file)
+    except InputError as exc:
+        probs += exc.problems
+    probs += catalog_problems(catalog, scenario.catalog)
+    probs += cross_check(scenario, catalog)
+    probs += check_tables(dataset, sorted(scenario.workloads))
+    if probs:
+        raise InputError(probs)
+
+
 def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Prepared:
     """Derive graphs, RTTs, interconnect options, PUE/WUE and sparse index sets.
 
@@ -71,6 +87,7 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Prepared:
     -------
     Prepared
     """
+    _check_inputs(scenario, dataset, catalog)
     sc = scenario
     notes = []
     k = sc.formulation.slice_clusters
