@@ -101,13 +101,21 @@ def test_time_limit_returns_incumbent_with_gap():
 def test_cli_solve_writes_results_folder(tmp_path):
     out = tmp_path / "res"
     run = subprocess.run([sys.executable, "-m", "siteplan.cli", "solve", str(EXAMPLE), "--out", str(out),
-                          "--no-exports"], capture_output=True, text=True)
+                          "--no-exports", "--time-limit", "77"], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert "open site(s)" in run.stdout and "annual cost" in run.stdout
+    # progress on the terminal (stderr): each stage, the model size, the better plans HiGHS finds
+    for part in ("loaded example", "prepared 5 candidate sites", "built the Pyomo model", "rows x",
+                 "time limit 77 s", "better plan, objective", "optimal, gap"):
+        assert part in run.stderr, (part, run.stderr)
     for f in ("plan.nc", "plan.gpkg", "manifest.json", "sites.csv", "summary.txt"):
         assert (out / f).exists(), f
     man = json.loads((out / "manifest.json").read_text())
     assert man["solver"]["termination"] == "optimal"
+    assert man["solver"]["options"]["time_limit_s"] == 77  # what the run used, for a rerun
+    quiet = subprocess.run([sys.executable, "-m", "siteplan.cli", "solve", str(EXAMPLE), "--out", str(out),
+                            "--no-exports", "--quiet"], capture_output=True, text=True)
+    assert quiet.returncode == 0 and quiet.stderr == "" and "annual cost" in quiet.stdout
     assert set(man["inputs"]) >= {"sites", "climate", "catalog", "scenario"}
     assert len(man["inputs"]["sites"]["sha256"]) == 64
     ds = xr.load_dataset(out / "plan.nc")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -89,7 +90,8 @@ def load(scenario: str | Path | Scenario, overrides: tuple[str, ...] = (),
 
 
 def solve(study: Study | str | Path, overrides: tuple[str, ...] = (),
-          set_values: dict[str, Any] | None = None, warm_start: Plan | None = None, **solver_options) -> Plan:
+          set_values: dict[str, Any] | None = None, warm_start: Plan | None = None,
+          progress: Callable[[str], None] | None = None, **solver_options) -> Plan:
     """Run a study end to end and return its :class:`Plan`.
 
     Parameters
@@ -100,6 +102,9 @@ def solve(study: Study | str | Path, overrides: tuple[str, ...] = (),
         As for :func:`load` (only when ``study`` is a path).
     warm_start : Plan, optional
         A previous plan of a similar study to start the MIP from (re-solves in a sweep).
+    progress : callable, optional
+        Called with a line of text after each stage and as HiGHS finds better plans (the CLI
+        prints these on the terminal).
     **solver_options
         Override the scenario's solver settings (``time_limit_s``, ``mip_rel_gap``, ``threads``,
         ``seed``, ``output``).
@@ -109,8 +114,15 @@ def solve(study: Study | str | Path, overrides: tuple[str, ...] = (),
     t0 = time.perf_counter()
     prep = prepare(study.scenario, study.dataset, study.catalog)
     t1 = time.perf_counter()
+    if progress is not None:
+        progress(f"prepared {len(prep.sites):,} candidate sites, {len(prep.regions):,} demand regions x "
+                 f"{len(prep.workloads)} workload classes, {len(prep.slices)} time slices, "
+                 f"{len(prep.options):,} interconnect options ({t1 - t0:.2f} s)")
     m = build_model(prep)
     t2 = time.perf_counter()
+    if progress is not None:
+        progress(f"built the Pyomo model ({t2 - t1:.2f} s)")
+        solver_options["progress"] = progress
     return solve_built(m, prep, prepare_s=t1 - t0, build_s=t2 - t1, warm_start=warm_start, **solver_options)
 
 

@@ -62,23 +62,34 @@ def validate(scenario: Path, override: tuple[str, ...], set_values: tuple[str, .
 @click.option("--solver-log", is_flag=True, help="Show the HiGHS log.")
 @click.option("--full-resolution", is_flag=True,
               help="If time slices were merged, also cost the plan's investments over every slice (an LP).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines on stderr (the summary is still printed).")
 def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, no_exports, map_formats,
-          solver_log, full_resolution) -> None:
+          solver_log, full_resolution, quiet) -> None:
     """Solve a scenario and write its results folder."""
+    import time
+
     from siteplan.api import evaluate_full_resolution, load, solve as solve_study
     from siteplan.prepare.slices import DESIGN_PEAK
     from siteplan.results import write_results
 
+    t0 = time.perf_counter()
+    progress = None if quiet else (lambda msg: click.echo(f"[{time.perf_counter() - t0:7.1f} s] {msg}", err=True))
+    values = _parse_set(set_values)
+    # the solver options go into the scenario, so the manifest records what the run used
+    for key, v in (("solver.time_limit_s", time_limit), ("solver.mip_rel_gap", gap), ("solver.threads", threads)):
+        if v is not None:
+            values[key] = v
     try:
-        study = load(scenario, override, _parse_set(set_values))
+        study = load(scenario, override, values)
     except InputError as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_INPUT)
-    opts = {k: v for k, v in (("time_limit_s", time_limit), ("mip_rel_gap", gap), ("threads", threads)) if v is not None}
-    if solver_log:
-        opts["output"] = True
+    if progress:
+        progress(f"loaded {study.scenario.name}: dataset {study.dataset.name} ({len(study.dataset.sites):,} sites, "
+                 f"{len(study.dataset.substations):,} substations, {len(study.dataset.demand):,} demand regions)")
+    opts = {"output": True} if solver_log else {}
     try:
-        plan = solve_study(study, **opts)
+        plan = solve_study(study, progress=progress, **opts)
     except SolveError as exc:
         click.echo(f"no plan: {exc}", err=True)
         sys.exit(EXIT_SOLVE)
@@ -95,9 +106,13 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
                 plan.ds.attrs["full_resolution_status"] = "optimal"
                 plan.ds.attrs["full_resolution_objective_usd_per_yr"] = full.objective
     out = out or Path("results") / study.scenario.name
+    if progress:
+        progress(f"{plan.result.termination.value}, gap {plan.result.gap:.4%}; writing results to {out}")
     write_results(plan, study, out)
     if not no_exports:
         _exports(plan, study, out, map_formats or ("png",))
+        if progress:
+            progress("maps and report written")
     click.echo(plan.summary())
     click.echo(f"results written to {out}")
     if plan.violations:

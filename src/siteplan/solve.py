@@ -15,6 +15,7 @@ import operator
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import highspy
@@ -275,7 +276,7 @@ def _highs(cm: CompiledModel, options: dict) -> highspy.Highs:
 def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: float = 1e-4,
                 threads: int = 1, seed: int = 0, output: bool = False, root_cuts: bool = True,
                 mip_start: bool | str = False, start: list | None = None,
-                highs_options: dict | None = None) -> SolveResult:
+                highs_options: dict | None = None, progress: Callable[[str], None] | None = None) -> SolveResult:
     """Solve a (siteplan or user-extended) Pyomo model with HiGHS and load the values into it.
 
     Parameters
@@ -299,6 +300,10 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
         HiGHS completes and checks it. Used instead of the LP-guided start.
     highs_options : dict, optional
         Any further HiGHS options by name.
+    progress : callable, optional
+        Called with a line of text as the solve goes: the model size, each better plan HiGHS
+        finds (cost, bound, gap) and, every ``PROGRESS_EVERY_S`` seconds of branch and bound, the
+        node count and gap. HiGHS's own log is ``output``.
 
     Returns
     -------
@@ -335,6 +340,8 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
     elif mip_start and fix_vars and cm.integrality.any():
         start_obj = lp_fix_start(h, cm, fix_vars, opts, budget_s=START_BUDGET * float(time_limit_s), lp_x=lp_x)
     h.setOptionValue("time_limit", max(1e-3, float(time_limit_s) - (time.perf_counter() - t1)))
+    if progress is not None:
+        _report_progress(h, cm, progress, float(time_limit_s), float(mip_rel_gap), t1)
     h.run()
     t2 = time.perf_counter()
     status = h.getModelStatus()
@@ -421,6 +428,38 @@ def root_cut_loop(h: highspy.Highs, cm: CompiledModel, links: list, options: dic
         for target in (lp, h):
             _add_link_rows(target, xi[cand], yi[cand], coef[cand])
     return int(added.sum()), x_opt
+
+
+PROGRESS_EVERY_S = 15.0  # seconds between branch-and-bound progress lines
+
+
+def _report_progress(h: highspy.Highs, cm: CompiledModel, progress: Callable[[str], None], time_limit_s: float,
+                     gap: float, t_start: float) -> None:
+    """Subscribe ``progress`` to HiGHS's improving-solution and (throttled) MIP callbacks."""
+    n_int = int(cm.integrality.sum())
+    progress(f"HiGHS: {cm.A.shape[0]:,} rows x {len(cm.columns):,} columns ({n_int:,} integer), "
+             f"time limit {time_limit_s:g} s, target gap {gap:.2%}")
+    if not n_int:
+        return
+    last = [time.perf_counter()]
+
+    def line(d, what: str) -> str:
+        bound = (f"bound {d.mip_dual_bound:,.0f}, gap {d.mip_gap:.2%}" if np.isfinite(d.mip_dual_bound)
+                 and np.isfinite(d.mip_gap) else "no bound yet")
+        return (f"HiGHS after {time.perf_counter() - t_start:.1f} s: {what}, objective {d.mip_primal_bound:,.0f} USD/yr, "
+                f"{bound}, {d.mip_node_count:,} nodes")
+
+    def improving(e):
+        last[0] = time.perf_counter()
+        progress(line(e.data_out, "better plan"))
+
+    def interrupt(e):
+        if time.perf_counter() - last[0] >= PROGRESS_EVERY_S and np.isfinite(e.data_out.mip_primal_bound):
+            last[0] = time.perf_counter()
+            progress(line(e.data_out, "best plan"))
+
+    h.cbMipImprovingSolution.subscribe(improving)
+    h.cbMipInterrupt.subscribe(interrupt)
 
 
 def set_time_left(h: highspy.Highs, seconds: float) -> None:
