@@ -182,3 +182,21 @@ def test_cli_full_resolution_check_on_merged_slices(tmp_path):
     assert ds.sizes["slice"] == 4  # 3 clusters + the design-peak slice
     assert ds.attrs["full_resolution_objective_usd_per_yr"] > 0
     assert "merged 7 -> 3" in ds.attrs["notes"]
+
+
+@pytest.mark.parametrize("set_values,expect,absent", [
+    ({"cooling_designs": ["air_economizer"], "rack_types": ["gb200_nvl72"]},
+     ["rack type gb200_nvl72 (132 kW/rack) fits no cooling design", "no site can host any rack"], []),
+    ({"horizon_yr": 0.5, "onsite": []}, ["no on-site generator option: they cannot be powered"],
+     ["on-site power only"]),
+    ({"horizon_yr": 2, "onsite": ["gas_turbine_frame", "gas_recip"]},
+     ["on-site option(s) excluded, lead time beyond the 2-yr horizon: gas_turbine_frame (5 yr)"], []),
+])
+def test_notes_say_why_demand_cannot_be_served(set_values, expect, absent):
+    """Unmet demand or a dropped option comes with the reason in the plan's notes."""
+    study = siteplan.load(EXAMPLE, (), set_values)
+    prep = prepare(study.scenario, study.dataset, study.catalog)
+    for e in expect:
+        assert any(e in n for n in prep.notes), (e, prep.notes)
+    for a in absent:
+        assert not any(a in n for n in prep.notes), (a, prep.notes)

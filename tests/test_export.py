@@ -164,8 +164,20 @@ def test_report_numbers_equal_the_plan(solved):
 def test_report_lists_binding_limits(solved):
     _, _, out, _ = solved
     md = (out / "report.md").read_text()
-    for limit in ("max sites", "substation headroom", "corridor capacity", "RTT", "water"):
+    for limit in ("max sites", "substation headroom", "corridor capacity", "RTT", "water", "carbon"):
         assert f"| {limit} |" in md, limit
+    assert "| carbon | 155,870 t CO₂/yr | no cap | – |" in md
+
+
+def test_report_says_a_carbon_cap_binds(tmp_path):
+    """Demand left unmet by a carbon cap: the limits table names the cap as binding."""
+    from siteplan.export.report import write_report
+
+    study = siteplan.load(EXAMPLE, (), {"carbon.cap_t_per_yr": 1000})
+    plan = siteplan.solve(study)
+    assert float(plan.ds["unmet_h100e"].sum()) > 0
+    md = next(p for p in write_report(plan, tmp_path, study=study) if p.suffix == ".md").read_text()
+    assert "| carbon | 1,000 t CO₂/yr | cap 1,000 t/yr | **binds** |" in md, md
 
 
 def test_cli_map_and_report_from_results_folder(solved, tmp_path):

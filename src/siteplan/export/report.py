@@ -221,6 +221,13 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
     wb = (wcap is not None and _binds(tot_w, float(wcap))) or nw > 0
     summary.append(["water", wtxt, wlim + ("; site limits" if water_limits else ""),
                     ("**binds**" + (f" at {nw} site(s)" if nw else "")) if wb else "slack"])
+    # carbon
+    carb = sc.get("carbon", {}) or {}
+    ccap, cprice = carb.get("cap_t_per_yr"), float(carb.get("price_usd_per_t") or 0.0)
+    tot_c = float(ds["emissions_t_per_yr"].sum())
+    ctxt = f"{f(tot_c, 0)} t CO₂/yr" + (f"; priced at {f(cprice, 0)} USD/t" if cprice > 0 else "")
+    summary.append(["carbon", ctxt, f"cap {f(float(ccap), 0)} t/yr" if ccap is not None else "no cap",
+                    _yes(_binds(tot_c, float(ccap))) if ccap is not None else "–"])
     # unmet demand
     summary.append(["demand", f"unmet {f(float(ds['unmet_h100e'].sum()), 0)} H100e", "–",
                     "**demand not fully met**" if float(ds["unmet_h100e"].sum()) > 0.5 else "met"])

@@ -60,6 +60,30 @@ class Prepared:
     notes: list[str] = field(default_factory=list)
 
 
+def _hosting_notes(sites, designs, rack_types, site_rack_design, catalog) -> list[str]:
+    """Why racks cannot go where a planner may expect them: rack types no design can cool, sites
+    that can host nothing (water, capacity), or no rack anywhere (then all demand is unmet)."""
+    notes = []
+    if not designs:
+        return ["no cooling design is available (scenario cooling_designs / water policy): no site can host "
+                "racks and all demand will be unmet"]
+    hottest = max(designs, key=lambda k: catalog.cooling_designs[k].max_rack_kw)
+    cap_kw = catalog.cooling_designs[hottest].max_rack_kw
+    for g in rack_types:
+        if catalog.rack_types[g].rack_kw > cap_kw:
+            notes.append(f"rack type {g} ({catalog.rack_types[g].rack_kw:g} kW/rack) fits no cooling design of the "
+                         f"study (the highest is {hottest}, {cap_kw:g} kW/rack): it cannot be used")
+    if not site_rack_design:
+        notes.append("no site can host any rack type with any cooling design of the study: all demand will be unmet")
+    else:
+        hosting = {s for s, _, _ in site_rack_design}
+        idle = [s for s in sites if s not in hosting]
+        if idle:
+            notes.append(f"{len(idle)} site(s) can host no rack (water cap of 0 with only water-cooled designs, or "
+                         f"max_it_mw below one rack): " + ", ".join(idle[:10]) + (" ..." if len(idle) > 10 else ""))
+    return notes
+
+
 def _check_inputs(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> None:
     """Validate the inputs again as they are now: a planner may have changed them in code since
     :func:`siteplan.load` (``model_copy(update=...)``, edits to the GeoDataFrames)."""
@@ -117,7 +141,11 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Prepared:
         designs = [k for k in designs if not catalog.cooling_designs[k].needs_water]
     rack_types = pick(sc.rack_types, catalog.rack_types)
     onsite = pick(sc.onsite, catalog.onsite)
-    onsite = [p for p in onsite if catalog.onsite[p].lead_time_yr <= sc.horizon_yr]
+    late = [p for p in onsite if catalog.onsite[p].lead_time_yr > sc.horizon_yr]
+    if late:
+        notes.append("on-site option(s) excluded, lead time beyond the " f"{sc.horizon_yr:g}-yr horizon: "
+                     + ", ".join(f"{p} ({catalog.onsite[p].lead_time_yr:g} yr)" for p in late))
+    onsite = [p for p in onsite if p not in late]
     generators = [p for p in onsite if catalog.onsite[p].kind == "generator"]
     batteries = [p for p in onsite if catalog.onsite[p].kind == "battery"]
 
@@ -141,6 +169,7 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Prepared:
                         if catalog.rack_types[g].rack_kw <= catalog.cooling_designs[k].max_rack_kw
                         and catalog.rack_types[g].rack_kw <= 1000.0 * sites_gdf.at[s, "max_it_mw"]]
     site_rack_design.sort()
+    notes += _hosting_notes(sites, designs, rack_types, site_rack_design, catalog)
 
     options = interconnect_options(
         sites_gdf, dataset.substations, catalog.interconnect_tiers, sc.horizon_yr,
@@ -190,8 +219,9 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Prepared:
     with_option = set(options["site_id"])
     no_option = [s for s in sites if s not in with_option]
     if no_option:
+        power = "on-site power only" if generators else "and no on-site generator option: they cannot be powered"
         notes.append(f"{len(no_option)} site(s) have no grid interconnect option within "
-                     f"{sc.interconnect.max_distance_km:g} km / {sc.horizon_yr:g} yr (on-site power only)")
+                     f"{sc.interconnect.max_distance_km:g} km / {sc.horizon_yr:g} yr ({power})")
     reach = ok.any(axis=0)
     unreachable = [(r, w) for j, r in enumerate(regions) for k, w in enumerate(workloads)
                    if demand.at[r, w] > 0 and not reach[j, k]]
