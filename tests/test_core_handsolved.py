@@ -131,3 +131,27 @@ def test_max_profit_serves_only_demand_that_pays(tmp_path, price, penalty, serve
     assert h.profit_usd == pytest.approx(-objective, rel=1e-9, abs=1e-3)
     assert h.revenue_usd - h.annual_cost_usd == pytest.approx(h.profit_usd, rel=1e-12, abs=1e-6)
     assert "annual profit" in plan.summary()
+
+
+def test_fiber_route_length_from_geometry():
+    """A traced route counts its own length; a straight two-point link is great-circle x route factor;
+    an explicit length_km wins over both."""
+    import geopandas as gpd
+    from shapely.geometry import LineString, Point
+
+    from siteplan.geo import line_length_km
+    from siteplan.prepare.graphs import fiber_graph
+
+    pops = gpd.GeoDataFrame({"pop_id": ["a", "b", "c", "d"]}, geometry=[Point(-97, 31), Point(-96, 31),
+                            Point(-95, 31), Point(-94, 31)], crs="EPSG:4326").set_index("pop_id")
+    traced = LineString([(-97, 31), (-96.5, 31.4), (-96, 31)])
+    straight = LineString([(-96, 31), (-95, 31)])
+    fiber = gpd.GeoDataFrame({"link_id": ["l1", "l2", "l3"], "from_id": ["a", "b", "c"], "to_id": ["b", "c", "d"],
+                              "length_km": [float("nan"), float("nan"), 123.0]},
+                             geometry=[traced, straight, LineString([(-95, 31), (-94, 31)])],
+                             crs="EPSG:4326").set_index("link_id")
+    g = fiber_graph(pops, fiber, route_factor=1.3)
+    assert g["a"]["b"]["length_km"] == pytest.approx(line_length_km(traced))
+    assert line_length_km(traced) > 1.1 * line_length_km(LineString([(-97, 31), (-96, 31)]))  # a real detour
+    assert g["b"]["c"]["length_km"] == pytest.approx(1.3 * line_length_km(straight))
+    assert g["c"]["d"]["length_km"] == 123.0

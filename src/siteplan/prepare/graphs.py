@@ -23,8 +23,17 @@ def energy_graph(substations, transmission) -> nx.MultiGraph:
     return g
 
 
+def route_km(geometry, route_factor: float) -> float:
+    """Route length of a fiber link without ``length_km``: a traced route (a line with vertices
+    between its ends, or several parts) is its own geodesic length; a straight two-point line only
+    says which PoPs it joins, so its great-circle length is scaled by ``route_factor``."""
+    if geometry.geom_type == "LineString" and len(geometry.coords) <= 2:
+        return line_length_km(geometry) * route_factor
+    return line_length_km(geometry)
+
+
 def fiber_graph(pops, fiber, route_factor: float) -> nx.Graph:
-    """PoPs as nodes; links weighted by route length in km (``length_km`` or geometry x route factor).
+    """PoPs as nodes; links weighted by route length in km (``length_km``, else :func:`route_km`).
 
     Parallel links between the same PoPs keep the shortest length.
     """
@@ -33,7 +42,7 @@ def fiber_graph(pops, fiber, route_factor: float) -> nx.Graph:
     for lid, row in fiber.sort_index().iterrows():
         length = row["length_km"]
         if not np.isfinite(length):
-            length = line_length_km(row.geometry) * route_factor
+            length = route_km(row.geometry, route_factor)
         a, b = row["from_id"], row["to_id"]
         if g.has_edge(a, b) and g[a][b]["length_km"] <= length:
             continue
