@@ -211,3 +211,33 @@ def test_html_map_is_self_contained(solved):
     assert len(data["chosen"]) == int(plan.sites["open"].sum())
     assert len(data["candidates"]) + len(data["chosen"]) == len(plan.sites)
     assert data["states"], "basemap missing"
+
+
+def test_routes_are_the_fiber_paths_the_rtt_was_computed_on(solved):
+    """Each served (site, region) pair has its fiber path: its length gives the model's RTT, it runs
+    from the site to the region, and each fiber link carries the compute of the routes over it."""
+    plan, study, out, _ = solved
+    net = study.scenario.network
+    routes = plan.routes
+    assert len(routes) == len(plan.assignments.groupby(["site_id", "region_id"]))
+    assert routes["served_h100e"].sum() == pytest.approx(plan.assignments["served_h100e"].sum())
+    fib = routes["rtt_source"] == "fiber"
+    assert fib.all()
+    np.testing.assert_allclose(routes["rtt_ms"], 2 * routes["route_km"] * net.us_per_km / 1000 + net.rtt_overhead_ms,
+                               rtol=1e-9)
+    sites, regions = plan.sites.set_index("site_id"), plan.demand.set_index("region_id")
+    for _, r in routes.iterrows():
+        first, last = r.geometry.coords[0], r.geometry.coords[-1]
+        assert first == pytest.approx((sites.geometry[r.site_id].x, sites.geometry[r.site_id].y))
+        assert last == pytest.approx((regions.geometry[r.region_id].x, regions.geometry[r.region_id].y))
+    carried = {}
+    for _, r in routes.iterrows():
+        for link in filter(None, r.fiber_links.split(",")):
+            carried[link] = carried.get(link, 0.0) + r.served_h100e
+    assert carried, "the example routes demand over the backbone"
+    got = plan.fiber.set_index("link_id")
+    assert got.index[got["used"]].sort_values().tolist() == sorted(carried)
+    for link, v in carried.items():
+        assert got.at[link, "served_h100e"] == pytest.approx(v)
+    back = read_results(out)
+    assert len(back.routes) == len(routes) and back.fiber["used"].sum() == got["used"].sum()

@@ -55,7 +55,12 @@ class Plan:
     demand : geopandas.GeoDataFrame
         Demand regions with served and unmet compute.
     fiber : geopandas.GeoDataFrame
-        The fiber backbone (links with route length), for maps.
+        The fiber backbone: every link with its route length, whether served demand is routed
+        over it (``used``) and how much (``served_h100e``).
+    routes : geopandas.GeoDataFrame
+        The fiber path of each served (site, region) pair: lateral to the site's PoP, the
+        shortest fiber path, lateral to the region, with ``route_km``, ``rtt_ms``, the
+        ``fiber_links`` it uses and ``rtt_source`` ("fiber" or "latency.csv").
     """
 
     result: SolveResult
@@ -66,6 +71,7 @@ class Plan:
     substations: gpd.GeoDataFrame
     demand: gpd.GeoDataFrame
     fiber: gpd.GeoDataFrame
+    routes: gpd.GeoDataFrame | None = None
 
     @property
     def objective(self) -> float:
@@ -325,12 +331,72 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
     fib = p.dataset.fiber
     lengths = {(d["link_id"] if "link_id" in d else None): d["length_km"]
                for _, _, d in p.fgraph.edges(data=True)}
+    routes, link_served = _routes(p, S, R, served.sum(axis=2), sites_gdf, dem)
     fiber_tab = gpd.GeoDataFrame({
         "link_id": list(fib.index), "from_id": fib["from_id"].values if len(fib) else [],
         "to_id": fib["to_id"].values if len(fib) else [],
         "length_km": [float(lengths.get(i, np.nan)) for i in fib.index],
+        "used": [link_served.get(i, 0.0) > 0 for i in fib.index],
+        "served_h100e": [float(link_served.get(i, 0.0)) for i in fib.index],
     }, geometry=fib.geometry.values, crs="EPSG:4326")
-    return Plan(result, ds, site_tab, interconnects, assignments, sub_tab, dem_tab, fiber_tab)
+    return Plan(result, ds, site_tab, interconnects, assignments, sub_tab, dem_tab, fiber_tab, routes)
+
+
+def _routes(p, S: list, R: list, served_sr: np.ndarray, sites_gdf, dem) -> tuple[gpd.GeoDataFrame, dict]:
+    """The fiber path of every served (site, region) pair and the compute each link carries.
+
+    The path is the one the RTT was computed on: lateral to the site's PoP, the shortest fiber path
+    (by route km) to the region's PoP, lateral to the region. A pair whose RTT came from
+    ``latency.csv`` still gets its fiber path (``rtt_source`` says which RTT the model used).
+    """
+    import networkx as nx
+
+    g = p.fgraph
+    fib = p.dataset.fiber
+    explicit = set(p.dataset.latency.index) if p.dataset.latency is not None else set()
+    pops = p.dataset.pops
+    rows, geoms, link_served = [], [], {}
+    ii, jj = np.nonzero(served_sr > EPS)
+    paths: dict = {}
+    for i, j in zip(ii.tolist(), jj.tolist()):
+        s, r = S[i], R[j]
+        a, b = p.site_pop.at[s, "pop_id"], p.region_pop.at[r, "pop_id"]
+        if a not in paths:
+            paths[a] = nx.single_source_dijkstra_path(g, a, weight="length_km")
+        nodes = paths[a].get(b)
+        sp, rp = sites_gdf.geometry.loc[s], dem.geometry.loc[r]
+        coords = [(sp.x, sp.y)]
+        links = []
+        backbone_km = 0.0
+        if nodes is None:  # only an explicit latency.csv RTT connects them
+            coords.append((rp.x, rp.y))
+        else:
+            pa = pops.geometry.loc[a]
+            coords.append((pa.x, pa.y))
+            for u, v in zip(nodes[:-1], nodes[1:]):
+                edge = g[u][v]
+                links.append(edge["link_id"])
+                backbone_km += float(edge["length_km"])
+                link_served[edge["link_id"]] = link_served.get(edge["link_id"], 0.0) + float(served_sr[i, j])
+                geom = fib.geometry.loc[edge["link_id"]]
+                part = list(geom.coords) if geom.geom_type == "LineString" else \
+                    [xy for part_ in geom.geoms for xy in part_.coords]
+                if fib.at[edge["link_id"], "from_id"] != u:
+                    part = part[::-1]
+                coords.extend(part)
+            pb = pops.geometry.loc[b]
+            coords += [(pb.x, pb.y), (rp.x, rp.y)]
+        dedup = [xy for k, xy in enumerate(coords) if k == 0 or xy != coords[k - 1]]
+        if len(dedup) < 2:
+            dedup = dedup * 2  # site, PoPs and region at one point
+        geoms.append(LineString(dedup))
+        rows.append({"site_id": s, "region_id": r, "served_h100e": float(served_sr[i, j]),
+                     "route_km": float(p.site_pop.at[s, "lateral_km"] + backbone_km + p.region_pop.at[r, "lateral_km"])
+                     if nodes is not None else float("nan"),
+                     "rtt_ms": float(p.rtt_ms.at[s, r]), "fiber_links": ",".join(links),
+                     "rtt_source": "latency.csv" if (s, r) in explicit else "fiber"})
+    cols = ["site_id", "region_id", "served_h100e", "route_km", "rtt_ms", "fiber_links", "rtt_source"]
+    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=cols), geometry=geoms, crs="EPSG:4326"), link_served
 
 
 def _site_costs(p, open_, it_mw, it_mw_sk, racks, chosen, units, bunits, grid_st, gen, served, water, emissions):

@@ -88,6 +88,7 @@ GPKG_LAYERS = {
     "demand": ("demand", "Point"),
     "assignments": ("assignments", "LineString"),
     "fiber": ("fiber", "LineString"),
+    "routes": ("routes", "LineString"),
 }
 
 
@@ -120,6 +121,8 @@ def write_gpkg(plan: Plan, path: Path) -> None:
         path.unlink()
     for name, (attr, geom_type) in GPKG_LAYERS.items():
         gdf = getattr(plan, attr)
+        if gdf is None:  # a Plan built without routes (before they existed)
+            continue
         if name == "chosen_sites":
             gdf = gdf[gdf["open"].astype(bool)]
         if geom_type == "LineString" and len(gdf) and (gdf.geom_type != "LineString").any():
@@ -173,7 +176,7 @@ def read_results(folder: str | Path) -> Plan:
         if ds[v].dtype.kind in "OS":
             ds[v] = ds[v].astype(str)
     layers = {}
-    for name in ("sites", "interconnects", "assignments", "substations", "demand", "fiber"):
+    for name in ("sites", "interconnects", "assignments", "substations", "demand", "fiber", "routes"):
         try:
             gdf = gpd.read_file(folder / "plan.gpkg", layer=name)
         except Exception:  # a results folder from before the layer existed
@@ -186,4 +189,4 @@ def read_results(folder: str | Path) -> Plan:
         if c in sites:
             sites[c] = sites[c].astype(float)
     return Plan(_result_from(read_manifest(folder), ds), ds, sites, layers["interconnects"], layers["assignments"],
-                layers["substations"], layers["demand"], layers["fiber"])
+                layers["substations"], layers["demand"], layers["fiber"], layers["routes"])

@@ -130,7 +130,8 @@ def map_data(plan) -> dict:
         "view": {"extent": [round(v, 4) for v in extent], "lat0": (extent[1] + extent[3]) / 2},
         "states": _states(extent),
         "fiber": [{"id": str(r["link_id"]), "from": str(r["from_id"]), "to": str(r["to_id"]),
-                   "length_km": _num(r["length_km"], 1), "coords": part}
+                   "length_km": _num(r["length_km"], 1), "served_h100e": _num(r.get("served_h100e", 0.0), 1),
+                   "coords": part}
                   for _, r in plan.fiber.iterrows() for part in _line_parts(r.geometry)],
         "substations": [{"id": str(s["substation_id"]), "lon": _num(s.geometry.x, 5), "lat": _num(s.geometry.y, 5),
                          "voltage_kv": _num(s["voltage_kv"]), "zone": str(s["zone"]),

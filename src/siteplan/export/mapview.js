@@ -60,9 +60,16 @@
     t.textContent = s.code;
     labels.push({ el: t, x: px(s.label[0]), y: py(s.label[1]), dx: 0, dy: 0, size: 15, prio: -1, fixed: true });
   });
+  var maxCarried = Math.max.apply(null, [1e-9].concat(data.fiber.map(function (f) { return f.served_h100e || 0; })));
   data.fiber.forEach(function (f) {
-    var p = el("path", { d: pathOf(f.coords), "class": "fiber interactive", "vector-effect": "non-scaling-stroke" }, groups.fiber);
-    hover(p, function () { return "<b>fiber " + esc(f.id) + "</b><br>" + esc(f.from) + " \u2013 " + esc(f.to) + ", " + fmt(f.length_km, 0) + " km"; });
+    var used = f.served_h100e > 0;
+    var attrs = { d: pathOf(f.coords), "class": "fiber interactive" + (used ? " used" : ""), "vector-effect": "non-scaling-stroke" };
+    if (used) attrs["stroke-width"] = (1.5 + 3.5 * f.served_h100e / maxCarried).toFixed(2);
+    var p = el("path", attrs, groups.fiber);
+    hover(p, function () {
+      return "<b>fiber " + esc(f.id) + "</b><br>" + esc(f.from) + " \u2013 " + esc(f.to) + ", " + fmt(f.length_km, 0) + " km" +
+        (used ? "<br>carries " + fmt(f.served_h100e) + " H100e of served demand" : "");
+    });
   });
   data.substations.forEach(function (s) {
     var r = s.connected_mw > 0 ? 5 : 3;

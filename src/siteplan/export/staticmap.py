@@ -34,6 +34,14 @@ MAX_DEMAND_PT2 = 700.0
 HALO = [patheffects.withStroke(linewidth=3, foreground="white")]
 
 
+def _used_fiber(plan):
+    """The fiber links served demand is routed over (none for a plan without that column)."""
+    fib = plan.fiber
+    if not len(fib) or "used" not in fib:
+        return fib.iloc[:0]
+    return fib[fib["used"].astype(bool)]
+
+
 def _lines(gdf):
     """Line coordinates of a GeoDataFrame of (Multi)LineStrings as a list of Nx2 arrays."""
     out = []
@@ -97,6 +105,13 @@ def render_map(plan, title: str | None = None) -> Figure:
     if len(plan.fiber):
         ax.add_collection(LineCollection(_lines(plan.fiber), colors=style.FIBER_COLOR, linewidths=0.6,
                                          alpha=0.25 if len(plan.fiber) > 40 else 0.4, zorder=1))
+    used = _used_fiber(plan)
+    if len(used):  # the fiber paths served demand is routed over, wider for more compute
+        carried = used["served_h100e"].to_numpy(float)
+        widths = [1.2 + 3.0 * c / max(carried.max(), 1e-9)
+                  for c, g in zip(carried, used.geometry) for _ in getattr(g, "geoms", [g])]
+        ax.add_collection(LineCollection(_lines(used), colors=style.FIBER_COLOR, linewidths=widths, alpha=0.75,
+                                         zorder=1.5, capstyle="round"))
     # substations by remaining headroom
     subs = plan.substations
     rem = subs["remaining_headroom_mw"].to_numpy(float) if len(subs) else np.zeros(0)
@@ -146,7 +161,7 @@ def render_map(plan, title: str | None = None) -> Figure:
     _labels(fig, ax, plan, chosen, dem_tot)
     _scale_bar(ax, lat0)
     _legends(fig, lax, designs, colors, chosen, mw_max, ic, norm, cmap, bool(len(plan.fiber)),
-             bool(len(plan.assignments)))
+             bool(len(plan.assignments)), bool(len(used)))
 
     h = headline(plan)
     fig.text(0.015, 0.965, title or f"siteplan · {h.scenario}", fontsize=17, fontweight="bold", va="top")
@@ -211,7 +226,8 @@ def _scale_bar(ax, lat0: float) -> None:
             zorder=10, path_effects=HALO)
 
 
-def _legends(fig, lax, designs, colors, chosen, mw_max, ic, norm, cmap, has_fiber, has_assign) -> None:
+def _legends(fig, lax, designs, colors, chosen, mw_max, ic, norm, cmap, has_fiber, has_assign,
+             has_used_fiber=False) -> None:
     """Stack the legends top-down in the right-hand column."""
     renderer = fig.canvas.get_renderer()
     top = 1.0
@@ -253,6 +269,9 @@ def _legends(fig, lax, designs, colors, chosen, mw_max, ic, norm, cmap, has_fibe
     if has_fiber:
         other_h.append(Line2D([], [], color=style.FIBER_COLOR, lw=1.2, alpha=0.5))
         other_l.append("fiber backbone")
+    if has_used_fiber:
+        other_h.append(Line2D([], [], color=style.FIBER_COLOR, lw=3.0, alpha=0.75))
+        other_l.append("fiber path of served demand")
     other_h += [Line2D([], [], marker="s", ls="", markersize=4, markerfacecolor="#bbbbbb", markeredgecolor="none"),
                 Line2D([], [], marker="s", ls="", markersize=8, markerfacecolor="#bbbbbb", markeredgecolor="black")]
     other_l += ["substation", "substation with new load"]
