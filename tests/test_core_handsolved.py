@@ -1,5 +1,6 @@
 """Tiny studies whose optimum was worked out by hand (see tests/tiny.py for the conventions)."""
 
+import numpy as np
 import pytest
 
 from tiny import site, solve_checked, sub, write_tiny
@@ -155,3 +156,18 @@ def test_fiber_route_length_from_geometry():
     assert line_length_km(traced) > 1.1 * line_length_km(LineString([(-97, 31), (-96, 31)]))  # a real detour
     assert g["b"]["c"]["length_km"] == pytest.approx(1.3 * line_length_km(straight))
     assert g["c"]["d"]["length_km"] == 123.0
+
+
+def test_energy_price_scale_multiplies_the_grid_energy_bill(tmp_path):
+    """No on-site power, one site: the same imports at 1.7x the price cost exactly 1.7x; other costs equal."""
+    base, _ = solve_checked(write_tiny(tmp_path / "base"))
+    dear, prep = solve_checked(write_tiny(tmp_path / "dear", scenario={"energy_price_scale": 1.7}))
+    np.testing.assert_allclose(dear.ds["grid_import_mw"], base.ds["grid_import_mw"])
+    cost_b = dict(zip(base.ds["cost_category"].values, base.ds["cost_usd_per_yr"].values))
+    cost_d = dict(zip(dear.ds["cost_category"].values, dear.ds["cost_usd_per_yr"].values))
+    assert cost_b["grid_energy"] > 0
+    assert cost_d["grid_energy"] == pytest.approx(1.7 * cost_b["grid_energy"], rel=1e-9)
+    for c in cost_b:
+        if c != "grid_energy":
+            assert cost_d[c] == pytest.approx(cost_b[c], rel=1e-9, abs=1e-6), c
+    assert (prep.price.values == 1.7 * 100.0).all()  # tiny's prices.csv: 100 USD/MWh everywhere

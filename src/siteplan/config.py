@@ -221,6 +221,9 @@ class Scenario(_Strict):
     catalog: Path = Field(description="Technology catalog YAML (relative to the scenario file).")
     horizon_yr: float = Field(gt=0, description="Years until capacity must be online; longer lead times are excluded.")
     demand_scale: float = Field(default=1.0, ge=0)
+    energy_price_scale: float = Field(
+        default=1.0, ge=0, description="Multiplies every grid energy price of the dataset's prices.csv "
+                                       "(price sweeps; fuel prices are catalog_overrides).")
     objective: Literal["min_cost", "max_profit"] = Field(
         default="min_cost", description="min_cost: meet the demand at least cost (unmet demand pays the "
                                         "penalty); max_profit: serve the demand that pays for itself, "

@@ -209,7 +209,7 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Prepared:
     zone_of = sites_gdf["zone"].tolist()
     price_zt = dataset.prices["energy_price_usd_per_mwh"].unstack("slice")[slices]
     carbon_zt = dataset.prices["carbon_t_per_mwh"].unstack("slice")[slices]
-    price = pd.DataFrame(price_zt.loc[zone_of].values, index=sites, columns=slices)
+    price = pd.DataFrame(price_zt.loc[zone_of].values * sc.energy_price_scale, index=sites, columns=slices)
     carbon = pd.DataFrame(carbon_zt.loc[zone_of].values, index=sites, columns=slices)
     if dataset.serving_cost is not None:
         serving = dataset.serving_cost["serving_cost_usd_per_gpu_yr"]
