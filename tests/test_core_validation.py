@@ -12,7 +12,7 @@ import xarray as xr
 
 import siteplan
 from siteplan.errors import InputError
-from tiny import site, write_tiny
+from tiny import site, solve_checked, write_tiny
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -323,3 +323,62 @@ def test_a_dataset_changed_in_code_is_validated(tmp_path):
     _one(probs, "sites.geojson (changed in code)", "id=s2", "water_limit_m3_per_yr", "not a number")
     _one(probs, "sites.geojson (changed in code)", "id=s2", "zone", "unknown zone 'nowhere'")
     _one(probs, "demand.geojson (changed in code)", "id=r1", "inf_gpus", "not a number")
+
+
+def _grid_climate(path, dry_by_corner, lats=(30.0, 32.0), lons=(-98.0, -96.0)):
+    """climate.nc in gridded form: dry bulb per (lat, lon) corner, the same in both slices; wet = dry - 5."""
+    dry = np.array([[dry_by_corner[(la, lo)] for lo in lons] for la in lats])[:, :, None].repeat(2, axis=2)
+    ds = xr.Dataset({"dry_bulb_c": (("lat", "lon", "slice"), dry), "wet_bulb_c": (("lat", "lon", "slice"), dry - 5.0),
+                     "weight_h": ("slice", [4380.0, 4380.0])},
+                    coords={"lat": list(lats), "lon": list(lons), "slice": ["a", "b"]})
+    ds.to_netcdf(path, engine="scipy")
+
+
+def test_gridded_climate_is_interpolated_at_the_sites(tmp_path):
+    """A site at (31.0, -97.5) on a 2 x 2 grid: bilinear weights 1/2 in lat, 3/4 / 1/4 in lon."""
+    from siteplan.prepare import prepare
+
+    path = write_tiny(tmp_path, sites=[site("s1", lon=-97.5, lat=31.0)])
+    corners = {(30.0, -98.0): 10.0, (30.0, -96.0): 30.0, (32.0, -98.0): 20.0, (32.0, -96.0): 40.0}
+    _grid_climate(tmp_path / "data/climate.nc", corners)
+    study = siteplan.load(path)
+    want = 0.5 * (0.75 * 10.0 + 0.25 * 30.0) + 0.5 * (0.75 * 20.0 + 0.25 * 40.0)  # 20.0
+    got = study.dataset.climate["dry_bulb_c"].sel(station="s1").values
+    np.testing.assert_allclose(got, [want, want])
+    np.testing.assert_allclose(study.dataset.climate["wet_bulb_c"].sel(station="s1").values, [want - 5, want - 5])
+    prep = prepare(study.scenario, study.dataset, study.catalog)
+    design = sorted(study.catalog.cooling_designs)[0]
+    curve = study.catalog.cooling_designs[design].pue_curve
+    assert float(prep.pue.sel(site="s1", cooling=design, slice="a")) == pytest.approx(
+        np.interp(want, curve.dry_bulb_c, curve.pue))
+    plan, _ = solve_checked(path)  # end to end, every invariant checked
+    assert plan.result.optimal
+
+
+def test_site_outside_the_climate_grid_is_named(tmp_path):
+    path = write_tiny(tmp_path, sites=[site("s1", lon=-97.5, lat=31.0), site("far", lon=-90.0, lat=31.0)])
+    _grid_climate(tmp_path / "data/climate.nc", {(30.0, -98.0): 10.0, (30.0, -96.0): 30.0, (32.0, -98.0): 20.0,
+                                                 (32.0, -96.0): 40.0})
+    _one(_problems(path), "climate.nc", "id=far", "lat/lon", "outside the climate grid")
+
+
+def test_prices_as_netcdf_give_the_same_study(tmp_path):
+    """prices.nc (variables on zone x slice) loads to the table prices.csv gives; bad values are named."""
+    import pandas as pd
+
+    path = write_tiny(tmp_path)
+    csv = tmp_path / "data/prices.csv"
+    want = siteplan.load(path).dataset.prices
+    df = pd.read_csv(csv, dtype={"zone": str, "slice": str})
+    ds = df.set_index(["zone", "slice"]).to_xarray()
+    ds.to_netcdf(tmp_path / "data/prices.nc", engine="scipy")
+    _one(_problems(path), "prices.nc", "both prices.csv and prices.nc exist")
+    csv.unlink()
+    got = siteplan.load(path).dataset.prices
+    pd.testing.assert_frame_equal(got, want)
+    ds["carbon_t_per_mwh"][0, 0] = float("nan")
+    ds["extra"] = ds["carbon_t_per_mwh"]
+    ds.to_netcdf(tmp_path / "data/prices.nc", engine="scipy")
+    probs = _problems(path)
+    _one(probs, "prices.nc", "carbon_t_per_mwh", "missing or not a finite number")
+    _one(probs, "prices.nc", "extra", "unknown variable")

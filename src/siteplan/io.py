@@ -270,6 +270,8 @@ def _load_climate(folder: Path, probs: list[Problem], files: dict[str, Path]) ->
     except Exception as exc:  # noqa: BLE001
         probs.append(Problem(fname, None, None, f"cannot read NetCDF: {exc}"))
         return None
+    if "station" not in ds.dims and {"lat", "lon"} <= set(ds.dims):
+        return _load_climate_grid(ds, fname, probs)
     missing = [v for v in ("weight_h", "dry_bulb_c", "wet_bulb_c", "lat", "lon") if v not in ds.variables]
     for v in missing:
         probs.append(Problem(fname, None, v, "required variable is missing"))
@@ -278,24 +280,11 @@ def _load_climate(folder: Path, probs: list[Problem], files: dict[str, Path]) ->
             probs.append(Problem(fname, None, d, "required dimension is missing"))
     if missing or any(d not in ds.dims for d in ("station", "slice")):
         return None
-    ds = ds.assign_coords(station=[str(s) for s in ds["station"].values], slice=[str(s) for s in ds["slice"].values])
-    for d in ("station", "slice"):
-        idx = pd.Index(ds[d].values)
-        for dup in sorted(set(idx[idx.duplicated()])):
-            probs.append(Problem(fname, dup, d, "duplicate id"))
-    if RESERVED_SLICE in set(ds["slice"].values):
-        probs.append(Problem(fname, RESERVED_SLICE, "slice", "reserved slice name (merged studies add a slice "
-                                                            "of this name for peak conditions); rename it"))
-    w = ds["weight_h"]
-    if w.dims != ("slice",):
-        probs.append(Problem(fname, None, "weight_h", f"must have dims ('slice',), has {w.dims}"))
-    else:
-        for s, v in zip(ds["slice"].values, w.values):
-            if not np.isfinite(v) or v <= 0:
-                probs.append(Problem(fname, s, "weight_h", f"must be a positive number of hours, got {v}"))
-        total = float(np.nansum(w.values))
-        if abs(total - HOURS_PER_YEAR) > 1e-6 * HOURS_PER_YEAR:
-            probs.append(Problem(fname, None, "weight_h", f"slice weights sum to {total:g} h, expected 8760"))
+    ds = ds.assign_coords(station=[str(s) for s in ds["station"].values])
+    idx = pd.Index(ds["station"].values)
+    for dup in sorted(set(idx[idx.duplicated()])):
+        probs.append(Problem(fname, dup, "station", "duplicate id"))
+    ds = _check_slices(ds, fname, probs)
     for v in ("dry_bulb_c", "wet_bulb_c"):
         arr = ds[v]
         if set(arr.dims) != {"station", "slice"}:
@@ -323,18 +312,123 @@ def _load_climate(folder: Path, probs: list[Problem], files: dict[str, Path]) ->
     return ds.sortby("station")
 
 
+def _check_slices(ds: xr.Dataset, fname: str, probs: list[Problem]) -> xr.Dataset:
+    """Slice ids (strings, unique, not reserved) and ``weight_h`` (positive, summing to 8760)."""
+    ds = ds.assign_coords(slice=[str(s) for s in ds["slice"].values])
+    idx = pd.Index(ds["slice"].values)
+    for dup in sorted(set(idx[idx.duplicated()])):
+        probs.append(Problem(fname, dup, "slice", "duplicate id"))
+    if RESERVED_SLICE in set(ds["slice"].values):
+        probs.append(Problem(fname, RESERVED_SLICE, "slice", "reserved slice name (merged studies add a slice "
+                                                            "of this name for peak conditions); rename it"))
+    w = ds["weight_h"]
+    if w.dims != ("slice",):
+        probs.append(Problem(fname, None, "weight_h", f"must have dims ('slice',), has {w.dims}"))
+    else:
+        for sl, v in zip(ds["slice"].values, w.values):
+            if not np.isfinite(v) or v <= 0:
+                probs.append(Problem(fname, sl, "weight_h", f"must be a positive number of hours, got {v}"))
+        total = float(np.nansum(w.values))
+        if abs(total - HOURS_PER_YEAR) > 1e-6 * HOURS_PER_YEAR:
+            probs.append(Problem(fname, None, "weight_h", f"slice weights sum to {total:g} h, expected 8760"))
+    return ds
+
+
+def _load_climate_grid(ds: xr.Dataset, fname: str, probs: list[Problem]) -> xr.Dataset | None:
+    """The gridded form of climate.nc: ``dry_bulb_c``/``wet_bulb_c`` on (lat, lon, slice).
+
+    Returned as read (lat and lon ascending), marked ``attrs["siteplan_form"] = "grid"``;
+    :func:`climate_at_sites` interpolates it at the sites once they are loaded.
+    """
+    n0 = len(probs)
+    for v in ("weight_h", "dry_bulb_c", "wet_bulb_c"):
+        if v not in ds.variables:
+            probs.append(Problem(fname, None, v, "required variable is missing"))
+    if "slice" not in ds.dims:
+        probs.append(Problem(fname, None, "slice", "required dimension is missing"))
+    if len(probs) > n0:
+        return None
+    for c, lo, hi in (("lat", -90, 90), ("lon", -180, 180)):
+        vals = np.asarray(ds[c].values, dtype=float)
+        if len(vals) < 2 or not np.isfinite(vals).all() or vals.min() < lo or vals.max() > hi:
+            probs.append(Problem(fname, None, c, f"grid coordinate must hold >= 2 finite values within [{lo}, {hi}]"))
+        elif len(np.unique(vals)) != len(vals):
+            probs.append(Problem(fname, None, c, "grid coordinate has repeated values"))
+    if len(probs) > n0:
+        return None
+    ds = _check_slices(ds.sortby(["lat", "lon"]), fname, probs)
+    for v in ("dry_bulb_c", "wet_bulb_c"):
+        if set(ds[v].dims) != {"lat", "lon", "slice"}:
+            probs.append(Problem(fname, None, v, f"must have dims (lat, lon, slice), has {ds[v].dims}"))
+            return None
+        vals = ds[v].transpose("lat", "lon", "slice").values
+        bad = ~np.isfinite(vals) | (vals < TEMPERATURE_RANGE_C[0]) | (vals > TEMPERATURE_RANGE_C[1])
+        for i, j, k in list(zip(*np.nonzero(bad)))[:20]:
+            probs.append(Problem(fname, f"lat {ds['lat'].values[i]:g}/lon {ds['lon'].values[j]:g}/{ds['slice'].values[k]}",
+                                 v, f"{vals[i, j, k]:g} is missing or outside the plausible range "
+                                    f"{TEMPERATURE_RANGE_C[0]:g} to {TEMPERATURE_RANGE_C[1]:g} degC (kelvin or Fahrenheit?)"))
+    wet_gt = (ds["wet_bulb_c"] > ds["dry_bulb_c"] + 1e-9).transpose("lat", "lon", "slice").values
+    for i, j, k in list(zip(*np.nonzero(wet_gt)))[:20]:
+        probs.append(Problem(fname, f"lat {ds['lat'].values[i]:g}/lon {ds['lon'].values[j]:g}/{ds['slice'].values[k]}",
+                             "wet_bulb_c", "wet bulb exceeds dry bulb"))
+    ds.attrs["siteplan_form"] = "grid"
+    return ds
+
+
+def climate_at_sites(grid: xr.Dataset, sites: gpd.GeoDataFrame, fname: str,
+                     probs: list[Problem]) -> xr.Dataset | None:
+    """Interpolate a gridded climate bilinearly at each site: one station per site (id = site id).
+
+    Linear interpolation keeps wet bulb <= dry bulb (it holds at every grid node). A site outside
+    the grid's extent is a problem, not an extrapolation.
+    """
+    import_scipy()  # xarray's interp uses scipy
+    lat, lon = sites.geometry.y.values, sites.geometry.x.values
+    la, lo = grid["lat"].values, grid["lon"].values
+    outside = (lat < la.min()) | (lat > la.max()) | (lon < lo.min()) | (lon > lo.max())
+    for sid, la_, lo_ in zip(sites.index[outside], lat[outside], lon[outside]):
+        probs.append(Problem(fname, sid, "lat/lon", f"site at ({la_:g}, {lo_:g}) is outside the climate grid "
+                                                   f"(lat {la.min():g}..{la.max():g}, lon {lo.min():g}..{lo.max():g})"))
+    if outside.any() or not len(sites):
+        return None
+    ids = list(sites.index)
+    at = grid[["dry_bulb_c", "wet_bulb_c"]].interp(lat=xr.DataArray(lat, dims="station"),
+                                                    lon=xr.DataArray(lon, dims="station"), method="linear")
+    out = xr.Dataset({v: at[v].transpose("station", "slice").drop_vars(["lat", "lon"], errors="ignore")
+                      for v in ("dry_bulb_c", "wet_bulb_c")})
+    out = out.assign_coords(station=ids, slice=grid["slice"].values)
+    out["lat"] = ("station", lat.astype(float))
+    out["lon"] = ("station", lon.astype(float))
+    out["weight_h"] = grid["weight_h"]
+    out.attrs.update(grid.attrs)
+    out.attrs["siteplan_form"] = "grid interpolated at the sites"
+    return out.sortby("station")
+
+
 def _load_prices(folder: Path, slices: list[str] | None, probs: list[Problem],
                  files: dict[str, Path]) -> pd.DataFrame:
-    path = folder / "prices.csv"
-    fname = str(path)
+    path, nc = folder / "prices.csv", folder / "prices.nc"
     cols = ["energy_price_usd_per_mwh", "carbon_t_per_mwh"]
     empty = pd.DataFrame(columns=cols, index=pd.MultiIndex.from_tuples([], names=["zone", "slice"]))
+    if path.exists() and nc.exists():
+        probs.append(Problem(str(nc), None, None, "both prices.csv and prices.nc exist; keep one"))
+        return empty
+    if nc.exists():
+        path = nc
+    fname = str(path)
     if not path.exists():
-        probs.append(Problem(fname, None, None, "file not found"))
+        probs.append(Problem(fname, None, None, "file not found (prices.csv or prices.nc)"))
         return empty
     files["prices"] = path
-    # keep_default_na=False: an id such as "NA" or "null" is an id, not a missing value
-    df = pd.read_csv(path, dtype={"zone": str, "slice": str}, keep_default_na=False)
+    if path.suffix == ".nc":
+        df = _prices_nc_table(path, cols, probs)
+        if df is None:
+            return empty
+        line = {}
+    else:
+        # keep_default_na=False: an id such as "NA" or "null" is an id, not a missing value
+        df = pd.read_csv(path, dtype={"zone": str, "slice": str}, keep_default_na=False)
+        line = {i: f" (line {i + 2})" for i in range(len(df))}
     for c in ["zone", "slice", *cols]:
         if c not in df.columns:
             probs.append(Problem(fname, None, c, "required column is missing"))
@@ -344,7 +438,7 @@ def _load_prices(folder: Path, slices: list[str] | None, probs: list[Problem],
         if c not in ["zone", "slice", *cols]:
             probs.append(Problem(fname, None, c, "unknown column"))
     for i, row in df.iterrows():
-        lab = f"{row['zone']}/{row['slice']} (line {i + 2})"
+        lab = f"{row['zone']}/{row['slice']}{line.get(i, '')}"
         for c in cols:
             v = pd.to_numeric(row[c], errors="coerce")
             if pd.isna(v) or not np.isfinite(v):
@@ -355,7 +449,7 @@ def _load_prices(folder: Path, slices: list[str] | None, probs: list[Problem],
                 probs.append(Problem(fname, lab, c, f"{v:g} t/MWh is above {MAX_CARBON_T_PER_MWH:g}, more than any "
                                                     "generation mix emits (kg/MWh given as t/MWh?)"))
     for c in cols:
-        df[c] = pd.to_numeric(df[c], errors="coerce")
+        df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
     key = df.set_index(["zone", "slice"]).index
     for z, s in sorted(set(key[key.duplicated()])):
         probs.append(Problem(fname, f"{z}/{s}", "zone,slice", "duplicate row"))
@@ -371,6 +465,35 @@ def _load_prices(folder: Path, slices: list[str] | None, probs: list[Problem],
                 if s not in have:
                     probs.append(Problem(fname, f"{z}/{s}", "slice", "no row for this zone and slice"))
     return df[cols]
+
+
+def _prices_nc_table(path: Path, cols: list[str], probs: list[Problem]) -> pd.DataFrame | None:
+    """prices.nc as the rows prices.csv would hold: variables ``cols`` on dims (zone, slice)."""
+    fname = str(path)
+    try:
+        kwargs = {"engine": "scipy", "backend_kwargs": {"mmap": False}} if path.read_bytes()[:3] == b"CDF" else {}
+        if kwargs:
+            import_scipy()
+        ds = xr.load_dataset(path, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - any reader failure is an input problem
+        probs.append(Problem(fname, None, None, f"cannot read NetCDF: {exc}"))
+        return None
+    ok = True
+    for c in cols:
+        if c not in ds.data_vars:
+            probs.append(Problem(fname, None, c, "required variable is missing"))
+            ok = False
+        elif set(ds[c].dims) != {"zone", "slice"}:
+            probs.append(Problem(fname, None, c, f"must have dims (zone, slice), has {ds[c].dims}"))
+            ok = False
+    for v in ds.data_vars:
+        if v not in cols:
+            probs.append(Problem(fname, None, str(v), "unknown variable"))
+    if not ok:
+        return None
+    ds = ds.assign_coords(zone=[str(z) for z in ds["zone"].values], slice=[str(t) for t in ds["slice"].values])
+    df = ds[cols].to_dataframe().reset_index()
+    return df[["zone", "slice", *cols]]
 
 
 def _load_pairs(folder: Path, stem: str, value: str, sites: set[str], regions: set[str],
@@ -570,6 +693,8 @@ def load_dataset(folder: str | Path, workloads: list[str], strict: bool = True) 
     fiber = _read_layer(folder, "fiber", probs, files, ignored=ignore.get("fiber", frozenset()))
     demand = _read_layer(folder, "demand", probs, files, demand_fields(workloads), ignore.get("demand", frozenset()))
     climate = _load_climate(folder, probs, files)
+    if climate is not None and climate.attrs.get("siteplan_form") == "grid":
+        climate = climate_at_sites(climate, sites, str(files["climate"]), probs)
     slices = [str(s) for s in climate["slice"].values] if climate is not None else None
     prices = _load_prices(folder, slices, probs, files)
 
