@@ -171,3 +171,12 @@ def test_energy_price_scale_multiplies_the_grid_energy_bill(tmp_path):
         if c != "grid_energy":
             assert cost_d[c] == pytest.approx(cost_b[c], rel=1e-9, abs=1e-6), c
     assert (prep.price.values == 1.7 * 100.0).all()  # tiny's prices.csv: 100 USD/MWh everywhere
+
+
+def test_full_substation_does_not_crowd_out_a_usable_one(tmp_path):
+    """One option per site allowed: the nearest substation has no headroom, so the next one is used."""
+    subs = [sub("b_near", lat=31.01, headroom_mw=0.0), sub("b_far", lat=31.05, headroom_mw=500.0)]
+    path = write_tiny(tmp_path, substations=subs, scenario={"interconnect": {"max_options_per_site": 1}})
+    plan, prep = solve_checked(path)
+    assert set(prep.options["substation_id"]) == {"b_far"}
+    assert plan.ds["interconnect_substation"].sel(site="s1").item() == "b_far"

@@ -13,6 +13,9 @@ def interconnect_options(sites, substations, tiers: dict, horizon_yr: float, max
                          cost_multiplier: float) -> pd.DataFrame:
     """All feasible (site, substation, tier) options, sorted by option id.
 
+    Each site considers its ``max_options_per_site`` nearest substations within
+    ``max_distance_km`` that can take at least one tier.
+
     A tier is offered at a substation whose voltage is at least the tier's, whose headroom can take
     the tier's capacity, and only if its lead time fits the horizon. Cost = line km x cost per km +
     substation cost, times the regional multiplier.
@@ -26,9 +29,14 @@ def interconnect_options(sites, substations, tiers: dict, horizon_yr: float, max
                            subs.geometry.y.values, subs.geometry.x.values)
     rows = []
     sub_ids = subs.index.values
+    # the cap on substations per site counts only those that can take some tier: a nearer
+    # substation without headroom (or voltage) must not crowd out a usable one further away
+    usable = np.array([any(t.voltage_kv <= kv and t.lead_time_yr <= horizon_yr and t.capacity_mw <= head
+                           for t in tiers.values())
+                       for kv, head in zip(subs["voltage_kv"].values, subs["headroom_mw"].values)], dtype=bool)
     for i, sid in enumerate(sites.index):
         order = np.lexsort((sub_ids, d[i]))  # by distance, then id
-        near = [j for j in order if d[i, j] <= max_distance_km][:max_options_per_site]
+        near = [j for j in order if d[i, j] <= max_distance_km and usable[j]][:max_options_per_site]
         for j in near:
             sub = subs.iloc[j]
             km = float(d[i, j]) * line_route_factor
