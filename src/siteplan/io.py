@@ -127,6 +127,17 @@ def _check_unknown_fields(columns, fname: str, specs: list[FieldSpec], ignored: 
         probs.append(Problem(fname, None, col, why + ", or list it under ignore_fields in dataset.yaml"))
 
 
+def _range_problem(spec: FieldSpec, v: float) -> str | None:
+    """What is wrong with a non-null number for its field, or None."""
+    if math.isinf(v):
+        return "must be finite"
+    if spec.positive and v <= 0:
+        return f"must be > 0, got {v:g}"
+    if spec.min_value is not None and v < spec.min_value:
+        return f"must be >= {spec.min_value:g}, got {v:g}"
+    return None
+
+
 def _check_table(gdf: pd.DataFrame, fname: str, id_field: str, specs: list[FieldSpec],
                  probs: list[Problem]) -> pd.DataFrame:
     """Type- and range-check the fields of one table; return it with clean dtypes."""
@@ -181,12 +192,9 @@ def _check_table(gdf: pd.DataFrame, fname: str, id_field: str, specs: list[Field
                         probs.append(Problem(fname, lab, spec.name, "missing value (null/NaN)"))
                     vals[j] = spec.null_default if spec.null_default is not None else math.nan
                     continue
-                if math.isinf(v):
-                    probs.append(Problem(fname, lab, spec.name, "must be finite"))
-                elif spec.positive and v <= 0:
-                    probs.append(Problem(fname, lab, spec.name, f"must be > 0, got {v:g}"))
-                elif spec.min_value is not None and v < spec.min_value:
-                    probs.append(Problem(fname, lab, spec.name, f"must be >= {spec.min_value:g}, got {v:g}"))
+                msg = _range_problem(spec, v)
+                if msg:
+                    probs.append(Problem(fname, lab, spec.name, msg))
                 vals[j] = v
             out[spec.name] = vals
         else:
@@ -628,14 +636,9 @@ def check_tables(ds: Dataset, workloads: list[str]) -> list[Problem]:
             for lab, raw, v in zip(table.index, col, vals):
                 if allowed_null and (v == default or (math.isnan(v) and math.isnan(default))):
                     continue
-                if math.isnan(v):
-                    probs.append(Problem(fname, lab, spec.name, f"missing or not a number: {raw!r}"))
-                elif math.isinf(v):
-                    probs.append(Problem(fname, lab, spec.name, "must be finite"))
-                elif spec.positive and v <= 0:
-                    probs.append(Problem(fname, lab, spec.name, f"must be > 0, got {v:g}"))
-                elif spec.min_value is not None and v < spec.min_value:
-                    probs.append(Problem(fname, lab, spec.name, f"must be >= {spec.min_value:g}, got {v:g}"))
+                msg = f"missing or not a number: {raw!r}" if math.isnan(v) else _range_problem(spec, v)
+                if msg:
+                    probs.append(Problem(fname, lab, spec.name, msg))
     if {"min_it_mw", "max_it_mw"} <= set(ds.sites.columns):
         for lab in ds.sites.index[ds.sites["min_it_mw"] > ds.sites["max_it_mw"]]:
             probs.append(Problem(f"{ds.files.get('sites', 'sites')} (changed in code)", lab, "min_it_mw",
