@@ -120,3 +120,19 @@ def test_write_scenario_is_atomic_and_replaces(tmp_path):
     assert read_status(tmp_path, "s1")["status"] == "optimal"
     assert sorted(p.name for p in folder.rglob("*") if p.is_file()) == ["a.txt", "plan.nc", "status.json"]
     assert [p.name for p in (tmp_path / "scenarios").iterdir()] == ["s1"]  # no temp folders left
+
+
+def test_a_plan_that_breaks_an_invariant_is_a_batch_failure(tmp_path, monkeypatch):
+    """Stand-in for a broken rule (check_plan patched): the record says invalid_plan, with the rule."""
+    import warnings
+
+    import siteplan.invariants
+    from siteplan.batch.runner import FAILED, solve_spec
+
+    spec = load_sweep(_write(tmp_path, _sweep(grid={"demand_scale": [0.5]}, zip=[]))).specs[0].to_dict()
+    monkeypatch.setattr(siteplan.invariants, "check_plan", lambda plan, prep, tol=1e-5: ["site X: broken rule"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rec = solve_spec(spec)["record"]
+    assert rec["status"] == "invalid_plan" and rec["status"] in FAILED
+    assert rec["violations"] == ["site X: broken rule"] and "broken rule" in rec["reason"]

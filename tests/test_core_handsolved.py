@@ -138,7 +138,7 @@ def test_fiber_route_length_from_geometry():
     """A traced route counts its own length; a straight two-point link is great-circle x route factor;
     an explicit length_km wins over both."""
     import geopandas as gpd
-    from shapely.geometry import LineString, Point
+    from shapely.geometry import LineString, MultiLineString, Point
 
     from siteplan.geo import line_length_km
     from siteplan.prepare.graphs import fiber_graph
@@ -151,6 +151,10 @@ def test_fiber_route_length_from_geometry():
                               "length_km": [float("nan"), float("nan"), 123.0]},
                              geometry=[traced, straight, LineString([(-95, 31), (-94, 31)])],
                              crs="EPSG:4326").set_index("link_id")
+    one_part = gpd.GeoDataFrame({"link_id": ["m1"], "from_id": ["b"], "to_id": ["c"], "length_km": [float("nan")]},
+                                geometry=[MultiLineString([straight])], crs="EPSG:4326").set_index("link_id")
+    assert fiber_graph(pops, one_part, route_factor=1.3)["b"]["c"]["length_km"] == pytest.approx(
+        1.3 * line_length_km(straight))  # a straight line written as a one-part MultiLineString
     g = fiber_graph(pops, fiber, route_factor=1.3)
     assert g["a"]["b"]["length_km"] == pytest.approx(line_length_km(traced))
     assert line_length_km(traced) > 1.1 * line_length_km(LineString([(-97, 31), (-96, 31)]))  # a real detour

@@ -222,7 +222,8 @@ def test_duplicate_pairs_with_missing_ids_do_not_crash(tmp_path):
 @pytest.mark.parametrize("layer,props,field,msg", [
     ("sites", {"water_limit_m3_yr": 0.0}, "water_limit_m3_yr", "unknown field (known: fixed_cost_usd"),
     ("substations", {"supply_MW": 50.0}, "supply_MW", "unknown field"),
-    ("demand", {"batch_gpus": 5000.0}, "batch_gpus", "workload class 'batch' is not in the scenario's workloads"),
+    ("demand", {"batch_max_rtt_ms": 50.0}, "batch_max_rtt_ms",
+     "workload class 'batch' is not in the scenario's workloads"),
     ("demand", {"inf_max_rtt": 3.0}, "inf_max_rtt", "unknown field"),
 ])
 def test_unknown_layer_field_is_not_dropped(tmp_path, layer, props, field, msg):
@@ -382,3 +383,48 @@ def test_prices_as_netcdf_give_the_same_study(tmp_path):
     probs = _problems(path)
     _one(probs, "prices.nc", "carbon_t_per_mwh", "missing or not a finite number")
     _one(probs, "prices.nc", "extra", "unknown variable")
+
+
+def test_demand_of_an_unmodelled_class_is_kept_and_noted(tmp_path):
+    """A scenario may model only some classes of a shared dataset; the rest is validated and the
+    plan's notes say how much demand is left out (not silently dropped)."""
+    from siteplan.prepare import prepare
+
+    path = write_tiny(tmp_path)
+    _edit_geojson(tmp_path / "data/demand.geojson",
+                  lambda f: f[0]["properties"].update(batch_gpus=5000.0, batch_max_rtt_ms=30.0))
+    assert _problems(path) == []
+    study = siteplan.load(path, (), {"demand_scale": 2})
+    assert study.dataset.demand.loc["r1", "batch_gpus"] == 5000.0
+    notes = prepare(study.scenario, study.dataset, study.catalog).notes
+    assert any("workload class 'batch' (10,000 H100e in batch_gpus) is not planned" in n for n in notes), notes
+    _edit_geojson(tmp_path / "data/demand.geojson", lambda f: f[0]["properties"].update(batch_gpus=-1.0))
+    _one(_problems(path), "demand.geojson", "id=r1", "batch_gpus", "must be >= 0")
+
+
+def test_geojson_feature_id_member_is_not_an_unknown_field(tmp_path):
+    path = write_tiny(tmp_path)
+    doc = json.loads((tmp_path / "data/sites.geojson").read_text())
+    for f in doc["features"]:
+        f["id"] = f["properties"]["site_id"]  # RFC 7946 feature id (geopandas' to_json writes one)
+    (tmp_path / "data/sites.geojson").write_text(json.dumps(doc))
+    assert _problems(path) == []
+
+
+def test_gridded_climate_with_a_non_point_site_is_a_problem_not_a_crash(tmp_path):
+    path = write_tiny(tmp_path, sites=[site("s1", lon=-97.5, lat=31.0)])
+    _grid_climate(tmp_path / "data/climate.nc", {(30.0, -98.0): 10.0, (30.0, -96.0): 30.0, (32.0, -98.0): 20.0,
+                                                 (32.0, -96.0): 40.0})
+    _edit_geojson(tmp_path / "data/sites.geojson", lambda f: f[0].update(geometry={
+        "type": "Polygon", "coordinates": [[[-97.6, 31.0], [-97.4, 31.0], [-97.5, 31.1], [-97.6, 31.0]]]}))
+    _one(_problems(path), "sites.geojson", "id=s1", "geometry", "must be Point")
+
+
+def test_with_values_resolves_paths_like_the_scenario_file(tmp_path):
+    from siteplan.config import load_scenario
+
+    path = write_tiny(tmp_path)
+    sc = load_scenario(path)
+    moved = sc.with_values({"dataset": "data"})  # relative to the scenario file, not the working directory
+    assert moved.dataset == (tmp_path / "data").resolve()
+    assert moved.dataset == load_scenario(path, (), {"dataset": "data"}).dataset

@@ -270,7 +270,10 @@ class Scenario(_Strict):
         passed to it, so a copy changed that way is checked there.
         """
         raw = self.model_dump()
+        base = self.source_file.parent if self.source_file else Path.cwd()
         for key, value in values.items():
+            if key in ("dataset", "catalog") and isinstance(value, str):
+                value = (base / value).resolve()  # relative to the scenario file, as in the file itself
             set_by_path(raw, key, value)
         return revalidated(raw, self.source_file)
 

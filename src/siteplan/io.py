@@ -106,6 +106,21 @@ def _find(folder: Path, stem: str) -> Path | None:
     return None
 
 
+def _unmodelled_demand_fields(columns, specs: list[FieldSpec]) -> list[FieldSpec]:
+    """Demand of workload classes the scenario does not model (``<class>_gpus``, and its
+    ``<class>_max_rtt_ms``): validated and kept, so the plan's notes can say how much is left out."""
+    known = {s.name for s in specs}
+    out = []
+    for col in sorted(str(c) for c in columns):
+        if col.endswith("_gpus") and col not in known:
+            out.append(F(col, "float", required=False, min_value=0, null_default=0.0,
+                         description="demand of a workload class the scenario does not model"))
+            rtt = col[: -len("_gpus")] + "_max_rtt_ms"
+            if rtt in set(map(str, columns)) and rtt not in known:
+                out.append(F(rtt, "float", required=False, positive=True, null_default=math.nan))
+    return out
+
+
 def _check_unknown_fields(columns, fname: str, specs: list[FieldSpec], ignored: frozenset[str],
                           probs: list[Problem]) -> None:
     """Report every attribute that is neither in the schema nor listed in ``ignore_fields``.
@@ -236,6 +251,10 @@ def _read_layer(folder: Path, stem: str, probs: list[Problem], files: dict[str, 
         probs.append(Problem(fname, None, None, "no CRS; expected EPSG:4326 (WGS84 lon/lat)"))
     elif gdf.crs.to_epsg() != 4326:
         probs.append(Problem(fname, None, None, f"CRS is {gdf.crs.to_string()}; expected EPSG:4326 (WGS84 lon/lat)"))
+    if path.suffix == ".geojson":
+        ignored = ignored | {"id"}  # GDAL's column for the feature-level "id" member (RFC 7946), not a property
+    if stem == "demand":
+        specs = specs + _unmodelled_demand_fields(gdf.columns, specs)
     _check_unknown_fields(gdf.columns, fname, specs, ignored, probs)
     table = _check_table(gdf, fname, id_field, specs, probs)
     geoms = list(gdf.geometry)
@@ -391,6 +410,9 @@ def climate_at_sites(grid: xr.Dataset, sites: gpd.GeoDataFrame, fname: str,
     the grid's extent is a problem, not an extrapolation.
     """
     import_scipy()  # xarray's interp uses scipy
+    points = np.array([g is not None and not g.is_empty and g.geom_type == "Point" for g in sites.geometry], dtype=bool)
+    if not points.all():  # those sites' geometry is already reported; nothing to interpolate at
+        return None
     lat, lon = sites.geometry.y.values, sites.geometry.x.values
     la, lo = grid["lat"].values, grid["lon"].values
     outside = (lat < la.min()) | (lat > la.max()) | (lon < lo.min()) | (lon > lo.max())

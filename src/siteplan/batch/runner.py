@@ -35,7 +35,7 @@ from siteplan.batch.sweep import ScenarioSpec, Sweep, load_sweep
 #: Statuses of a scenario that has a plan (resume skips these).
 FINISHED = ("optimal", "time_limit", "stopped")
 #: Statuses of a scenario that has no plan (resume re-runs these).
-FAILED = ("input_error", "infeasible", "no_solution", "error", "worker_died")
+FAILED = ("input_error", "infeasible", "no_solution", "error", "worker_died", "invalid_plan")
 STATUS_FILE = "status.json"
 
 
@@ -123,6 +123,11 @@ def solve_spec(spec: dict, threads: int = 1, exports: bool = False, warm_start: 
         rec["status"] = term if term in ("optimal", "time_limit") else "stopped"
         if term != "optimal":
             rec["reason"] = f"solver stopped ({plan.result.highs_status}) with a plan, gap {plan.result.gap:.4%}"
+        if plan.violations:  # a failure: written for inspection, left out of the combined results
+            rec["status"] = "invalid_plan"
+            rec["violations"] = plan.violations
+            rec["reason"] = (f"the plan breaks {len(plan.violations)} invariant(s): "
+                             + "; ".join(plan.violations[:5]))
     except InputError as exc:
         rec["status"], rec["reason"] = "input_error", f"{len(exc.problems)} input problem(s): " + "; ".join(
             str(p) for p in exc.problems[:5])

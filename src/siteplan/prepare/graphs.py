@@ -24,10 +24,11 @@ def energy_graph(substations, transmission) -> nx.MultiGraph:
 
 
 def route_km(geometry, route_factor: float) -> float:
-    """Route length of a fiber link without ``length_km``: a traced route (a line with vertices
-    between its ends, or several parts) is its own geodesic length; a straight two-point line only
-    says which PoPs it joins, so its great-circle length is scaled by ``route_factor``."""
-    if geometry.geom_type == "LineString" and len(geometry.coords) <= 2:
+    """Route length of a fiber link without ``length_km``: a traced route (more than two distinct
+    points) is its own geodesic length; a straight line between two points only says which PoPs it
+    joins, so its great-circle length is scaled by ``route_factor``."""
+    points = [xy for part in getattr(geometry, "geoms", [geometry]) for xy in part.coords]
+    if len(set(points)) <= 2:  # two distinct points, whatever the geometry type (GIS tools write Multi*)
         return line_length_km(geometry) * route_factor
     return line_length_km(geometry)
 
