@@ -136,3 +136,4 @@ def test_a_plan_that_breaks_an_invariant_is_a_batch_failure(tmp_path, monkeypatc
         rec = solve_spec(spec)["record"]
     assert rec["status"] == "invalid_plan" and rec["status"] in FAILED
     assert rec["violations"] == ["site X: broken rule"] and "broken rule" in rec["reason"]
+    assert rec["headline"] is None and rec["invalid_headline"] is not None  # kept out of batch.csv

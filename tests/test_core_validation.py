@@ -428,3 +428,27 @@ def test_with_values_resolves_paths_like_the_scenario_file(tmp_path):
     moved = sc.with_values({"dataset": "data"})  # relative to the scenario file, not the working directory
     assert moved.dataset == (tmp_path / "data").resolve()
     assert moved.dataset == load_scenario(path, (), {"dataset": "data"}).dataset
+
+
+def test_unmodelled_demand_respects_ignore_fields_and_keeps_nulls(tmp_path):
+    """A *_gpus column under ignore_fields is no demand (no check, no note); a null in an unmodelled
+    class stays missing, so modelling the class in code later is told so; its RTT column exists."""
+    from siteplan.prepare import prepare
+
+    path = write_tiny(tmp_path)
+    _edit_geojson(tmp_path / "data/demand.geojson",
+                  lambda f: f[0]["properties"].update(total_gpus="n/a", batch_gpus=None))
+    meta = tmp_path / "data/dataset.yaml"
+    meta.write_text(meta.read_text() + "ignore_fields: {demand: [total_gpus]}\n")
+    assert _problems(path) == []
+    study = siteplan.load(path)
+    assert "total_gpus" not in study.dataset.demand and np.isnan(study.dataset.demand.loc["r1", "batch_gpus"])
+    assert np.isnan(study.dataset.demand.loc["r1", "batch_max_rtt_ms"])
+    notes = prepare(study.scenario, study.dataset, study.catalog).notes
+    assert not any("'total'" in n or "'batch'" in n for n in notes), notes  # nothing to plan: no note
+    both = study.scenario.with_values({"workloads": {"inf": {"max_rtt_ms": 100.0}, "batch": {"max_rtt_ms": 50.0}}})
+    with pytest.raises(InputError, match="batch_gpus: missing or not a number"):
+        prepare(both, study.dataset, study.catalog)
+    study.dataset.demand.loc["r1", "batch_gpus"] = 3000.0
+    prep = prepare(both, study.dataset, study.catalog)  # no KeyError for the RTT column
+    assert prep.demand_gpus.loc["r1", "batch"] == 3000.0 and prep.max_rtt_ms.loc["r1", "batch"] == 50.0

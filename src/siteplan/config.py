@@ -272,7 +272,7 @@ class Scenario(_Strict):
         raw = self.model_dump()
         base = self.source_file.parent if self.source_file else Path.cwd()
         for key, value in values.items():
-            if key in ("dataset", "catalog") and isinstance(value, str):
+            if key in ("dataset", "catalog") and isinstance(value, (str, Path)):
                 value = (base / value).resolve()  # relative to the scenario file, as in the file itself
             set_by_path(raw, key, value)
         return revalidated(raw, self.source_file)
@@ -404,8 +404,8 @@ def scenario_from_dict(raw: dict, base_dir: Path, source_file: Path | None = Non
     raw = dict(raw)
     raw.pop("overrides", None)
     for key in ("dataset", "catalog"):
-        if isinstance(raw.get(key), str):
-            raw[key] = (base_dir / raw[key]).resolve()
+        if isinstance(raw.get(key), (str, Path)):
+            raw[key] = (base_dir / raw[key]).resolve()  # an absolute path stays itself
     raw["source_file"] = source_file
     try:
         return Scenario.model_validate(raw)

@@ -106,17 +106,21 @@ def _find(folder: Path, stem: str) -> Path | None:
     return None
 
 
-def _unmodelled_demand_fields(columns, specs: list[FieldSpec]) -> list[FieldSpec]:
+def _unmodelled_demand_fields(columns, specs: list[FieldSpec], ignored: frozenset[str]) -> list[FieldSpec]:
     """Demand of workload classes the scenario does not model (``<class>_gpus``, and its
-    ``<class>_max_rtt_ms``): validated and kept, so the plan's notes can say how much is left out."""
+    ``<class>_max_rtt_ms``): validated and kept, so the plan's notes can say how much is left out.
+
+    A null stays NaN (not 0), so a scenario that later models the class in code is told the value
+    is missing, as loading the file for it would; a column in ``ignore_fields`` is not demand.
+    """
     known = {s.name for s in specs}
     out = []
     for col in sorted(str(c) for c in columns):
-        if col.endswith("_gpus") and col not in known:
-            out.append(F(col, "float", required=False, min_value=0, null_default=0.0,
+        if col.endswith("_gpus") and col not in known and col not in ignored:
+            out.append(F(col, "float", required=False, min_value=0, null_default=math.nan,
                          description="demand of a workload class the scenario does not model"))
             rtt = col[: -len("_gpus")] + "_max_rtt_ms"
-            if rtt in set(map(str, columns)) and rtt not in known:
+            if rtt not in known:  # always a column (NaN = the scenario's limit), as for modelled classes
                 out.append(F(rtt, "float", required=False, positive=True, null_default=math.nan))
     return out
 
@@ -254,7 +258,7 @@ def _read_layer(folder: Path, stem: str, probs: list[Problem], files: dict[str, 
     if path.suffix == ".geojson":
         ignored = ignored | {"id"}  # GDAL's column for the feature-level "id" member (RFC 7946), not a property
     if stem == "demand":
-        specs = specs + _unmodelled_demand_fields(gdf.columns, specs)
+        specs = specs + _unmodelled_demand_fields(gdf.columns, specs, ignored)
     _check_unknown_fields(gdf.columns, fname, specs, ignored, probs)
     table = _check_table(gdf, fname, id_field, specs, probs)
     geoms = list(gdf.geometry)

@@ -126,6 +126,7 @@ def solve_spec(spec: dict, threads: int = 1, exports: bool = False, warm_start: 
         if plan.violations:  # a failure: written for inspection, left out of the combined results
             rec["status"] = "invalid_plan"
             rec["violations"] = plan.violations
+            rec["invalid_headline"], rec["headline"] = rec["headline"], None
             rec["reason"] = (f"the plan breaks {len(plan.violations)} invariant(s): "
                              + "; ".join(plan.violations[:5]))
     except InputError as exc:

@@ -223,7 +223,7 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Prepared:
         notes.append(f"{len(no_option)} site(s) have no grid interconnect option within "
                      f"{sc.interconnect.max_distance_km:g} km / {sc.horizon_yr:g} yr ({power})")
     for col in sorted(c for c in dataset.demand.columns if c.endswith("_gpus") and c[: -len("_gpus")] not in workloads):
-        total = float(dataset.demand[col].sum()) * sc.demand_scale
+        total = float(dataset.demand[col].sum(skipna=True)) * sc.demand_scale  # a null is no demand here
         if total > 0:
             notes.append(f"demand of workload class {col[: -len('_gpus')]!r} ({total:,.0f} H100e in {col}) is not "
                          f"planned: the scenario's workloads are {', '.join(workloads)}")
