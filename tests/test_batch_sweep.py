@@ -137,3 +137,13 @@ def test_a_plan_that_breaks_an_invariant_is_a_batch_failure(tmp_path, monkeypatc
     assert rec["status"] == "invalid_plan" and rec["status"] in FAILED
     assert rec["violations"] == ["site X: broken rule"] and "broken rule" in rec["reason"]
     assert rec["headline"] is None and rec["invalid_headline"] is not None  # kept out of batch.csv
+
+
+def test_paths_set_in_a_sweep_are_relative_to_the_sweep_file(tmp_path):
+    import os
+
+    catalog = REPO / "data/catalog.yaml"
+    (tmp_path / "sweeps").mkdir()
+    rel = os.path.relpath(catalog, tmp_path / "sweeps")
+    sw = load_sweep(_write(tmp_path / "sweeps", _sweep(set={"catalog": rel}, grid={"demand_scale": [1.0]}, zip=[])))
+    assert sw.specs[0].scenario["catalog"] == str(catalog.resolve())

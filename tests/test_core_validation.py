@@ -452,3 +452,19 @@ def test_unmodelled_demand_respects_ignore_fields_and_keeps_nulls(tmp_path):
     study.dataset.demand.loc["r1", "batch_gpus"] = 3000.0
     prep = prepare(both, study.dataset, study.catalog)  # no KeyError for the RTT column
     assert prep.demand_gpus.loc["r1", "batch"] == 3000.0 and prep.max_rtt_ms.loc["r1", "batch"] == 50.0
+
+
+def test_ignore_fields_and_workload_fields(tmp_path):
+    """An ignored RTT column of an unmodelled class is not read; a modelled class's field cannot be
+    ignored; the unknown-field message lists only the scenario's own workloads."""
+    path = write_tiny(tmp_path)
+    _edit_geojson(tmp_path / "data/demand.geojson", lambda f: f[0]["properties"].update(
+        batch_gpus=5.0, batch_max_rtt_ms="see notes", foo_max_rtt_ms=10.0))
+    meta = tmp_path / "data/dataset.yaml"
+    meta.write_text(meta.read_text() + "ignore_fields: {demand: [batch_max_rtt_ms]}\n")
+    probs = _problems(path)
+    assert [p for p in probs if "batch_max_rtt_ms" in p] == []
+    _one(probs, "foo_max_rtt_ms", "not in the scenario's workloads (inf)")
+    meta.write_text(meta.read_text().replace("[batch_max_rtt_ms]", "[batch_max_rtt_ms, inf_max_rtt_ms, foo_max_rtt_ms]"))
+    _edit_geojson(tmp_path / "data/demand.geojson", lambda f: f[0]["properties"].update(inf_max_rtt_ms=0.01))
+    _one(_problems(path), "demand.geojson", "inf_max_rtt_ms", "listed under ignore_fields", "the scenario uses it")

@@ -106,6 +106,9 @@ def _find(folder: Path, stem: str) -> Path | None:
     return None
 
 
+_UNMODELLED = "demand of a workload class the scenario does not model"
+
+
 def _unmodelled_demand_fields(columns, specs: list[FieldSpec], ignored: frozenset[str]) -> list[FieldSpec]:
     """Demand of workload classes the scenario does not model (``<class>_gpus``, and its
     ``<class>_max_rtt_ms``): validated and kept, so the plan's notes can say how much is left out.
@@ -117,10 +120,9 @@ def _unmodelled_demand_fields(columns, specs: list[FieldSpec], ignored: frozense
     out = []
     for col in sorted(str(c) for c in columns):
         if col.endswith("_gpus") and col not in known and col not in ignored:
-            out.append(F(col, "float", required=False, min_value=0, null_default=math.nan,
-                         description="demand of a workload class the scenario does not model"))
+            out.append(F(col, "float", required=False, min_value=0, null_default=math.nan, description=_UNMODELLED))
             rtt = col[: -len("_gpus")] + "_max_rtt_ms"
-            if rtt not in known:  # always a column (NaN = the scenario's limit), as for modelled classes
+            if rtt not in known and rtt not in ignored:  # a column (NaN = the scenario's limit), as for modelled classes
                 out.append(F(rtt, "float", required=False, positive=True, null_default=math.nan))
     return out
 
@@ -138,7 +140,8 @@ def _check_unknown_fields(columns, fname: str, specs: list[FieldSpec], ignored: 
             continue
         cls = next((col[: -len(sfx)] for sfx in DEMAND_FIELD_SUFFIXES if col.endswith(sfx)), None)
         if cls and any(s.name.endswith(DEMAND_FIELD_SUFFIXES) for s in specs):
-            modelled = sorted(s.name[: -len("_gpus")] for s in specs if s.name.endswith("_gpus"))
+            modelled = sorted(s.name[: -len("_gpus")] for s in specs if s.name.endswith("_gpus")
+                              and not s.description.startswith(_UNMODELLED))
             why = (f"workload class {cls!r} is not in the scenario's workloads ({', '.join(modelled)}), so this "
                    "field would be ignored: add the class to the scenario's workloads")
         else:
@@ -257,6 +260,9 @@ def _read_layer(folder: Path, stem: str, probs: list[Problem], files: dict[str, 
         probs.append(Problem(fname, None, None, f"CRS is {gdf.crs.to_string()}; expected EPSG:4326 (WGS84 lon/lat)"))
     if path.suffix == ".geojson":
         ignored = ignored | {"id"}  # GDAL's column for the feature-level "id" member (RFC 7946), not a property
+    for f in sorted(ignored & {s.name for s in specs}):  # e.g. inference_max_rtt_ms of a modelled class
+        probs.append(Problem(fname, None, f, "listed under ignore_fields in dataset.yaml, but the scenario uses it"))
+    ignored = ignored - {s.name for s in specs}
     if stem == "demand":
         specs = specs + _unmodelled_demand_fields(gdf.columns, specs, ignored)
     _check_unknown_fields(gdf.columns, fname, specs, ignored, probs)

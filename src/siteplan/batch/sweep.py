@@ -299,6 +299,8 @@ def load_sweep(path: str | Path) -> Sweep:
                 sc["dataset"] = str(p)
             try:
                 for k, v in {**sw.set, **params}.items():
+                    if k in ("dataset", "catalog") and isinstance(v, str):
+                        v = str((path.parent / v).resolve())  # a path in the sweep file is relative to it
                     set_by_path(sc, k, copy.deepcopy(v))
             except InputError as exc:
                 probs += [Problem(str(path), None, q.field, q.message) for q in exc.problems]
