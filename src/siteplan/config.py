@@ -414,7 +414,24 @@ def scenario_from_dict(raw: dict, base_dir: Path, source_file: Path | None = Non
 
 
 def revalidated(raw: dict | Scenario, source_file: Path | None) -> Scenario:
-    """Validate a scenario built or changed in code; problems name ``<file> (changed in code)``."""
+    """Validate a scenario built or changed in code.
+
+    Parameters
+    ----------
+    raw : dict or Scenario
+        The scenario's values (a Scenario is dumped and validated again).
+    source_file : Path or None
+        The file it came from, for the problems' ``<file> (changed in code)``.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    InputError
+        Listing every problem.
+    """
     if isinstance(raw, Scenario):
         raw = raw.model_dump()
     raw = dict(raw)
@@ -427,7 +444,18 @@ def revalidated(raw: dict | Scenario, source_file: Path | None) -> Scenario:
 
 
 def catalog_problems(cat: Catalog, path: Path | None) -> list[Problem]:
-    """Problems of a catalog built or changed in code (``model_copy`` skips validation)."""
+    """Problems of a catalog built or changed in code (``model_copy`` skips validation).
+
+    Parameters
+    ----------
+    cat : Catalog
+    path : Path or None
+        The catalog file, for the problems' ``<file> (changed in code)``.
+
+    Returns
+    -------
+    list of Problem
+    """
     try:
         Catalog.model_validate(cat.model_dump())
     except ValidationError as exc:
@@ -436,7 +464,18 @@ def catalog_problems(cat: Catalog, path: Path | None) -> list[Problem]:
 
 
 def cross_check(sc: Scenario, cat: Catalog) -> list[Problem]:
-    """Names the scenario takes from the catalog (rack types, cooling designs, on-site options) exist."""
+    """Check that the names the scenario takes from the catalog exist.
+
+    Parameters
+    ----------
+    sc : Scenario
+    cat : Catalog
+
+    Returns
+    -------
+    list of Problem
+        One per rack type, cooling design or on-site option the catalog lacks.
+    """
     src = str(sc.source_file)
     out = []
     for key, names, have in (("rack_types", sc.rack_types, cat.rack_types),

@@ -418,6 +418,20 @@ def climate_at_sites(grid: xr.Dataset, sites: gpd.GeoDataFrame, fname: str,
 
     Linear interpolation keeps wet bulb <= dry bulb (it holds at every grid node). A site outside
     the grid's extent is a problem, not an extrapolation.
+
+    Parameters
+    ----------
+    grid : xarray.Dataset
+        The gridded climate (``dry_bulb_c``/``wet_bulb_c`` on lat, lon, slice; ``weight_h``).
+    sites : geopandas.GeoDataFrame
+        Candidate sites (Points), indexed by site id.
+    fname, probs
+        The file name for problems, and the list they are appended to.
+
+    Returns
+    -------
+    xarray.Dataset or None
+        Station form (one station per site), or None when a site cannot be interpolated.
     """
     import_scipy()  # xarray's interp uses scipy
     points = np.array([g is not None and not g.is_empty and g.geom_type == "Point" for g in sites.geometry], dtype=bool)
@@ -616,7 +630,18 @@ def _ignore_fields(meta: dict, fname: str, probs: list[Problem]) -> dict[str, fr
 
 
 def demand_fields(workloads: list[str]) -> list[FieldSpec]:
-    """The demand fields of a scenario's workload classes: ``<class>_gpus``, ``<class>_max_rtt_ms``."""
+    """The demand fields of a scenario's workload classes.
+
+    Parameters
+    ----------
+    workloads : list of str
+        The scenario's workload classes.
+
+    Returns
+    -------
+    list of FieldSpec
+        ``<class>_gpus`` (required, >= 0) and ``<class>_max_rtt_ms`` (optional, > 0) per class.
+    """
     out = []
     for w in workloads:
         out.append(F(f"{w}_gpus", "float", min_value=0))
@@ -630,6 +655,18 @@ def check_tables(ds: Dataset, workloads: list[str]) -> list[Problem]:
     The same rules as on reading: ids unique, numeric fields finite and in range (a null default
     such as an unlimited water cap stays allowed), references resolve, prices and temperatures
     finite. Problems name the file with "(changed in code)".
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset from :func:`load_dataset`, possibly edited since.
+    workloads : list of str
+        The scenario's workload classes.
+
+    Returns
+    -------
+    list of Problem
+        Sorted; empty when the tables hold.
     """
     probs: list[Problem] = []
     zones = set(ds.prices.index.get_level_values("zone")) if len(ds.prices) else set()

@@ -26,7 +26,19 @@ def energy_graph(substations, transmission) -> nx.MultiGraph:
 def route_km(geometry, route_factor: float) -> float:
     """Route length of a fiber link without ``length_km``: a traced route (more than two distinct
     points) is its own geodesic length; a straight line between two points only says which PoPs it
-    joins, so its great-circle length is scaled by ``route_factor``."""
+    joins, so its great-circle length is scaled by ``route_factor``.
+
+    Parameters
+    ----------
+    geometry : shapely LineString or MultiLineString
+    route_factor : float
+        Route length over great-circle length for straight links.
+
+    Returns
+    -------
+    float
+        Kilometres.
+    """
     points = [xy for part in getattr(geometry, "geoms", [geometry]) for xy in part.coords]
     if len(set(points)) <= 2:  # two distinct points, whatever the geometry type (GIS tools write Multi*)
         return line_length_km(geometry) * route_factor
