@@ -270,12 +270,9 @@ class Scenario(_Strict):
         passed to it, so a copy changed that way is checked there.
         """
         raw = self.model_dump()
-        base = self.source_file.parent if self.source_file else Path.cwd()
         for key, value in values.items():
-            if key in ("dataset", "catalog") and isinstance(value, (str, Path)):
-                value = (base / value).resolve()  # relative to the scenario file, as in the file itself
             set_by_path(raw, key, value)
-        return revalidated(raw, self.source_file)
+        return revalidated(raw, self.source_file)  # paths resolved from the scenario file, as in the file
 
     @field_validator("gpu_hour_price_usd")
     @classmethod
@@ -399,8 +396,10 @@ def set_by_path(raw: dict, dotted: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-def scenario_from_dict(raw: dict, base_dir: Path, source_file: Path | None = None) -> Scenario:
-    """Validate a scenario mapping; relative paths are taken from ``base_dir``."""
+def scenario_from_dict(raw: dict, base_dir: Path, source_file: Path | None = None,
+                       label: Path | None = None) -> Scenario:
+    """Validate a scenario mapping; relative paths are taken from ``base_dir``; problems name
+    ``label`` (default: the source file, else ``base_dir``)."""
     raw = dict(raw)
     raw.pop("overrides", None)
     for key in ("dataset", "catalog"):
@@ -410,7 +409,7 @@ def scenario_from_dict(raw: dict, base_dir: Path, source_file: Path | None = Non
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise InputError(_pydantic_problems(source_file or base_dir, exc)) from None
+        raise InputError(_pydantic_problems(label or source_file or base_dir, exc)) from None
 
 
 def revalidated(raw: dict | Scenario, source_file: Path | None) -> Scenario:
@@ -434,13 +433,9 @@ def revalidated(raw: dict | Scenario, source_file: Path | None) -> Scenario:
     """
     if isinstance(raw, Scenario):
         raw = raw.model_dump()
-    raw = dict(raw)
-    raw["source_file"] = source_file
     label = Path(f"{source_file} (changed in code)") if source_file else Path("<scenario built in code>")
-    try:
-        return Scenario.model_validate(raw)
-    except ValidationError as exc:
-        raise InputError(_pydantic_problems(label, exc)) from None
+    base = source_file.parent if source_file else Path.cwd()
+    return scenario_from_dict(raw, base_dir=base, source_file=source_file, label=label)
 
 
 def catalog_problems(cat: Catalog, path: Path | None) -> list[Problem]:

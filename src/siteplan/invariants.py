@@ -189,21 +189,23 @@ def _batteries(ds, cat, open_, tol: float) -> list[str]:
 
     bad = []
     w = ds["weight_h"].values
-    for q in ds["battery"].values:
+    S = ds["site"].values
+    for q in ds["battery"].values:  # vectorised over sites; Python only for what is broken
         spec = cat.onsite[q]
-        units = ds["battery_units"].sel(battery=q).values
-        ch = ds["battery_charge_mw"].sel(battery=q).values
-        dis = ds["battery_discharge_mw"].sel(battery=q).values
-        for s, n, o, c, d in zip(ds["site"].values, units, open_, ch, dis):
-            mw = n * spec.unit_mw
-            if n > 0 and not o:
-                bad.append(f"battery {q}: {n:g} units at closed site {s}")
-            if max(c.max(initial=0.0), d.max(initial=0.0)) > mw + 1e-6 * max(1.0, mw):
-                bad.append(f"site {s} battery {q}: charge/discharge above {mw:g} MW installed")
-            e_in, e_out = float((w * c).sum()), float((w * d).sum())
-            if abs(e_out - spec.round_trip_efficiency * e_in) > 1e-5 * max(1.0, e_out, e_in):
-                bad.append(f"site {s} battery {q}: {e_out:g} MWh out != efficiency x {e_in:g} MWh in")
-            cycles = DAYS_PER_YEAR * spec.unit_mwh * n
-            if e_out > cycles + 1e-5 * max(1.0, cycles):
-                bad.append(f"site {s} battery {q}: {e_out:g} MWh/yr out > one cycle a day ({cycles:g} MWh)")
+        n = ds["battery_units"].sel(battery=q).transpose("site").values
+        ch = ds["battery_charge_mw"].sel(battery=q).transpose("site", "slice").values
+        dis = ds["battery_discharge_mw"].sel(battery=q).transpose("site", "slice").values
+        mw = n * spec.unit_mw
+        peak = np.maximum(ch.max(axis=1, initial=0.0), dis.max(axis=1, initial=0.0))
+        e_in, e_out = ch @ w, dis @ w
+        cycles = DAYS_PER_YEAR * spec.unit_mwh * n
+        for i in np.flatnonzero((n > 0) & ~open_.astype(bool)):
+            bad.append(f"battery {q}: {n[i]:g} units at closed site {S[i]}")
+        for i in np.flatnonzero(peak > mw + 1e-6 * np.maximum(1.0, mw)):
+            bad.append(f"site {S[i]} battery {q}: charge/discharge above {mw[i]:g} MW installed")
+        gap = np.abs(e_out - spec.round_trip_efficiency * e_in)
+        for i in np.flatnonzero(gap > 1e-5 * np.maximum(1.0, np.maximum(e_out, e_in))):
+            bad.append(f"site {S[i]} battery {q}: {e_out[i]:g} MWh out != efficiency x {e_in[i]:g} MWh in")
+        for i in np.flatnonzero(e_out > cycles + 1e-5 * np.maximum(1.0, cycles)):
+            bad.append(f"site {S[i]} battery {q}: {e_out[i]:g} MWh/yr out > one cycle a day ({cycles[i]:g} MWh)")
     return bad

@@ -291,6 +291,19 @@ def _check_refs(table: pd.DataFrame, fname: str, fields: tuple[str, ...], valid:
                 probs.append(Problem(fname, lab, fld, f"unknown {what} {v!r}{note}"))
 
 
+def _read_netcdf(path: Path, probs: list[Problem]) -> xr.Dataset | None:
+    """A NetCDF file loaded into memory; a reader failure is a problem, not a traceback."""
+    try:
+        # NetCDF3 files (magic b"CDF") go through scipy without mmap, so no array keeps the file open
+        kwargs = {"engine": "scipy", "backend_kwargs": {"mmap": False}} if path.read_bytes()[:3] == b"CDF" else {}
+        if kwargs:
+            import_scipy()
+        return xr.load_dataset(path, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - any reader failure is an input problem
+        probs.append(Problem(str(path), None, None, f"cannot read NetCDF: {exc}"))
+        return None
+
+
 def _load_climate(folder: Path, probs: list[Problem], files: dict[str, Path]) -> xr.Dataset | None:
     path = folder / "climate.nc"
     fname = str(path)
@@ -298,14 +311,8 @@ def _load_climate(folder: Path, probs: list[Problem], files: dict[str, Path]) ->
         probs.append(Problem(fname, None, None, "file not found"))
         return None
     files["climate"] = path
-    try:
-        # NetCDF3 files (magic b"CDF") go through scipy without mmap, so no array keeps the file open
-        kwargs = {"engine": "scipy", "backend_kwargs": {"mmap": False}} if path.read_bytes()[:3] == b"CDF" else {}
-        if kwargs:
-            import_scipy()
-        ds = xr.load_dataset(path, **kwargs)
-    except Exception as exc:  # noqa: BLE001
-        probs.append(Problem(fname, None, None, f"cannot read NetCDF: {exc}"))
+    ds = _read_netcdf(path, probs)
+    if ds is None:
         return None
     if "station" not in ds.dims and {"lat", "lon"} <= set(ds.dims):
         return _load_climate_grid(ds, fname, probs)
@@ -524,13 +531,8 @@ def _load_prices(folder: Path, slices: list[str] | None, probs: list[Problem],
 def _prices_nc_table(path: Path, cols: list[str], probs: list[Problem]) -> pd.DataFrame | None:
     """prices.nc as the rows prices.csv would hold: variables ``cols`` on dims (zone, slice)."""
     fname = str(path)
-    try:
-        kwargs = {"engine": "scipy", "backend_kwargs": {"mmap": False}} if path.read_bytes()[:3] == b"CDF" else {}
-        if kwargs:
-            import_scipy()
-        ds = xr.load_dataset(path, **kwargs)
-    except Exception as exc:  # noqa: BLE001 - any reader failure is an input problem
-        probs.append(Problem(fname, None, None, f"cannot read NetCDF: {exc}"))
+    ds = _read_netcdf(path, probs)
+    if ds is None:
         return None
     ok = True
     for c in cols:

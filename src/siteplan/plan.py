@@ -131,11 +131,15 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
     oi = {o: i for i, o in enumerate(O)}
     connect = np.zeros(len(O))
     grid_st = np.zeros((len(S), len(T)))
+    B = list(p.dataset.substations.index)
+    bi = {b: i for i, b in enumerate(B)}
+    sub_load = np.zeros((len(B), len(T)))  # grid imports landing at each substation
     if O:
         for o, v in _vals(m.connect).items():
             connect[oi[o]] = round(v)
         for (s, b, t), v in _vals(m.grid_import_mw).items():
             grid_st[si[s], ti[t]] += v
+            sub_load[bi[b], ti[t]] += v
     chosen = {}
     for o in O:
         if connect[oi[o]] > 0.5:
@@ -175,7 +179,6 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
     emis_onsite = np.einsum("sgt,g,t->s", gen, emis_fac, w_h) if Pg else np.zeros(len(S))
 
     subs = p.dataset.substations
-    B = list(subs.index)
     connected = pd.Series(0.0, index=B)
     for s, o in chosen.items():
         connected[opt.at[o, "substation_id"]] += opt.at[o, "capacity_mw"]
@@ -186,15 +189,10 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
         ei = {e: i for i, e in enumerate(E)}
         for (e, t), v in _vals(m.flow_mw).items():
             flow[ei[e], ti[t]] = v
-    bi = {b: i for i, b in enumerate(B)}
     sub_supply = np.zeros((len(B), len(T)))
     if hasattr(m, "supply_mw"):
         for (b, t), v in _vals(m.supply_mw).items():
             sub_supply[bi[b], ti[t]] = v
-    sub_load = np.zeros((len(B), len(T)))
-    if O:
-        for (s, b, t), v in _vals(m.grid_import_mw).items():
-            sub_load[bi[b], ti[t]] += v
 
     ic_sub = np.array([opt.at[chosen[s], "substation_id"] if s in chosen else "" for s in S], dtype=object)
     ic_tier = np.array([opt.at[chosen[s], "tier"] if s in chosen else "" for s in S], dtype=object)
