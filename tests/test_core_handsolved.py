@@ -23,29 +23,122 @@ def test_cold_site_air_wins(tmp_path):
     assert plan.objective == pytest.approx(10 * 1.1 * H * 100 + 1e6, rel=1e-9)
 
 
-def test_interconnect_tier_forced_by_headroom(tmp_path):
-    # The big tier (100 MW, $1M) is cheaper but does not fit 50 MW of headroom: small ($5M) it is.
-    plan, _ = solve_checked(write_tiny(tmp_path / "tight", substations=[sub("b1", headroom_mw=50.0)]))
-    assert plan.ds["interconnect_tier"].sel(site="s1").item() == "small"
-    assert plan.objective == pytest.approx(10 * 1.1 * H * 100 + 5e6, rel=1e-9)
-    plan, _ = solve_checked(write_tiny(tmp_path / "loose", substations=[sub("b1", headroom_mw=500.0)]))
-    assert plan.ds["interconnect_tier"].sel(site="s1").item() == "big"
+def test_contract_takes_just_the_headroom_needed(tmp_path):
+    # Two 10 MW sites (peak 11 MW each) share a substation with 30 MW of headroom. A 20 MW tier
+    # would have fitted only once (2 x 20 > 30); contracts of 11 MW each fit twice.
+    sites = [site("s1", max_it_mw=10.0), site("s2", lon=-97.01, max_it_mw=10.0)]
+    path = write_tiny(tmp_path, sites=sites, substations=[sub("b1", headroom_mw=30.0)], demand_gpus=20.0)
+    plan, _ = solve_checked(path)
+    assert plan.ds["interconnect_class"].values.tolist() == ["small", "small"]
+    assert plan.ds["interconnect_contracted_mw"].values.tolist() == pytest.approx([11.0, 11.0])
+    assert plan.ds["connected_mw"].sel(substation="b1").item() == pytest.approx(22.0)
+    assert plan.sites.set_index("site_id")["peak_facility_mw"].tolist() == pytest.approx([11.0, 11.0])
+    assert plan.objective == pytest.approx(2 * (1e6 + 11 * H * 100), rel=1e-9)
+
+
+def test_beyond_headroom_pays_the_upgrade(tmp_path):
+    # 5 MW of headroom, 11 MW peak: 6 MW of network upgrades at $1M/MW (lead 1 + 1 yr <= 3).
+    plan, _ = solve_checked(write_tiny(tmp_path / "up", substations=[sub("b1", headroom_mw=5.0)]))
+    assert plan.ds["interconnect_upgrade_mw"].sel(site="s1").item() == pytest.approx(6.0)
+    assert plan.ds["upgrade_mw"].sel(substation="b1").item() == pytest.approx(6.0)
+    assert plan.objective == pytest.approx(1e6 + 6e6 + 11 * H * 100, rel=1e-9)
+    # the upgrade's lead time does not fit a 1.5-yr horizon: 5 MW of grid and 4.5 racks' worth
+    # of... no: racks are whole MW; floor(5 / 1.1) = 4 racks served, 6 H100e unmet at $10M each
+    path = write_tiny(tmp_path / "late", substations=[sub("b1", headroom_mw=5.0)], scenario={"horizon_yr": 1.5})
+    plan, prep = solve_checked(path)
+    assert not prep.options["upgrade_ok"].any()
+    assert plan.ds["interconnect_upgrade_mw"].sel(site="s1").item() == 0.0
+    assert plan.ds["it_mw"].sel(site="s1").item() == pytest.approx(4.0)
+    assert plan.objective == pytest.approx(6 * 1e7 + 1e6 + 4 * 1.1 * H * 100, rel=1e-9)
+    # or the scenario forbids upgrades
+    path = write_tiny(tmp_path / "no", substations=[sub("b1", headroom_mw=5.0)],
+                      scenario={"interconnect": {"allow_upgrades": False}})
+    plan, _ = solve_checked(path)
+    assert plan.ds["it_mw"].sel(site="s1").item() == pytest.approx(4.0)
+
+
+def test_nameplate_sizing_buys_capacity_average_sizing_would_not(tmp_path):
+    # Utilisation 0.5: the average draw is 10 x 0.5 x 1.1 = 5.5 MW, which the 8 MW class would
+    # carry; the peak is nameplate 10 x 1.1 = 11 MW, so the 100 MW class ($5M) is needed.
+    # ($1/kW-yr on contracted MW makes the contract what the site needs)
+    small8 = {"interconnect_classes": {"small": {"max_mw": 8, "contract_cost_usd_per_kw_yr": 1.0},
+                                       "big": {"contract_cost_usd_per_kw_yr": 1.0}}}
+    plan, _ = solve_checked(write_tiny(tmp_path / "a", catalog=small8, scenario={"it_utilisation": 0.5}))
+    assert plan.ds["interconnect_class"].sel(site="s1").item() == "big"
+    assert plan.ds["interconnect_contracted_mw"].sel(site="s1").item() == pytest.approx(11.0)
+    assert plan.ds["grid_import_mw"].sel(site="s1").max().item() == pytest.approx(5.5)
+    assert plan.objective == pytest.approx(5e6 + 5.5 * H * 100 + 11 * 1000.0, rel=1e-9)
+    # a planner who expects only 70 % of nameplate at the peak: 7.7 MW fits the 8 MW class
+    plan, _ = solve_checked(write_tiny(tmp_path / "b", catalog=small8,
+                                       scenario={"it_utilisation": 0.5, "firm_power": {"peak_it_share": 0.7}}))
+    assert plan.ds["interconnect_class"].sel(site="s1").item() == "small"
+    assert plan.ds["interconnect_contracted_mw"].sel(site="s1").item() == pytest.approx(7.7)
+
+
+def test_n_plus_1_adds_exactly_one_unit(tmp_path):
+    # Grid lead time 5 yr > horizon 3: gas only. 11 MW peak on 5 MW units: 3 units without
+    # redundancy, 4 with N+1 (4 x 5 - 5 = 15 >= 11; 3 x 5 - 5 = 10 < 11).
+    slow = {"interconnect_classes": {"small": {"lead_time_yr": 5}, "big": {"lead_time_yr": 5}}}
+    energy = 11 * H * 50  # 10 MMBtu/MWh x $5
+    plan, _ = solve_checked(write_tiny(tmp_path / "none", catalog=slow, scenario={"onsite": ["gas"]}))
+    assert plan.ds["onsite_units"].sel(site="s1", generator="gas").item() == 3
+    assert plan.objective == pytest.approx(15e6 + energy, rel=1e-9)
+    plan, _ = solve_checked(write_tiny(tmp_path / "n1", catalog=slow,
+                                       scenario={"onsite": ["gas"], "firm_power": {"redundancy": "n_plus_1"}}))
+    assert plan.ds["onsite_units"].sel(site="s1", generator="gas").item() == 4
+    assert plan.ds["onsite_firm_mw"].sel(site="s1").item() == pytest.approx(15.0)
+    assert plan.objective == pytest.approx(20e6 + energy, rel=1e-9)
+    # an air-permit cap of 12 MW allows 2 units: 10 MW firm without redundancy < 11 -> 1 rack unmet
+    # would leave 9 racks (9.9 MW peak): 2 units, 9 served, 1 unmet at $10M
+    plan, _ = solve_checked(write_tiny(tmp_path / "cap", catalog=slow,
+                                       scenario={"onsite": ["gas"], "firm_power": {"onsite_max_mw_per_site": 12}}))
+    assert plan.ds["onsite_units"].sel(site="s1", generator="gas").item() == 2
+    assert plan.ds["it_mw"].sel(site="s1").item() == pytest.approx(9.0)
+    assert plan.objective == pytest.approx(1e7 + 10e6 + 9 * 1.1 * H * 50, rel=1e-9)
+
+
+def test_lead_time_boundary(tmp_path):
+    # an option is available iff its lead time <= the horizon
+    at3 = {"interconnect_classes": {"small": {"lead_time_yr": 3}, "big": {"lead_time_yr": 3}}}
+    plan, _ = solve_checked(write_tiny(tmp_path / "eq", catalog=at3, scenario={"onsite": ["gas"]}))
+    assert plan.ds["interconnect_class"].sel(site="s1").item() == "small"
+    plan, prep = solve_checked(write_tiny(tmp_path / "lt", catalog=at3, scenario={"onsite": ["gas"], "horizon_yr": 2.99}))
+    assert len(prep.options) == 0
+    assert plan.ds["onsite_units"].sel(site="s1", generator="gas").item() == 3
+    gas_late = {"onsite": {"gas": {"lead_time_yr": 3.5}}}
+    plan, prep = solve_checked(write_tiny(tmp_path / "g", catalog={**at3, **gas_late}, scenario={"onsite": ["gas"],
+                                                                                                   "horizon_yr": 2.99}))
+    assert prep.generators == []
+    assert plan.ds["unmet_h100e"].sum().item() == pytest.approx(10.0)
+
+
+def test_no_corridor_flow_without_new_load_elsewhere(tmp_path):
+    # The site connects where supply is: a triangle of corridors carries nothing, in every slice
+    # and at the peak, although a free transport model could route power around the triangle.
+    subs = [sub("b1", supply_mw=1000.0), sub("b2", lon=-97.3, supply_mw=0.0), sub("b3", lon=-97.2, lat=31.3, supply_mw=0.0)]
+    cors = [("c12", "b1", "b2", 50.0), ("c23", "b2", "b3", 50.0), ("c31", "b3", "b1", 50.0)]
+    priced = {"interconnect_classes": {"small": {"contract_cost_usd_per_kw_yr": 1.0}}}
+    plan, _ = solve_checked(write_tiny(tmp_path, substations=subs, corridors=cors, catalog=priced,
+                                       scenario={"interconnect": {"max_options_per_site": 1}}))
+    assert np.abs(plan.ds["corridor_flow_mw"].values).max() == 0.0
+    assert np.abs(plan.ds["corridor_peak_flow_mw"].values).max() == 0.0
+    assert plan.ds["substation_peak_supply_mw"].sel(substation="b1").item() == pytest.approx(11.0)
 
 
 def test_headroom_shared_by_two_sites(tmp_path):
-    # Two sites of 10 MW each must both open (max 10 MW each); headroom 30 MW fits one big? No:
-    # big is 100 MW > 30 so only small tiers (20 MW) are offered, and 2 x 20 = 40 > 30 -> only one
-    # site can connect; the other must use gas (5 MW units: 3 units for 11 MW).
+    # Two 10 MW sites (11 MW peak each), 15 MW of headroom, no upgrades: one site contracts 11 MW,
+    # the other the remaining 4 MW and covers its peak with two 5 MW gas units (11 - 4 = 7 MW).
+    # Gas energy ($50/MWh) is cheaper than grid ($100), so that site runs its 10 MW of units and
+    # imports 1 MW. A third unit to go off-grid would cost 5M more than it saves.
     sites = [site("s1", max_it_mw=10.0), site("s2", lon=-97.01, max_it_mw=10.0)]
-    path = write_tiny(tmp_path, sites=sites, substations=[sub("b1", headroom_mw=30.0)], demand_gpus=20.0,
-                      scenario={"onsite": ["gas"]})
+    path = write_tiny(tmp_path, sites=sites, substations=[sub("b1", headroom_mw=15.0)], demand_gpus=20.0,
+                      scenario={"onsite": ["gas"], "interconnect": {"allow_upgrades": False}})
     plan, _ = solve_checked(path)
-    tiers = sorted(plan.ds["interconnect_tier"].values.tolist())
-    assert tiers == ["", "small"]
-    assert float(plan.ds["onsite_units"].sum()) == 3
-    grid = 5e6 + 11 * H * 100
-    gas = 3 * 5e6 + 11 * H * 50
-    assert plan.objective == pytest.approx(grid + gas, rel=1e-9)
+    assert sorted(plan.ds["interconnect_contracted_mw"].values.tolist()) == pytest.approx([4.0, 11.0])
+    assert float(plan.ds["onsite_units"].sum()) == 2
+    grid_only = 1e6 + 11 * H * 100
+    mixed = 1e6 + 2 * 5e6 + 10 * H * 50 + 1 * H * 100
+    assert plan.objective == pytest.approx(grid_only + mixed, rel=1e-9)
 
 
 def test_rtt_limit_rules_out_far_cheap_site(tmp_path):
@@ -68,17 +161,17 @@ def test_rtt_limit_rules_out_far_cheap_site(tmp_path):
 def test_onsite_gas_when_grid_lead_time_exceeds_horizon(tmp_path):
     # Both tiers take 5 years; the horizon is 3: 11 MW facility -> 3 gas units of 5 MW.
     # cost = 3 * 5 MW * $1M/MW + 11 MW * 8760 h * (10 MMBtu/MWh * $5) = 15M + 4.818M.
-    slow = {"interconnect_tiers": {"small": {"lead_time_yr": 5}, "big": {"lead_time_yr": 5}}}
+    slow = {"interconnect_classes": {"small": {"lead_time_yr": 5}, "big": {"lead_time_yr": 5}}}
     path = write_tiny(tmp_path / "slow", catalog=slow, scenario={"onsite": ["gas"]})
     plan, _ = solve_checked(path)
-    assert plan.ds["interconnect_tier"].sel(site="s1").item() == ""
+    assert plan.ds["interconnect_class"].sel(site="s1").item() == ""
     assert plan.ds["onsite_units"].sel(site="s1", generator="gas").item() == 3
     assert plan.objective == pytest.approx(15e6 + 11 * H * 50, rel=1e-9)
     # With a 6-year horizon the grid (1M + energy at $100) is... more expensive here than gas
     # (11*8760*100 + 1M = 10.6M vs 19.8M for gas)? 10.6M < 19.8M: the grid wins.
     path = write_tiny(tmp_path / "fast", catalog=slow, scenario={"onsite": ["gas"], "horizon_yr": 6})
     plan, _ = solve_checked(path)
-    assert plan.ds["interconnect_tier"].sel(site="s1").item() == "big"
+    assert plan.ds["interconnect_class"].sel(site="s1").item() == "small"
     assert plan.ds["onsite_units"].sum().item() == 0
 
 
@@ -178,9 +271,11 @@ def test_energy_price_scale_multiplies_the_grid_energy_bill(tmp_path):
 
 
 def test_full_substation_does_not_crowd_out_a_usable_one(tmp_path):
-    """One option per site allowed: the nearest substation has no headroom, so the next one is used."""
+    """One option per site allowed: the nearest substation has no headroom (and upgrades are not
+    allowed), so the next one is used."""
     subs = [sub("b_near", lat=31.01, headroom_mw=0.0), sub("b_far", lat=31.05, headroom_mw=500.0)]
-    path = write_tiny(tmp_path, substations=subs, scenario={"interconnect": {"max_options_per_site": 1}})
+    path = write_tiny(tmp_path, substations=subs, scenario={"interconnect": {"max_options_per_site": 1,
+                                                                             "allow_upgrades": False}})
     plan, prep = solve_checked(path)
     assert set(prep.options["substation_id"]) == {"b_far"}
     assert plan.ds["interconnect_substation"].sel(site="s1").item() == "b_far"

@@ -34,11 +34,13 @@ CATALOG = {
                    "needs_water": False, "pue_curve": {"dry_bulb_c": [0, 40], "pue": [1.1, 1.1]},
                    "wue_curve": {"wet_bulb_c": [0, 30], "wue_l_per_kwh": [0.0, 0.0]}, "source": "test"},
     },
-    "interconnect_tiers": {
-        "small": {"voltage_kv": 138, "capacity_mw": 20, "line_cost_usd_per_km": 0.0, "substation_cost_usd": 5e6,
-                  "lead_time_yr": 1, "lifetime_yr": 1, "source": "test"},
-        "big": {"voltage_kv": 138, "capacity_mw": 100, "line_cost_usd_per_km": 0.0, "substation_cost_usd": 1e6,
-                "lead_time_yr": 1, "lifetime_yr": 1, "source": "test"},
+    "interconnect_classes": {
+        "small": {"voltage_kv": 69, "max_mw": 20, "line_cost_usd_per_km": 0.0, "substation_cost_usd": 1e6,
+                  "upgrade_cost_usd_per_mw": 1e6, "lead_time_yr": 1, "upgrade_lead_time_yr": 1, "lifetime_yr": 1,
+                  "source": "test"},
+        "big": {"voltage_kv": 138, "max_mw": 100, "line_cost_usd_per_km": 0.0, "substation_cost_usd": 5e6,
+                "upgrade_cost_usd_per_mw": 1e6, "lead_time_yr": 1, "upgrade_lead_time_yr": 1, "lifetime_yr": 1,
+                "source": "test"},
     },
     "onsite": {
         "gas": {"kind": "generator", "unit_mw": 5.0, "capex_usd_per_mw": 1e6, "heat_rate_mmbtu_per_mwh": 10.0,
@@ -54,6 +56,7 @@ SCENARIO = {
     "network": {"rtt_overhead_ms": 0.0},
     "interconnect": {"max_distance_km": 50.0, "line_route_factor": 1.0, "max_options_per_site": 5},
     "solver": {"time_limit_s": 60, "mip_rel_gap": 0.0, "threads": 1, "seed": 0},
+    "firm_power": {"redundancy": "none"},
 }
 
 SLICES = ["a", "b"]

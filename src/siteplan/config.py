@@ -92,27 +92,58 @@ class CoolingDesign(_Strict):
     source: str
 
 
-class InterconnectTier(_Strict):
-    voltage_kv: float = Field(gt=0)
-    capacity_mw: float = Field(gt=0)
+class InterconnectClass(_Strict):
+    """A grid connection of one voltage class at a substation: fixed cost, and up to ``max_mw`` contracted."""
+
+    voltage_kv: float = Field(gt=0, description="Voltage of the connection; the substation's must be at least this.")
+    max_mw: float = Field(gt=0, description="The most one connection of this class can carry, firm (MW).")
     line_cost_usd_per_km: float = Field(ge=0)
-    substation_cost_usd: float = Field(ge=0)
-    lead_time_yr: float = Field(ge=0)
+    substation_cost_usd: float = Field(ge=0, description="New substation or bay at the point of connection.")
+    upgrade_cost_usd_per_mw: float = Field(ge=0, description="Network upgrade cost per MW contracted beyond "
+                                                           "the substation's headroom.")
+    lead_time_yr: float = Field(ge=0, description="Years to energise a connection within headroom.")
+    upgrade_lead_time_yr: float = Field(ge=0, description="Extra years when network upgrades are needed.")
+    contract_cost_usd_per_kw_yr: float = Field(
+        default=0.0, ge=0, description="Annual charge per kW contracted (large-load tariffs' minimum-demand "
+                                       "terms; most demand charges are inside the energy price). Makes the "
+                                       "contract just what the site needs.")
     lifetime_yr: float = Field(gt=0)
     source: str
 
 
 class Generator(_Strict):
     kind: Literal["generator"]
-    unit_mw: float = Field(gt=0)
-    capex_usd_per_mw: float = Field(ge=0)
+    unit_mw: float = Field(gt=0, description="Net output of one unit (MW).")
+    capex_usd_per_mw: float = Field(ge=0, description="Installed cost (or the annualised rent as a capex "
+                                                    "equivalent over lifetime_yr) per MW.")
+    fixed_om_usd_per_kw_yr: float = Field(default=0.0, ge=0, description="Fixed O&M per kW of units installed.")
     heat_rate_mmbtu_per_mwh: float = Field(ge=0)
-    fuel_price_usd_per_mmbtu: float = Field(ge=0)
+    fuel_price_usd_per_mmbtu: float | None = Field(
+        default=None, ge=0, description="Fuel price; null = the delivered gas price of the site's zone "
+                                        "(catalog gas_supply).")
     vom_usd_per_mwh: float = Field(ge=0)
     emissions_t_per_mwh: float = Field(ge=0)
     lead_time_yr: float = Field(ge=0)
     lifetime_yr: float = Field(gt=0)
     source: str
+
+
+class GasSupply(_Strict):
+    """Gas delivered to a site: Henry Hub plus a basis per zone, and a lateral to each site that burns gas."""
+
+    henry_hub_usd_per_mmbtu: float = Field(ge=0)
+    basis_usd_per_mmbtu: dict[str, float] = Field(default_factory=dict, description="Delivered-price basis "
+                                                  "over Henry Hub per zone (may be negative).")
+    default_basis_usd_per_mmbtu: float = Field(default=0.0, description="Basis of a zone not listed.")
+    lateral_km: float = Field(ge=0, description="Length of the gas lateral to a site (no pipeline data).")
+    lateral_cost_usd_per_km: float = Field(ge=0)
+    tap_cost_usd: float = Field(ge=0, description="Tap, meter and regulation station per site.")
+    lifetime_yr: float = Field(gt=0)
+    source: str
+
+    def price_usd_per_mmbtu(self, zone: str) -> float:
+        """Delivered gas price in ``zone``."""
+        return self.henry_hub_usd_per_mmbtu + self.basis_usd_per_mmbtu.get(zone, self.default_basis_usd_per_mmbtu)
 
 
 class Battery(_Strict):
@@ -127,15 +158,25 @@ class Battery(_Strict):
 
 
 class Catalog(_Strict):
-    """The technology catalog: rack types, cooling designs, interconnect tiers, on-site power."""
+    """The technology catalog: rack types, cooling designs, interconnect classes, on-site power, gas supply."""
 
     economics: Economics
     facility: Facility
     network: NetworkCosts
     rack_types: dict[str, RackType] = Field(min_length=1)
     cooling_designs: dict[str, CoolingDesign] = Field(min_length=1)
-    interconnect_tiers: dict[str, InterconnectTier] = Field(default_factory=dict)
+    interconnect_classes: dict[str, InterconnectClass] = Field(default_factory=dict)
     onsite: dict[str, Generator | Battery] = Field(default_factory=dict)
+    gas_supply: GasSupply | None = Field(default=None, description="Required when a generator has no "
+                                                                   "fuel_price_usd_per_mmbtu.")
+
+    @model_validator(mode="after")
+    def _gas_priced(self) -> "Catalog":
+        unpriced = [n for n, o in self.onsite.items() if o.kind == "generator" and o.fuel_price_usd_per_mmbtu is None]
+        if unpriced and self.gas_supply is None:
+            raise ValueError(f"on-site generator(s) {', '.join(unpriced)} burn delivered gas (no "
+                             "fuel_price_usd_per_mmbtu) but the catalog has no gas_supply section")
+        return self
 
 
 # --------------------------------------------------------------------------- scenario
@@ -173,6 +214,20 @@ class Interconnect(_Strict):
     line_route_factor: float = Field(default=1.2, ge=1, description="Line length / great-circle distance.")
     cost_multiplier: float = Field(default=1.0, gt=0, description="Regional transmission cost multiplier (ReEDS style).")
     max_options_per_site: int = Field(default=3, gt=0, description="Nearest substations considered per site.")
+    allow_upgrades: bool = Field(default=True, description="Contract beyond a substation's headroom at the "
+                                 "class's upgrade cost per MW, if the longer lead time fits the horizon.")
+
+
+class FirmPower(_Strict):
+    peak_it_share: float = Field(default=1.0, gt=0, le=1, description="Share of nameplate IT drawn at the "
+                                 "design peak: capacity (grid contract + firm on-site) covers nameplate IT x "
+                                 "this x the design-peak PUE.")
+    redundancy: Literal["n_plus_1", "none"] = Field(
+        default="n_plus_1", description="n_plus_1: on-site plant counted as firm supply covers the peak it "
+                                        "carries without its largest unit.")
+    onsite_max_mw_per_site: float | None = Field(
+        default=None, ge=0, description="Cap on on-site generator MW per site (air permits); a site's own "
+                                        "onsite_max_mw, if given, is used instead. null = none.")
 
 
 class Solver(_Strict):
@@ -219,7 +274,8 @@ class Scenario(_Strict):
     description: str = ""
     dataset: Path = Field(description="Regional dataset folder (relative to the scenario file).")
     catalog: Path = Field(description="Technology catalog YAML (relative to the scenario file).")
-    horizon_yr: float = Field(gt=0, description="Years until capacity must be online; longer lead times are excluded.")
+    horizon_yr: float = Field(gt=0, description="Years until capacity must be online: an option is available "
+                                "iff its lead time <= the horizon.")
     demand_scale: float = Field(default=1.0, ge=0)
     energy_price_scale: float = Field(
         default=1.0, ge=0, description="Multiplies every grid energy price of the dataset's prices.csv "
@@ -246,6 +302,7 @@ class Scenario(_Strict):
     limits: Limits = Limits()
     network: Network = Network()
     interconnect: Interconnect = Interconnect()
+    firm_power: FirmPower = FirmPower()
     solver: Solver = Solver()
     formulation: Formulation = Formulation()
     catalog_overrides: dict[str, Any] = Field(default_factory=dict, description="Partial catalog deep-merged over the catalog file.")
@@ -493,6 +550,12 @@ def load_catalog(path: str | Path, overrides: dict[str, Any] | None = None) -> C
         raise InputError([Problem(str(path), None, None, "catalog must be a YAML mapping")])
     if overrides:
         raw = _deep_merge(raw, overrides)
+    if "interconnect_tiers" in raw:
+        raise InputError([Problem(str(path), None, "interconnect_tiers",
+                                  "replaced by interconnect_classes (voltage_kv, max_mw, line_cost_usd_per_km, "
+                                  "substation_cost_usd, upgrade_cost_usd_per_mw, lead_time_yr, "
+                                  "upgrade_lead_time_yr, lifetime_yr, source): a connection is a voltage class "
+                                  "plus a contracted MW, not a fixed-size tier")])
     try:
         return Catalog.model_validate(raw)
     except ValidationError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from siteplan.config import crf
+from siteplan.invariants_power import check_firm_power
 from siteplan.model.objective import COST_CATEGORIES
 
 
@@ -16,9 +17,10 @@ def check_plan(plan, prep, tol: float = 1e-5) -> list[str]:
     """Return a list of violated invariants (empty = the plan is consistent with its inputs).
 
     Checks: one design per open site and none at closed sites; racks only with the chosen and a
-    compatible design; IT within site limits; power balance per site and slice; grid import within
-    the chosen interconnect; at most one interconnect per site; substation headroom; corridor
-    capacities; energy-graph node balance, supply limits and imports only through the chosen
+    compatible design; IT within site limits; power balance per site and slice; at most one
+    interconnect per site; firm power (:func:`siteplan.invariants_power.check_firm_power`: contracts,
+    imports within them, headroom less upgrades, nameplate coverage with N+1, on-site caps, lead
+    times, contracts deliverable at once, no circulating flow); corridor capacities; energy-graph node balance, supply limits and imports only through the chosen
     substation; on-site dispatch within installed units; battery charge and discharge within
     installed units, annual energy balance and cycles; served demand only within RTT limits and
     within installed compute; served + unmet = demand; site and total water caps; the carbon cap;
@@ -63,10 +65,6 @@ def check_plan(plan, prep, tol: float = 1e-5) -> list[str]:
     for i, j in zip(*np.nonzero(diff > 1e-4 * np.maximum(1.0, ds["facility_mw"].values))):
         bad.append(f"site {ds['site'].values[i]} slice {ds['slice'].values[j]}: power in "
                    f"{float(supply.values[i, j]):g} MW != facility {float(ds['facility_mw'].values[i, j]):g} MW")
-    cap = ds["interconnect_capacity_mw"]
-    over = (ds["grid_import_mw"] - cap).values
-    for i, j in zip(*np.nonzero(over > 1e-6 * np.maximum(1.0, cap.values[:, None]))):
-        bad.append(f"site {ds['site'].values[i]} slice {ds['slice'].values[j]}: import above interconnect capacity")
     opt = prep.options
     built = ds["option_built"].to_series()
     if len(built):
@@ -74,14 +72,12 @@ def check_plan(plan, prep, tol: float = 1e-5) -> list[str]:
         for s, n in per_site.items():
             if n > 1 or (n == 1 and not open_[list(ds["site"].values).index(s)]):
                 bad.append(f"site {s}: {n} interconnects built (open={bool(open_[list(ds['site'].values).index(s)])})")
-    for b, c, h in zip(ds["substation"].values, ds["connected_mw"].values, ds["headroom_mw"].values):
-        if c > h + scale_tol(h):
-            bad.append(f"substation {b}: {c:g} MW connected > headroom {h:g} MW")
     if ds.sizes.get("corridor", 0):
         flow = np.abs(ds["corridor_flow_mw"].values)
         capc = ds["corridor_capacity_mw"].values[:, None]
         for i, j in zip(*np.nonzero(flow > capc + 1e-6 * np.maximum(1.0, capc))):
             bad.append(f"corridor {ds['corridor'].values[i]}: flow {flow[i, j]:g} > capacity {capc[i, 0]:g}")
+    bad += check_firm_power(plan, prep, tol)
     for gname in ds["generator"].values:
         unit = cat.onsite[gname].unit_mw
         g = ds["onsite_mw"].sel(generator=gname)

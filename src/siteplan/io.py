@@ -55,6 +55,8 @@ SCHEMAS: dict[str, tuple[str, tuple[str, ...], list[FieldSpec]]] = {
         F("min_it_mw", "float", required=False, min_value=0, null_default=0.0),
         F("water_limit_m3_per_yr", "float", required=False, min_value=0, null_default=math.inf),
         F("fixed_cost_usd", "float", required=False, min_value=0, null_default=0.0),
+        F("onsite_max_mw", "float", required=False, min_value=0, null_default=math.nan,
+          description="cap on on-site generator MW (air permit); null = the scenario's firm_power default"),
     ]),
     "substations": ("substation_id", ("Point",), [
         F("substation_id", "id"), F("name", "str", required=False),

@@ -17,6 +17,7 @@ from shapely.geometry import LineString
 
 from siteplan._xarray import defer_dask_array_check
 from siteplan.config import crf
+from siteplan.flows import least_flows
 from siteplan.model.linear import linear_value
 from siteplan.solve import SolveResult
 
@@ -130,6 +131,8 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
     O = list(opt.index)
     oi = {o: i for i, o in enumerate(O)}
     connect = np.zeros(len(O))
+    contract = np.zeros(len(O))
+    upgrade = np.zeros(len(O))
     grid_st = np.zeros((len(S), len(T)))
     B = list(p.dataset.substations.index)
     bi = {b: i for i, b in enumerate(B)}
@@ -137,6 +140,12 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
     if O:
         for o, v in _vals(m.connect).items():
             connect[oi[o]] = round(v)
+        for o, v in _vals(m.contract_mw).items():
+            contract[oi[o]] = v
+        if hasattr(m, "upgrade_mw"):
+            for o, v in _vals(m.upgrade_mw).items():
+                upgrade[oi[o]] = v
+        contract, upgrade = _clean(contract * connect), _clean(upgrade * connect)
         for (s, b, t), v in _vals(m.grid_import_mw).items():
             grid_st[si[s], ti[t]] += v
             sub_load[bi[b], ti[t]] += v
@@ -180,30 +189,51 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
 
     subs = p.dataset.substations
     connected = pd.Series(0.0, index=B)
+    upgraded = pd.Series(0.0, index=B)
     for s, o in chosen.items():
-        connected[opt.at[o, "substation_id"]] += opt.at[o, "capacity_mw"]
+        connected[opt.at[o, "substation_id"]] += contract[oi[o]]
+        upgraded[opt.at[o, "substation_id"]] += upgrade[oi[o]]
     cor = p.corridors
     E = list(cor.index)
-    flow = np.zeros((len(E), len(T)))
-    if E and hasattr(m, "flow_mw"):
-        ei = {e: i for i, e in enumerate(E)}
-        for (e, t), v in _vals(m.flow_mw).items():
-            flow[ei[e], ti[t]] = v
+    # where power flows is not a decision: route each slice's imports, and the contracts, by the
+    # least total flow (nothing circulates; see siteplan.flows)
+    nodes = p.energy_nodes
+    if nodes:
+        ni = [bi[b] for b in nodes]
+        loads = np.column_stack([sub_load[ni], connected.values[ni]])
+        f_all, sup_all = least_flows(nodes, cor["from_id"].tolist(), cor["to_id"].tolist(),
+                                     cor["capacity_mw"].values.astype(float),
+                                     subs.loc[nodes, "supply_mw"].values.astype(float), loads)
+    else:
+        f_all, sup_all = np.zeros((len(E), len(T) + 1)), np.zeros((0, len(T) + 1))
+    flow, peak_flow = f_all[:, :len(T)], f_all[:, len(T)]
     sub_supply = np.zeros((len(B), len(T)))
-    if hasattr(m, "supply_mw"):
-        for (b, t), v in _vals(m.supply_mw).items():
-            sub_supply[bi[b], ti[t]] = v
+    peak_supply = np.zeros(len(B))
+    if nodes:
+        sub_supply[ni] = sup_all[:, :len(T)]
+        peak_supply[ni] = sup_all[:, len(T)]
+
+    # firm capacity: nameplate IT x peak share x design-peak PUE, covered by contract + firm on-site
+    share = sc.firm_power.peak_it_share
+    pue_peak_sk = p.pue_peak.sel(site=S, cooling=K).values if K else np.zeros((len(S), 0))
+    peak_mw = share * np.einsum("sk,sk->s", it_mw_sk, pue_peak_sk) if K else np.zeros(len(S))
+    unit_g = np.array([cat.onsite[g].unit_mw for g in Pg]) if Pg else np.zeros(0)
+    onsite_cap_mw = units @ unit_g if Pg else np.zeros(len(S))
+    largest = np.array([unit_g[units[i] > 0.5].max(initial=0.0) for i in range(len(S))]) if Pg else np.zeros(len(S))
+    firm_onsite = onsite_cap_mw - (largest if sc.firm_power.redundancy == "n_plus_1" else 0.0)
 
     ic_sub = np.array([opt.at[chosen[s], "substation_id"] if s in chosen else "" for s in S], dtype=object)
-    ic_tier = np.array([opt.at[chosen[s], "tier"] if s in chosen else "" for s in S], dtype=object)
-    ic_cap = np.array([opt.at[chosen[s], "capacity_mw"] if s in chosen else 0.0 for s in S])
+    ic_class = np.array([opt.at[chosen[s], "voltage_class"] if s in chosen else "" for s in S], dtype=object)
+    ic_cap = np.array([contract[oi[chosen[s]]] if s in chosen else 0.0 for s in S])
+    ic_max = np.array([opt.at[chosen[s], "max_mw"] if s in chosen else 0.0 for s in S])
+    ic_up = np.array([upgrade[oi[chosen[s]]] if s in chosen else 0.0 for s in S])
     ic_kv = np.array([opt.at[chosen[s], "voltage_kv"] if s in chosen else 0.0 for s in S])
     ic_km = np.array([opt.at[chosen[s], "line_km"] if s in chosen else 0.0 for s in S])
     ic_capex = np.array([opt.at[chosen[s], "capex_usd"] if s in chosen else 0.0 for s in S])
 
     sites_gdf = p.dataset.sites.loc[S]
-    site_capex, site_opex = _site_costs(p, open_, it_mw, it_mw_sk, racks, chosen, units, bunits, grid_st, gen,
-                                        served, water, emis_grid + emis_onsite)
+    site_capex, site_opex = _site_costs(p, open_, it_mw, it_mw_sk, racks, chosen, ic_cap, ic_up, units, bunits, grid_st,
+                                        gen, served, water, emis_grid + emis_onsite)
     coords = {"site": S, "cooling": K, "rack_type": G, "slice": T, "region": R, "workload": W,
               "generator": Pg, "battery": Pb, "cost_category": cats, "substation": B, "corridor": E,
               "option": O}
@@ -224,12 +254,21 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
         "pue_by_design": da(pue_skt, ("site", "cooling", "slice"), "1", "PUE of each design at the site"),
         "grid_import_mw": da(_clean(grid_st), ("site", "slice"), "MW", "grid import"),
         "interconnect_substation": da(ic_sub.astype(str), ("site",), "", "substation connected to"),
-        "interconnect_tier": da(ic_tier.astype(str), ("site",), "", "interconnect tier"),
-        "interconnect_capacity_mw": da(ic_cap, ("site",), "MW", "interconnect capacity"),
+        "interconnect_class": da(ic_class.astype(str), ("site",), "", "interconnect voltage class"),
+        "interconnect_contracted_mw": da(ic_cap, ("site",), "MW", "grid capacity contracted (firm)"),
+        "interconnect_max_mw": da(ic_max, ("site",), "MW", "most the chosen connection can carry at this site"),
+        "interconnect_upgrade_mw": da(ic_up, ("site",), "MW",
+                                      "contracted MW beyond the substation's headroom (network upgrades)"),
+        "peak_facility_mw": da(_clean(peak_mw), ("site",), "MW",
+                               "capacity need: nameplate IT x peak IT share x design-peak PUE"),
+        "onsite_firm_mw": da(_clean(np.maximum(firm_onsite, 0.0)), ("site",), "MW",
+                             "on-site generator MW counted as firm (less the largest unit under N+1)"),
         "interconnect_voltage_kv": da(ic_kv, ("site",), "kV", "interconnect voltage"),
         "interconnect_line_km": da(ic_km, ("site",), "km", "interconnect line length"),
         "interconnect_capex_usd": da(ic_capex, ("site",), "USD", "interconnect capex (not annualised)"),
         "option_built": da(connect.astype(np.int8), ("option",), "1", "interconnect option built"),
+        "option_contracted_mw": da(contract, ("option",), "MW", "MW contracted through the option"),
+        "option_upgrade_mw": da(upgrade, ("option",), "MW", "MW of the option beyond the substation's headroom"),
         "onsite_units": da(units, ("site", "generator"), "units", "on-site generator units"),
         "onsite_mw": da(_clean(gen), ("site", "generator", "slice"), "MW", "on-site generation"),
         "battery_units": da(bunits, ("site", "battery"), "units", "battery units"),
@@ -249,10 +288,16 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
                                    "fuel and O&M, carbon, water, serving)"),
         "weight_h": da(w_h, ("slice",), "h", "hours per year the slice stands for"),
         "headroom_mw": da(subs["headroom_mw"].values.astype(float), ("substation",), "MW", "substation headroom"),
-        "connected_mw": da(connected.values, ("substation",), "MW", "interconnect capacity landing here"),
+        "connected_mw": da(connected.values, ("substation",), "MW", "contracted MW landing here"),
+        "upgrade_mw": da(upgraded.values, ("substation",), "MW", "contracted MW here beyond the headroom"),
         "corridor_capacity_mw": da(cor["capacity_mw"].values.astype(float) if E else np.zeros(0), ("corridor",),
                                    "MW", "corridor spare capacity"),
-        "corridor_flow_mw": da(_clean(flow), ("corridor", "slice"), "MW", "corridor flow from_id->to_id"),
+        "corridor_flow_mw": da(_clean(flow), ("corridor", "slice"), "MW",
+                               "corridor flow from_id->to_id (least total flow delivering the slice's imports)"),
+        "corridor_peak_flow_mw": da(_clean(peak_flow), ("corridor",), "MW",
+                                    "corridor flow delivering every contract at once (least total flow)"),
+        "substation_peak_supply_mw": da(_clean(peak_supply), ("substation",), "MW",
+                                        "power injected to deliver every contract at once"),
         "supply_limit_mw": da(subs["supply_mw"].values.astype(float), ("substation",), "MW",
                               "power the substation can inject (dataset supply_mw)"),
         "substation_supply_mw": da(_clean(sub_supply), ("substation", "slice"), "MW", "power injected"),
@@ -275,11 +320,12 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
         "zone": sites_gdf["zone"].values, "max_it_mw": sites_gdf["max_it_mw"].values,
         "open": open_.astype(bool), "design": design.astype(str), "it_mw": _clean(it_mw),
         "compute_h100e": ds["compute_h100e"].values, "gpus": ds["gpus"].sum("rack_type").values,
-        "peak_facility_mw": facility_mw.max(axis=1) if T else np.zeros(len(S)),
+        "peak_facility_mw": _clean(peak_mw),
         "pue_min": np.nanmin(np.where(open_[:, None] > 0, pue_st, np.inf), axis=1, initial=np.inf),
         "pue_max": np.nanmax(np.where(open_[:, None] > 0, pue_st, -np.inf), axis=1, initial=-np.inf),
-        "substation_id": ic_sub.astype(str), "interconnect_tier": ic_tier.astype(str),
-        "interconnect_mw": ic_cap, "onsite_mw": units @ np.array([cat.onsite[g].unit_mw for g in Pg]) if Pg else 0.0,
+        "substation_id": ic_sub.astype(str), "interconnect_class": ic_class.astype(str),
+        "interconnect_mw": ic_cap, "upgrade_mw": ic_up, "onsite_mw": onsite_cap_mw,
+        "onsite_firm_mw": np.maximum(firm_onsite, 0.0),
         "battery_mw": bunits @ np.array([cat.onsite[q].unit_mw for q in Pb]) if Pb else 0.0,
         "water_m3_per_yr": _clean(water), "emissions_t_per_yr": _clean(emis_grid + emis_onsite),
         "station": p.station.loc[S].values,
@@ -295,13 +341,14 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
         b = opt.at[o, "substation_id"]
         sp = sites_gdf.geometry.loc[s]
         bp = subs.geometry.loc[b]
-        ic_rows.append({"site_id": s, "substation_id": b, "option_id": o, "tier": opt.at[o, "tier"],
-                        "voltage_kv": float(opt.at[o, "voltage_kv"]), "capacity_mw": float(opt.at[o, "capacity_mw"]),
+        ic_rows.append({"site_id": s, "substation_id": b, "option_id": o, "voltage_class": opt.at[o, "voltage_class"],
+                        "voltage_kv": float(opt.at[o, "voltage_kv"]), "contracted_mw": float(contract[oi[o]]),
+                        "max_mw": float(opt.at[o, "max_mw"]), "upgrade_mw": float(upgrade[oi[o]]),
                         "line_km": float(opt.at[o, "line_km"]), "capex_usd": float(opt.at[o, "capex_usd"]),
                         "peak_import_mw": float(grid_st[si[s]].max()) if T else 0.0})
         ic_geom.append(LineString([(sp.x, sp.y), (bp.x, bp.y)]))
-    ic_cols = ["site_id", "substation_id", "option_id", "tier", "voltage_kv", "capacity_mw", "line_km",
-               "capex_usd", "peak_import_mw"]
+    ic_cols = ["site_id", "substation_id", "option_id", "voltage_class", "voltage_kv", "contracted_mw", "max_mw",
+               "upgrade_mw", "line_km", "capex_usd", "peak_import_mw"]
     interconnects = gpd.GeoDataFrame(pd.DataFrame(ic_rows, columns=ic_cols), geometry=ic_geom, crs="EPSG:4326")
 
     dem = p.dataset.demand.loc[R]
@@ -318,7 +365,8 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
     sub_tab = gpd.GeoDataFrame({
         "substation_id": B, "voltage_kv": subs["voltage_kv"].values, "zone": subs["zone"].values,
         "headroom_mw": subs["headroom_mw"].values, "supply_mw": subs["supply_mw"].values,
-        "connected_mw": connected.values, "remaining_headroom_mw": subs["headroom_mw"].values - connected.values,
+        "connected_mw": connected.values, "upgrade_mw": upgraded.values,
+        "remaining_headroom_mw": np.maximum(subs["headroom_mw"].values - (connected.values - upgraded.values), 0.0),
     }, geometry=subs.geometry.values, crs="EPSG:4326")
     dem_tab = gpd.GeoDataFrame({"region_id": R, "name": dem["name"].fillna("").values if "name" in dem else [""] * len(R)},
                                geometry=dem.geometry.values, crs="EPSG:4326")
@@ -397,7 +445,8 @@ def _routes(p, S: list, R: list, served_sr: np.ndarray, sites_gdf, dem) -> tuple
     return gpd.GeoDataFrame(pd.DataFrame(rows, columns=cols), geometry=geoms, crs="EPSG:4326"), link_served
 
 
-def _site_costs(p, open_, it_mw, it_mw_sk, racks, chosen, units, bunits, grid_st, gen, served, water, emissions):
+def _site_costs(p, open_, it_mw, it_mw_sk, racks, chosen, contract_mw, upgrade_mw, units, bunits, grid_st, gen, served, water,
+                emissions):
     """Annual cost per site from the decisions, with the model's annualisation.
 
     Their sum plus the unmet-demand penalty equals the objective (checked by the invariants).
@@ -418,20 +467,32 @@ def _site_costs(p, open_, it_mw, it_mw_sk, racks, chosen, units, bunits, grid_st
                      for g in p.rack_types])
     capex = capex + np.einsum("sgk,g->s", racks, rack)
     opt = p.options
+    opex_contract = np.zeros(len(p.sites))
     for i, s in enumerate(p.sites):
         if s in chosen:
             o = chosen[s]
             capex[i] += opt.at[o, "capex_usd"] * crf(r, opt.at[o, "lifetime_yr"])
+            capex[i] += upgrade_mw[i] * opt.at[o, "upgrade_cost_usd_per_mw"] * crf(r, opt.at[o, "lifetime_yr"])
+            opex_contract[i] = contract_mw[i] * opt.at[o, "contract_cost_usd_per_mw_yr"]
     w = p.weight_h.values
     opex = np.einsum("st,st,t->s", grid_st, p.price.loc[p.sites, p.slices].values, w) if p.slices else 0 * capex
+    gas_price = p.gas_price.loc[p.sites].values
+    burns_gas = np.zeros(len(p.sites), dtype=bool)
     for j, g in enumerate(p.generators):
         c = cat.onsite[g]
-        capex = capex + units[:, j] * c.unit_mw * c.capex_usd_per_mw * crf(r, c.lifetime_yr)
-        opex = opex + gen[:, j, :] @ w * (c.heat_rate_mmbtu_per_mwh * c.fuel_price_usd_per_mmbtu + c.vom_usd_per_mwh)
+        capex = capex + units[:, j] * c.unit_mw * (c.capex_usd_per_mw * crf(r, c.lifetime_yr)
+                                                  + 1000.0 * c.fixed_om_usd_per_kw_yr)
+        fuel = gas_price if c.fuel_price_usd_per_mmbtu is None else c.fuel_price_usd_per_mmbtu
+        opex = opex + gen[:, j, :] @ w * (c.heat_rate_mmbtu_per_mwh * fuel + c.vom_usd_per_mwh)
+        if c.fuel_price_usd_per_mmbtu is None:
+            burns_gas |= units[:, j] > 0.5
+    if burns_gas.any() and cat.gas_supply is not None:
+        gs = cat.gas_supply
+        capex = capex + burns_gas * (gs.tap_cost_usd + gs.lateral_km * gs.lateral_cost_usd_per_km) * crf(r, gs.lifetime_yr)
     for j, q in enumerate(p.batteries):
         c = cat.onsite[q]
         capex = capex + bunits[:, j] * c.unit_mw * c.capex_usd_per_mw * crf(r, c.lifetime_yr)
-    opex = opex + sc.carbon.price_usd_per_t * emissions + sc.water.price_usd_per_m3 * water
+    opex = opex + opex_contract + sc.carbon.price_usd_per_t * emissions + sc.water.price_usd_per_m3 * water
     if len(p.serving_cost):
         cost_sr = p.serving_cost.unstack("region_id").reindex(index=p.sites, columns=p.regions).fillna(0.0)
         opex = opex + (cost_sr.values * served.sum(axis=2)).sum(axis=1)  # pairs not listed cost nothing

@@ -65,7 +65,7 @@ def summary_text(plan) -> str:
     hdr = f"  {'site':<20} {'design':<16} {'IT MW':>8} {'H100e':>9} {'PUE':>11} {'interconnect':<28} {'on-site MW':>10}"
     lines.append(hdr)
     for _, row in sites.iterrows():
-        ic = f"{row['substation_id']} {row['interconnect_tier']}" if row["substation_id"] else "(none)"
+        ic = f"{row['substation_id']} {row['interconnect_class']} {row['interconnect_mw']:,.0f} MW" if row["substation_id"] else "(none)"
         pue = f"{row['pue_min']:.2f}-{row['pue_max']:.2f}" if np.isfinite(row["pue_min"]) else "-"
         lines.append(f"  {row['site_id']:<20} {row['design']:<16} {row['it_mw']:>8.1f} {row['compute_h100e']:>9,.0f} "
                      f"{pue:>11} {ic:<28} {row['onsite_mw']:>10.1f}")

@@ -47,7 +47,7 @@ HEADLINE = {  # name -> (units, description)
     "unmet_h100e": ("H100e", "unmet demand"),
     "emissions_t_per_yr": ("t CO2/yr", "grid and on-site emissions"),
     "water_m3_per_yr": ("m3/yr", "water use"),
-    "interconnect_mw": ("MW", "grid interconnect capacity built"),
+    "interconnect_mw": ("MW", "grid capacity contracted"),
     "onsite_mw": ("MW", "on-site generator capacity"),
 }
 TIMINGS = ("prepare", "build", "handoff", "solve", "extract", "total")

@@ -82,8 +82,8 @@ def _site_rows(row, rack_cols, ic_by_site, cost_cols) -> list[list[str]]:
             rows.append([f"racks {html.escape(c[len('racks_'):])}", f(row[c], 0)])
     ic = ic_by_site.get(row["site_id"])
     if ic is not None:
-        rows += [["interconnect", f"{html.escape(str(ic['substation_id']))} ({html.escape(str(ic['tier']))})"],
-                 ["voltage / capacity", f"{f(ic['voltage_kv'], 0, ' kV')} / {f(ic['capacity_mw'], 0, ' MW')}"],
+        rows += [["interconnect", f"{html.escape(str(ic['substation_id']))} ({html.escape(str(ic['voltage_class']))})"],
+                 ["voltage / contracted", f"{f(ic['voltage_kv'], 0, ' kV')} / {f(ic['contracted_mw'], 0, ' MW')}"],
                  ["line length", f(ic["line_km"], 1, " km")],
                  ["interconnect capex", style.fmt_usd(float(ic["capex_usd"]))],
                  ["peak grid import", f(ic["peak_import_mw"], 1, " MW")]]
@@ -140,8 +140,8 @@ def map_data(plan) -> dict:
                          "remaining_headroom_mw": _num(s["remaining_headroom_mw"]),
                          "color": to_hex(cmap(norm(max(float(s["remaining_headroom_mw"]), 0.0))))}
                         for _, s in subs.iterrows()],
-        "interconnects": [{"site": str(c["site_id"]), "substation": str(c["substation_id"]), "tier": str(c["tier"]),
-                           "voltage_kv": _num(c["voltage_kv"]), "capacity_mw": _num(c["capacity_mw"]),
+        "interconnects": [{"site": str(c["site_id"]), "substation": str(c["substation_id"]), "voltage_class": str(c["voltage_class"]),
+                           "voltage_kv": _num(c["voltage_kv"]), "contracted_mw": _num(c["contracted_mw"]),
                            "line_km": _num(c["line_km"]), "capex_usd": _num(c["capex_usd"], 0),
                            "peak_import_mw": _num(c["peak_import_mw"]), "color": style.voltage_color(c["voltage_kv"]),
                            "coords": _line_parts(c.geometry)[0]}

@@ -98,8 +98,8 @@
     var p = el("path", { d: pathOf(c.coords), "class": "interconnect interactive", stroke: c.color,
                          "vector-effect": "non-scaling-stroke" }, groups.interconnects);
     hover(p, function () {
-      return "<b>" + esc(c.site) + " \u2192 " + esc(c.substation) + "</b><br>" + esc(c.tier) + ": " + fmt(c.voltage_kv) + " kV, " +
-        fmt(c.capacity_mw) + " MW, " + fmt(c.line_km, 1) + " km<br>capex " + usd(c.capex_usd) + ", peak import " + fmt(c.peak_import_mw, 1) + " MW";
+      return "<b>" + esc(c.site) + " \u2192 " + esc(c.substation) + "</b><br>" + esc(c.voltage_class) + ": " + fmt(c.voltage_kv) + " kV, " +
+        fmt(c.contracted_mw) + " MW contracted, " + fmt(c.line_km, 1) + " km<br>capex " + usd(c.capex_usd) + ", peak import " + fmt(c.peak_import_mw, 1) + " MW";
     });
   });
   var maxDem = Math.max.apply(null, [1e-9].concat(data.demand.map(function (d) { return d.total_h100e; })));

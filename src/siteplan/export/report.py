@@ -145,7 +145,7 @@ def _site_table(plan) -> Table:
     rows = []
     for _, x in s.iterrows():
         racks = ", ".join(f"{c[6:]} {x[c]:,.0f}" for c in rack_cols if float(x[c]) > 0) or "–"
-        ic = f"{x['substation_id']} ({x['interconnect_tier']}, {x['interconnect_mw']:,.0f} MW)" if x["substation_id"] else "none"
+        ic = f"{x['substation_id']} ({x['interconnect_class']}, {x['interconnect_mw']:,.0f} MW)" if x["substation_id"] else "none"
         rows.append([str(x["site_id"]), style.short_name(x["name"], x["site_id"]), str(x["design"]), f(x["it_mw"], 1),
                      f(x["max_it_mw"], 0), f(x["peak_facility_mw"], 1), f"{f(x['pue_min'], 3)}–{f(x['pue_max'], 3)}",
                      f(x["gpus"], 0), racks, ic, f(x["onsite_mw"], 1), f(x["battery_mw"], 1),
@@ -203,7 +203,7 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
     summary.append(["site max IT MW", f"{len(op)} open site(s)", "max_it_mw", f"**binds at {nsc}**" if nsc else "slack"])
     # interconnect capacity
     ic = plan.interconnects
-    nic = int(sum(_binds(a, b) for a, b in zip(ic["peak_import_mw"], ic["capacity_mw"]))) if len(ic) else 0
+    nic = int(sum(_binds(a, b) for a, b in zip(ic["peak_import_mw"], ic["contracted_mw"]))) if len(ic) else 0
     summary.append(["interconnect capacity", f"{len(ic)} interconnect(s)", "capacity_mw",
                     f"**binds at {nic}**" if nic else "slack"])
     # RTT

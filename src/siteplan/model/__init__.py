@@ -12,6 +12,7 @@ from pyomo.common.gc_manager import PauseGC
 from siteplan.model.demand import define_demand
 from siteplan.model.energy_graph import define_energy_graph
 from siteplan.model.environment import define_emissions, define_water
+from siteplan.model.firm import define_firm_capacity
 from siteplan.model.interconnect import define_interconnect
 from siteplan.model.objective import COST_CATEGORIES, add_cost, define_objective
 from siteplan.model.onsite import define_batteries, define_generators
@@ -50,6 +51,7 @@ def build_model(prepared) -> pyo.ConcreteModel:
         define_energy_graph(m, p)
         define_generators(m, p)
         define_batteries(m, p)
+        define_firm_capacity(m, p)
         define_power_balance(m, p)
         define_demand(m, p)
         define_water(m, p)

@@ -1,29 +1,52 @@
-"""Grid interconnect choice per site, imports within capacity, substation headroom, energy cost."""
+"""Grid connections: a voltage class at a substation plus a contracted MW, imports within the contract,
+substation headroom consumed by contracted MW (network upgrades beyond it), energy cost.
+"""
 
 from __future__ import annotations
 
 import pyomo.environ as pyo
-from pyomo.core.expr.numeric_expr import LinearExpression
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 from siteplan.config import crf
-from siteplan.model.linear import linear_sum, members, negated_terms
+from siteplan.model.linear import flat_difference, linear_sum, members, scaled, upper_bound_row
 from siteplan.model.registry import registry
 
 
 def define_interconnect(m, p) -> None:
-    """``connect[i]`` binaries (at most one per open site), ``grid_import_mw[i,t]`` within capacity."""
+    """``connect[i]`` binaries (at most one per open site), ``contract_mw[i]`` and ``grid_import_mw``.
+
+    contract_mw[i] <= max_mw[i] x connect[i]                   (disaggregated: per option)
+    upgrade_mw[i]  <= contract_mw[i]                           (only options that may go beyond headroom)
+    sum_i at b (contract_mw[i] - upgrade_mw[i]) <= headroom[b]
+    grid_import_mw[s,b,t] <= sum_i of (s, b) contract_mw[i]    (every slice)
+    """
     opt = p.options
     reg = registry(m)
     ids = opt.index.tolist()  # plain lists: iterating pandas columns goes element by element through pandas
-    m.OPTIONS = pyo.Set(initialize=ids, ordered=True, doc="interconnect options site|substation|tier")
+    m.OPTIONS = pyo.Set(initialize=ids, ordered=True, doc="interconnect options site|substation|class")
+    m._contracts_of_site = {}
+    m._contracts_at_sub = {}
     if len(opt) == 0:
         return
-    cap = {i: float(v) for i, v in opt["capacity_mw"].items()}
+    cap = {i: float(v) for i, v in opt["max_mw"].items()}
     site_of = opt["site_id"].to_dict()
     sub_of = opt["substation_id"].to_dict()
+    up_ok = [i for i, v in opt["upgrade_ok"].items() if bool(v)]
     m.connect = pyo.Var(m.OPTIONS, domain=pyo.Binary, doc="interconnect option built")
-    # Imports are per (site, substation): tiers only change capacity and cost, and a site builds at
-    # most one option, so sum_tier cap x connect bounds the import as tightly as per-option imports.
+    m.contract_mw = pyo.Var(m.OPTIONS, domain=pyo.NonNegativeReals, bounds=lambda m, i: (0, cap[i]),
+                            doc="grid capacity contracted through the option (MW)")
+    connect, contract = members(m.connect), members(m.contract_mw)
+    m.contract_cap = pyo.Constraint(m.OPTIONS, rule=lambda m, i: upper_bound_row(contract[i], scaled(cap[i], connect[i])),
+                                    doc="contract only through a built connection, within its class's limit")
+    m.UPGRADE_OPTIONS = pyo.Set(initialize=up_ok, ordered=True, doc="options that may contract beyond headroom")
+    m.upgrade_mw = pyo.Var(m.UPGRADE_OPTIONS, domain=pyo.NonNegativeReals, bounds=lambda m, i: (0, cap[i]),
+                           doc="contracted MW beyond the substation's headroom (network upgrades)")
+    upgrade = members(m.upgrade_mw)
+    m.upgrade_within = pyo.Constraint(m.UPGRADE_OPTIONS, rule=lambda m, i: upper_bound_row(upgrade[i], contract[i]),
+                                      doc="upgrades only for MW that are contracted")
+
+    # Imports are per (site, substation): a site builds at most one option, so the sum of its options'
+    # contracts at a substation bounds the import as tightly as per-option imports.
     pairs = sorted(set(zip(opt["site_id"].tolist(), opt["substation_id"].tolist())))
     opts_of_pair = {pr: [] for pr in pairs}
     for i in ids:
@@ -38,19 +61,18 @@ def define_interconnect(m, p) -> None:
     m.one_interconnect = pyo.Constraint(
         sorted(options_of), rule=lambda m, s: sum(m.connect[i] for i in options_of[s]) <= m.open[s],
         doc="at most one interconnect per site, only if open")
-    # the capacity of a connection is the same in every slice: its (negated) terms are built once, and
-    # each row is flat_difference(import, capacity) <= 0 without negating them again
-    neg_cap = {pr: negated_terms(sum(cap[i] * m.connect[i] for i in opts_of_pair[pr])) for pr in pairs}
+    neg_contract = {pr: [MonomialTermExpression((-1, contract[i])) for i in opts_of_pair[pr]] for pr in pairs}
     grid_import = members(m.grid_import_mw)
     m.import_cap = pyo.Constraint(
-        m.CONNECTIONS, m.SLICES, rule=lambda m, s, b, t: LinearExpression([grid_import[s, b, t], *neg_cap[s, b]]) <= 0,
-        doc="import only through a built interconnect, within its capacity")
+        m.CONNECTIONS, m.SLICES,
+        rule=lambda m, s, b, t: LinearExpression([grid_import[s, b, t], *neg_contract[s, b]]) <= 0,
+        doc="import only through a built interconnect, within its contracted MW")
 
     at_sub = {}
     for i in ids:
         at_sub.setdefault(sub_of[i], []).append(i)
     headroom = p.dataset.substations["headroom_mw"].to_dict()
-    # Sites choose at most one option each, so the headroom only binds where the largest option
+    # Sites choose at most one option each, so the headroom only binds where the largest contract
     # of every site landing here could together exceed it.
     binding = []
     for b, opts in sorted(at_sub.items()):
@@ -59,20 +81,31 @@ def define_interconnect(m, p) -> None:
             per_site[site_of[i]] = max(per_site.get(site_of[i], 0.0), cap[i])
         if sum(per_site.values()) > headroom[b] + 1e-9:
             binding.append(b)
+    up_set = set(up_ok)
     m.headroom = pyo.Constraint(
-        binding, rule=lambda m, b: sum(cap[i] * m.connect[i] for i in at_sub[b]) <= headroom[b],
-        doc="interconnect capacity landing on a substation within its headroom (MW)")
+        binding, rule=lambda m, b: flat_difference([contract[i] for i in at_sub[b]],
+                                                   [upgrade[i] for i in at_sub[b] if i in up_set]) <= headroom[b],
+        doc="contracted MW within a substation's headroom, less what network upgrades add (MW)")
 
     for s_, b in pairs:
         for t in p.slices:
             reg.power_in[s_, t].append(grid_import[s_, b, t])
+    for i in ids:
+        m._contracts_of_site.setdefault(site_of[i], []).append(contract[i])
+        m._contracts_at_sub.setdefault(sub_of[i], []).append(contract[i])
     m._imports_at_sub = {}
     for s_, b in pairs:
         m._imports_at_sub.setdefault(b, []).append(s_)
 
     r = p.catalog.economics.discount_rate
     capex = {i: float(c * crf(r, n)) for i, c, n in zip(ids, opt["capex_usd"].tolist(), opt["lifetime_yr"].tolist())}
-    reg.cost["interconnect"].append(sum(capex[i] * m.connect[i] for i in ids))
+    reg.cost["interconnect"].append(linear_sum((capex[i], connect[i]) for i in ids))
+    up_cost = {i: float(opt.at[i, "upgrade_cost_usd_per_mw"] * crf(r, opt.at[i, "lifetime_yr"])) for i in up_ok}
+    contract_cost = {i: float(v) for i, v in opt["contract_cost_usd_per_mw_yr"].items()}
+    if any(contract_cost.values()):
+        reg.cost["grid_contract"].append(linear_sum((contract_cost[i], contract[i]) for i in ids))
+    if up_ok:
+        reg.cost["network_upgrade"].append(linear_sum((up_cost[i], upgrade[i]) for i in up_ok))
     w = p.hours
     price, carbon = p.price, p.carbon
     pr_, cb_ = _by_row(price), _by_row(carbon)

@@ -11,7 +11,8 @@ import pyomo.environ as pyo
 from siteplan.model.registry import registry
 
 COST_CATEGORIES = ("land", "site_fixed", "fiber_lateral", "facility", "cooling", "it_equipment",
-                   "interconnect", "onsite_capex", "grid_energy", "onsite_fuel_om", "carbon", "water",
+                   "interconnect", "network_upgrade", "grid_contract", "onsite_capex", "onsite_fixed_om", "gas_supply",
+                   "grid_energy", "onsite_fuel_om", "carbon", "water",
                    "serving", "unmet_penalty", "revenue")
 
 

@@ -38,36 +38,87 @@ def _unit_counts(m, p, names: list[str], set_name: str, var_name: str, doc: str)
 
 
 def define_generators(m, p) -> None:
-    """``units[s,p]`` integer generators (only at open sites) and ``gen_mw[s,p,t]`` dispatch."""
+    """``units[s,g]`` integer generators, ``gen_mw[s,g,t]`` dispatch, ``has_gen[s,g]`` type built.
+
+    Costs: capex and fixed O&M per unit, fuel at the site's delivered price (or the unit's own fuel
+    price) and variable O&M per MWh, and a gas lateral (tap + pipe) per site that has any unit burning
+    delivered gas. A site's on-site MW may be capped (air permit). Whether units count as firm
+    capacity, with redundancy, is :mod:`siteplan.model.firm`.
+    """
     if not p.generators:
         return
-    cat = p.catalog
+    cat, sc = p.catalog, p.scenario
     reg = registry(m)
-    unit, nmax = _unit_counts(m, p, p.generators, "GENERATORS", "units", "generator")
+    names = p.generators
+    m.GENERATORS = pyo.Set(initialize=names, ordered=True, doc="on-site generator types")
+    unit = {g: cat.onsite[g].unit_mw for g in names}
+    peak = p.site_peak_max_mw.to_dict()
+    cap_mw = p.onsite_max_mw.to_dict()
+    spare = 1 if sc.firm_power.redundancy == "n_plus_1" else 0
+    # Big-M: more units than needed to carry the site's largest possible peak (plus the redundant
+    # unit) never pay; nor more than the site's on-site cap allows.
+    nmax = {}
+    for s in p.sites:
+        for g in names:
+            n = math.ceil(peak[s] / unit[g] - 1e-9) + spare
+            if math.isfinite(cap_mw[s]):
+                n = min(n, math.floor(cap_mw[s] / unit[g] + 1e-9))
+            nmax[s, g] = max(n, 0)
+    m.units = pyo.Var(m.SITES, m.GENERATORS, domain=pyo.NonNegativeIntegers,
+                      bounds=lambda m, s, g: (0, nmax[s, g]), doc="on-site generator units")
+    m.has_gen = pyo.Var(m.SITES, m.GENERATORS, domain=pyo.Binary, doc="site has units of this type")
     m.gen_mw = pyo.Var(m.SITES, m.GENERATORS, m.SLICES, domain=pyo.NonNegativeReals,
                        bounds=lambda m, s, g, t: (0, nmax[s, g] * unit[g]), doc="generator dispatch (MW)")
-    units, open_, gen_mw = members(m.units), members(m.open), members(m.gen_mw)
+    units, open_, gen_mw, has = members(m.units), members(m.open), members(m.gen_mw), members(m.has_gen)
     m.units_open = pyo.Constraint(m.SITES, m.GENERATORS,
-                                  rule=lambda m, s, g: upper_bound_row(units[s, g], scaled(nmax[s, g], open_[s])),
-                                  doc="generators only at open sites")
-    gen_mw_max = {(s, g): scaled(unit[g], units[s, g]) for s in p.sites for g in p.generators}  # reused per slice
+                                  rule=lambda m, s, g: upper_bound_row(units[s, g], scaled(nmax[s, g], has[s, g])),
+                                  doc="units only of a type the site has")
+    m.has_gen_open = pyo.Constraint(m.SITES, m.GENERATORS,
+                                    rule=lambda m, s, g: upper_bound_row(has[s, g], open_[s]),
+                                    doc="generators only at open sites")
+    capped = [s for s in p.sites if math.isfinite(cap_mw[s])
+              and sum(nmax[s, g] * unit[g] for g in names) > cap_mw[s] + 1e-9]
+    m.onsite_cap = pyo.Constraint(capped, rule=lambda m, s: linear_sum((unit[g], units[s, g]) for g in names)
+                                  <= cap_mw[s], doc="on-site generator MW within the site's cap (air permit)")
+    gen_mw_max = {(s, g): scaled(unit[g], units[s, g]) for s in p.sites for g in names}  # reused per slice
     m.gen_cap = pyo.Constraint(m.SITES, m.GENERATORS, m.SLICES,
                                rule=lambda m, s, g, t: upper_bound_row(gen_mw[s, g, t], gen_mw_max[s, g]),
                                doc="dispatch within installed units")
     for s in p.sites:
         for t in p.slices:
-            reg.power_in[s, t].extend(gen_mw[s, g, t] for g in p.generators)
+            reg.power_in[s, t].extend(gen_mw[s, g, t] for g in names)
+
     r = cat.economics.discount_rate
-    capex = {g: unit[g] * cat.onsite[g].capex_usd_per_mw * crf(r, cat.onsite[g].lifetime_yr) for g in p.generators}
-    var_cost = {g: cat.onsite[g].heat_rate_mmbtu_per_mwh * cat.onsite[g].fuel_price_usd_per_mmbtu
-                + cat.onsite[g].vom_usd_per_mwh for g in p.generators}
+    gas_price = p.gas_price.to_dict()
+    fuel = {(s, g): (cat.onsite[g].fuel_price_usd_per_mmbtu if cat.onsite[g].fuel_price_usd_per_mmbtu is not None
+                     else gas_price[s]) for s in p.sites for g in names}
+    var_cost = {(s, g): cat.onsite[g].heat_rate_mmbtu_per_mwh * fuel[s, g] + cat.onsite[g].vom_usd_per_mwh
+                for s in p.sites for g in names}
     w = p.hours
-    reg.cost["onsite_capex"].append(sum(capex[g] * m.units[s, g] for s in p.sites for g in p.generators))
-    reg.cost["onsite_fuel_om"].append(linear_sum((w[t] * var_cost[g], gen_mw[s, g, t])
-                                                 for s in p.sites for g in p.generators for t in p.slices))
-    emis = {g: cat.onsite[g].emissions_t_per_mwh for g in p.generators}
+    reg.cost["onsite_capex"].append(linear_sum(
+        (unit[g] * cat.onsite[g].capex_usd_per_mw * crf(r, cat.onsite[g].lifetime_yr), units[s, g])
+        for s in p.sites for g in names))
+    reg.cost["onsite_fixed_om"].append(linear_sum(
+        (1000.0 * unit[g] * cat.onsite[g].fixed_om_usd_per_kw_yr, units[s, g]) for s in p.sites for g in names))
+    reg.cost["onsite_fuel_om"].append(linear_sum((w[t] * var_cost[s, g], gen_mw[s, g, t])
+                                                 for s in p.sites for g in names for t in p.slices))
+    emis = {g: cat.onsite[g].emissions_t_per_mwh for g in names}
     reg.emissions_t.append(linear_sum((w[t] * emis[g], gen_mw[s, g, t])
-                                      for s in p.sites for g in p.generators for t in p.slices))
+                                      for s in p.sites for g in names for t in p.slices))
+
+    gas_burners = [g for g in names if cat.onsite[g].fuel_price_usd_per_mmbtu is None]
+    if gas_burners and cat.gas_supply is not None:
+        gs = cat.gas_supply
+        lateral = (gs.tap_cost_usd + gs.lateral_km * gs.lateral_cost_usd_per_km) * crf(r, gs.lifetime_yr)
+        # continuous in [0, 1]: it only has to be at least every has_gen of a gas burner, and its
+        # cost drives it down to their maximum, which is 0 or 1
+        m.gas_lateral = pyo.Var(m.SITES, domain=pyo.NonNegativeReals, bounds=(0, 1),
+                                doc="site has a gas lateral")
+        lat = members(m.gas_lateral)
+        m.gas_lateral_needed = pyo.Constraint(m.SITES, gas_burners,
+                                              rule=lambda m, s, g: upper_bound_row(has[s, g], lat[s]),
+                                              doc="a site burning delivered gas has a lateral")
+        reg.cost["gas_supply"].append(linear_sum((lateral, lat[s]) for s in p.sites))
 
 
 def define_batteries(m, p) -> None:

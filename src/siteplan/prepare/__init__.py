@@ -57,6 +57,10 @@ class Prepared:
     price: pd.DataFrame  # site x slice, USD/MWh (site's zone)
     carbon: pd.DataFrame  # site x slice, t/MWh
     serving_cost: pd.Series  # (site, region) -> USD per H100e-yr (0 where not given)
+    pue_peak: xr.DataArray  # (site, cooling) PUE at the site's design-peak conditions (worst over slices)
+    site_peak_max_mw: pd.Series  # site -> the most peak facility MW the site could ever draw
+    gas_price: pd.Series  # site -> delivered gas USD/MMBtu (NaN without catalog gas_supply)
+    onsite_max_mw: pd.Series  # site -> cap on on-site generator MW (inf = none)
     notes: list[str] = field(default_factory=list)
 
 
@@ -171,10 +175,22 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Prepared:
     site_rack_design.sort()
     notes += _hosting_notes(sites, designs, rack_types, site_rack_design, catalog)
 
+    # capacity is sized on nameplate IT x peak share x the PUE at the site's design-peak conditions
+    pue_peak = pue.max("slice").transpose("site", "cooling")
+    share = sc.firm_power.peak_it_share
+    worst_peak = pue_peak.max("cooling").to_series().reindex(sites).fillna(1.0) if designs else pd.Series(1.0, index=sites)
+    site_peak_max_mw = sites_gdf["max_it_mw"].astype(float) * share * worst_peak
     options = interconnect_options(
-        sites_gdf, dataset.substations, catalog.interconnect_tiers, sc.horizon_yr,
+        sites_gdf, dataset.substations, catalog.interconnect_classes, sc.horizon_yr,
         sc.interconnect.max_distance_km, sc.interconnect.max_options_per_site,
-        sc.interconnect.line_route_factor, sc.interconnect.cost_multiplier)
+        sc.interconnect.line_route_factor, sc.interconnect.cost_multiplier,
+        sc.interconnect.allow_upgrades, site_peak_max_mw)
+    gas = catalog.gas_supply
+    gas_price = pd.Series([gas.price_usd_per_mmbtu(z) if gas is not None else np.nan for z in sites_gdf["zone"]],
+                          index=sites, dtype=float)
+    default_cap = sc.firm_power.onsite_max_mw_per_site
+    own_cap = sites_gdf["onsite_max_mw"].astype(float) if "onsite_max_mw" in sites_gdf else pd.Series(np.nan, index=sites)
+    onsite_max_mw = own_cap.where(np.isfinite(own_cap), np.inf if default_cap is None else float(default_cap))
 
     egraph = energy_graph(dataset.substations, dataset.transmission)
     # The flow model needs only the connected components that contain an option's substation.
@@ -238,4 +254,5 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Prepared:
     return Prepared(sc, catalog, dataset, sites, designs, rack_types, slices, regions, workloads,
                     generators, batteries, weight_h, {t: float(v) for t, v in weight_h.items()}, site_design, site_rack_design, pue, wue, station,
                     options, rtt, max_rtt, demand, serve_pairs, site_pop, region_pop, energy_nodes,
-                    corridors, egraph, fgraph, price, carbon, serving, notes)
+                    corridors, egraph, fgraph, price, carbon, serving, pue_peak, site_peak_max_mw, gas_price,
+                    onsite_max_mw, notes)

@@ -1,4 +1,9 @@
-"""Interconnect options per site: nearby substations x catalog tiers, with cost and lead time."""
+"""Interconnect options per site: nearby substations x voltage classes, with fixed cost and lead time.
+
+A connection is a voltage class at a substation plus a contracted MW (a model decision) up to what one
+connection of that class can carry. The options here fix which (site, substation, class) triples
+exist and their fixed cost; the MW are decided in :mod:`siteplan.model.interconnect`.
+"""
 
 from __future__ import annotations
 
@@ -7,46 +12,102 @@ import pandas as pd
 
 from siteplan.geo import distance_matrix_km
 
+COLUMNS = ["option_id", "site_id", "substation_id", "voltage_class", "voltage_kv", "max_mw", "line_km",
+           "capex_usd", "upgrade_cost_usd_per_mw", "upgrade_ok", "contract_cost_usd_per_mw_yr", "lead_time_yr",
+           "lifetime_yr"]
 
-def interconnect_options(sites, substations, tiers: dict, horizon_yr: float, max_distance_km: float,
-                         max_options_per_site: int, line_route_factor: float,
-                         cost_multiplier: float) -> pd.DataFrame:
-    """All feasible (site, substation, tier) options, sorted by option id.
 
-    Each site considers its ``max_options_per_site`` nearest substations within
-    ``max_distance_km`` that can take at least one tier.
+def interconnect_options(sites, substations, classes: dict, horizon_yr: float, max_distance_km: float,
+                         max_options_per_site: int, line_route_factor: float, cost_multiplier: float,
+                         allow_upgrades: bool, site_peak_mw: pd.Series) -> pd.DataFrame:
+    """All useful (site, substation, voltage class) options, sorted by option id.
 
-    A tier is offered at a substation whose voltage is at least the tier's, whose headroom can take
-    the tier's capacity, and only if its lead time fits the horizon. Cost = line km x cost per km +
-    substation cost, times the regional multiplier.
+    Parameters
+    ----------
+    sites, substations : GeoDataFrame
+        Candidate sites and substations (``voltage_kv``, ``headroom_mw``).
+    classes : dict
+        Catalog ``interconnect_classes``.
+    horizon_yr : float
+        An option is available iff its lead time <= the horizon; contracting beyond headroom needs
+        ``lead_time_yr + upgrade_lead_time_yr`` <= the horizon too (and ``allow_upgrades``).
+    max_distance_km, max_options_per_site : float, int
+        Each site considers its ``max_options_per_site`` nearest substations within
+        ``max_distance_km`` that can take some class (voltage, lead time, and headroom or an upgrade).
+    line_route_factor, cost_multiplier : float
+        Line km = great-circle km x factor; fixed cost = (km x cost per km + substation cost) x multiplier.
+    allow_upgrades : bool
+        Whether contracted MW may exceed a substation's headroom at the class's upgrade cost.
+    site_peak_mw : pandas.Series
+        Upper bound on each site's peak facility MW: a connection never needs to carry more, so
+        ``max_mw`` is capped at it and classes that add nothing at a substation are dropped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``option_id`` (``site|substation|class``); columns as in ``COLUMNS``. ``max_mw`` is the
+        most the option can be contracted for at this site; ``upgrade_ok`` says whether it may go
+        beyond the substation's headroom.
+
+    Notes
+    -----
+    At one substation, a class is dropped when another is no more expensive, carries at least as
+    much (up to the site's peak), is energised no later and upgrades no dearer: it could never be the
+    unique best choice.
     """
-    cols = ["option_id", "site_id", "substation_id", "tier", "voltage_kv", "capacity_mw", "line_km",
-            "capex_usd", "lead_time_yr", "lifetime_yr"]
-    if len(sites) == 0 or len(substations) == 0:
-        return pd.DataFrame(columns=cols).set_index("option_id")
+    if len(sites) == 0 or len(substations) == 0 or not classes:
+        return pd.DataFrame(columns=COLUMNS).set_index("option_id")
     subs = substations.sort_index()
     d = distance_matrix_km(sites.geometry.y.values, sites.geometry.x.values,
                            subs.geometry.y.values, subs.geometry.x.values)
-    rows = []
     sub_ids = subs.index.values
-    # the cap on substations per site counts only those that can take some tier: a nearer
+    kv_of, head_of = subs["voltage_kv"].values, subs["headroom_mw"].values
+    names = sorted(classes)
+    fits = [c for c in names if classes[c].lead_time_yr <= horizon_yr]
+    upgradable = {c for c in fits if allow_upgrades and classes[c].lead_time_yr + classes[c].upgrade_lead_time_yr <= horizon_yr}
+
+    def usable_classes(j):
+        return [c for c in fits if classes[c].voltage_kv <= kv_of[j] and (head_of[j] > 0 or c in upgradable)]
+
+    # the cap on substations per site counts only those that can take some class: a nearer
     # substation without headroom (or voltage) must not crowd out a usable one further away
-    usable = np.array([any(t.voltage_kv <= kv and t.lead_time_yr <= horizon_yr and t.capacity_mw <= head
-                           for t in tiers.values())
-                       for kv, head in zip(subs["voltage_kv"].values, subs["headroom_mw"].values)], dtype=bool)
+    usable = np.array([bool(usable_classes(j)) for j in range(len(sub_ids))], dtype=bool)
+    rows = []
     for i, sid in enumerate(sites.index):
         order = np.lexsort((sub_ids, d[i]))  # by distance, then id
         near = [j for j in order if d[i, j] <= max_distance_km and usable[j]][:max_options_per_site]
+        peak = float(site_peak_mw[sid])
         for j in near:
-            sub = subs.iloc[j]
             km = float(d[i, j]) * line_route_factor
-            for tname in sorted(tiers):
-                t = tiers[tname]
-                if t.voltage_kv > sub["voltage_kv"] or t.lead_time_yr > horizon_yr:
-                    continue
-                if t.capacity_mw > sub["headroom_mw"]:
-                    continue
+            cand = []
+            for c in usable_classes(j):
+                t = classes[c]
+                up = c in upgradable
+                # without an upgrade, no contract can exceed the headroom either
+                mw = min(t.max_mw, peak) if up else min(t.max_mw, peak, float(head_of[j]))
                 capex = (km * t.line_cost_usd_per_km + t.substation_cost_usd) * cost_multiplier
-                rows.append((f"{sid}|{sub_ids[j]}|{tname}", sid, sub_ids[j], tname, t.voltage_kv, t.capacity_mw,
-                             km, capex, t.lead_time_yr, t.lifetime_yr))
-    return pd.DataFrame(rows, columns=cols).set_index("option_id").sort_index()
+                cand.append((c, t, mw, capex, up))
+            for c, t, mw, capex, up in cand:
+                if any(_dominates(o, (c, t, mw, capex, up)) for o in cand if o[0] != c):
+                    continue
+                rows.append((f"{sid}|{sub_ids[j]}|{c}", sid, sub_ids[j], c, t.voltage_kv, mw, km, capex,
+                             t.upgrade_cost_usd_per_mw * cost_multiplier, up, 1000.0 * t.contract_cost_usd_per_kw_yr,
+                             t.lead_time_yr, t.lifetime_yr))
+    return pd.DataFrame(rows, columns=COLUMNS).set_index("option_id").sort_index()
+
+
+def _dominates(a, b) -> bool:
+    """Option a is at least as good as b in every respect (ties: the lower class name wins)."""
+    ca, ta, mwa, capa, upa = a
+    cb, tb, mwb, capb, upb = b
+    no_worse = (capa <= capb + 1e-6 and mwa >= mwb - 1e-9 and ta.lead_time_yr <= tb.lead_time_yr
+                and ta.contract_cost_usd_per_kw_yr <= tb.contract_cost_usd_per_kw_yr
+                and ta.lifetime_yr >= tb.lifetime_yr and (upa or not upb)
+                and (not upb or ta.upgrade_cost_usd_per_mw <= tb.upgrade_cost_usd_per_mw))
+    if not no_worse:
+        return False
+    equal = (abs(capa - capb) <= 1e-6 and abs(mwa - mwb) <= 1e-9 and ta.lead_time_yr == tb.lead_time_yr
+             and ta.contract_cost_usd_per_kw_yr == tb.contract_cost_usd_per_kw_yr
+             and ta.lifetime_yr == tb.lifetime_yr and upa == upb
+             and (not upb or ta.upgrade_cost_usd_per_mw == tb.upgrade_cost_usd_per_mw))
+    return not equal or ca < cb

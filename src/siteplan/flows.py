@@ -1,0 +1,118 @@
+"""Least-flow routing on the energy graph, with every decision fixed (no Pyomo here).
+
+The model only asks that the grid can deliver every site's contracted MW at once; where power
+actually flows is not a decision, and a transport model without flow costs may route it in
+circles. After the solve, each slice's imports (and the contracted MW) are routed again by the
+flow that delivers them with the least total MW x corridor (one LP per slice, re-solved in one
+HiGHS instance with only the loads changed), which never circulates: a positive cost on every corridor makes any cycle removable at a saving.
+"""
+
+from __future__ import annotations
+
+import highspy
+import numpy as np
+
+from siteplan._scipy import import_scipy
+
+
+def least_flows(nodes: list, from_id: list, to_id: list, capacity_mw: np.ndarray, supply_limit_mw: np.ndarray,
+                load_mw: np.ndarray, tol_mw: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
+    """Route each column of ``load_mw`` with the least total corridor flow.
+
+    Parameters
+    ----------
+    nodes : list of str
+        Substations in the flow model.
+    from_id, to_id : list of str
+        Corridor ends (in ``nodes``).
+    capacity_mw : numpy.ndarray
+        Corridor capacity (either direction), shape (corridor,).
+    supply_limit_mw : numpy.ndarray
+        Most each node can inject, shape (node,).
+    load_mw : numpy.ndarray
+        Load to deliver at each node, shape (node, case) (a case is a slice, or the contracts).
+    tol_mw : float
+        Loads below this are taken as 0 (solver noise of the MILP).
+
+    Returns
+    -------
+    flow_mw, supply_mw : numpy.ndarray
+        Corridor flow from_id -> to_id (negative = reverse), shape (corridor, case); injection per
+        node, shape (node, case).
+
+    Notes
+    -----
+    A load that cannot be delivered (never, for a plan that meets its constraints) is left
+    undelivered at a penalty above any routing cost, rather than raising: the plan's invariants
+    then name the node that is short.
+    """
+    nb, ne = len(nodes), len(from_id)
+    load = np.where(np.abs(load_mw) < tol_mw, 0.0, load_mw)
+    ncase = load.shape[1]
+    flow = np.zeros((ne, ncase))
+    supply = np.zeros((nb, ncase))
+    if nb == 0:
+        return flow, supply
+    import_scipy()
+    from scipy.sparse import coo_matrix
+
+    from siteplan.solve import _quiet_highs
+
+    ni = {b: i for i, b in enumerate(nodes)}
+    a = np.array([ni[x] for x in from_id], dtype=int)
+    b = np.array([ni[x] for x in to_id], dtype=int)
+    e = np.arange(ne)
+    # columns: f_plus (ne), f_minus (ne), supply (nb), undelivered (nb); rows: nodes
+    # node balance: inflow - outflow + supply + undelivered = load
+    nodes_i = np.arange(nb)
+    rows = np.concatenate([b, a, a, b, nodes_i, nodes_i])
+    cols = np.concatenate([e, e, ne + e, ne + e, 2 * ne + nodes_i, 2 * ne + nb + nodes_i])
+    vals = np.concatenate([np.ones(ne), -np.ones(ne), np.ones(ne), -np.ones(ne), np.ones(nb), np.ones(nb)])
+    ncol = 2 * ne + 2 * nb
+    A = coo_matrix((vals, (rows, cols)), shape=(nb, ncol)).tocsc()
+    cap = np.asarray(capacity_mw, dtype=float)
+    # a MW left undelivered costs more than any routing can (all corridors full both ways cost 2 x sum)
+    penalty = 1.0 + 2.0 * float(cap.sum())
+    h = _quiet_highs()
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = ncol, nb
+    lp.col_cost_ = np.concatenate([np.ones(2 * ne), np.zeros(nb), np.full(nb, penalty)])  # 1 per MW per corridor
+    lp.col_lower_ = np.zeros(ncol)
+    lp.col_upper_ = np.concatenate([cap, cap, np.asarray(supply_limit_mw, dtype=float), np.full(nb, np.inf)])
+    lp.row_lower_ = np.zeros(nb)
+    lp.row_upper_ = np.zeros(nb)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data.astype(float)
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = ncol, nb
+    h.passModel(lp)
+    idx = np.arange(nb, dtype=np.int32)
+    for j in range(ncase):
+        if not load[:, j].any():
+            continue
+        rhs = load[:, j]
+        h.changeRowsBounds(nb, idx, rhs, rhs)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # cannot happen: undelivered is free
+            raise RuntimeError(f"least-flow routing of case {j}: {h.modelStatusToString(h.getModelStatus())}")
+        x = np.asarray(h.getSolution().col_value)
+        flow[:, j] = x[:ne] - x[ne:2 * ne]
+        supply[:, j] = x[2 * ne:2 * ne + nb]
+    return flow, supply
+
+
+def circulating(nodes: list, from_id: list, to_id: list, flow_mw: np.ndarray, tol_mw: float = 1e-4) -> list:
+    """Cases (column indices) whose flow contains a directed cycle of flows above ``tol_mw``."""
+    import networkx as nx
+
+    out = []
+    for j in range(flow_mw.shape[1]):
+        g = nx.DiGraph()
+        g.add_nodes_from(nodes)
+        for k in np.flatnonzero(np.abs(flow_mw[:, j]) > tol_mw):
+            u, v = (from_id[k], to_id[k]) if flow_mw[k, j] > 0 else (to_id[k], from_id[k])
+            g.add_edge(u, v)
+        if not nx.is_directed_acyclic_graph(g):
+            out.append(j)
+    return out
