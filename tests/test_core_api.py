@@ -47,9 +47,9 @@ def test_example_solves_and_is_deterministic():
 def test_example_overrides_solve_consistently(override):
     plan = _solve(EXAMPLE, (override,))
     if override == "grid_now":
-        # with a 2-year horizon only the 69 kV / 15 MW tier exists; on-site units carry the rest
-        assert set(plan.ds["interconnect_tier"].values) <= {"", "t069_15"}
-        assert float(plan.ds["onsite_units"].sum()) > 0
+        # with a 2-year horizon only 69 and 115 kV connections (lead time 2 yr) exist
+        assert set(plan.ds["interconnect_class"].values) <= {"", "kv069", "kv115"}
+        assert plan.ds["interconnect_contracted_mw"].max() <= 170.0 + 1e-6
     if override == "no_water":
         assert float(plan.ds["water_m3_per_yr"].sum()) == 0.0
 

@@ -1,5 +1,6 @@
-"""Brute-force cross-check: enumerate every binary choice (site design, interconnect), solve the
-rest exactly (integer racks and units stay integer), and compare with siteplan's optimum."""
+"""Brute-force cross-check: enumerate every binary choice (site design, interconnect option), solve
+the rest exactly (integer racks and units, which generator types a site has, contracted and
+upgraded MW), and compare with siteplan's optimum."""
 
 import itertools
 
@@ -23,15 +24,28 @@ def random_instance(root, seed):
             sub("b2", lon=-96.95, lat=31.02, headroom_mw=float(rng.choice([25.0, 150.0])), voltage_kv=69.0)]
     stations = {f"st{i}": (-97.0 + 0.05 * i, 31.0, tuple(float(x) for x in rng.uniform(0, 40, 2))) for i in range(2)}
     latency = [dict(site_id=f"s{i}", region_id="r1", rtt_ms=float(rng.uniform(1, 20))) for i in range(2)]
-    catalog = {"interconnect_tiers": {"small": {"lead_time_yr": float(rng.choice([1, 5])),
-                                                "substation_cost_usd": float(rng.integers(1, 8)) * 1e6},
-                                      "big": {"lead_time_yr": float(rng.choice([1, 5])),
-                                              "substation_cost_usd": float(rng.integers(1, 8)) * 1e6}},
+    catalog = {"interconnect_classes": {"small": {"lead_time_yr": float(rng.choice([1, 5])),
+                                                  "substation_cost_usd": float(rng.integers(1, 8)) * 1e6},
+                                        "big": {"lead_time_yr": float(rng.choice([1, 5])),
+                                                "substation_cost_usd": float(rng.integers(1, 8)) * 1e6}},
                "cooling_designs": {"liquid": {"capex_usd_per_mw_it": float(rng.integers(0, 5)) * 1e5}}}
     scenario = {"onsite": ["gas"] if rng.random() < 0.6 else [],
                 "workloads": {"inf": {"max_rtt_ms": 12.0}},
                 "unmet_penalty_usd_per_gpu_yr": float(rng.choice([2e6, 1e7]))}
     demand, price = float(rng.integers(5, 26)), float(rng.uniform(30, 150))
+    # firm power: upgrades beyond headroom (at $0.2-1M/MW) or not, N+1 or not, a peak share, an
+    # air-permit cap (drawn from a second generator so the instances above stay what they were)
+    rng2 = np.random.default_rng(1000 + seed)
+    for b in subs:  # some substations with little headroom, so that contracts compete or need upgrades
+        b["headroom_mw"] *= float(rng2.choice([1.0, 0.2]))
+    for c in ("small", "big"):
+        catalog["interconnect_classes"][c]["upgrade_cost_usd_per_mw"] = float(rng2.choice([2e5, 1e6]))
+        catalog["interconnect_classes"][c]["contract_cost_usd_per_kw_yr"] = float(rng2.choice([0.0, 5.0]))
+    scenario["interconnect"] = {"allow_upgrades": bool(rng2.random() < 0.5)}
+    scenario["firm_power"] = {"redundancy": str(rng2.choice(["none", "n_plus_1"])),
+                              "peak_it_share": float(rng2.choice([1.0, 0.8])),
+                              "onsite_max_mw_per_site": None if rng2.random() < 0.7 else float(rng2.integers(5, 20))}
+    scenario["it_utilisation"] = float(rng2.choice([1.0, 0.7]))
     if rng.random() < 0.4:  # drawn last, so the min_cost instances stay what they were
         # $5-60 per H100e-hour against $3-23 of energy plus $1-7M substations: some demand pays, some not
         scenario.update(objective="max_profit", gpu_hour_price_usd=float(rng.uniform(5, 60)),

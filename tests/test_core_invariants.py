@@ -33,13 +33,15 @@ def _solve_without(set_values, drop):
 
 
 @pytest.mark.parametrize("set_values,drop,expect", [
-    # without the node balance, imports need no supply or corridor behind them
-    ({"demand_scale": 4}, ("node_balance",), "supply + inflow - outflow - load"),
     ({"carbon.cap_t_per_yr": 50000}, ("carbon_cap",), "emissions"),
     ({"water.cap_m3_per_yr": 1000, "cooling_designs": ["air_economizer", "rear_door"]}, ("total_water_cap",),
      "total water"),
+    # capacity sized on the average draw (utilisation 0.8) instead of nameplate at the design peak
+    ({}, ("firm_cover",), "(nameplate IT x peak share x design-peak PUE) > firm"),
+    # on-site plant without its redundant unit (no grid class within 1.5 yr: gas carries the peak)
+    ({"horizon_yr": 1.5, "onsite": ["gas_turbine_mobile", "gas_recip"]}, ("reserve_largest",), "- largest unit"),
     # free energy out of batteries: more out than in, and more than a cycle a day
-    ({"onsite": ["battery"], "horizon_yr": 1.5}, ("battery_energy", "battery_cycles"), "efficiency x"),
+    ({"onsite": ["battery"]}, ("battery_energy", "battery_cycles"), "efficiency x"),
 ])
 def test_a_removed_constraint_is_caught(set_values, drop, expect):
     plan = _solve_without(set_values, drop)
@@ -107,3 +109,59 @@ def test_supply_above_its_limit(solved):
         b = str(ds["substation"].values[int(np.argmax(ds["substation_supply_mw"].max("slice").values))])
         ds["supply_limit_mw"].loc[dict(substation=b)] = 0.0
     assert any("> supply_mw 0" in v for v in _tampered(solved, fn))
+
+
+def test_import_above_the_contract(solved):
+    def fn(ds):
+        s = _open_site(ds)
+        ds["interconnect_contracted_mw"].loc[dict(site=s)] = 0.5 * float(ds["grid_import_mw"].sel(site=s).max())
+    out = _tampered(solved, fn)
+    assert any("contracted" in v and "above" in v for v in out), out
+
+
+def test_circulating_flow_is_caught():
+    from siteplan.flows import circulating, least_flows
+
+    nodes, fr, to = ["a", "b", "c"], ["a", "b", "c"], ["b", "c", "a"]
+    # 5 MW delivered from a to c: the least flow goes straight along c->a reversed, nothing circulates
+    flow, supply = least_flows(nodes, fr, to, np.array([10.0, 10.0, 10.0]), np.array([100.0, 0.0, 0.0]),
+                               np.array([[0.0], [0.0], [5.0]]))
+    assert flow[:, 0].tolist() == pytest.approx([0.0, 0.0, -5.0])
+    assert supply[:, 0].tolist() == pytest.approx([5.0, 0.0, 0.0])
+    assert circulating(nodes, fr, to, flow) == []
+    # the same delivery plus 8 MW around the triangle a->b->c->a still balances every node
+    assert circulating(nodes, fr, to, flow + 8.0) == [0]
+
+
+def test_corridor_flows_in_a_plan_do_not_circulate(solved):
+    def fn(ds):
+        ds["corridor_peak_flow_mw"].values[:] = 0.0
+        ds["substation_peak_supply_mw"].values[:] = 0.0
+    out = _tampered(solved, fn)
+    assert any("contracts not delivered at peak" in v for v in out), out
+
+
+@pytest.mark.parametrize("drop,expect", [
+    # two 11 MW peaks on 15 MW of headroom, without paying for upgrades
+    ("headroom", "upgraded > headroom"),
+    # contracts with no supply or corridor behind them (the sites' substation has no supply and its
+    # one corridor carries 6 MW)
+    ("node_balance", "contracts not delivered at peak"),
+])
+def test_a_removed_grid_constraint_is_caught(tmp_path, drop, expect):
+    from tiny import site, sub, write_tiny
+
+    head = 15.0 if drop == "headroom" else 1000.0
+    subs = [sub("b_site", supply_mw=0.0, headroom_mw=head), sub("b_gen", lon=-97.5, lat=31.5, supply_mw=1000.0)]
+    cap = 6.0 if drop == "node_balance" else 1000.0
+    sites = [site("s1", max_it_mw=10.0), site("s2", lon=-97.01, max_it_mw=10.0)]
+    path = write_tiny(tmp_path, sites=sites, substations=subs, corridors=[("c1", "b_gen", "b_site", cap)],
+                      demand_gpus=20.0,
+                      scenario={"interconnect": {"max_options_per_site": 1, "allow_upgrades": False}})
+    study = siteplan.load(path)
+    prep = prepare(study.scenario, study.dataset, study.catalog)
+    m = siteplan.build_model(prep)
+    getattr(m, drop).deactivate()
+    with pytest.warns(PlanInvariantWarning):
+        plan = siteplan.solve_built(m, prep)
+    assert any(expect in v for v in plan.violations), plan.violations
