@@ -241,8 +241,9 @@ class Solver(_Strict):
     mip_start: bool | Literal["auto"] = Field(
         default="auto", description="Start HiGHS from an LP-guided restricted MIP solution (sites the LP "
                                     "relaxation closes stay closed). auto: only when the root cut loop ran, "
-                                    "whose final LP relaxation it reuses (large studies), and the target "
-                                    "gap is >= 0.5 %; true: always (solving one extra LP otherwise).")
+                                    "whose final LP relaxation it reuses (large studies), or the study has "
+                                    "on-site generators, and the target gap is >= 0.5 %; true: always "
+                                    "(solving one extra LP otherwise).")
 
 
 class Formulation(_Strict):

@@ -292,9 +292,11 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
     mip_start : bool or "auto", default False
         Give HiGHS a starting incumbent from an LP-guided restricted MIP (see :func:`lp_fix_start`)
         when the model registered its site-opening variables (``m._siteplan_start_fix``). ``"auto"``
-        does so only when the root cut loop ran, reusing its final LP relaxation (no extra LP), and
-        the target gap is at least ``AUTO_START_MIN_GAP`` (then a good incumbent is what is missing,
-        not a proof).
+        does so only when the root cut loop ran, reusing its final LP relaxation (no extra LP), or
+        the model asks for it (``m._siteplan_prefer_start``: on-site generators, whose N+1 and gas
+        lateral structure leaves HiGHS's root heuristics without a useful incumbent: northern
+        Virginia at 25 sites went from 98 % after 30 s to optimal in 1.4 s), and the target gap is at
+        least ``AUTO_START_MIN_GAP`` (then a good incumbent is what is missing, not a proof).
     start : list of (variable, value), optional
         A partial MIP start (e.g. :func:`siteplan.warmstart.start_values` from a previous plan);
         HiGHS completes and checks it. Used instead of the LP-guided start.
@@ -328,7 +330,8 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
     if root_cuts and links and cm.integrality.any():
         n_cuts, lp_x = root_cut_loop(h, cm, links, opts, budget_s=ROOT_CUT_BUDGET * float(time_limit_s))
     if mip_start == "auto":
-        mip_start = lp_x is not None and float(mip_rel_gap) >= AUTO_START_MIN_GAP
+        wants = lp_x is not None or bool(getattr(m, "_siteplan_prefer_start", False))
+        mip_start = wants and float(mip_rel_gap) >= AUTO_START_MIN_GAP
     fix_vars = getattr(m, "_siteplan_start_fix", None)
     start_obj = None
     if start and cm.integrality.any():

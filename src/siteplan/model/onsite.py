@@ -51,6 +51,7 @@ def define_generators(m, p) -> None:
     reg = registry(m)
     names = p.generators
     m.GENERATORS = pyo.Set(initialize=names, ordered=True, doc="on-site generator types")
+    m._siteplan_prefer_start = True  # HiGHS's root heuristics find no useful incumbent here (solve_model)
     unit = {g: cat.onsite[g].unit_mw for g in names}
     peak = p.site_peak_max_mw.to_dict()
     cap_mw = p.onsite_max_mw.to_dict()
