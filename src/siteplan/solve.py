@@ -375,8 +375,9 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
     _fill_unset(m)
     primal_feasible = (int(info.primal_solution_status) == int(highspy.SolutionStatus.kSolutionStatusFeasible)
                        or (len(cm.columns) == 0 and term is Termination.OPTIMAL))
-    dual_res = _duals(m, h, cm, x, term, primal_feasible, opts, float(time_limit_s)) if duals else None
     t3 = time.perf_counter()
+    dual_res = _duals(m, h, cm, x, term, primal_feasible, opts, float(time_limit_s)) if duals else None
+    t4 = time.perf_counter()
     obj = float(info.objective_function_value)
     if cm.integrality.any():
         bound = float(info.mip_dual_bound)
@@ -388,7 +389,7 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
         gap = 0.0
     return SolveResult(term, status_text, obj, bound, gap, True, cm.A.shape[0], len(cm.columns),
                        int(cm.A.nnz), int(cm.integrality.sum()), nodes,
-                       Timings(handoff_s=t1 - t0, solve_s=t2 - t1, duals_s=t3 - t2 if duals else 0.0), root_cuts=n_cuts,
+                       Timings(handoff_s=t1 - t0, solve_s=t2 - t1, duals_s=t4 - t3), root_cuts=n_cuts,
                        start_objective=start_obj, primal_feasible=primal_feasible, duals=dual_res)
 
 
