@@ -143,7 +143,7 @@ def report_blocks(plan, study=None, scenario: dict | None = None) -> list[Block]
                                                    f"({r.num_integer:,} integer), {r.num_nonzeros:,} nonzeros"],
         ["branch-and-bound nodes", f"{r.mip_nodes:,}"],
         ["time (s)", f"prepare {t.prepare_s:.2f}, build {t.build_s:.2f}, hand-off {t.handoff_s:.2f}, "
-                     f"HiGHS {t.solve_s:.2f}, extract {t.extract_s:.2f}"]]
+                     f"HiGHS {t.solve_s:.2f}, extract {t.extract_s:.2f}, duals {t.duals_s:.2f}"]]
         + [["note", n] for n in plan_notes(plan)])))
 
     B.append(Block("h2", "Cost by category"))
