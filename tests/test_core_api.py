@@ -17,7 +17,7 @@ from tiny import site, write_tiny
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "models/example.yaml"
-TIMING_ATTRS = ("build_s", "handoff_s", "solve_s", "prepare_s", "extract_s")
+TIMING_ATTRS = ("build_s", "handoff_s", "solve_s", "prepare_s", "extract_s", "duals_s")
 
 
 def _solve(path, overrides=()):

@@ -143,6 +143,7 @@ def _assert_same_compiled(a, b):
     import numpy as np
 
     assert [id(v) for v in a.columns] == [id(v) for v in b.columns]
+    assert [id(c) for c in a.rows] == [id(c) for c in b.rows]  # the constraint of each row (read by siteplan.duals)
     for f in ("c", "row_lower", "row_upper", "col_lower", "col_upper", "integrality"):
         np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)
     assert a.offset == b.offset

@@ -143,8 +143,8 @@ def solve_built(m, prep: Prepared, prepare_s: float = 0.0, build_s: float = 0.0,
     plan = extract_plan(m, prep, res)
     _check_invariants(plan, prep)
     t1 = time.perf_counter()
-    timings = Timings(prepare_s, build_s, res.timings.handoff_s, res.timings.solve_s, t1 - t0)
-    plan.result = replace(res, timings=timings)
+    timings = Timings(prepare_s, build_s, res.timings.handoff_s, res.timings.solve_s, t1 - t0, res.timings.duals_s)
+    plan.result = replace(res, timings=timings, duals=None)  # the Plan keeps the values, not the Pyomo rows
     plan.ds.attrs.update({"prepare_s": prepare_s, "build_s": build_s, "extract_s": t1 - t0})
     return plan
 

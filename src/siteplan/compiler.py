@@ -71,6 +71,7 @@ class LinearForm:
     A: object  # scipy.sparse.csc_array, rows x columns
     row_lower: np.ndarray
     row_upper: np.ndarray
+    rows: list | None = None  # the Pyomo ConstraintData of each row (a ranged one twice: upper row, lower row)
 
 
 class _Columns:
@@ -376,14 +377,14 @@ def compile_linear(m) -> LinearForm:
              np.array([0, len(obj_idx)], dtype=np.int64), n_cols, sp)
     row_lo = np.frombuffer(row_lo, dtype=float).copy()
     row_hi = np.frombuffer(row_hi, dtype=float).copy()
-    A, row_lo, row_hi = _drop_cancelled_rows(A, row_lo, row_hi, row_cons)
+    A, row_lo, row_hi, row_cons = _drop_cancelled_rows(A, row_lo, row_hi, row_cons)
     used = (np.diff(A.indptr) > 0) | (np.diff(c.indptr) > 0)  # columns left with a nonzero somewhere
     if not used.all():
         keep = np.flatnonzero(used)
         columns = [columns[i] for i in keep]
         A, c = A[:, keep], c[:, keep]
     c_dense = np.asarray(c.toarray(), dtype=float).ravel() if len(columns) else np.zeros(0)
-    return LinearForm(columns, c_dense, float(offset), A, row_lo, row_hi)
+    return LinearForm(columns, c_dense, float(offset), A, row_lo, row_hi, row_cons)
 
 
 def _drop_cancelled_rows(A, row_lo, row_hi, row_cons):
@@ -394,14 +395,14 @@ def _drop_cancelled_rows(A, row_lo, row_hi, row_cons):
     """
     empty = np.flatnonzero(np.bincount(A.indices, minlength=A.shape[0]) == 0)
     if not len(empty):
-        return A, row_lo, row_hi
+        return A, row_lo, row_hi, row_cons
     for r in empty:
         if not (row_lo[r] <= 0 <= row_hi[r]):
             raise InfeasibleConstraintException(
                 f"model contains a trivially infeasible constraint, '{row_cons[r].name}' (its terms cancel)")
     keep = np.ones(A.shape[0], dtype=bool)
     keep[empty] = False
-    return A[keep, :].tocsc(), row_lo[keep], row_hi[keep]
+    return A[keep, :].tocsc(), row_lo[keep], row_hi[keep], [c for c, k in zip(row_cons, keep.tolist()) if k]
 
 
 def _csc(data, indices, indptr, n_cols: int, sp):

@@ -63,7 +63,8 @@ def manifest(plan: Plan, study) -> dict:
                    "nonzeros": r.num_nonzeros, "integer_cols": r.num_integer, "mip_nodes": r.mip_nodes,
                    "options": sc.solver.model_dump()},
         "timings_s": {"prepare": r.timings.prepare_s, "build": r.timings.build_s, "handoff": r.timings.handoff_s,
-                      "solve": r.timings.solve_s, "extract": r.timings.extract_s, "total": r.timings.total_s},
+                      "solve": r.timings.solve_s, "extract": r.timings.extract_s, "duals": r.timings.duals_s,
+                      "total": r.timings.total_s},
     }
 
 
@@ -152,7 +153,7 @@ def _result_from(man: dict, ds: xr.Dataset) -> SolveResult:
         num_cols=int(sv.get("cols", 0)), num_nonzeros=int(sv.get("nonzeros", 0)),
         num_integer=int(sv.get("integer_cols", 0)), mip_nodes=int(sv.get("mip_nodes", 0)),
         timings=Timings(**{f"{k}_s": float(tm.get(k, at.get(f"{k}_s", 0.0)) or 0.0)
-                           for k in ("prepare", "build", "handoff", "solve", "extract")}))
+                           for k in ("prepare", "build", "handoff", "solve", "extract", "duals")}))
 
 
 def read_results(folder: str | Path) -> Plan:

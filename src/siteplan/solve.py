@@ -50,10 +50,11 @@ class Timings:
     handoff_s: float = 0.0
     solve_s: float = 0.0
     extract_s: float = 0.0
+    duals_s: float = 0.0  # the LP re-solve with the integer decisions fixed (siteplan.duals)
 
     @property
     def total_s(self) -> float:
-        return self.prepare_s + self.build_s + self.handoff_s + self.solve_s + self.extract_s
+        return self.prepare_s + self.build_s + self.handoff_s + self.solve_s + self.extract_s + self.duals_s
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,9 @@ class SolveResult:
     root_cuts: int = 0
     start_objective: float | None = None
     primal_feasible: bool = True  # False: HiGHS stopped at a point it has not found feasible (an unfinished LP)
+    # siteplan.duals.Duals of the LP with the integer decisions fixed (None if not asked for); it holds
+    # the Pyomo rows and columns, so solve_built drops it once the Plan has its values
+    duals: object = field(default=None, repr=False, compare=False)
 
     @property
     def optimal(self) -> bool:
@@ -103,6 +107,7 @@ class CompiledModel:
     col_lower: np.ndarray
     col_upper: np.ndarray
     integrality: np.ndarray
+    rows: list | None = None  # the Pyomo ConstraintData of each row (a ranged constraint twice: upper, lower)
 
 
 def compile_model(m: pyo.ConcreteModel, compiler: str = "siteplan") -> CompiledModel:
@@ -124,7 +129,7 @@ def compile_model(m: pyo.ConcreteModel, compiler: str = "siteplan") -> CompiledM
     except InfeasibleConstraintException as exc:
         raise SolveError(f"the model is infeasible: {exc}") from None
     lb, ub, integ = column_bounds(lf.columns)
-    return CompiledModel(lf.columns, lf.c, lf.offset, lf.A, lf.row_lower, lf.row_upper, lb, ub, integ)
+    return CompiledModel(lf.columns, lf.c, lf.offset, lf.A, lf.row_lower, lf.row_upper, lb, ub, integ, lf.rows)
 
 
 def _pyomo_standard_form(m) -> LinearForm:
@@ -139,7 +144,7 @@ def _pyomo_standard_form(m) -> LinearForm:
     mult = np.fromiter((r[1] for r in info.rows), dtype=np.int8, count=len(info.rows))
     row_lower = np.where(mult >= 0, np.where(mult == 0, rhs, -np.inf), rhs)
     row_upper = np.where(mult <= 0, np.where(mult == 0, rhs, np.inf), rhs)
-    return LinearForm(cols, c, offset, info.A, row_lower, row_upper)
+    return LinearForm(cols, c, offset, info.A, row_lower, row_upper, [r[0] for r in info.rows])
 
 
 _PLAIN_BOUND_TYPES = frozenset((type(None), int, float))
@@ -276,7 +281,8 @@ def _highs(cm: CompiledModel, options: dict) -> highspy.Highs:
 def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: float = 1e-4,
                 threads: int = 1, seed: int = 0, output: bool = False, root_cuts: bool = True,
                 mip_start: bool | str = False, start: list | None = None,
-                highs_options: dict | None = None, progress: Callable[[str], None] | None = None) -> SolveResult:
+                highs_options: dict | None = None, progress: Callable[[str], None] | None = None,
+                duals: bool = True) -> SolveResult:
     """Solve a (siteplan or user-extended) Pyomo model with HiGHS and load the values into it.
 
     Parameters
@@ -306,11 +312,16 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
         Called with a line of text as the solve goes: the model size, each better plan HiGHS
         finds (cost, bound, gap) and, every ``PROGRESS_EVERY_S`` seconds of branch and bound, the
         node count and gap. HiGHS's own log is ``output``.
+    duals : bool, default True
+        When there is a solution, solve the LP with every integer column fixed at its value and
+        keep its duals (:func:`siteplan.duals.fixed_lp_duals`; an LP's own duals when the model has
+        no integer column) in ``SolveResult.duals``, within ``DUALS_BUDGET`` of the time limit.
 
     Returns
     -------
     SolveResult
-        With ``timings.handoff_s`` (compile + pass to HiGHS) and ``timings.solve_s`` (HiGHS run).
+        With ``timings.handoff_s`` (compile + pass to HiGHS), ``timings.solve_s`` (HiGHS run) and
+        ``timings.duals_s`` (the fixed-integer LP).
 
     Raises
     ------
@@ -365,6 +376,11 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
     # Variables the compiler left out (in no active row or objective) are free to take any value;
     # give them a defined one so extraction never meets None.
     _fill_unset(m)
+    primal_feasible = (int(info.primal_solution_status) == int(highspy.SolutionStatus.kSolutionStatusFeasible)
+                       or (len(cm.columns) == 0 and term is Termination.OPTIMAL))
+    t3 = time.perf_counter()
+    dual_res = _duals(m, h, cm, x, term, primal_feasible, opts, float(time_limit_s)) if duals else None
+    t4 = time.perf_counter()
     obj = float(info.objective_function_value)
     if cm.integrality.any():
         bound = float(info.mip_dual_bound)
@@ -376,9 +392,24 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
         gap = 0.0
     return SolveResult(term, status_text, obj, bound, gap, True, cm.A.shape[0], len(cm.columns),
                        int(cm.A.nnz), int(cm.integrality.sum()), nodes,
-                       Timings(handoff_s=t1 - t0, solve_s=t2 - t1), root_cuts=n_cuts, start_objective=start_obj,
-                       primal_feasible=int(info.primal_solution_status) == int(highspy.SolutionStatus.kSolutionStatusFeasible)
-                       or (len(cm.columns) == 0 and term is Termination.OPTIMAL))
+                       Timings(handoff_s=t1 - t0, solve_s=t2 - t1, duals_s=t4 - t3), root_cuts=n_cuts,
+                       start_objective=start_obj, primal_feasible=primal_feasible, duals=dual_res)
+
+
+DUALS_BUDGET = 0.25  # share of the time limit the fixed-integer LP may use (at least DUALS_MIN_S)
+DUALS_MIN_S = 5.0
+
+
+def _duals(m, h, cm: CompiledModel, x: np.ndarray, term: Termination, primal_feasible: bool, opts: dict,
+           time_limit_s: float):
+    """Duals of the LP with the integer decisions fixed (see :mod:`siteplan.duals`)."""
+    from siteplan.duals import _skipped, duals_from_lp, fixed_lp_duals
+
+    if not primal_feasible:
+        return _skipped(cm, "the solver's point is not feasible (an unfinished LP)", 0.0, m)
+    if not cm.integrality.any():  # an LP: its own duals, no re-solve
+        return duals_from_lp(h, cm, m)
+    return fixed_lp_duals(cm, x, opts, max(DUALS_MIN_S, DUALS_BUDGET * time_limit_s), m)
 
 
 ROOT_CUT_BUDGET = 0.25  # share of the time limit the root cut loop may use (all LP rounds together)

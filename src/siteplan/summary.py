@@ -40,7 +40,7 @@ def summary_text(plan) -> str:
         f"gap {r.gap:.4%}",
         _objective_line(plan),
         f"timings: prepare {t.prepare_s:.2f}s, build {t.build_s:.2f}s, hand-off {t.handoff_s:.2f}s, "
-        f"HiGHS {t.solve_s:.2f}s, extract {t.extract_s:.2f}s; {r.num_rows} rows x {r.num_cols} cols "
+        f"HiGHS {t.solve_s:.2f}s, extract {t.extract_s:.2f}s, duals {t.duals_s:.2f}s; {r.num_rows} rows x {r.num_cols} cols "
         f"({r.num_integer} integer), {r.num_nonzeros} nonzeros",
     ]
     lines += [f"note: {n}" for n in plan_notes(plan)]

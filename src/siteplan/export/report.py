@@ -21,7 +21,11 @@ from siteplan.export import charts, style
 from siteplan.export.headline import headline
 from siteplan.summary import plan_notes
 
-REL_TOL, ABS_TOL = 1e-6, 1e-3  # a limit "binds" when the used amount is within this of it
+REL_TOL, ABS_TOL = 1e-6, 1e-3  # a quantity is "at the limit" when the used amount is within this of it
+# A limit *binds* when relaxing it by one unit is worth more than DUAL_TOL USD/yr (its value from the
+# duals of the LP with the integer decisions fixed, plan.ds["value_*"], see siteplan.duals): below
+# that is solver noise (HiGHS's dual feasibility tolerance is 1e-7 on costs of 1e2-1e7 USD/yr per unit).
+DUAL_TOL = 1e-3
 
 
 @dataclass
@@ -45,8 +49,41 @@ def _binds(used: float, limit: float) -> bool:
     return used >= limit - max(ABS_TOL, REL_TOL * abs(limit))
 
 
-def _yes(b: bool) -> str:
-    return "**binds**" if b else "slack"
+def _values(ds, name: str) -> np.ndarray | None:
+    """The values of a limit family (USD/yr per unit), or None for a plan written before they existed."""
+    return ds[name].values.astype(float).ravel() if name in ds else None
+
+
+def _usd(v: float) -> str:
+    return f"{v:,.0f}" if abs(v) >= 10 else f"{v:,.3g}"
+
+
+def _status(values: np.ndarray | None, unit: str, at_limit: int = 0, scalar: bool = False) -> str:
+    """Status of a family from its values: binds where the value exceeds DUAL_TOL, with the largest value.
+
+    NaN members are not priced by the fixed-integer LP (rows of integer decisions only); if every
+    member is NaN, the status says so and how many sit at their limit (a quantity, not a dual).
+    """
+    if values is None:
+        return "–"
+    if len(values) and np.isnan(values).all():
+        return "not priced (integer decisions)" + (f"; at the limit at {at_limit}" if at_limit else "")
+    v = np.nan_to_num(values, nan=0.0)
+    n = int((v > DUAL_TOL).sum())
+    if not n:
+        return "slack"
+    top = f"{_usd(float(v.max()))} USD/yr per {unit}"
+    return f"**binds**: {top}" if scalar else f"**binds at {n}**, up to {top}"
+
+
+def _one(values: np.ndarray | None, i: int, unit: str) -> str:
+    """Status of one member: its value if it binds."""
+    if values is None:
+        return "–"
+    v = float(values[i])
+    if np.isnan(v):
+        return "not priced"
+    return f"**binds**: {_usd(v)} USD/yr per {unit}" if v > DUAL_TOL else "slack"
 
 
 def _scenario_dict(study=None, scenario: dict | None = None) -> dict:
@@ -106,7 +143,7 @@ def report_blocks(plan, study=None, scenario: dict | None = None) -> list[Block]
                                                    f"({r.num_integer:,} integer), {r.num_nonzeros:,} nonzeros"],
         ["branch-and-bound nodes", f"{r.mip_nodes:,}"],
         ["time (s)", f"prepare {t.prepare_s:.2f}, build {t.build_s:.2f}, hand-off {t.handoff_s:.2f}, "
-                     f"HiGHS {t.solve_s:.2f}, extract {t.extract_s:.2f}"]]
+                     f"HiGHS {t.solve_s:.2f}, extract {t.extract_s:.2f}, duals {t.duals_s:.2f}"]]
         + [["note", n] for n in plan_notes(plan)])))
 
     B.append(Block("h2", "Cost by category"))
@@ -181,31 +218,44 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
     if max_sites is None:
         summary.append(["max sites", f"{n_open} open", "no limit", "–"])
     else:
-        summary.append(["max sites", f"{n_open} open", str(max_sites), _yes(n_open >= max_sites)])
+        summary.append(["max sites", f"{n_open} open", str(max_sites),
+                        _status(_values(ds, "value_max_sites_usd_per_site_yr"), "site", int(n_open >= max_sites),
+                                scalar=True)])
     # substation headroom
     head, conn = ds["headroom_mw"].values.astype(float), ds["connected_mw"].values.astype(float)
     used = conn > 0
+    v_head = _values(ds, "value_headroom_usd_per_mw_yr")
     nb = sum(_binds(c, hd) for c, hd in zip(conn[used], head[used]))
     summary.append(["substation headroom", f"{used.sum()} substation(s) with new load", "headroom_mw",
-                    f"**binds at {nb}**" if nb else "slack"])
+                    _status(None if v_head is None else v_head[used], "MW", nb)])
     # corridors
     cap = ds["corridor_capacity_mw"].values.astype(float)
     flow = np.abs(ds["corridor_flow_mw"].values.astype(float))
     # a zero-hour design-peak slice (merged studies) has arbitrary dispatch (it costs nothing): skip it
     flow = np.where((ds["weight_h"].values > 0)[None, :], flow, 0.0) if flow.size else flow
     peak = flow.max(axis=1) if flow.size else np.zeros(len(cap))
-    nbc = int(sum(_binds(p_, c) for p_, c in zip(peak, cap) if p_ > 0))
+    v_cor = _values(ds, "value_corridor_usd_per_mw_yr")
     summary.append(["corridor capacity", f"{int((peak > 0).sum())} of {len(cap)} corridors carry flow",
-                    "capacity_mw", f"**binds on {nbc}**" if nbc else "slack"])
+                    "capacity_mw", _status(v_cor, "MW")])
+    # supply
+    if "value_supply_usd_per_mw_yr" in ds:
+        v_sup = _values(ds, "value_supply_usd_per_mw_yr")
+        n_sup = int((ds["supply_limit_mw"].values > 0).sum())
+        summary.append(["supply", f"{n_sup} substation(s) inject power", "supply_mw", _status(v_sup, "MW")])
     # site capacity
-    op = plan.sites[plan.sites["open"].astype(bool)]
+    is_open = plan.sites["open"].astype(bool).values
+    op = plan.sites[is_open]
+    v_site = _values(ds, "value_site_mw_usd_per_mw_yr")
     nsc = int(sum(_binds(a, b) for a, b in zip(op["it_mw"], op["max_it_mw"])))
-    summary.append(["site max IT MW", f"{len(op)} open site(s)", "max_it_mw", f"**binds at {nsc}**" if nsc else "slack"])
+    summary.append(["site max IT MW", f"{len(op)} open site(s)", "max_it_mw",
+                    _status(None if v_site is None else v_site[is_open], "MW", nsc)])
     # interconnect capacity
     ic = plan.interconnects
+    v_ic = _values(ds, "value_interconnect_usd_per_mw_yr")
+    has_ic = np.array([bool(x) for x in ds["interconnect_substation"].values.tolist()], dtype=bool)
     nic = int(sum(_binds(a, b) for a, b in zip(ic["peak_import_mw"], ic["contracted_mw"]))) if len(ic) else 0
     summary.append(["interconnect capacity", f"{len(ic)} interconnect(s)", "capacity_mw",
-                    f"**binds at {nic}**" if nic else "slack"])
+                    _status(None if v_ic is None else v_ic[has_ic], "MW", nic)])
     # RTT
     asg = plan.assignments
     nrtt = int(sum(_binds(a, b) for a, b in zip(asg["rtt_ms"], asg["max_rtt_ms"]))) if len(asg) else 0
@@ -215,43 +265,63 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
     water = dict(zip(ds["site"].values.tolist(), ds["water_m3_per_yr"].values.astype(float)))
     wcap = wat.get("cap_m3_per_yr")
     tot_w = float(sum(water.values()))
-    nw = sum(_binds(water[s], v) for s, v in water_limits.items() if np.isfinite(v) and water.get(s, 0) > 0)
+    capped = [s for s, v in water_limits.items() if np.isfinite(v) and water.get(s, 0) > 0]
+    nw = sum(_binds(water[s], water_limits[s]) for s in capped)
     wtxt = f"{f(tot_w, 0)} m³/yr; water cooling {'allowed' if wat.get('allow_water_cooling', True) else 'not allowed'}"
     wlim = f"cap {f(float(wcap), 0)} m³/yr" if wcap is not None else "no total cap"
-    wb = (wcap is not None and _binds(tot_w, float(wcap))) or nw > 0
+    v_site_w = _values(ds, "value_site_water_usd_per_m3")
+    v_w = []
+    if wcap is not None and "value_water_cap_usd_per_m3" in ds:
+        v_w.append(float(ds["value_water_cap_usd_per_m3"]))
+    if capped and v_site_w is not None:
+        pos = {s: i for i, s in enumerate(ds["site"].values.tolist())}
+        v_w += [float(v_site_w[pos[s]]) for s in capped if s in pos]
+    wat_at = int(wcap is not None and _binds(tot_w, float(wcap))) + nw
     summary.append(["water", wtxt, wlim + ("; site limits" if water_limits else ""),
-                    ("**binds**" + (f" at {nw} site(s)" if nw else "")) if wb else "slack"])
+                    _status(np.array(v_w), "m³/yr", wat_at) if v_w else ("slack" if v_site_w is not None else "–")])
     # carbon
     carb = sc.get("carbon", {}) or {}
     ccap, cprice = carb.get("cap_t_per_yr"), float(carb.get("price_usd_per_t") or 0.0)
     tot_c = float(ds["emissions_t_per_yr"].sum())
     ctxt = f"{f(tot_c, 0)} t CO₂/yr" + (f"; priced at {f(cprice, 0)} USD/t" if cprice > 0 else "")
+    v_c = _values(ds, "value_carbon_cap_usd_per_t")
     summary.append(["carbon", ctxt, f"cap {f(float(ccap), 0)} t/yr" if ccap is not None else "no cap",
-                    _yes(_binds(tot_c, float(ccap))) if ccap is not None else "–"])
+                    _status(v_c, "t CO₂/yr", int(_binds(tot_c, float(ccap))), scalar=True) if ccap is not None
+                    else "–"])
     # unmet demand
     summary.append(["demand", f"unmet {f(float(ds['unmet_h100e'].sum()), 0)} H100e", "–",
                     "**demand not fully met**" if float(ds["unmet_h100e"].sum()) > 0.5 else "met"])
     out.append(Block("table", table=Table(["limit", "use", "limit", "status"], summary, "llll"),
                      extra={"id": "limits"}))
+    out.append(Block("p", "*binds*: relaxing the limit by one unit would lower the annual cost by more than "
+                          f"{DUAL_TOL:g} USD/yr, with every site, design, rack count, interconnect and on-site unit "
+                          "held as planned (duals of the LP with the integer decisions fixed). *not priced*: every term of the limit is an integer decision, so that LP "
+                          "cannot value it; *at the limit* counts quantities at their bound."
+                     + (f" No values: {ds.attrs['duals_status']}." if str(ds.attrs.get("duals_status", "optimal"))
+                        != "optimal" else "")))
 
     # details
     ids = ds["substation"].values
     rows = [[str(ids[i]), f(conn[i], 1), f(head[i], 1), f(head[i] - conn[i], 1),
-             f"{conn[i] / head[i]:.0%}" if head[i] > 0 else "–", _yes(_binds(conn[i], head[i]))]
+             f"{conn[i] / head[i]:.0%}" if head[i] > 0 else "–", _one(v_head, i, "MW")]
             for i in np.argsort(-conn) if conn[i] > 0]
     if rows:
         out.append(Block("p", "**Substation headroom** (substations with new load: `connected_mw` vs `headroom_mw`)"))
         out.append(Block("table", table=Table(["substation", "connected MW", "headroom MW", "remaining MW", "use",
                                                "status"], rows)))
     cids = ds["corridor"].values
-    order = [i for i in np.argsort(-(peak / np.maximum(cap, 1e-9))) if peak[i] > 0][:15]
+    # the binding corridors first (largest value), then the most loaded
+    v_sort = np.nan_to_num(v_cor, nan=0.0) if v_cor is not None else np.zeros(len(cap))
+    key = np.lexsort((-(peak / np.maximum(cap, 1e-9)), -v_sort))
+    order = [i for i in key if peak[i] > 0 or v_sort[i] > DUAL_TOL][:15]
     if order:
         sl = ds["slice"].values
         rows = [[str(cids[i]), f(peak[i], 1), f(cap[i], 1), f"{peak[i] / cap[i]:.0%}" if cap[i] > 0 else "–",
-                 str(sl[int(np.argmax(flow[i]))]), _yes(_binds(peak[i], cap[i]))] for i in order]
-        more = int((peak > 0).sum()) - len(order)
-        out.append(Block("p", "**Corridor capacity** (most loaded: max over slices of |`corridor_flow_mw`| vs "
-                              "`corridor_capacity_mw`" + (f"; {more} more carry flow" if more > 0 else "") + ")"))
+                 str(sl[int(np.argmax(flow[i]))]), _one(v_cor, i, "MW")] for i in order]
+        more = int(((peak > 0) | (v_sort > DUAL_TOL)).sum()) - len(order)
+        out.append(Block("p", "**Corridor capacity** (binding first, then the most loaded: max over slices of "
+                              "|`corridor_flow_mw`| vs `corridor_capacity_mw`; value of one more MW in every slice"
+                              + (f"; {more} more carry flow" if more > 0 else "") + ")"))
         out.append(Block("table", table=Table(["corridor", "peak |flow| MW", "capacity MW", "use", "peak slice",
                                                "status"], rows)))
     if len(asg):
@@ -261,12 +331,13 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
             worst = float(g["rtt_ms"].max())
             n_in = int((ds["rtt_ms"].sel(region=reg).values <= lim_ms + 1e-9).sum())
             rows.append([str(reg), str(wl), f(worst, 2), f(lim_ms, 1), f"{n_in} of {ds.sizes['site']}",
-                         _yes(_binds(worst, lim_ms))])
+                         "**at the limit**" if _binds(worst, lim_ms) else "within"])
         out.append(Block("p", "**RTT** (worst round trip among the sites serving each region and workload vs its "
                               "limit; candidate sites within the limit)"))
         out.append(Block("table", table=Table(["region", "workload", "worst RTT ms", "limit ms",
                                                "sites within limit", "status"], rows, "llrrrl")))
-    wl_rows = [[s, f(water[s], 0), f(v, 0), _yes(_binds(water[s], v))]
+    site_pos = {s: i for i, s in enumerate(ds["site"].values.tolist())}
+    wl_rows = [[s, f(water[s], 0), f(v, 0), _one(v_site_w, site_pos[s], "m³/yr") if s in site_pos else "–"]
                for s, v in sorted(water_limits.items()) if np.isfinite(v) and water.get(s, 0) > 0]
     if wl_rows:
         out.append(Block("p", "**Site water limits**"))

@@ -33,8 +33,8 @@ def define_interconnect(m, p) -> None:
     sub_of = opt["substation_id"].to_dict()
     up_ok = [i for i, v in opt["upgrade_ok"].items() if bool(v)]
     m.connect = pyo.Var(m.OPTIONS, domain=pyo.Binary, doc="interconnect option built")
-    m.contract_mw = pyo.Var(m.OPTIONS, domain=pyo.NonNegativeReals, bounds=lambda m, i: (0, cap[i]),
-                            doc="grid capacity contracted through the option (MW)")
+    # no upper bound of its own: contract_cap is the limit (one place for its dual, siteplan.duals)
+    m.contract_mw = pyo.Var(m.OPTIONS, domain=pyo.NonNegativeReals, doc="grid capacity contracted through the option (MW)")
     connect, contract = members(m.connect), members(m.contract_mw)
     m.contract_cap = pyo.Constraint(m.OPTIONS, rule=lambda m, i: upper_bound_row(contract[i], scaled(cap[i], connect[i])),
                                     doc="contract only through a built connection, within its class's limit")
