@@ -38,8 +38,10 @@ def _solve_without(set_values, drop):
     ({"carbon.cap_t_per_yr": 50000}, ("carbon_cap",), "emissions"),
     ({"water.cap_m3_per_yr": 1000, "cooling_designs": ["air_economizer", "rear_door"]}, ("total_water_cap",),
      "total water"),
-    # free energy out of batteries: more out than in, and more than a cycle a day
-    ({"onsite": ["battery"], "horizon_yr": 1.5}, ("battery_energy", "battery_cycles"), "efficiency x"),
+    # free energy out of batteries: more out than in over a representative day
+    ({"onsite": ["battery"], "horizon_yr": 1.5}, ("battery_soc",), "no energy carried across days"),
+    # a store without its MWh limit: a few MW of units shift whole days of energy
+    ({"onsite": ["battery"], "energy_price_scale": 3}, ("battery_soc_cap",), "more than the"),
 ])
 def test_a_removed_constraint_is_caught(set_values, drop, expect):
     plan = _solve_without(set_values, drop)
