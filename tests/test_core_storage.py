@@ -148,3 +148,19 @@ def test_day_structure_is_all_or_nothing(tmp_path):
 def test_a_good_day_structure_loads(tmp_path):
     assert _problems(tmp_path, [("d", 1, 12.0), ("d", 0, 12.0)]) == []
     assert _problems(tmp_path / "x", [("d", 0, 11.0), ("d", 1, 11.0)]) == []  # days may be shorter than 24 h
+
+
+def test_gridded_climate_keeps_its_day_structure(tmp_path):
+    """The day structure of a gridded climate.nc survives interpolation at the sites."""
+    import xarray as xr
+
+    path = write_tiny(tmp_path)
+    dry = np.full((2, 2, 2), 10.0)
+    xr.Dataset({"dry_bulb_c": (("lat", "lon", "slice"), dry), "wet_bulb_c": (("lat", "lon", "slice"), dry - 5.0),
+                "weight_h": ("slice", [4380.0, 4380.0]), "day": ("slice", np.array(["d", "d"], dtype=object)),
+                "order_in_day": ("slice", np.array([1, 0], dtype=np.int32)), "duration_h": ("slice", [12.0, 12.0])},
+               coords={"lat": [30.0, 32.0], "lon": [-98.0, -96.0], "slice": ["a", "b"]}
+               ).to_netcdf(tmp_path / "data/climate.nc", engine="scipy")
+    study = siteplan.load(path)
+    days = slice_days(study.dataset.climate)
+    assert days.loc["a"].tolist() == ["d", 1, 12.0] and days.loc["b"].tolist() == ["d", 0, 12.0]
