@@ -42,12 +42,12 @@ def define_batteries(m, p) -> None:
         soc[t] = soc[prev(t)] + (sqrt(eff) x charge[t] - discharge[t] / sqrt(eff)) x duration_h[t]
 
     The round-trip efficiency ``eff`` is split evenly between charging and discharging, so a MWh
-    charged gives ``eff`` MWh back out. Over a day, energy out = ``eff`` x energy in, and since the
-    state of charge stays within ``[0, units x unit_mwh]`` and each slice's flow within the units'
-    MW, the old annual energy balance and one-cycle-a-day cap are implied or no longer meaningful:
-    a day of two slices (day/night) can discharge at most one full capacity; a finer day may cycle
-    more often, as a real battery can. A one-slice day has no state of charge to carry (its row
-    is ``sqrt(eff) x charge = discharge / sqrt(eff)``), so no variable is built for it.
+    charged gives ``eff`` MWh back out. Over each day, energy out = ``eff`` x energy in, which
+    implies the annual energy balance; no separate cycles-per-day cap is kept: with the state of
+    charge within ``[0, units x unit_mwh]``, a day of two slices (day/night) discharges at most one
+    full capacity, and a finer day may cycle more often, as a real battery can (the catalog has no
+    cycle-life limit to enforce). A one-slice day has no state of charge to carry (its row is
+    ``sqrt(eff) x charge = discharge / sqrt(eff)``), so no variable is built for it.
     """
     if not p.batteries:
         return
