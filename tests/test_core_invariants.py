@@ -40,8 +40,10 @@ def _solve_without(set_values, drop):
     ({}, ("firm_cover",), "(nameplate IT x peak share x design-peak PUE) > firm"),
     # on-site plant without its redundant unit (no grid class within 1.5 yr: gas carries the peak)
     ({"horizon_yr": 1.5, "onsite": ["gas_turbine_mobile", "gas_recip"]}, ("reserve_largest",), "- largest unit"),
-    # free energy out of batteries: more out than in, and more than a cycle a day
-    ({"onsite": ["battery"]}, ("battery_energy", "battery_cycles"), "efficiency x"),
+    # free energy out of batteries: more out than in over a representative day
+    ({"onsite": ["battery"]}, ("battery_soc",), "no energy carried across days"),
+    # a store without its MWh limit: a few MW of units shift whole days of energy
+    ({"onsite": ["battery"], "energy_price_scale": 3}, ("battery_soc_cap",), "more than the"),
 ])
 def test_a_removed_constraint_is_caught(set_values, drop, expect):
     plan = _solve_without(set_values, drop)

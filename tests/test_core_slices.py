@@ -1,4 +1,5 @@
-"""Time-slice aggregation keeps the year (8760 h), the weighted means and the hottest slice."""
+"""Time-slice aggregation keeps the year (8760 h), the weighted means, the hottest slice and whole
+representative days (their chronology)."""
 
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 import siteplan
 from siteplan.invariants import check_plan
 from siteplan.prepare import prepare
+from siteplan.io import day_structure_problems, slice_days
 from siteplan.prepare.slices import DESIGN_PEAK, aggregate_slices
 
 REPO = Path(__file__).resolve().parents[1]
@@ -22,7 +24,9 @@ def study():
 def test_aggregation_preserves_hours_means_and_peak(study, k):
     cl, pr = study.dataset.climate, study.dataset.prices
     new_cl, new_pr, mapping = aggregate_slices(cl, pr, k)
-    assert new_cl.sizes["slice"] == k + 1  # k clusters + the zero-hour design-peak slice
+    # k slices + the zero-hour design-peak slice; whole days are merged, and the example has two day
+    # structures (day/night days, the one-slice summer-peak day), so k = 2 still gives 3 slices
+    assert new_cl.sizes["slice"] == max(k, 3) + 1
     assert list(new_cl["slice"].values)[-1] == DESIGN_PEAK
     assert float(new_cl["weight_h"].sel(slice=DESIGN_PEAK)) == 0.0
     assert float(new_cl["weight_h"].sum()) == pytest.approx(8760.0)
@@ -46,6 +50,21 @@ def test_aggregation_preserves_hours_means_and_peak(study, k):
     # deterministic
     again = aggregate_slices(cl, pr, k)[2]
     assert again == mapping
+    # whole days: a valid day structure, slices of one original day land in one merged day at the
+    # same position, and each merged day stands for the sum of its days
+    probs = []
+    day_structure_problems(new_cl, "merged", probs)
+    assert probs == []
+    old, new = slice_days(cl), slice_days(new_cl)
+    for t, nt in mapping.items():
+        assert new.at[nt, "order_in_day"] == old.at[t, "order_in_day"]
+        same_day = old.index[old["day"] == old.at[t, "day"]]
+        assert {new.at[mapping[u], "day"] for u in same_day} == {new.at[nt, "day"]}
+    days_old = (cl["weight_h"].values / old["duration_h"].values).sum()
+    nw_ = new_cl["weight_h"].values[:-1]
+    days_new = (nw_ / new["duration_h"].values[:-1]).sum()
+    assert days_new == pytest.approx(days_old)
+    assert new.loc[DESIGN_PEAK].tolist() == [DESIGN_PEAK, 0, 24.0]
 
 
 def test_clustered_study_solves_consistently(study):

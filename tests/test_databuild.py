@@ -16,6 +16,7 @@ import xarray as xr
 
 from siteplan.databuild import build, climate, prices
 from siteplan.databuild.regions import REGIONS
+from siteplan.io import day_structure_problems, slice_days
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
@@ -72,6 +73,15 @@ def test_climate_slices_reproduce_design_conditions(region):
     np.testing.assert_allclose(ds["dry_bulb_c"].sel(slice="peak_cold"), ds["heating_db_99pct_c"], atol=0.01)
     assert (dry.argmax(axis=1) == list(ds.slice.values).index("peak_hot")).all()
     assert (dry.argmin(axis=1) == list(ds.slice.values).index("peak_cold")).all()
+    # day structure: each month a day of a 12-h day and a 12-h night slice, the peaks 24-h days; 365 days
+    days = slice_days(ds)
+    probs = []
+    day_structure_problems(ds, region, probs)
+    assert probs == []
+    assert days.loc["jan_day"].tolist() == ["jan", 0, 12.0] and days.loc["jan_night"].tolist() == ["jan", 1, 12.0]
+    assert days.loc["peak_hot"].tolist() == ["peak_hot", 0, 24.0]
+    per_day = (w / days["duration_h"].values) / days.groupby("day")["day"].transform("size").values
+    assert per_day.sum() == pytest.approx(365.0)
     for i in range(ds.sizes["station"]):
         hdd, cdd = climate.degree_days(dry[i], w)
         h0, c0 = float(ds["hdd18_c_days"][i]), float(ds["cdd10_c_days"][i])

@@ -72,8 +72,19 @@ def sub(bid, lon=-97.0, lat=31.01, headroom_mw=1000.0, supply_mw=1000.0, voltage
 
 
 def write_tiny(root: Path, *, sites=None, substations=None, corridors=(), demand_gpus=10.0, temps=(10.0, 10.0),
-               price=100.0, scenario=None, catalog=None, latency=None, stations=None):
-    """Write catalog, dataset and scenario under ``root``; return the scenario path."""
+               price=100.0, scenario=None, catalog=None, latency=None, stations=None, slices=None, weight_h=None,
+               days=None):
+    """Write catalog, dataset and scenario under ``root``; return the scenario path.
+
+    By default two slices ``a``, ``b`` of 4380 h without a day structure; ``slices``, ``weight_h``
+    and ``days`` (``(day, order_in_day, duration_h)`` per slice) give others. ``price`` is one
+    price for every slice or a list, one per slice; temperatures are one per slice.
+    """
+    slices = list(slices) if slices is not None else SLICES
+    weight_h = list(weight_h) if weight_h is not None else [8760.0 / len(slices)] * len(slices)
+    prices = list(price) if isinstance(price, (list, tuple)) else [price] * len(slices)
+    if temps == (10.0, 10.0) and len(slices) != 2:
+        temps = (10.0,) * len(slices)
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     cat = copy.deepcopy(CATALOG)
@@ -85,7 +96,7 @@ def write_tiny(root: Path, *, sites=None, substations=None, corridors=(), demand
     if stations is None:
         stations = {"st": (-97.0, 31.0, temps)}
     st_ids = sorted(stations)
-    dry = np.array([[stations[s][2][0], stations[s][2][1]] for s in st_ids], float)
+    dry = np.array([list(stations[s][2]) for s in st_ids], float)
     write_dataset(
         root / "data", name="tiny", sites=sites, substations=substations,
         transmission=[dict(corridor_id=c, from_id=a, to_id=b, capacity_mw=cap, voltage_kv=138.0,
@@ -93,9 +104,10 @@ def write_tiny(root: Path, *, sites=None, substations=None, corridors=(), demand
         pops=[dict(pop_id="p1", lon=-97.0, lat=31.0)], fiber=[],
         demand=[dict(region_id="r1", lon=-97.0, lat=31.0, inf_gpus=demand_gpus)],
         stations=[dict(station=s, lon=stations[s][0], lat=stations[s][1]) for s in st_ids],
-        slices=SLICES, weight_h=[4380.0, 4380.0], dry_bulb_c=dry, wet_bulb_c=dry - 5.0,
-        prices=[dict(zone="Z", slice=t, energy_price_usd_per_mwh=price, carbon_t_per_mwh=0.4) for t in SLICES],
-        latency=latency)
+        slices=slices, weight_h=weight_h, dry_bulb_c=dry, wet_bulb_c=dry - 5.0,
+        prices=[dict(zone="Z", slice=t, energy_price_usd_per_mwh=pr, carbon_t_per_mwh=0.4)
+                for t, pr in zip(slices, prices)],
+        latency=latency, days=days)
     sc = copy.deepcopy(SCENARIO)
     _merge(sc, scenario or {})
     path = root / "scenario.yaml"

@@ -254,8 +254,10 @@ class Formulation(_Strict):
                     "LP only where violated; none: only the aggregated capacity link; auto: rows up to "
                     "50,000 pairs, cuts above.")
     slice_clusters: int | Literal["auto"] | None = Field(
-        default="auto", description="Merge the dataset's time slices into this many (hour-weighted "
-                                    "clusters on prices and temperatures; the hottest slice is kept). "
+        default="auto", description="Merge the dataset's time slices into this many (whole representative "
+                                    "days clustered on prices and temperatures, merged slice by slice, "
+                                    "hour-weighted; the hottest slice's day is kept; at least one day per "
+                                    "day structure, so possibly more slices than asked). "
                                     "null = use all slices; auto = merge only on large studies, to "
                                     "max(8, 16,000 / sites) slices when sites x slices > 16,000 (a plan "
                                     "says so in its notes).")

@@ -51,12 +51,20 @@ def line(a: tuple[float, float], b: tuple[float, float]) -> dict:
 
 
 def write_climate(path: Path, stations: list[dict], slices: list[str], weight_h: list[float],
-                  dry_bulb_c: np.ndarray, wet_bulb_c: np.ndarray) -> None:
-    """Write ``climate.nc`` (NetCDF3 via scipy: byte-for-byte reproducible)."""
+                  dry_bulb_c: np.ndarray, wet_bulb_c: np.ndarray, days: list[tuple[str, int, float]] | None = None) -> None:
+    """Write ``climate.nc`` (NetCDF3 via scipy: byte-for-byte reproducible).
+
+    ``days``, if given, is the day structure: ``(day, order_in_day, duration_h)`` per slice.
+    """
+    data = {"weight_h": ("slice", np.asarray(weight_h, float)),
+            "dry_bulb_c": (("station", "slice"), np.asarray(dry_bulb_c, float)),
+            "wet_bulb_c": (("station", "slice"), np.asarray(wet_bulb_c, float))}
+    if days is not None:
+        data["day"] = ("slice", np.array([str(d) for d, _, _ in days], dtype=object))
+        data["order_in_day"] = ("slice", np.array([o for _, o, _ in days], dtype=np.int32))
+        data["duration_h"] = ("slice", np.array([h for _, _, h in days], dtype=float))
     ds = xr.Dataset(
-        {"weight_h": ("slice", np.asarray(weight_h, float)),
-         "dry_bulb_c": (("station", "slice"), np.asarray(dry_bulb_c, float)),
-         "wet_bulb_c": (("station", "slice"), np.asarray(wet_bulb_c, float))},
+        data,
         coords={"station": [s["station"] for s in stations], "slice": list(slices),
                 "lat": ("station", [float(s["lat"]) for s in stations]),
                 "lon": ("station", [float(s["lon"]) for s in stations])})
@@ -67,8 +75,13 @@ def write_dataset(folder: str | Path, *, name: str, sites: list[dict], substatio
                   transmission: list[dict], pops: list[dict], fiber: list[dict], demand: list[dict],
                   stations: list[dict], slices: list[str], weight_h: list[float], dry_bulb_c, wet_bulb_c,
                   prices: list[dict], description: str = "", sources: str = "hand-made",
-                  latency: list[dict] | None = None, serving_cost: list[dict] | None = None) -> Path:
-    """Write every file of a dataset folder; returns the folder path."""
+                  latency: list[dict] | None = None, serving_cost: list[dict] | None = None,
+                  days: list[tuple[str, int, float]] | None = None) -> Path:
+    """Write every file of a dataset folder; returns the folder path.
+
+    ``days``: the slices' day structure, ``(day, order_in_day, duration_h)`` per slice (optional;
+    see :func:`siteplan.io.slice_days`).
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "dataset.yaml").write_text(yaml.safe_dump({"name": name, "description": description,
@@ -79,7 +92,7 @@ def write_dataset(folder: str | Path, *, name: str, sites: list[dict], substatio
     write_geojson(folder / "pops.geojson", pops)
     write_geojson(folder / "fiber.geojson", fiber)
     write_geojson(folder / "demand.geojson", demand)
-    write_climate(folder / "climate.nc", stations, slices, weight_h, dry_bulb_c, wet_bulb_c)
+    write_climate(folder / "climate.nc", stations, slices, weight_h, dry_bulb_c, wet_bulb_c, days)
     _write_csv(folder / "prices.csv", ["zone", "slice", "energy_price_usd_per_mwh", "carbon_t_per_mwh"], prices)
     if latency is not None:
         _write_csv(folder / "latency.csv", ["site_id", "region_id", "rtt_ms"], latency)

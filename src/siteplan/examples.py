@@ -15,6 +15,14 @@ from siteplan.dataset_writer import line, write_dataset
 SLICES = ["winter_day", "winter_night", "shoulder_day", "shoulder_night", "summer_day", "summer_night",
           "summer_peak"]
 WEIGHT_H = [1460.0, 1460.0, 1460.0, 1460.0, 1300.0, 1460.0, 160.0]
+# Day structure (representative days, ``(day, order_in_day, duration_h)`` per slice). Winter and
+# shoulder days: a 12-h day and a 12-h night, each standing for 1460 / 12 = 121.67 days. Summer
+# days: 115 of them, an 11.30-h day (1300 h / 115) and a 12.70-h night (1460 h / 115); the summer
+# peak: its own 24-h day, 160 / 24 = 6.67 of them. 365 days in all. Batteries shift energy only
+# within a day (night to day), never from one representative day to another.
+SUMMER_DAYS = 115.0
+DAYS = [("winter", 0, 12.0), ("winter", 1, 12.0), ("shoulder", 0, 12.0), ("shoulder", 1, 12.0),
+        ("summer", 0, 1300.0 / SUMMER_DAYS), ("summer", 1, 1460.0 / SUMMER_DAYS), ("summer_peak", 0, 24.0)]
 
 # station: (lon, lat, [(dry, wet) per slice])
 STATIONS = {
@@ -96,7 +104,7 @@ def write_example(folder: str | Path) -> Path:
                           for i, a, b in FIBER],
         demand=DEMAND,
         stations=[dict(station=s, lon=STATIONS[s][0], lat=STATIONS[s][1]) for s in st],
-        slices=SLICES, weight_h=WEIGHT_H,
+        slices=SLICES, weight_h=WEIGHT_H, days=DAYS,
         dry_bulb_c=np.array([[d for d, _ in STATIONS[s][2]] for s in st], float),
         wet_bulb_c=np.array([[w for _, w in STATIONS[s][2]] for s in st], float),
         prices=[dict(zone="TX", slice=t, energy_price_usd_per_mwh=p, carbon_t_per_mwh=c)

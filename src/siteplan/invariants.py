@@ -22,7 +22,8 @@ def check_plan(plan, prep, tol: float = 1e-5) -> list[str]:
     imports within them, headroom less upgrades, nameplate coverage with N+1, on-site caps, lead
     times, contracts deliverable at once, no circulating flow); corridor capacities; energy-graph node balance, supply limits and imports only through the chosen
     substation; on-site dispatch within installed units; battery charge and discharge within
-    installed units, annual energy balance and cycles; served demand only within RTT limits and
+    installed units, state of charge per representative day within installed MWh and cyclic (no
+    energy carried across days); served demand only within RTT limits and
     within installed compute; served + unmet = demand; site and total water caps; the carbon cap;
     costs add up to the objective.
     """
@@ -180,28 +181,52 @@ def _energy_graph(ds, prep, tol: float) -> list[str]:
 
 
 def _batteries(ds, cat, open_, tol: float) -> list[str]:
-    """Charge and discharge within installed units, annual energy balance, at most a cycle a day."""
-    from siteplan.model.onsite import DAYS_PER_YEAR
-
+    """Charge and discharge within installed MW; the state of charge, recomputed from them per
+    representative day, within installed MWh and back to its start at the end of each day (no energy
+    carried across days); the plan's reported state of charge consistent with both."""
     bad = []
-    w = ds["weight_h"].values
-    S = ds["site"].values
+    if not ds.sizes.get("battery", 0):
+        return bad
+    S, T = ds["site"].values, [str(t) for t in ds["slice"].values]
+    dur = ds["duration_h"].values.astype(float)
+    days: dict[str, list[int]] = {}  # day -> slice positions in chronological order
+    for j, d in enumerate(ds["day"].values):
+        days.setdefault(str(d), []).append(j)
+    order = ds["order_in_day"].values
+    days = {d: sorted(js, key=lambda j: order[j]) for d, js in days.items()}
     for q in ds["battery"].values:  # vectorised over sites; Python only for what is broken
         spec = cat.onsite[q]
+        root = np.sqrt(spec.round_trip_efficiency)
         n = ds["battery_units"].sel(battery=q).transpose("site").values
         ch = ds["battery_charge_mw"].sel(battery=q).transpose("site", "slice").values
         dis = ds["battery_discharge_mw"].sel(battery=q).transpose("site", "slice").values
-        mw = n * spec.unit_mw
+        soc = ds["battery_soc_mwh"].sel(battery=q).transpose("site", "slice").values
+        mw, mwh = n * spec.unit_mw, n * spec.unit_mwh
         peak = np.maximum(ch.max(axis=1, initial=0.0), dis.max(axis=1, initial=0.0))
-        e_in, e_out = ch @ w, dis @ w
-        cycles = DAYS_PER_YEAR * spec.unit_mwh * n
         for i in np.flatnonzero((n > 0) & ~open_.astype(bool)):
             bad.append(f"battery {q}: {n[i]:g} units at closed site {S[i]}")
         for i in np.flatnonzero(peak > mw + 1e-6 * np.maximum(1.0, mw)):
             bad.append(f"site {S[i]} battery {q}: charge/discharge above {mw[i]:g} MW installed")
-        gap = np.abs(e_out - spec.round_trip_efficiency * e_in)
-        for i in np.flatnonzero(gap > 1e-5 * np.maximum(1.0, np.maximum(e_out, e_in))):
-            bad.append(f"site {S[i]} battery {q}: {e_out[i]:g} MWh out != efficiency x {e_in[i]:g} MWh in")
-        for i in np.flatnonzero(e_out > cycles + 1e-5 * np.maximum(1.0, cycles)):
-            bad.append(f"site {S[i]} battery {q}: {e_out[i]:g} MWh/yr out > one cycle a day ({cycles[i]:g} MWh)")
+        net = (root * ch - dis / root) * dur  # MWh into storage per slice
+        for d, js in days.items():
+            level = np.cumsum(net[:, js], axis=1)  # state of charge after each slice, from 0 at the day's start
+            moved = np.abs(ch[:, js] * dur[js]).sum(axis=1) + np.abs(dis[:, js] * dur[js]).sum(axis=1)
+            scale = 1e-5 * np.maximum(1.0, moved)
+            for i in np.flatnonzero(np.abs(level[:, -1]) > scale):
+                bad.append(f"site {S[i]} battery {q} day {d}: state of charge ends the day {level[i, -1]:+g} MWh "
+                           f"from where it started (sqrt(efficiency) x charge - discharge / sqrt(efficiency), "
+                           f"over the day's slices, must be 0: no energy carried across days)")
+            swing = np.maximum(level.max(axis=1), 0.0) - np.minimum(level.min(axis=1), 0.0)
+            for i in np.flatnonzero(swing > mwh + scale):
+                bad.append(f"site {S[i]} battery {q} day {d}: state of charge swings {swing[i]:g} MWh within the "
+                           f"day, more than the {mwh[i]:g} MWh installed")
+            if len(js) > 1:  # the reported state of charge follows the flows (one-slice days report 0)
+                prev = [js[-1], *js[:-1]]
+                step = soc[:, js] - soc[:, prev] - net[:, js]
+                for i, k in zip(*np.nonzero(np.abs(step) > scale[:, None])):
+                    bad.append(f"site {S[i]} battery {q} slice {T[js[k]]}: state of charge {soc[i, js[k]]:g} MWh != "
+                               f"previous {soc[i, prev[k]]:g} + net charge {net[i, js[k]]:g} MWh")
+        for i, j in zip(*np.nonzero((soc < -1e-6) | (soc > mwh[:, None] + 1e-6 * np.maximum(1.0, mwh[:, None])))):
+            bad.append(f"site {S[i]} battery {q} slice {T[j]}: state of charge {soc[i, j]:g} MWh outside "
+                       f"[0, {mwh[i]:g}] installed")
     return bad

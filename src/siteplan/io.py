@@ -29,6 +29,9 @@ HOURS_PER_YEAR = 8760.0
 TEMPERATURE_RANGE_C = (-70.0, 60.0)
 MAX_CARBON_T_PER_MWH = 2.0
 RESERVED_SLICE = "design_peak"  # name of the zero-hour peak slice merged studies add (prepare/slices.py)
+DAYS_PER_YEAR = 365.0
+HOURS_PER_DAY = 24.0
+DAY_VARIABLES = ("day", "order_in_day", "duration_h")  # optional day structure of the slices (climate.nc)
 
 
 @dataclass(frozen=True)
@@ -377,7 +380,107 @@ def _check_slices(ds: xr.Dataset, fname: str, probs: list[Problem]) -> xr.Datase
         total = float(np.nansum(w.values))
         if abs(total - HOURS_PER_YEAR) > 1e-6 * HOURS_PER_YEAR:
             probs.append(Problem(fname, None, "weight_h", f"slice weights sum to {total:g} h, expected 8760"))
+    day_structure_problems(ds, fname, probs)
     return ds
+
+
+def slice_days(climate: xr.Dataset) -> pd.DataFrame:
+    """The day structure of a climate's slices: which representative day each belongs to, when.
+
+    Parameters
+    ----------
+    climate : xarray.Dataset
+        A (validated) climate with ``weight_h(slice)`` and, optionally, ``day(slice)`` (str),
+        ``order_in_day(slice)`` (int, 0-based) and ``duration_h(slice)`` (hours the slice lasts
+        within one occurrence of its day).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by slice (in the climate's order), columns ``day`` (str), ``order_in_day`` (int)
+        and ``duration_h`` (float). Without the day variables, each slice is its own one-slice
+        day lasting ``weight_h / 365`` hours (so it stands for 365 days): no chronology at all.
+    """
+    slices = [str(t) for t in climate["slice"].values]
+    w = np.asarray(climate["weight_h"].values, dtype=float)
+    if all(v in climate.variables for v in DAY_VARIABLES):
+        day = [d.decode() if isinstance(d, bytes) else str(d) for d in climate["day"].values]
+        order = np.asarray(climate["order_in_day"].values).astype(int)
+        dur = np.asarray(climate["duration_h"].values, dtype=float)
+    else:
+        day, order, dur = slices, np.zeros(len(slices), dtype=int), w / DAYS_PER_YEAR
+    return pd.DataFrame({"day": day, "order_in_day": order, "duration_h": dur}, index=pd.Index(slices, name="slice"))
+
+
+def day_structure_problems(ds: xr.Dataset, fname: str, probs: list[Problem]) -> None:
+    """Check the optional day structure of a climate's slices (see :func:`slice_days`).
+
+    All three variables or none; on dims ``(slice,)``; ``day`` non-empty strings; ``duration_h``
+    positive; ``order_in_day`` the integers 0..n-1 of a day's n slices, each once; a day's
+    durations sum to at most 24 h; and every slice of a day with hours in the year implies the
+    same number of days ``weight_h / duration_h`` (within 1e-6 relative).
+    """
+    have = [v for v in DAY_VARIABLES if v in ds.variables]
+    if not have:
+        return
+    for v in DAY_VARIABLES:
+        if v not in have:
+            probs.append(Problem(fname, None, v, f"missing: the day structure needs all of {', '.join(DAY_VARIABLES)} "
+                                                 f"(found {', '.join(have)})"))
+    bad_dims = [v for v in have if ds[v].dims != ("slice",)]
+    for v in bad_dims:
+        probs.append(Problem(fname, None, v, f"must have dims ('slice',), has {ds[v].dims}"))
+    if len(have) < len(DAY_VARIABLES) or bad_dims or "weight_h" not in ds.variables or ds["weight_h"].dims != ("slice",):
+        return
+    slices = [str(t) for t in ds["slice"].values]
+    w = np.asarray(ds["weight_h"].values, dtype=float)
+    day = list(ds["day"].values)
+    ok_day = [isinstance(d, (str, bytes)) and str(d).strip() != "" for d in day]
+    for sl, d, ok in zip(slices, day, ok_day):
+        if not ok:
+            probs.append(Problem(fname, sl, "day", f"must be a non-empty string (the representative day's id), got {d!r}"))
+    order_raw = np.asarray(ds["order_in_day"].values)
+    try:
+        order = order_raw.astype(float)
+    except (TypeError, ValueError):
+        order = np.full(len(slices), np.nan)
+    ok_order = np.isfinite(order) & (order == np.round(order)) & (order >= 0)
+    for sl, o, ok in zip(slices, order_raw, ok_order):
+        if not ok:
+            probs.append(Problem(fname, sl, "order_in_day", f"must be an integer >= 0, got {o!r}"))
+    try:
+        dur = np.asarray(ds["duration_h"].values).astype(float)
+    except (TypeError, ValueError):
+        dur = np.full(len(slices), np.nan)
+    ok_dur = np.isfinite(dur) & (dur > 0)
+    for sl, v, ok in zip(slices, ds["duration_h"].values, ok_dur):
+        if not ok:
+            probs.append(Problem(fname, sl, "duration_h", f"must be a positive number of hours, got {v!r}"))
+    members: dict[str, list[int]] = {}
+    for i, (d, ok) in enumerate(zip(day, ok_day)):
+        if ok:
+            members.setdefault(d.decode() if isinstance(d, bytes) else str(d), []).append(i)
+    for d in sorted(members):
+        idx = members[d]
+        orders = sorted(int(order[i]) for i in idx if ok_order[i])
+        if len(orders) == len(idx) and orders != list(range(len(idx))):
+            dup = sorted({o for o in orders if orders.count(o) > 1})
+            got = ", ".join(str(o) for o in orders)
+            probs.append(Problem(fname, d, "order_in_day",
+                                 f"the day's {len(idx)} slices ({', '.join(slices[i] for i in idx)}) must have orders "
+                                 f"0..{len(idx) - 1}, each once; got {got}" + (f" ({dup} repeated)" if dup else "")))
+        if not all(ok_dur[i] for i in idx):
+            continue
+        total = float(sum(dur[i] for i in idx))
+        if total > HOURS_PER_DAY * (1 + 1e-9):
+            probs.append(Problem(fname, d, "duration_h", f"the day's slices last {total:g} h in all, more than 24 h"))
+        if all(np.isfinite(w[i]) and w[i] >= 0 for i in idx) and sum(w[i] for i in idx) > 0:
+            days = [w[i] / dur[i] for i in idx]
+            if max(days) - min(days) > 1e-6 * max(days):
+                probs.append(Problem(fname, d, "duration_h",
+                                     "the day's slices stand for different numbers of days (weight_h / duration_h: "
+                                     + ", ".join(f"{slices[i]} {x:g}" for i, x in zip(idx, days))
+                                     + "); every slice of a representative day occurs once in each of its days"))
 
 
 def _load_climate_grid(ds: xr.Dataset, fname: str, probs: list[Problem]) -> xr.Dataset | None:
@@ -463,6 +566,9 @@ def climate_at_sites(grid: xr.Dataset, sites: gpd.GeoDataFrame, fname: str,
     out["lat"] = ("station", lat.astype(float))
     out["lon"] = ("station", lon.astype(float))
     out["weight_h"] = grid["weight_h"]
+    for v in DAY_VARIABLES:  # the day structure of the slices, if the grid has one
+        if v in grid.variables:
+            out[v] = ("slice", grid[v].values)
     out.attrs.update(grid.attrs)
     out.attrs["siteplan_form"] = "grid interpolated at the sites"
     return out.sortby("station")
@@ -726,6 +832,8 @@ def check_tables(ds: Dataset, workloads: list[str]) -> list[Problem]:
     for v in ("dry_bulb_c", "wet_bulb_c", "weight_h"):
         if v in ds.climate and not np.isfinite(ds.climate[v].values).all():
             probs.append(Problem(fname, None, v, "holds NaN or infinite values"))
+    if "slice" in ds.climate.dims:
+        day_structure_problems(ds.climate, fname, probs)
     return sorted(set(probs), key=lambda p: (p.file or "", p.feature_id or "", p.field or "", p.message))
 
 

@@ -165,6 +165,7 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
     bunits = np.zeros((len(S), len(Pb)))
     charge = np.zeros((len(S), len(Pb), len(T)))
     discharge = np.zeros((len(S), len(Pb), len(T)))
+    soc = np.zeros((len(S), len(Pb), len(T)))  # 0 in one-slice days: they carry no energy
     if Pb:
         for (s, q), v in _vals(m.battery_units).items():
             bunits[si[s], Pb.index(q)] = round(v)
@@ -172,6 +173,8 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
             charge[si[s], Pb.index(q), ti[t]] = v
         for (s, q, t), v in _vals(m.discharge_mw).items():
             discharge[si[s], Pb.index(q), ti[t]] = v
+        for (s, q, t), v in _vals(m.battery_soc_mwh).items():
+            soc[si[s], Pb.index(q), ti[t]] = v
 
     served = np.zeros((len(S), len(R), len(W)))
     for (s, r, w), v in _vals(m.serve).items():
@@ -236,7 +239,14 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
                                         gen, served, water, emis_grid + emis_onsite)
     coords = {"site": S, "cooling": K, "rack_type": G, "slice": T, "region": R, "workload": W,
               "generator": Pg, "battery": Pb, "cost_category": cats, "substation": B, "corridor": E,
-              "option": O}
+              "option": O,
+              # the day structure of the slices (siteplan.io.slice_days): batteries cycle within a day
+              "day": ("slice", np.array([p.slice_day[t] for t in T], dtype=str),
+                      {"description": "representative day the slice belongs to"}),
+              "order_in_day": ("slice", np.array([p.slice_order[t] for t in T], dtype=np.int32),
+                               {"description": "position of the slice in its day (0-based)"}),
+              "duration_h": ("slice", np.array([p.duration_h[t] for t in T], dtype=float),
+                             {"units": "h", "description": "hours the slice lasts in one occurrence of its day"})}
 
     def da(values, dims, units, desc):
         return xr.DataArray(values, dims=dims, attrs={"units": units, "description": desc})
@@ -274,6 +284,9 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
         "battery_units": da(bunits, ("site", "battery"), "units", "battery units"),
         "battery_charge_mw": da(_clean(charge), ("site", "battery", "slice"), "MW", "battery charging"),
         "battery_discharge_mw": da(_clean(discharge), ("site", "battery", "slice"), "MW", "battery discharging"),
+        "battery_soc_mwh": da(_clean(soc), ("site", "battery", "slice"), "MWh",
+                              "battery state of charge at the end of the slice, cyclic within its representative "
+                              "day (0 in one-slice days, which carry no energy)"),
         "served_h100e": da(_clean(served), ("site", "region", "workload"), "H100e", "compute served"),
         "unmet_h100e": da(_clean(unmet), ("region", "workload"), "H100e", "unmet demand"),
         "demand_h100e": da(demand, ("region", "workload"), "H100e", "demand (scaled)"),

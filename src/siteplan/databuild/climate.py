@@ -4,6 +4,12 @@ Slices (``SLICES``): 12 months x {day, night} plus two peak slices, 26 in all. W
 peak slice stands for 1 % of the year (87.6 h); the 24 month/day-part slices share the remaining
 8584.8 h in proportion to the days of the month (day and night 50/50).
 
+Day structure (``day``, ``order_in_day``, ``duration_h`` per slice): each month is a representative
+day (id = the month) of a 12-h ``day`` slice (order 0) followed by a 12-h ``night`` slice (order 1),
+standing for 0.98 x the month's days; ``peak_hot`` and ``peak_cold`` are each a one-slice
+representative day of 24 h (3.65 days each). Weights are unchanged, so the temperatures, design
+conditions and degree days do not depend on it.
+
 Per station (method): dry bulb of the month/day-part slices follows
 ``T = Tmean - A cos(2 pi (doy_mid - 20) / 365) +/- D / 2`` (coldest ~20 Jan; ``D`` = day-night
 difference of the 12-h means, a prior by ASHRAE moisture regime: A humid 6.5 K, B dry 10 K, C marine
@@ -49,6 +55,14 @@ def slice_weights() -> np.ndarray:
     for d in DAYS:
         w += [round(d * 12.0 * scale, 6)] * 2
     return np.array(w + [PEAK_H, PEAK_H])
+
+
+def slice_days() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(day id, order in the day, duration in hours) per slice of ``SLICES``."""
+    day = [m for m in MONTHS for _ in ("day", "night")] + ["peak_hot", "peak_cold"]
+    order = [0, 1] * len(MONTHS) + [0, 0]
+    hours = [12.0, 12.0] * len(MONTHS) + [24.0, 24.0]
+    return np.array(day, dtype=object), np.array(order, dtype=np.int32), np.array(hours)
 
 
 def _doy_mid() -> np.ndarray:
@@ -147,9 +161,14 @@ def build_climate(region: Region, stations: pd.DataFrame) -> tuple[xr.Dataset, p
         rows.append({"station": str(r.wmo), "hdd18": r.hdd18_c_days, "cdd10": r.cdd10_c_days,
                      "hdd_fit": h, "cdd_fit": c, "tmean": tm, "amp": amp})
     ids = [str(x) for x in s.wmo]
+    day, order, hours = slice_days()
     ds = xr.Dataset(
         {
             "weight_h": (("slice",), w, {"units": "h", "long_name": "hours per year the slice stands for"}),
+            "day": (("slice",), day, {"long_name": "representative day the slice belongs to"}),
+            "order_in_day": (("slice",), order, {"long_name": "position of the slice in its day (0-based)"}),
+            "duration_h": (("slice",), hours, {"units": "h", "long_name": "hours the slice lasts in one "
+                                                                           "occurrence of its day"}),
             "dry_bulb_c": (("station", "slice"), np.array(dry), {"units": "degC"}),
             "wet_bulb_c": (("station", "slice"), np.array(wet), {"units": "degC"}),
             "lat": (("station",), np.round(s.latitude.to_numpy(dtype=float), 5), {"units": "degrees_north"}),

@@ -15,11 +15,12 @@ from siteplan.model.environment import define_emissions, define_water
 from siteplan.model.firm import define_firm_capacity
 from siteplan.model.interconnect import define_interconnect
 from siteplan.model.objective import COST_CATEGORIES, add_cost, define_objective
-from siteplan.model.onsite import define_batteries, define_generators
+from siteplan.model.onsite import define_generators
 from siteplan.model.power import define_facility_power, define_power_balance
 from siteplan.model.racks import define_racks
 from siteplan.model.registry import Registry
 from siteplan.model.siting import define_sites
+from siteplan.model.storage import define_batteries
 
 __all__ = ["build_model", "add_cost", "COST_CATEGORIES"]
 

@@ -1,4 +1,4 @@
-"""On-site power: integer generator units with dispatch per slice, and batteries."""
+"""On-site power: integer generator units with dispatch per slice (batteries: :mod:`siteplan.model.storage`)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,10 @@ import math
 
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.core.expr.numeric_expr import MonomialTermExpression
 
 from siteplan.config import crf
-from siteplan.model.linear import flat_difference, linear_sum, members, scaled, upper_bound_row
+from siteplan.model.linear import linear_sum, members, scaled, upper_bound_row
 from siteplan.model.registry import registry
-
-DAYS_PER_YEAR = 365.0
 
 
 def max_facility_mw(p) -> dict:
@@ -23,18 +20,6 @@ def max_facility_mw(p) -> dict:
     u = p.scenario.it_utilisation
     max_it = p.dataset.sites["max_it_mw"].to_dict()
     return {s: float(max_it[s]) * u * float(worst[s]) for s in p.sites}
-
-
-def _unit_counts(m, p, names: list[str], set_name: str, var_name: str, doc: str):
-    """Integer unit counts per (site, type), bounded by what the site could ever use; returns (unit MW, max)."""
-    setattr(m, set_name, pyo.Set(initialize=names, ordered=True, doc=f"on-site {doc} types"))
-    fmax = max_facility_mw(p)
-    unit = {g: p.catalog.onsite[g].unit_mw for g in names}
-    # Big-M: more units than needed to carry (or shift) the site's largest possible facility load never pay.
-    nmax = {(s, g): math.ceil(fmax[s] / unit[g] - 1e-9) for s in p.sites for g in names}
-    setattr(m, var_name, pyo.Var(m.SITES, getattr(m, set_name), domain=pyo.NonNegativeIntegers,
-                                 bounds=lambda m, s, g: (0, nmax[s, g]), doc=f"on-site {doc} units"))
-    return unit, nmax
 
 
 def define_generators(m, p) -> None:
@@ -120,46 +105,3 @@ def define_generators(m, p) -> None:
                                               rule=lambda m, s, g: upper_bound_row(has[s, g], lat[s]),
                                               doc="a site burning delivered gas has a lateral")
         reg.cost["gas_supply"].append(linear_sum((lateral, lat[s]) for s in p.sites))
-
-
-def define_batteries(m, p) -> None:
-    """Battery units shifting energy between slices.
-
-    Representative slices carry no chronology, so storage is modelled as: annual energy out =
-    round-trip efficiency x annual energy in, energy out at most one full cycle per day, and charge /
-    discharge within unit power.
-    """
-    if not p.batteries:
-        return
-    cat = p.catalog
-    reg = registry(m)
-    unit, nmax = _unit_counts(m, p, p.batteries, "BATTERIES", "battery_units", "battery")
-    m.charge_mw = pyo.Var(m.SITES, m.BATTERIES, m.SLICES, domain=pyo.NonNegativeReals, doc="battery charging (MW)")
-    m.discharge_mw = pyo.Var(m.SITES, m.BATTERIES, m.SLICES, domain=pyo.NonNegativeReals,
-                             doc="battery discharging (MW)")
-    units, open_ = members(m.battery_units), members(m.open)
-    charge, discharge = members(m.charge_mw), members(m.discharge_mw)
-    m.battery_open = pyo.Constraint(m.SITES, m.BATTERIES,
-                                    rule=lambda m, s, q: upper_bound_row(units[s, q], scaled(nmax[s, q], open_[s])))
-    bat_mw = {(s, q): scaled(unit[q], units[s, q]) for s in p.sites for q in p.batteries}  # reused per slice
-    m.charge_cap = pyo.Constraint(m.SITES, m.BATTERIES, m.SLICES, rule=lambda m, s, q, t:
-                                  upper_bound_row(charge[s, q, t], bat_mw[s, q]))
-    m.discharge_cap = pyo.Constraint(m.SITES, m.BATTERIES, m.SLICES, rule=lambda m, s, q, t:
-                                     upper_bound_row(discharge[s, q, t], bat_mw[s, q]))
-    w = p.hours
-    eff = {q: cat.onsite[q].round_trip_efficiency for q in p.batteries}
-    m.battery_energy = pyo.Constraint(m.SITES, m.BATTERIES, rule=lambda m, s, q:
-                                      flat_difference([w[t] * discharge[s, q, t] for t in p.slices],
-                                                      [eff[q] * w[t] * charge[s, q, t] for t in p.slices]) == 0,
-                                      doc="annual energy out = efficiency x energy in (MWh)")
-    m.battery_cycles = pyo.Constraint(m.SITES, m.BATTERIES, rule=lambda m, s, q:
-                                      sum(w[t] * discharge[s, q, t] for t in p.slices)
-                                      <= DAYS_PER_YEAR * cat.onsite[q].unit_mwh * units[s, q],
-                                      doc="at most one full cycle per day (MWh)")
-    for s in p.sites:
-        for t in p.slices:
-            for q in p.batteries:  # discharge - charge, as two terms of the balance row
-                reg.power_in[s, t] += (discharge[s, q, t], MonomialTermExpression((-1, charge[s, q, t])))
-    r = cat.economics.discount_rate
-    capex = {q: unit[q] * cat.onsite[q].capex_usd_per_mw * crf(r, cat.onsite[q].lifetime_yr) for q in p.batteries}
-    reg.cost["onsite_capex"].append(sum(capex[q] * m.battery_units[s, q] for s in p.sites for q in p.batteries))

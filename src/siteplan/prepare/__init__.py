@@ -12,7 +12,7 @@ import xarray as xr
 
 from siteplan.config import Catalog, Scenario, catalog_problems, cross_check, revalidated
 from siteplan.errors import InputError
-from siteplan.io import Dataset, check_tables
+from siteplan.io import Dataset, check_tables, slice_days
 from siteplan.prepare.climate import pue_wue, site_stations
 from siteplan.prepare.graphs import energy_graph, fiber_graph, rtt_matrix
 from siteplan.prepare.interconnect import interconnect_options
@@ -62,6 +62,10 @@ class Prepared:
     gas_price: pd.Series  # site -> delivered gas USD/MMBtu (NaN without catalog gas_supply)
     onsite_max_mw: pd.Series  # site -> cap on on-site generator MW (inf = none)
     notes: list[str] = field(default_factory=list)
+    # Day structure of the slices (see siteplan.io.slice_days), as plain dicts for the model:
+    slice_day: dict = field(default_factory=dict)  # slice -> representative day id
+    slice_order: dict = field(default_factory=dict)  # slice -> 0-based position in its day
+    duration_h: dict = field(default_factory=dict)  # slice -> hours it lasts in one occurrence of its day
 
 
 def _hosting_notes(sites, designs, rack_types, site_rack_design, catalog) -> list[str]:
@@ -129,8 +133,11 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Prepared:
         dataset = replace(dataset, climate=climate, prices=prices)
         how = "automatically (formulation.slice_clusters: auto)" if sc.formulation.slice_clusters == "auto" \
             else "(formulation.slice_clusters)"
-        notes.append(f"time slices merged {n_slices} -> {k} {how}, plus a zero-hour design-peak slice for "
-                     f"capacity sizing; operating costs are on the merged slices")
+        n_merged = climate.sizes["slice"] - 1
+        notes.append(f"time slices merged {n_slices} -> {n_merged} {how} (whole representative days)"
+                     + ("" if n_merged <= k else f" (at least one day per day structure: {k} asked)")
+                     + ", plus a zero-hour design-peak slice for capacity sizing; operating costs are on "
+                       "the merged slices")
     sites_gdf = dataset.sites.sort_index()
     sites = list(sites_gdf.index)
     slices = [str(s) for s in dataset.climate["slice"].values]
@@ -251,8 +258,12 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Prepared:
     if math.isinf(rtt.values.min(initial=math.inf)) and len(sites) and len(regions):
         notes.append("the fiber graph connects no site to any demand region")
 
+    days = slice_days(dataset.climate)
     return Prepared(sc, catalog, dataset, sites, designs, rack_types, slices, regions, workloads,
                     generators, batteries, weight_h, {t: float(v) for t, v in weight_h.items()}, site_design, site_rack_design, pue, wue, station,
                     options, rtt, max_rtt, demand, serve_pairs, site_pop, region_pop, energy_nodes,
                     corridors, egraph, fgraph, price, carbon, serving, pue_peak, site_peak_max_mw, gas_price,
-                    onsite_max_mw, notes)
+                    onsite_max_mw, notes,
+                    slice_day={t: str(d) for t, d in days["day"].items()},
+                    slice_order={t: int(o) for t, o in days["order_in_day"].items()},
+                    duration_h={t: float(h) for t, h in days["duration_h"].items()})

@@ -1,10 +1,14 @@
-"""Time-slice aggregation: merge many representative slices into fewer, keeping the extremes.
+"""Time-slice aggregation: merge whole representative days into fewer, keeping the extremes.
 
-Slices are clustered on what drives the model in them: energy price and carbon intensity per zone,
-dry- and wet-bulb temperature per weather station (each standardised). The hottest slice of the
-hottest station always keeps a cluster of its own. Clusters are merged by hour-weighted means;
-weights add up, so the year still has 8760 h. Deterministic: farthest-point initialisation from the
-hottest slice, then weighted k-means (Lloyd) with ties broken by slice order.
+Slices belong to representative days (``day``, ``order_in_day``, ``duration_h`` in climate.nc; see
+:func:`siteplan.io.slice_days`). Days are clustered, never single slices, so chronology within a
+day survives (batteries keep their day cycle): days with the same number of slices are compared on
+what drives the model in each of their slices, in order: energy price and carbon intensity per
+zone, dry- and wet-bulb temperature per weather station (each standardised over slices). The day
+of the hottest slice of the hottest station always keeps a cluster of its own. Clusters are merged
+slice by slice (same position in the day) by hour-weighted means; weights add up, so the year still
+has 8760 h. Deterministic: farthest-point initialisation, then weighted k-means (Lloyd) with ties
+broken by day order; clusters are shared between structures by d'Hondt on hours.
 
 Other stations peak in other slices, which merging averages away; a plan sized on the merged slices
 could then not power its sites at their own hottest hours. So a zero-hour **design-peak slice**
@@ -16,8 +20,10 @@ Shared capacities (substation supply, corridors) see every site at its own peak 
 stricter than any real slice when stations peak at different times: conservative, and what makes
 the investments feasible at full resolution. Dispatch in this slice costs nothing, so its split
 between grid, on-site units and corridors is arbitrary; reports leave it out of peaks.
-Batteries may discharge in it without charging for it (zero hours carry no energy): peak hours are
-few, so a battery of a few hours' duration could cover them, but the model does not check that.
+The design-peak slice is its own one-slice representative day lasting ``DESIGN_PEAK_DURATION_H``
+(24 h): a battery's state of charge must come back to where it was within it, so it can discharge
+there only what it charges there, and the peak is sized without battery support (it cannot be
+served from energy never charged).
 """
 
 from __future__ import annotations
@@ -26,9 +32,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from siteplan.io import RESERVED_SLICE
+from siteplan.io import HOURS_PER_DAY, RESERVED_SLICE, slice_days
 
 DESIGN_PEAK = RESERVED_SLICE  # the zero-hour slice carrying every station's peak conditions (datasets may not use it)
+DESIGN_PEAK_DURATION_H = HOURS_PER_DAY  # its one-slice day lasts a whole day: no battery can ride through it
 
 AUTO_SITE_SLICES = 16_000  # sites x slices above which ``slice_clusters: auto`` merges slices
 AUTO_MIN_SLICES = 8
@@ -48,41 +55,89 @@ def auto_clusters(n_sites: int, n_slices: int) -> int | None:
     return k if k + 1 < n_slices else None  # + 1: the design-peak slice
 
 
-def cluster_slices(features: np.ndarray, weights: np.ndarray, k: int, keep: int, iters: int = 100) -> np.ndarray:
-    """Cluster label per slice (``keep`` gets a singleton cluster 0). Labels are 0..k-1."""
+def cluster_slices(features: np.ndarray, weights: np.ndarray, k: int, keep: int | None, iters: int = 100) -> np.ndarray:
+    """Cluster label per row of ``features`` (``keep``, if given, gets a singleton cluster 0). Labels are 0..k-1.
+
+    Weighted k-means (Lloyd) from a farthest-point start at ``keep`` (or at the heaviest row, the
+    first of equals, when no row is kept); ties go to the lower cluster; labels are renumbered by
+    first appearance.
+    """
     n = features.shape[0]
     if k >= n:
         return np.arange(n)
     x = features
+    first = keep if keep is not None else int(np.argmax(weights))
+    fixed = 1 if keep is not None else 0  # clusters not re-assigned (the kept row's)
     others = np.array([i for i in range(n) if i != keep])
-    centers = [keep]
+    centers = [first]
     while len(centers) < k:
         d = np.min(((x[:, None, :] - x[None, centers, :]) ** 2).sum(-1), axis=1)
         d[centers] = -1
         centers.append(int(np.argmax(d)))
     c = x[centers].copy()
-    labels = np.zeros(n, dtype=int)
+    labels = np.full(n, -1, dtype=int)
     for _ in range(iters):
-        d = ((x[others, None, :] - c[None, 1:, :]) ** 2).sum(-1)
-        new = np.concatenate([[0], np.argmin(d, axis=1) + 1])
-        order = np.concatenate([[keep], others])
+        d = ((x[others, None, :] - c[None, fixed:, :]) ** 2).sum(-1)
         lab = np.empty(n, dtype=int)
-        lab[order] = new
+        lab[others] = np.argmin(d, axis=1) + fixed
+        if keep is not None:
+            lab[keep] = 0
         if np.array_equal(lab, labels):
             break
         labels = lab
-        for j in range(1, k):
+        for j in range(fixed, k):
             mask = labels == j
             if mask.any():
                 c[j] = np.average(x[mask], axis=0, weights=weights[mask])
     # renumber by first appearance so labels are stable
-    _, first = np.unique(labels, return_index=True)
-    remap = {old: new for new, old in enumerate(labels[np.sort(first)])}
+    _, first_at = np.unique(labels, return_index=True)
+    remap = {old: new for new, old in enumerate(labels[np.sort(first_at)])}
     return np.array([remap[v] for v in labels])
 
 
+def _apportion(groups: list[dict], k: int) -> list[int]:
+    """Clusters per group of days: at least one (two where the kept day has others beside it),
+    then one more at a time, by largest hours per cluster (d'Hondt; the first group of equals),
+    while the slices stay within ``k`` and a group has days left to split."""
+    n = [min(len(g["days"]), 2 if g["keep"] is not None else 1) for g in groups]
+    used = sum(ni * g["length"] for ni, g in zip(n, groups))
+    while True:
+        best, score = None, -1.0
+        for j, g in enumerate(groups):
+            if n[j] < len(g["days"]) and used + g["length"] <= k and g["hours"] / (n[j] + 1) > score:
+                best, score = j, g["hours"] / (n[j] + 1)
+        if best is None:
+            return n
+        n[best] += 1
+        used += groups[best]["length"]
+
+
 def aggregate_slices(climate: xr.Dataset, prices: pd.DataFrame, k: int) -> tuple[xr.Dataset, pd.DataFrame, dict]:
-    """Return climate and prices with ``k`` merged slices, and the mapping original slice -> new slice."""
+    """Merge whole representative days into about ``k`` slices, keeping each day's chronology.
+
+    Days with the same number of slices (the same *structure*) are clustered together; a cluster
+    of days becomes one representative day whose slice at each position is the hour-weighted mean
+    of its days' slices at that position (weights add up; ``duration_h`` = merged hours / merged
+    days, so every merged slice still implies the same number of days). The day of the hottest
+    slice of the hottest station keeps a cluster of its own. Each structure keeps at least one
+    day, so a ``k`` below the number of structures (+ 1 for the kept day) gives that many slices.
+
+    Parameters
+    ----------
+    climate : xarray.Dataset
+        The dataset's climate (``weight_h``, temperatures and, optionally, the day structure; see
+        :func:`siteplan.io.slice_days`).
+    prices : pandas.DataFrame
+        Prices indexed by (zone, slice).
+    k : int
+        Target number of slices (the design-peak slice comes on top).
+
+    Returns
+    -------
+    (xarray.Dataset, pandas.DataFrame, dict)
+        The merged climate (with ``day``, ``order_in_day``, ``duration_h`` and the design-peak day
+        appended), the merged prices, and the mapping original slice -> merged slice.
+    """
     slices = [str(s) for s in climate["slice"].values]
     w = climate["weight_h"].values.astype(float)
     dry = climate["dry_bulb_c"].transpose("station", "slice").values
@@ -92,22 +147,65 @@ def aggregate_slices(climate: xr.Dataset, prices: pd.DataFrame, k: int) -> tuple
     feats = np.vstack([dry, wet, price, carbon]).T  # slice x features
     sd = feats.std(axis=0)
     feats = (feats - feats.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
-    keep = int(np.unravel_index(np.argmax(dry), dry.shape)[1])
-    labels = cluster_slices(feats, w, k, keep)
-    names = []
-    for j in range(labels.max() + 1):
-        members = [slices[i] for i in range(len(slices)) if labels[i] == j]
-        names.append(members[0] if len(members) == 1 else f"{members[0]}+{len(members) - 1}")
-    onehot = np.zeros((len(slices), len(names)))
-    onehot[np.arange(len(slices)), labels] = 1.0
+    hot = int(np.unravel_index(np.argmax(dry), dry.shape)[1])
+
+    struct = slice_days(climate)
+    pos = {t: i for i, t in enumerate(slices)}
+    day_slices: dict[str, list[int]] = {}  # day -> slice positions in chronological order
+    for d, g in struct.groupby("day", sort=False):
+        day_slices[d] = [pos[t] for t in g.sort_values("order_in_day").index]
+    n_days = {d: float(np.mean(w[idx] / struct["duration_h"].values[idx])) for d, idx in day_slices.items()}
+    hot_day = struct["day"].iat[hot]
+    groups: list[dict] = []
+    by_length: dict[int, dict] = {}
+    for d, idx in day_slices.items():  # in order of first appearance
+        g = by_length.get(len(idx))
+        if g is None:
+            g = by_length[len(idx)] = {"length": len(idx), "days": [], "hours": 0.0, "keep": None}
+            groups.append(g)
+        if d == hot_day:
+            g["keep"] = len(g["days"])
+        g["days"].append(d)
+        g["hours"] += float(w[idx].sum())
+    n_clusters = _apportion(groups, k)
+
+    cluster_of: dict[str, tuple[int, int]] = {}  # day -> (group, cluster)
+    for j, (g, nc) in enumerate(zip(groups, n_clusters)):
+        x = np.array([feats[day_slices[d]].ravel() for d in g["days"]])
+        lab = cluster_slices(x, np.array([n_days[d] for d in g["days"]]), nc, g["keep"])
+        for d, c in zip(g["days"], lab):
+            cluster_of[d] = (j, int(c))
+    clusters: dict[tuple[int, int], list[str]] = {}  # in order of first appearance of their days
+    for d in day_slices:
+        clusters.setdefault(cluster_of[d], []).append(d)
+
+    names, new_day, new_order, new_days_n = [], [], [], []
+    onehot = np.zeros((len(slices), sum(len(day_slices[days[0]]) for days in clusters.values())))
+    mapping = {}
+    col = 0
+    for days in clusters.values():
+        lead = days[0]
+        day_name = lead if len(days) == 1 else f"{lead}+{len(days) - 1}"
+        for o, i0 in enumerate(day_slices[lead]):
+            name = slices[i0] if len(days) == 1 else f"{slices[i0]}+{len(days) - 1}"
+            names.append(name)
+            new_day.append(day_name)
+            new_order.append(o)
+            new_days_n.append(sum(n_days[d] for d in days))
+            for d in days:
+                onehot[day_slices[d][o], col] = 1.0
+                mapping[slices[day_slices[d][o]]] = name
+            col += 1
     wk = w @ onehot
 
-    def merge(a: np.ndarray) -> np.ndarray:  # (..., slice) -> (..., cluster), hour-weighted mean
+    def merge(a: np.ndarray) -> np.ndarray:  # (..., slice) -> (..., merged slice), hour-weighted mean
         return (a * w) @ onehot / wk
 
     new_climate = xr.Dataset(
         {"weight_h": ("slice", wk), "dry_bulb_c": (("station", "slice"), merge(dry)),
-         "wet_bulb_c": (("station", "slice"), merge(wet))},
+         "wet_bulb_c": (("station", "slice"), merge(wet)),
+         "day": ("slice", np.array(new_day, dtype=object)), "order_in_day": ("slice", np.array(new_order)),
+         "duration_h": ("slice", wk / np.array(new_days_n))},
         coords={"station": climate["station"].values, "slice": names, "lat": ("station", climate["lat"].values),
                 "lon": ("station", climate["lon"].values)})
     zones = list(prices["energy_price_usd_per_mwh"].unstack("slice").index)
@@ -115,14 +213,14 @@ def aggregate_slices(climate: xr.Dataset, prices: pd.DataFrame, k: int) -> tuple
     new_prices = pd.DataFrame(
         {"energy_price_usd_per_mwh": mp.ravel(), "carbon_t_per_mwh": mc.ravel()},
         index=pd.MultiIndex.from_product([zones, names], names=["zone", "slice"])).sort_index()
-    mapping = {s: names[labels[i]] for i, s in enumerate(slices)}
     return _with_design_peak(new_climate, climate), _prices_with_peak(new_prices, prices), mapping
 
 
 def _with_design_peak(new_climate: xr.Dataset, climate: xr.Dataset) -> xr.Dataset:
-    """Append the zero-hour slice with each station's highest dry and wet bulb."""
+    """Append the zero-hour slice with each station's highest dry and wet bulb, as its own one-slice day."""
     peak = xr.Dataset(
-        {"weight_h": ("slice", [0.0]),
+        {"weight_h": ("slice", [0.0]), "day": ("slice", np.array([DESIGN_PEAK], dtype=object)),
+         "order_in_day": ("slice", np.array([0])), "duration_h": ("slice", [DESIGN_PEAK_DURATION_H]),
          "dry_bulb_c": (("station", "slice"), climate["dry_bulb_c"].max("slice").values[:, None]),
          "wet_bulb_c": (("station", "slice"), climate["wet_bulb_c"].max("slice").values[:, None])},
         coords={"station": climate["station"].values, "slice": [DESIGN_PEAK],
