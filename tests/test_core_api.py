@@ -91,7 +91,7 @@ def test_infeasible_is_an_error_not_a_plan(tmp_path):
 
 
 def test_time_limit_returns_incumbent_with_gap():
-    plan = siteplan.solve(EXAMPLE, time_limit_s=0.05, mip_rel_gap=0.0)
+    plan = siteplan.solve(EXAMPLE, time_limit_s=0.3, mip_rel_gap=0.0)
     assert plan.result.termination.value in ("time_limit", "optimal")
     assert plan.result.gap >= 0
     if plan.result.termination.value == "time_limit":
@@ -166,7 +166,9 @@ def test_auto_mip_start_only_with_cut_loop_and_loose_gap(gap, expect_start):
     assert plan.result.gap <= gap + 1e-12
     rows = siteplan.solve(REPO / "models/example.yaml", set_values={"formulation.serve_linking": "rows",
                                                                     "solver.mip_rel_gap": gap})
-    assert rows.result.start_objective is None  # no cut loop, no LP to reuse
+    # no cut loop, no LP to reuse; but the example has on-site generators, which ask for a start
+    # (m._siteplan_prefer_start) when the target gap is loose
+    assert (rows.result.start_objective is not None) == expect_start
     assert plan.objective == pytest.approx(rows.objective, rel=2 * gap)
 
 

@@ -1,8 +1,10 @@
 """Batteries with chronology: the state of charge cycles within each representative day.
 
 Hand-solved tiny studies (see ``tiny.py``: discount rate 0 and 1-year lifetimes, so annualised cost
-= capex; 10 racks of 1 MW IT at PUE 1.1 = 11 MW facility power; the 100-MW interconnect tier costs
-$1M, the 20-MW tier $5M; nothing else costs anything but energy and batteries).
+= capex; 10 racks of 1 MW IT at PUE 1.1 = 11 MW facility power; the 20-MW interconnect class costs
+$1M, the 100-MW class $5M; nothing else costs anything but energy and batteries). Imports include
+what batteries charge, so they must fit the contract: the tests that are about energy, not
+capacity, let the $1M class carry 100 MW.
 """
 
 from dataclasses import replace
@@ -26,9 +28,12 @@ WITH_BATTERY = {"onsite": ["bat"]}
 FACILITY_MW = 11.0
 
 
+WIDE = {"interconnect_classes": {"small": {"max_mw": 100.0}}}
+
+
 def _study(tmp_path, prices, days, slices=("s0", "s1"), weight_h=(4380.0, 4380.0), **kw):
     return write_tiny(tmp_path, slices=slices, weight_h=weight_h, price=list(prices), days=days,
-                      catalog=BATTERY, scenario=WITH_BATTERY, **kw)
+                      catalog={**BATTERY, **WIDE}, scenario=WITH_BATTERY, **kw)
 
 
 def test_battery_shifts_energy_within_a_day(tmp_path):
@@ -82,12 +87,13 @@ def test_without_day_structure_each_slice_is_its_own_day(tmp_path):
 
 def test_zero_hour_peak_day_cannot_discharge_energy_never_charged(tmp_path):
     """The zero-hour design-peak day merged studies append (here at 40 degC: PUE 1.5, 15 MW) must be
-    carried by the grid (air cooling only): the 100-MW tier is capped at 12 MW, so the $5M 20-MW
-    tier is needed. Without the state-of-charge rows a battery discharges energy never charged (here
-    everywhere, so it replaces the grid), and the invariants catch it."""
+    carried by the grid (air cooling only; batteries are no firm capacity): the $1M class is capped
+    at 12 MW, so the $5M 100-MW class is needed. Without the state-of-charge rows a battery
+    discharges energy never charged (here everywhere, so it replaces grid energy), and the
+    invariants catch it."""
     path = write_tiny(tmp_path, slices=("s0", "s1"), weight_h=(4380.0, 4380.0), price=100.0,
                       days=[("d", 0, 12.0), ("d", 1, 12.0)], scenario={**WITH_BATTERY, "cooling_designs": ["air"]},
-                      catalog={**BATTERY, "interconnect_tiers": {"big": {"capacity_mw": 12}}})
+                      catalog={**BATTERY, "interconnect_classes": {"small": {"max_mw": 12}}})
     study = siteplan.load(path)
     cl = _with_design_peak(study.dataset.climate, study.dataset.climate)
     cl["dry_bulb_c"].loc[{"slice": DESIGN_PEAK}] = 40.0
@@ -101,17 +107,18 @@ def test_zero_hour_peak_day_cannot_discharge_energy_never_charged(tmp_path):
     ds = plan.ds
     peak = ds.sel(slice=DESIGN_PEAK)
     assert float((peak["battery_discharge_mw"] - peak["battery_charge_mw"]).sum()) <= 1e-9
-    assert list(ds["interconnect_tier"].values) == ["small"]
+    assert list(ds["interconnect_class"].values) == ["big"]
     assert plan.objective == pytest.approx(5e6 + FACILITY_MW * 8760.0 * 100.0, rel=1e-9)
 
     m = siteplan.build_model(prep)
     m.battery_soc.deactivate()
     with pytest.warns(PlanInvariantWarning):
         free = siteplan.solve_built(m, prep, mip_rel_gap=0.0)
-    # (free energy in every slice then: one battery unit powers the site, no grid at all)
-    assert list(free.ds["interconnect_tier"].values) == [""]
+    # (free energy in every slice then: one battery unit powers the site; the grid connection is
+    # still needed for the peak, whose firm capacity no battery provides)
+    assert list(free.ds["interconnect_class"].values) == ["big"]
     assert float(free.ds["battery_units"].sum()) == 1
-    assert free.objective == pytest.approx(500_000.0, rel=1e-9)
+    assert free.objective == pytest.approx(5e6 + 500_000.0, rel=1e-9)
     assert any(f"day {DESIGN_PEAK}: state of charge ends the day" in v for v in free.violations), free.violations
 
 

@@ -58,6 +58,9 @@ def _usd(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 10 else f"{v:,.3g}"
 
 
+NEAR_SHARE = 0.95  # a scalar cap used to this share, with no value in the fixed LP, is reported as near its limit
+
+
 def _status(values: np.ndarray | None, unit: str, at_limit: int = 0, scalar: bool = False) -> str:
     """Status of a family from its values: binds where the value exceeds DUAL_TOL, with the largest value.
 
@@ -285,9 +288,12 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
     tot_c = float(ds["emissions_t_per_yr"].sum())
     ctxt = f"{f(tot_c, 0)} t CO₂/yr" + (f"; priced at {f(cprice, 0)} USD/t" if cprice > 0 else "")
     v_c = _values(ds, "value_carbon_cap_usd_per_t")
-    summary.append(["carbon", ctxt, f"cap {f(float(ccap), 0)} t/yr" if ccap is not None else "no cap",
-                    _status(v_c, "t CO₂/yr", int(_binds(tot_c, float(ccap))), scalar=True) if ccap is not None
-                    else "–"])
+    c_status = _status(v_c, "t CO₂/yr", int(_binds(tot_c, float(ccap))), scalar=True) if ccap is not None else "–"
+    if ccap is not None and c_status == "slack" and tot_c >= NEAR_SHARE * float(ccap):
+        # the cap decided how many (whole) racks fit; with them fixed, the LP has nothing left to trade
+        c_status = (f"**near the limit** ({tot_c / float(ccap):.1%}): binds through whole racks, which the "
+                    "fixed-integer LP does not price")
+    summary.append(["carbon", ctxt, f"cap {f(float(ccap), 0)} t/yr" if ccap is not None else "no cap", c_status])
     # unmet demand
     summary.append(["demand", f"unmet {f(float(ds['unmet_h100e'].sum()), 0)} H100e", "–",
                     "**demand not fully met**" if float(ds["unmet_h100e"].sum()) > 0.5 else "met"])
