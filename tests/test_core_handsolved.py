@@ -279,3 +279,38 @@ def test_full_substation_does_not_crowd_out_a_usable_one(tmp_path):
     plan, prep = solve_checked(path)
     assert set(prep.options["substation_id"]) == {"b_far"}
     assert plan.ds["interconnect_substation"].sel(site="s1").item() == "b_far"
+
+
+def test_corridor_rating_that_varies_by_slice(tmp_path):
+    # Power reaches the site over one 12 MW corridor whose rating falls to half in slice b (a summer
+    # derate, prices.csv corridor_rating_factor). The contract is firm, so it must be deliverable in
+    # every slice: at most 6 MW, i.e. 5 racks (5.5 MW); 5 H100e unmet at $10M. Flows per slice stay
+    # within that slice's rating.
+    subs = [sub("b_site", supply_mw=0.0), sub("b_gen", lon=-97.5, lat=31.5, supply_mw=1000.0)]
+    path = write_tiny(tmp_path / "derated", substations=subs, corridors=[("c1", "b_gen", "b_site", 12.0)],
+                      scenario={"interconnect": {"max_options_per_site": 1}},
+                      price_columns={"corridor_rating_factor": [1.0, 0.5]})
+    plan, prep = solve_checked(path)
+    assert prep.corridor_mw_t.loc["c1"].tolist() == [12.0, 6.0]
+    assert plan.ds["it_mw"].sel(site="s1").item() == pytest.approx(5.0)
+    assert plan.ds["unmet_h100e"].sum().item() == pytest.approx(5.0)
+    assert plan.ds["corridor_capacity_by_slice_mw"].sel(corridor="c1").values.tolist() == [12.0, 6.0]
+    assert np.abs(plan.ds["corridor_flow_mw"].sel(corridor="c1").values).tolist() == pytest.approx([5.5, 5.5])
+    assert plan.objective == pytest.approx(5 * 1e7 + 1e6 + 5.5 * H * 100, rel=1e-9)
+    # the same with the supply behind it halved in slice b instead (supply_factor)
+    subs = [sub("b_site", supply_mw=0.0), sub("b_gen", lon=-97.5, lat=31.5, supply_mw=12.0)]
+    path = write_tiny(tmp_path / "supply", substations=subs, corridors=[("c1", "b_gen", "b_site", 100.0)],
+                      scenario={"interconnect": {"max_options_per_site": 1}},
+                      price_columns={"supply_factor": [1.0, 0.5]})
+    plan, _ = solve_checked(path)
+    assert plan.ds["it_mw"].sel(site="s1").item() == pytest.approx(5.0)
+    assert plan.ds["supply_limit_by_slice_mw"].sel(substation="b_gen").values.tolist() == [12.0, 6.0]
+
+
+def test_rating_factor_is_validated(tmp_path):
+    from siteplan.io import load_dataset
+
+    write_tiny(tmp_path, price_columns={"corridor_rating_factor": [1.0, -0.5], "supply_factor": [40.0, 1.0]})
+    _, probs = load_dataset(tmp_path / "data", ["inf"], strict=False)
+    got = {(p.feature_id.split(" ")[0], p.field) for p in probs if p.file.endswith("prices.csv")}
+    assert ("Z/b", "corridor_rating_factor") in got and ("Z/a", "supply_factor") in got, probs

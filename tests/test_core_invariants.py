@@ -107,10 +107,12 @@ def test_import_through_a_substation_not_connected(solved):
 
 
 def test_supply_above_its_limit(solved):
+    _, prep = solved
+
     def fn(ds):
         b = str(ds["substation"].values[int(np.argmax(ds["substation_supply_mw"].max("slice").values))])
-        ds["supply_limit_mw"].loc[dict(substation=b)] = 0.0
-    assert any("> supply_mw 0" in v for v in _tampered(solved, fn))
+        ds["substation_supply_mw"].loc[dict(substation=b)] = float(prep.supply_mw_t.loc[b].max()) + 5.0
+    assert any("MW > supply_mw" in v for v in _tampered(solved, fn))
 
 
 def test_import_above_the_contract(solved):
@@ -167,3 +169,13 @@ def test_a_removed_grid_constraint_is_caught(tmp_path, drop, expect):
     with pytest.warns(PlanInvariantWarning):
         plan = siteplan.solve_built(m, prep)
     assert any(expect in v for v in plan.violations), plan.violations
+
+
+def test_corridor_flow_above_its_rating_in_a_slice(solved):
+    _, prep = solved
+
+    def fn(ds):
+        e, t = str(ds["corridor"].values[0]), str(ds["slice"].values[0])
+        ds["corridor_flow_mw"].loc[dict(corridor=e, slice=t)] = float(prep.corridor_mw_t.loc[e, t]) + 1.0
+    out = _tampered(solved, fn)
+    assert any("flow" in v and "> capacity" in v for v in out), out

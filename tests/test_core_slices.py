@@ -156,3 +156,20 @@ def test_full_resolution_evaluation_refuses_an_unfinished_lp(study):
     with pytest.raises(siteplan.SolveError, match="did not finish"):
         siteplan.evaluate_full_resolution(plan3, study, highs_options={"simplex_iteration_limit": 1,
                                                                        "presolve": "off"})
+
+
+def test_aggregation_keeps_the_lowest_rating_factor(study):
+    """Capacity factors of merged slices are their lowest (a capacity must hold in each slice); the
+    design-peak slice takes each zone's lowest."""
+    cl, pr = study.dataset.climate, study.dataset.prices.copy()
+    rng = np.random.default_rng(0)
+    pr["corridor_rating_factor"] = rng.uniform(0.5, 1.0, len(pr))
+    new_cl, new_pr, mapping = aggregate_slices(cl, pr, 3)
+    for old, new in mapping.items():
+        for z in pr.index.get_level_values("zone").unique():
+            members = [o for o, n in mapping.items() if n == new]
+            assert new_pr.loc[(z, new), "corridor_rating_factor"] == pytest.approx(
+                min(pr.loc[(z, o), "corridor_rating_factor"] for o in members))
+    for z in pr.index.get_level_values("zone").unique():
+        assert new_pr.loc[(z, DESIGN_PEAK), "corridor_rating_factor"] == pytest.approx(
+            pr.loc[z, "corridor_rating_factor"].min())

@@ -73,12 +73,13 @@ def sub(bid, lon=-97.0, lat=31.01, headroom_mw=1000.0, supply_mw=1000.0, voltage
 
 def write_tiny(root: Path, *, sites=None, substations=None, corridors=(), demand_gpus=10.0, temps=(10.0, 10.0),
                price=100.0, scenario=None, catalog=None, latency=None, stations=None, slices=None, weight_h=None,
-               days=None):
+               days=None, price_columns=None):
     """Write catalog, dataset and scenario under ``root``; return the scenario path.
 
     By default two slices ``a``, ``b`` of 4380 h without a day structure; ``slices``, ``weight_h``
     and ``days`` (``(day, order_in_day, duration_h)`` per slice) give others. ``price`` is one
     price for every slice or a list, one per slice; temperatures are one per slice.
+    ``price_columns`` adds optional prices.csv columns, ``{column: [value per slice]}``.
     """
     slices = list(slices) if slices is not None else SLICES
     weight_h = list(weight_h) if weight_h is not None else [8760.0 / len(slices)] * len(slices)
@@ -105,8 +106,9 @@ def write_tiny(root: Path, *, sites=None, substations=None, corridors=(), demand
         demand=[dict(region_id="r1", lon=-97.0, lat=31.0, inf_gpus=demand_gpus)],
         stations=[dict(station=s, lon=stations[s][0], lat=stations[s][1]) for s in st_ids],
         slices=slices, weight_h=weight_h, dry_bulb_c=dry, wet_bulb_c=dry - 5.0,
-        prices=[dict(zone="Z", slice=t, energy_price_usd_per_mwh=pr, carbon_t_per_mwh=0.4)
-                for t, pr in zip(slices, prices)],
+        prices=[dict(zone="Z", slice=t, energy_price_usd_per_mwh=pr, carbon_t_per_mwh=0.4,
+                     **{c: v[j] for c, v in (price_columns or {}).items()})
+                for j, (t, pr) in enumerate(zip(slices, prices))],
         latency=latency, days=days)
     sc = copy.deepcopy(SCENARIO)
     _merge(sc, scenario or {})

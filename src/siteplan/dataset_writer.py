@@ -14,6 +14,8 @@ import numpy as np
 import xarray as xr
 import yaml
 
+from siteplan.io import PRICE_FACTORS
+
 
 def _num(v):
     if isinstance(v, (float, np.floating)):
@@ -93,7 +95,9 @@ def write_dataset(folder: str | Path, *, name: str, sites: list[dict], substatio
     write_geojson(folder / "fiber.geojson", fiber)
     write_geojson(folder / "demand.geojson", demand)
     write_climate(folder / "climate.nc", stations, slices, weight_h, dry_bulb_c, wet_bulb_c, days)
-    _write_csv(folder / "prices.csv", ["zone", "slice", "energy_price_usd_per_mwh", "carbon_t_per_mwh"], prices)
+    factors = [c for c in PRICE_FACTORS if any(c in r for r in prices)]  # optional columns, when given
+    _write_csv(folder / "prices.csv", ["zone", "slice", "energy_price_usd_per_mwh", "carbon_t_per_mwh", *factors],
+               prices)
     if latency is not None:
         _write_csv(folder / "latency.csv", ["site_id", "region_id", "rtt_ms"], latency)
     if serving_cost is not None:

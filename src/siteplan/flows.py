@@ -26,9 +26,10 @@ def least_flows(nodes: list, from_id: list, to_id: list, capacity_mw: np.ndarray
     from_id, to_id : list of str
         Corridor ends (in ``nodes``).
     capacity_mw : numpy.ndarray
-        Corridor capacity (either direction), shape (corridor,).
+        Corridor capacity (either direction), shape (corridor,), or (corridor, case) when it
+        differs by case.
     supply_limit_mw : numpy.ndarray
-        Most each node can inject, shape (node,).
+        Most each node can inject, shape (node,) or (node, case).
     load_mw : numpy.ndarray
         Load to deliver at each node, shape (node, case) (a case is a slice, or the contracts).
     tol_mw : float
@@ -70,15 +71,19 @@ def least_flows(nodes: list, from_id: list, to_id: list, capacity_mw: np.ndarray
     vals = np.concatenate([np.ones(ne), -np.ones(ne), np.ones(ne), -np.ones(ne), np.ones(nb), np.ones(nb)])
     ncol = 2 * ne + 2 * nb
     A = coo_matrix((vals, (rows, cols)), shape=(nb, ncol)).tocsc()
-    cap = np.asarray(capacity_mw, dtype=float)
+    def per_case(values, n):  # (n,) or (n, case) -> (n, case)
+        v = np.asarray(values, dtype=float)
+        return np.broadcast_to(v.reshape(n, -1) if n else np.zeros((0, 1)), (n, ncase))
+    cap_c, sup_c = per_case(capacity_mw, ne), per_case(supply_limit_mw, nb)
+    cap = cap_c[:, 0]
     # a MW left undelivered costs more than any routing can (all corridors full both ways cost 2 x sum)
-    penalty = 1.0 + 2.0 * float(cap.sum())
+    penalty = 1.0 + 2.0 * float(cap_c.max(axis=1, initial=0.0).sum())
     h = _quiet_highs()
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = ncol, nb
     lp.col_cost_ = np.concatenate([np.ones(2 * ne), np.zeros(nb), np.full(nb, penalty)])  # 1 per MW per corridor
     lp.col_lower_ = np.zeros(ncol)
-    lp.col_upper_ = np.concatenate([cap, cap, np.asarray(supply_limit_mw, dtype=float), np.full(nb, np.inf)])
+    lp.col_upper_ = np.concatenate([cap, cap, sup_c[:, 0], np.full(nb, np.inf)])
     lp.row_lower_ = np.zeros(nb)
     lp.row_upper_ = np.zeros(nb)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
@@ -88,9 +93,12 @@ def least_flows(nodes: list, from_id: list, to_id: list, capacity_mw: np.ndarray
     lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = ncol, nb
     h.passModel(lp)
     idx = np.arange(nb, dtype=np.int32)
+    bounded = np.arange(2 * ne + nb, dtype=np.int32)
     for j in range(ncase):
         if not load[:, j].any():
             continue
+        h.changeColsBounds(len(bounded), bounded, np.zeros(len(bounded)),
+                           np.concatenate([cap_c[:, j], cap_c[:, j], sup_c[:, j]]))
         rhs = load[:, j]
         h.changeRowsBounds(nb, idx, rhs, rhs)
         h.run()

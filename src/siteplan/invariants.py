@@ -74,10 +74,12 @@ def check_plan(plan, prep, tol: float = 1e-5) -> list[str]:
             if n > 1 or (n == 1 and not open_[list(ds["site"].values).index(s)]):
                 bad.append(f"site {s}: {n} interconnects built (open={bool(open_[list(ds['site'].values).index(s)])})")
     if ds.sizes.get("corridor", 0):
-        flow = np.abs(ds["corridor_flow_mw"].values)
-        capc = ds["corridor_capacity_mw"].values[:, None]
+        flow = np.abs(ds["corridor_flow_mw"].transpose("corridor", "slice").values)
+        # the capacity in each slice (capacity_mw x the corridor_rating_factor of prices.csv)
+        capc = prep.corridor_mw_t.loc[list(ds["corridor"].values), list(ds["slice"].values)].values
         for i, j in zip(*np.nonzero(flow > capc + 1e-6 * np.maximum(1.0, capc))):
-            bad.append(f"corridor {ds['corridor'].values[i]}: flow {flow[i, j]:g} > capacity {capc[i, 0]:g}")
+            bad.append(f"corridor {ds['corridor'].values[i]} slice {ds['slice'].values[j]}: flow {flow[i, j]:g} > "
+                       f"capacity {capc[i, j]:g}")
     bad += check_firm_power(plan, prep, tol)
     for gname in ds["generator"].values:
         unit = cat.onsite[gname].unit_mw
@@ -151,9 +153,9 @@ def _energy_graph(ds, prep, tol: float) -> list[str]:
     bad = []
     B, T = list(ds["substation"].values), list(ds["slice"].values)
     supply, load = ds["substation_supply_mw"].values, ds["substation_load_mw"].values
-    limit = ds["supply_limit_mw"].values
-    for i, j in zip(*np.nonzero(supply > limit[:, None] + tol * np.maximum(1.0, limit[:, None]))):
-        bad.append(f"substation {B[i]} slice {T[j]}: supply {supply[i, j]:g} MW > supply_mw {limit[i]:g}")
+    limit = prep.supply_mw_t.loc[B, T].values  # supply_mw x the supply_factor of the slice
+    for i, j in zip(*np.nonzero(supply > limit + tol * np.maximum(1.0, limit))):
+        bad.append(f"substation {B[i]} slice {T[j]}: supply {supply[i, j]:g} MW > supply_mw {limit[i, j]:g}")
     bi = {b: i for i, b in enumerate(B)}
     net = supply - load  # + inflow - outflow below: must be 0 at every node
     cor = prep.corridors.loc[list(ds["corridor"].values)] if ds.sizes.get("corridor", 0) else None

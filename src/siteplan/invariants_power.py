@@ -93,7 +93,9 @@ def _deliverability(ds, prep, tol: float) -> list[str]:
     bad = []
     B = list(ds["substation"].values)
     bi = {b: i for i, b in enumerate(B)}
-    supply, limit = ds["substation_peak_supply_mw"].values, ds["supply_limit_mw"].values
+    # firm: the contracts are delivered at each element's lowest capacity over the slices
+    supply = ds["substation_peak_supply_mw"].values
+    limit = prep.supply_mw_t.loc[B].min(axis=1).values
     for i in np.flatnonzero(supply > limit + tol * np.maximum(1.0, limit)):
         bad.append(f"substation {B[i]}: {supply[i]:g} MW injected at peak > supply_mw {limit[i]:g}")
     net = supply - ds["connected_mw"].values
@@ -101,7 +103,7 @@ def _deliverability(ds, prep, tol: float) -> list[str]:
     if E:
         cor = prep.corridors.loc[E]
         flow = ds["corridor_peak_flow_mw"].values
-        capc = ds["corridor_capacity_mw"].values
+        capc = prep.corridor_mw_t.loc[E].min(axis=1).values
         for k in np.flatnonzero(np.abs(flow) > capc + 1e-6 * np.maximum(1.0, capc)):
             bad.append(f"corridor {E[k]}: peak flow {flow[k]:g} MW > capacity {capc[k]:g}")
         for k, (a, b) in enumerate(zip(cor["from_id"], cor["to_id"])):

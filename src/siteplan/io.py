@@ -574,11 +574,19 @@ def climate_at_sites(grid: xr.Dataset, sites: gpd.GeoDataFrame, fname: str,
     return out.sortby("station")
 
 
+PRICE_FACTORS = ("supply_factor", "corridor_rating_factor")  # optional per (zone, slice), default 1
+MAX_RATING_FACTOR = 3.0  # a rating factor above this is a unit mistake (MW given as a factor?)
+
+
 def _load_prices(folder: Path, slices: list[str] | None, probs: list[Problem],
                  files: dict[str, Path]) -> pd.DataFrame:
+    """prices.csv / prices.nc: energy price and carbon per (zone, slice), and the optional factors
+    ``supply_factor`` (on ``supply_mw`` of the zone's substations) and ``corridor_rating_factor``
+    (on ``capacity_mw`` of corridors touching the zone) per slice, 1 where not given."""
     path, nc = folder / "prices.csv", folder / "prices.nc"
     cols = ["energy_price_usd_per_mwh", "carbon_t_per_mwh"]
-    empty = pd.DataFrame(columns=cols, index=pd.MultiIndex.from_tuples([], names=["zone", "slice"]))
+    empty = pd.DataFrame(columns=cols + list(PRICE_FACTORS),
+                         index=pd.MultiIndex.from_tuples([], names=["zone", "slice"]))
     if path.exists() and nc.exists():
         probs.append(Problem(str(nc), None, None, "both prices.csv and prices.nc exist; keep one"))
         return empty
@@ -590,7 +598,7 @@ def _load_prices(folder: Path, slices: list[str] | None, probs: list[Problem],
         return empty
     files["prices"] = path
     if path.suffix == ".nc":
-        df = _prices_nc_table(path, cols, probs)
+        df = _prices_nc_table(path, cols, probs, optional=PRICE_FACTORS)
         if df is None:
             return empty
         line = {}
@@ -604,10 +612,16 @@ def _load_prices(folder: Path, slices: list[str] | None, probs: list[Problem],
     if any(c not in df.columns for c in ["zone", "slice", *cols]):
         return empty
     for c in df.columns:
-        if c not in ["zone", "slice", *cols]:
+        if c not in ["zone", "slice", *cols, *PRICE_FACTORS]:
             probs.append(Problem(fname, None, c, "unknown column"))
+    factors = [c for c in PRICE_FACTORS if c in df.columns]
     for i, row in df.iterrows():
         lab = f"{row['zone']}/{row['slice']}{line.get(i, '')}"
+        for c in factors:
+            v = pd.to_numeric(row[c], errors="coerce")
+            if pd.isna(v) or not np.isfinite(v) or not 0 <= v <= MAX_RATING_FACTOR:
+                probs.append(Problem(fname, lab, c, f"must be a number in [0, {MAX_RATING_FACTOR:g}] (a factor on "
+                                                    f"the MW of the dataset), got {row[c]!r}"))
         for c in cols:
             v = pd.to_numeric(row[c], errors="coerce")
             if pd.isna(v) or not np.isfinite(v):
@@ -617,8 +631,11 @@ def _load_prices(folder: Path, slices: list[str] | None, probs: list[Problem],
             elif c == "carbon_t_per_mwh" and v > MAX_CARBON_T_PER_MWH:
                 probs.append(Problem(fname, lab, c, f"{v:g} t/MWh is above {MAX_CARBON_T_PER_MWH:g}, more than any "
                                                     "generation mix emits (kg/MWh given as t/MWh?)"))
-    for c in cols:
+    for c in cols + factors:
         df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
+    for c in PRICE_FACTORS:
+        if c not in df.columns:
+            df[c] = 1.0
     key = df.set_index(["zone", "slice"]).index
     for z, s in sorted(set(key[key.duplicated()])):
         probs.append(Problem(fname, f"{z}/{s}", "zone,slice", "duplicate row"))
@@ -633,11 +650,12 @@ def _load_prices(folder: Path, slices: list[str] | None, probs: list[Problem],
             for s in slices:
                 if s not in have:
                     probs.append(Problem(fname, f"{z}/{s}", "slice", "no row for this zone and slice"))
-    return df[cols]
+    return df[cols + list(PRICE_FACTORS)]
 
 
-def _prices_nc_table(path: Path, cols: list[str], probs: list[Problem]) -> pd.DataFrame | None:
-    """prices.nc as the rows prices.csv would hold: variables ``cols`` on dims (zone, slice)."""
+def _prices_nc_table(path: Path, cols: list[str], probs: list[Problem], optional=()) -> pd.DataFrame | None:
+    """prices.nc as the rows prices.csv would hold: variables ``cols`` (and any of ``optional``) on
+    dims (zone, slice)."""
     fname = str(path)
     ds = _read_netcdf(path, probs)
     if ds is None:
@@ -650,14 +668,19 @@ def _prices_nc_table(path: Path, cols: list[str], probs: list[Problem]) -> pd.Da
         elif set(ds[c].dims) != {"zone", "slice"}:
             probs.append(Problem(fname, None, c, f"must have dims (zone, slice), has {ds[c].dims}"))
             ok = False
+    have = [c for c in optional if c in ds.data_vars]
+    for c in have:
+        if set(ds[c].dims) != {"zone", "slice"}:
+            probs.append(Problem(fname, None, c, f"must have dims (zone, slice), has {ds[c].dims}"))
+            ok = False
     for v in ds.data_vars:
-        if v not in cols:
+        if v not in cols and v not in optional:
             probs.append(Problem(fname, None, str(v), "unknown variable"))
     if not ok:
         return None
     ds = ds.assign_coords(zone=[str(z) for z in ds["zone"].values], slice=[str(t) for t in ds["slice"].values])
-    df = ds[cols].to_dataframe().reset_index()
-    return df[["zone", "slice", *cols]]
+    df = ds[cols + have].to_dataframe().reset_index()
+    return df[["zone", "slice", *cols, *have]]
 
 
 def _load_pairs(folder: Path, stem: str, value: str, sites: set[str], regions: set[str],
@@ -823,10 +846,11 @@ def check_tables(ds: Dataset, workloads: list[str]) -> list[Problem]:
             probs.append(Problem(f"{ds.files.get('sites', 'sites')} (changed in code)", lab, "min_it_mw",
                                  "exceeds max_it_mw"))
     fname = f"{ds.files.get('prices', ds.path / 'prices.csv')} (changed in code)"
-    for c in ("energy_price_usd_per_mwh", "carbon_t_per_mwh"):
+    for c in ("energy_price_usd_per_mwh", "carbon_t_per_mwh", *PRICE_FACTORS):
         vals = pd.to_numeric(ds.prices[c], errors="coerce").to_numpy(dtype=float) if c in ds.prices else np.zeros(0)
         for (z, t), v in zip(ds.prices.index, vals):
-            if not np.isfinite(v) or (c == "carbon_t_per_mwh" and not 0 <= v <= MAX_CARBON_T_PER_MWH):
+            if (not np.isfinite(v) or (c == "carbon_t_per_mwh" and not 0 <= v <= MAX_CARBON_T_PER_MWH)
+                    or (c in PRICE_FACTORS and not 0 <= v <= MAX_RATING_FACTOR)):
                 probs.append(Problem(fname, f"{z}/{t}", c, f"not a finite number in range: {v!r}"))
     fname = f"{ds.files.get('climate', ds.path / 'climate.nc')} (changed in code)"
     for v in ("dry_bulb_c", "wet_bulb_c", "weight_h"):

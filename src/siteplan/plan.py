@@ -204,9 +204,11 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
     if nodes:
         ni = [bi[b] for b in nodes]
         loads = np.column_stack([sub_load[ni], connected.values[ni]])
-        f_all, sup_all = least_flows(nodes, cor["from_id"].tolist(), cor["to_id"].tolist(),
-                                     cor["capacity_mw"].values.astype(float),
-                                     subs.loc[nodes, "supply_mw"].values.astype(float), loads)
+        cap_t, sup_t = p.corridor_mw_t.loc[E, T].values, p.supply_mw_t.loc[nodes, T].values
+        # the contracts are firm: routed at each element's lowest capacity over the slices
+        cap_all = np.column_stack([cap_t, cap_t.min(axis=1, initial=np.inf) if T else cor["capacity_mw"].values])
+        sup_all = np.column_stack([sup_t, sup_t.min(axis=1, initial=np.inf) if T else subs.loc[nodes, "supply_mw"].values])
+        f_all, sup_all = least_flows(nodes, cor["from_id"].tolist(), cor["to_id"].tolist(), cap_all, sup_all, loads)
     else:
         f_all, sup_all = np.zeros((len(E), len(T) + 1)), np.zeros((0, len(T) + 1))
     flow, peak_flow = f_all[:, :len(T)], f_all[:, len(T)]
@@ -311,6 +313,11 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
                                     "corridor flow delivering every contract at once (least total flow)"),
         "substation_peak_supply_mw": da(_clean(peak_supply), ("substation",), "MW",
                                         "power injected to deliver every contract at once"),
+        "corridor_capacity_by_slice_mw": da(p.corridor_mw_t.loc[E, T].values if E else np.zeros((0, len(T))),
+                                            ("corridor", "slice"), "MW",
+                                            "corridor capacity in the slice (capacity_mw x corridor_rating_factor)"),
+        "supply_limit_by_slice_mw": da(p.supply_mw_t.loc[B, T].values, ("substation", "slice"), "MW",
+                                       "supply in the slice (supply_mw x supply_factor)"),
         "supply_limit_mw": da(subs["supply_mw"].values.astype(float), ("substation",), "MW",
                               "power the substation can inject (dataset supply_mw)"),
         "substation_supply_mw": da(_clean(sub_supply), ("substation", "slice"), "MW", "power injected"),

@@ -4,7 +4,11 @@ The grid must be able to deliver every site's contracted MW at once (firm capaci
 inject at most their ``supply_mw``, corridors carry at most their spare ``capacity_mw`` either way,
 and every substation's contracts are met. Imports in each slice are at most the contracts, and
 supply and corridor limits are the same in every slice, so a flow that delivers the contracts also
-delivers every slice's imports (scale each path of it down): one flow, not one per slice. The
+delivers every slice's imports (scale each path of it down): one flow, not one per slice. Where
+supply or corridor capacity varies by slice (the optional ``supply_factor`` and
+``corridor_rating_factor`` of prices.csv), the contracts must be deliverable at each element's
+lowest capacity over the slices: firm means deliverable in every slice, and then every slice's
+imports are again delivered. The
 flows per slice reported in a plan are the least total flow that delivers that slice's imports
 (:mod:`siteplan.flows`), found after the solve with every decision fixed, so nothing circulates.
 """
@@ -21,15 +25,16 @@ def define_energy_graph(m, p) -> None:
     """Node balance at every substation of the components that host an interconnect option.
 
     supply[b] + inflow - outflow = sum of the contracted MW of the options landing at b.
-    Corridor flow is a single free variable per corridor bounded by +-capacity.
+    Corridor flow is a single free variable per corridor bounded by +-capacity (lowest over slices).
     """
     if len(p.options) == 0:
         return
-    supply = p.dataset.substations["supply_mw"].to_dict()
+    # firm: the lowest supply and corridor capacity over the slices
+    supply = {b: float(v) for b, v in p.supply_mw_t.min(axis=1).items()} if len(p.slices) else {}
     nodes = p.energy_nodes
-    supply_nodes = [b for b in nodes if supply[b] > 0]
+    supply_nodes = [b for b in nodes if supply.get(b, 0.0) > 0]
     cor = p.corridors
-    cap = cor["capacity_mw"].to_dict()
+    cap = {e: float(v) for e, v in p.corridor_mw_t.min(axis=1).items()} if len(p.slices) else {}
     m.ENERGY_NODES = pyo.Set(initialize=nodes, ordered=True, doc="substations in the flow model")
     m.SUPPLY_NODES = pyo.Set(initialize=supply_nodes, ordered=True, doc="substations that inject power")
     m.CORRIDORS = pyo.Set(initialize=list(cor.index), ordered=True, doc="transmission corridors")

@@ -61,6 +61,8 @@ class Prepared:
     site_peak_max_mw: pd.Series  # site -> the most peak facility MW the site could ever draw
     gas_price: pd.Series  # site -> delivered gas USD/MMBtu (NaN without catalog gas_supply)
     onsite_max_mw: pd.Series  # site -> cap on on-site generator MW (inf = none)
+    supply_mw_t: pd.DataFrame  # substation x slice: supply_mw x the zone's supply_factor
+    corridor_mw_t: pd.DataFrame  # corridor x slice: capacity_mw x the lower corridor_rating_factor of its ends
     notes: list[str] = field(default_factory=list)
     # Day structure of the slices (see siteplan.io.slice_days), as plain dicts for the model:
     slice_day: dict = field(default_factory=dict)  # slice -> representative day id
@@ -90,6 +92,28 @@ def _hosting_notes(sites, designs, rack_types, site_rack_design, catalog) -> lis
             notes.append(f"{len(idle)} site(s) can host no rack (water cap of 0 with only water-cooled designs, or "
                          f"max_it_mw below one rack): " + ", ".join(idle[:10]) + (" ..." if len(idle) > 10 else ""))
     return notes
+
+
+def _limits_by_slice(dataset: Dataset, nodes: list, corridors: pd.DataFrame, slices: list) -> tuple:
+    """Supply and corridor capacity per slice: the dataset's MW x the optional factors of prices.csv
+    (per zone and slice; 1 where not given). A corridor takes the lower factor of its two ends."""
+    subs = dataset.substations
+
+    def factor(col):
+        if col in dataset.prices:
+            return dataset.prices[col].unstack("slice").reindex(columns=slices).fillna(1.0)
+        return pd.DataFrame(1.0, index=sorted(set(subs["zone"])), columns=slices)
+    sf, cf = factor("supply_factor"), factor("corridor_rating_factor")
+    zone = subs["zone"]
+    supply = pd.DataFrame(subs.loc[nodes, "supply_mw"].values.astype(float)[:, None]
+                          * sf.loc[zone.loc[nodes].tolist()].values, index=nodes, columns=slices)
+    if len(corridors):
+        fa = cf.loc[zone.loc[corridors["from_id"]].tolist()].values
+        fb = cf.loc[zone.loc[corridors["to_id"]].tolist()].values
+        cap = corridors["capacity_mw"].values.astype(float)[:, None] * np.minimum(fa, fb)
+    else:
+        cap = np.zeros((0, len(slices)))
+    return supply, pd.DataFrame(cap, index=list(corridors.index), columns=slices)
 
 
 def _check_inputs(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> None:
@@ -234,6 +258,7 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Prepared:
     carbon_zt = dataset.prices["carbon_t_per_mwh"].unstack("slice")[slices]
     price = pd.DataFrame(price_zt.loc[zone_of].values * sc.energy_price_scale, index=sites, columns=slices)
     carbon = pd.DataFrame(carbon_zt.loc[zone_of].values, index=sites, columns=slices)
+    supply_mw_t, corridor_mw_t = _limits_by_slice(dataset, list(dataset.substations.index), corridors, slices)
     if dataset.serving_cost is not None:
         serving = dataset.serving_cost["serving_cost_usd_per_gpu_yr"]
     else:
@@ -263,7 +288,7 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Prepared:
                     generators, batteries, weight_h, {t: float(v) for t, v in weight_h.items()}, site_design, site_rack_design, pue, wue, station,
                     options, rtt, max_rtt, demand, serve_pairs, site_pop, region_pop, energy_nodes,
                     corridors, egraph, fgraph, price, carbon, serving, pue_peak, site_peak_max_mw, gas_price,
-                    onsite_max_mw, notes,
+                    onsite_max_mw, supply_mw_t, corridor_mw_t, notes,
                     slice_day={t: str(d) for t, d in days["day"].items()},
                     slice_order={t: int(o) for t, o in days["order_in_day"].items()},
                     duration_h={t: float(h) for t, h in days["duration_h"].items()})

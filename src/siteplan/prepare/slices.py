@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from siteplan.io import HOURS_PER_DAY, RESERVED_SLICE, slice_days
+from siteplan.io import HOURS_PER_DAY, PRICE_FACTORS, RESERVED_SLICE, slice_days
 
 DESIGN_PEAK = RESERVED_SLICE  # the zero-hour slice carrying every station's peak conditions (datasets may not use it)
 DESIGN_PEAK_DURATION_H = HOURS_PER_DAY  # its one-slice day lasts a whole day: no battery can ride through it
@@ -210,9 +210,13 @@ def aggregate_slices(climate: xr.Dataset, prices: pd.DataFrame, k: int) -> tuple
                 "lon": ("station", climate["lon"].values)})
     zones = list(prices["energy_price_usd_per_mwh"].unstack("slice").index)
     mp, mc = merge(price), merge(carbon)
-    new_prices = pd.DataFrame(
-        {"energy_price_usd_per_mwh": mp.ravel(), "carbon_t_per_mwh": mc.ravel()},
-        index=pd.MultiIndex.from_product([zones, names], names=["zone", "slice"])).sort_index()
+    cols = {"energy_price_usd_per_mwh": mp.ravel(), "carbon_t_per_mwh": mc.ravel()}
+    member = onehot.T.astype(bool)  # merged slice x original slice
+    for c in PRICE_FACTORS:  # capacity factors: the lowest of the merged slices (a capacity must hold in each)
+        if c in prices:
+            f = prices[c].unstack("slice")[slices].values
+            cols[c] = np.stack([f[:, row].min(axis=1) for row in member], axis=1).ravel()
+    new_prices = pd.DataFrame(cols, index=pd.MultiIndex.from_product([zones, names], names=["zone", "slice"])).sort_index()
     return _with_design_peak(new_climate, climate), _prices_with_peak(new_prices, prices), mapping
 
 
@@ -229,7 +233,11 @@ def _with_design_peak(new_climate: xr.Dataset, climate: xr.Dataset) -> xr.Datase
 
 
 def _prices_with_peak(new_prices: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
-    """Prices for the design-peak slice: each zone's highest (they weigh zero hours, so cost nothing)."""
+    """Prices for the design-peak slice: each zone's highest (they weigh zero hours, so cost nothing);
+    capacity factors: each zone's lowest."""
     top = prices.groupby(level="zone").max()
+    for c in PRICE_FACTORS:
+        if c in prices:
+            top[c] = prices[c].groupby(level="zone").min()
     top.index = pd.MultiIndex.from_product([top.index, [DESIGN_PEAK]], names=["zone", "slice"])
     return pd.concat([new_prices, top[new_prices.columns]]).sort_index()
