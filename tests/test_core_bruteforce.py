@@ -1,6 +1,6 @@
 """Brute-force cross-check: enumerate every binary choice (site design, interconnect option), solve
 the rest exactly (integer racks and units, which generator types a site has, contracted and
-upgraded MW), and compare with siteplan's optimum."""
+upgraded MW, battery units and their state of charge), and compare with siteplan's optimum."""
 
 import itertools
 
@@ -46,12 +46,20 @@ def random_instance(root, seed):
                               "peak_it_share": float(rng2.choice([1.0, 0.8])),
                               "onsite_max_mw_per_site": None if rng2.random() < 0.7 else float(rng2.integers(5, 20))}
     scenario["it_utilisation"] = float(rng2.choice([1.0, 0.7]))
+    days = None
+    if rng2.random() < 0.35:  # a battery and one representative day: cheap night, dear day
+        catalog["onsite"] = {"bat": {"kind": "battery", "unit_mw": float(rng2.choice([2.0, 5.0])), "unit_mwh": 20.0,
+                                     "capex_usd_per_mw": float(rng2.choice([5e4, 2e5])), "round_trip_efficiency": 0.85,
+                                     "lead_time_yr": 1, "lifetime_yr": 1, "source": "test"}}
+        scenario["onsite"] = scenario["onsite"] + ["bat"]
+        days = [("d", 0, 12.0), ("d", 1, 12.0)]
+        price = [0.4 * price, 1.6 * price]
     if rng.random() < 0.4:  # drawn last, so the min_cost instances stay what they were
         # $5-60 per H100e-hour against $3-23 of energy plus $1-7M substations: some demand pays, some not
         scenario.update(objective="max_profit", gpu_hour_price_usd=float(rng.uniform(5, 60)),
                         unmet_penalty_usd_per_gpu_yr=None if rng.random() < 0.5 else 1e5)
     return write_tiny(root, sites=sites, substations=subs, demand_gpus=demand, price=price, stations=stations,
-                      latency=latency, catalog=catalog, scenario=scenario)
+                      latency=latency, catalog=catalog, scenario=scenario, days=days)
 
 
 def brute_force(m, prep):
