@@ -226,17 +226,22 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
                                 scalar=True)])
     # substation headroom
     head, conn = ds["headroom_mw"].values.astype(float), ds["connected_mw"].values.astype(float)
+    upg = ds["upgrade_mw"].values.astype(float) if "upgrade_mw" in ds else np.zeros_like(conn)
     used = conn > 0
     v_head = _values(ds, "value_headroom_usd_per_mw_yr")
-    nb = sum(_binds(c, hd) for c, hd in zip(conn[used], head[used]))
+    nb = sum(_binds(c - u, hd) for c, u, hd in zip(conn[used], upg[used], head[used]))
     summary.append(["substation headroom", f"{used.sum()} substation(s) with new load", "headroom_mw",
                     _status(None if v_head is None else v_head[used], "MW", nb)])
-    # corridors
-    cap = ds["corridor_capacity_mw"].values.astype(float)
+    # corridors: the binding case is the flow that delivers every contract at once (firm capacity),
+    # at each corridor's lowest capacity over the slices
+    if "corridor_capacity_by_slice_mw" in ds:
+        cap = ds["corridor_capacity_by_slice_mw"].values.astype(float).min(axis=1, initial=np.inf) \
+            if ds.sizes.get("slice", 0) else ds["corridor_capacity_mw"].values.astype(float)
+    else:
+        cap = ds["corridor_capacity_mw"].values.astype(float)
     flow = np.abs(ds["corridor_flow_mw"].values.astype(float))
-    # a zero-hour design-peak slice (merged studies) has arbitrary dispatch (it costs nothing): skip it
-    flow = np.where((ds["weight_h"].values > 0)[None, :], flow, 0.0) if flow.size else flow
-    peak = flow.max(axis=1) if flow.size else np.zeros(len(cap))
+    peak = np.abs(ds["corridor_peak_flow_mw"].values.astype(float)) if "corridor_peak_flow_mw" in ds \
+        else (flow.max(axis=1) if flow.size else np.zeros(len(cap)))
     v_cor = _values(ds, "value_corridor_usd_per_mw_yr")
     summary.append(["corridor capacity", f"{int((peak > 0).sum())} of {len(cap)} corridors carry flow",
                     "capacity_mw", _status(v_cor, "MW")])
@@ -308,13 +313,14 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
 
     # details
     ids = ds["substation"].values
-    rows = [[str(ids[i]), f(conn[i], 1), f(head[i], 1), f(head[i] - conn[i], 1),
-             f"{conn[i] / head[i]:.0%}" if head[i] > 0 else "–", _one(v_head, i, "MW")]
+    rows = [[str(ids[i]), f(conn[i], 1), f(upg[i], 1), f(head[i], 1), f(max(head[i] - (conn[i] - upg[i]), 0.0), 1),
+             f"{(conn[i] - upg[i]) / head[i]:.0%}" if head[i] > 0 else "–", _one(v_head, i, "MW")]
             for i in np.argsort(-conn) if conn[i] > 0]
     if rows:
-        out.append(Block("p", "**Substation headroom** (substations with new load: `connected_mw` vs `headroom_mw`)"))
-        out.append(Block("table", table=Table(["substation", "connected MW", "headroom MW", "remaining MW", "use",
-                                               "status"], rows)))
+        out.append(Block("p", "**Substation headroom** (substations with new load: contracted `connected_mw`, of which "
+                              "`upgrade_mw` beyond the headroom through network upgrades, vs `headroom_mw`)"))
+        out.append(Block("table", table=Table(["substation", "contracted MW", "upgraded MW", "headroom MW",
+                                               "remaining MW", "use", "status"], rows)))
     cids = ds["corridor"].values
     # the binding corridors first (largest value), then the most loaded
     v_sort = np.nan_to_num(v_cor, nan=0.0) if v_cor is not None else np.zeros(len(cap))
@@ -322,14 +328,18 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
     order = [i for i in key if peak[i] > 0 or v_sort[i] > DUAL_TOL][:15]
     if order:
         sl = ds["slice"].values
+        w_pos = (ds["weight_h"].values > 0)[None, :] if flow.size else None
+        busy = np.where(w_pos, flow, 0.0) if flow.size else flow
         rows = [[str(cids[i]), f(peak[i], 1), f(cap[i], 1), f"{peak[i] / cap[i]:.0%}" if cap[i] > 0 else "–",
-                 str(sl[int(np.argmax(flow[i]))]), _one(v_cor, i, "MW")] for i in order]
+                 f(float(busy[i].max()), 1) if busy.size else "–",
+                 str(sl[int(np.argmax(busy[i]))]) if busy.size else "–", _one(v_cor, i, "MW")] for i in order]
         more = int(((peak > 0) | (v_sort > DUAL_TOL)).sum()) - len(order)
-        out.append(Block("p", "**Corridor capacity** (binding first, then the most loaded: max over slices of "
-                              "|`corridor_flow_mw`| vs `corridor_capacity_mw`; value of one more MW in every slice"
+        out.append(Block("p", "**Corridor capacity** (binding first, then the most loaded: |`corridor_peak_flow_mw`|, "
+                              "the least flow that delivers every contract at once, vs the corridor's lowest capacity "
+                              "over the slices; and the largest flow of any slice"
                               + (f"; {more} more carry flow" if more > 0 else "") + ")"))
-        out.append(Block("table", table=Table(["corridor", "peak |flow| MW", "capacity MW", "use", "peak slice",
-                                               "status"], rows)))
+        out.append(Block("table", table=Table(["corridor", "contracts |flow| MW", "capacity MW", "use",
+                                               "largest slice flow MW", "in slice", "status"], rows)))
     if len(asg):
         rows = []
         for (reg, wl), g in asg.groupby(["region_id", "workload"], sort=True):
