@@ -138,7 +138,9 @@ def solve_built(m, prep: Prepared, prepare_s: float = 0.0, build_s: float = 0.0,
         from siteplan.warmstart import start_values
 
         opts["start"] = start_values(m, warm_start)
-    res = solve_model(m, **opts)
+    from siteplan.decision_gap import unavoidable_cost
+
+    res = solve_model(m, unavoidable_usd=unavoidable_cost(prep), **opts)
     t0 = time.perf_counter()
     plan = extract_plan(m, prep, res)
     _check_invariants(plan, prep)

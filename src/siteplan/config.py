@@ -233,6 +233,10 @@ class FirmPower(_Strict):
 class Solver(_Strict):
     time_limit_s: float = Field(default=600.0, gt=0)
     mip_rel_gap: float = Field(default=1e-4, ge=0)
+    decision_gap: float | None = Field(
+        default=None, ge=0, description="Also stop when (objective - bound) <= this x (objective - the cost "
+                                        "no plan can avoid): the gap on what the siting and power choices "
+                                        "cost (siteplan.decision_gap). null = only mip_rel_gap.")
     threads: int = Field(default=1, ge=1)
     seed: int = Field(default=0, ge=0)
     output: bool = Field(default=False, description="Print the HiGHS log.")

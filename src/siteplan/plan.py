@@ -330,6 +330,7 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
     ds.attrs.update({
         "scenario": sc.name, "termination": result.termination.value, "objective_usd_per_yr": result.objective,
         "best_bound_usd_per_yr": result.best_bound, "mip_gap": result.gap, "it_utilisation": u,
+        "decision_gap": result.decision_gap, "unavoidable_usd_per_yr": result.unavoidable_usd_per_yr,
         "build_s": result.timings.build_s, "handoff_s": result.timings.handoff_s, "solve_s": result.timings.solve_s,
         # what preparation changed or found (one per line; NetCDF-safe string)
         "notes": "\n".join(list(p.notes) + _duals_notes(result)),

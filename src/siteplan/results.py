@@ -59,7 +59,8 @@ def manifest(plan: Plan, study) -> dict:
         "versions": _versions(),
         "platform": platform.platform(),
         "solver": {"termination": r.termination.value, "highs_status": r.highs_status, "objective": r.objective,
-                   "best_bound": r.best_bound, "gap": r.gap, "rows": r.num_rows, "cols": r.num_cols,
+                   "best_bound": r.best_bound, "gap": r.gap, "decision_gap": r.decision_gap,
+                   "unavoidable": r.unavoidable_usd_per_yr, "rows": r.num_rows, "cols": r.num_cols,
                    "nonzeros": r.num_nonzeros, "integer_cols": r.num_integer, "mip_nodes": r.mip_nodes,
                    "options": sc.solver.model_dump()},
         "timings_s": {"prepare": r.timings.prepare_s, "build": r.timings.build_s, "handoff": r.timings.handoff_s,
@@ -150,6 +151,8 @@ def _result_from(man: dict, ds: xr.Dataset) -> SolveResult:
         termination=Termination(term), highs_status=str(sv.get("highs_status", "")),
         objective=pick("objective", "objective_usd_per_yr"), best_bound=pick("best_bound", "best_bound_usd_per_yr"),
         gap=pick("gap", "mip_gap"), has_solution=True, num_rows=int(sv.get("rows", 0)),
+        decision_gap=pick("decision_gap", "decision_gap"),
+        unavoidable_usd_per_yr=pick("unavoidable", "unavoidable_usd_per_yr"),
         num_cols=int(sv.get("cols", 0)), num_nonzeros=int(sv.get("nonzeros", 0)),
         num_integer=int(sv.get("integer_cols", 0)), mip_nodes=int(sv.get("mip_nodes", 0)),
         timings=Timings(**{f"{k}_s": float(tm.get(k, at.get(f"{k}_s", 0.0)) or 0.0)

@@ -28,6 +28,7 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from siteplan._scipy import import_scipy
 from siteplan.compiler import LinearForm, compile_linear
+from siteplan.decision_gap import decision_gap as decision_gap_of
 from siteplan.errors import SolveError
 
 
@@ -76,6 +77,8 @@ class SolveResult:
     root_cuts: int = 0
     start_objective: float | None = None
     primal_feasible: bool = True  # False: HiGHS stopped at a point it has not found feasible (an unfinished LP)
+    unavoidable_usd_per_yr: float = float("nan")  # cost no plan of the study avoids (siteplan.decision_gap)
+    decision_gap: float = float("nan")  # (objective - bound) / (objective - unavoidable)
     # siteplan.duals.Duals of the LP with the integer decisions fixed (None if not asked for); it holds
     # the Pyomo rows and columns, so solve_built drops it once the Plan has its values
     duals: object = field(default=None, repr=False, compare=False)
@@ -282,7 +285,8 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
                 threads: int = 1, seed: int = 0, output: bool = False, root_cuts: bool = True,
                 mip_start: bool | str = False, start: list | None = None,
                 highs_options: dict | None = None, progress: Callable[[str], None] | None = None,
-                duals: bool = True) -> SolveResult:
+                duals: bool = True, decision_gap: float | None = None,
+                unavoidable_usd: float | None = None) -> SolveResult:
     """Solve a (siteplan or user-extended) Pyomo model with HiGHS and load the values into it.
 
     Parameters
@@ -295,6 +299,10 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
         If the model registered linking inequalities for a root cut loop
         (``m._siteplan_root_cuts``, see :mod:`siteplan.model.demand`), add the ones the LP
         relaxation violates before branching.
+    decision_gap, unavoidable_usd : float, optional
+        Stop as soon as (objective - bound) <= ``decision_gap`` x (objective - ``unavoidable_usd``),
+        the gap on the avoidable cost (:mod:`siteplan.decision_gap`); the result then counts as
+        optimal for that target. ``unavoidable_usd`` also gives ``SolveResult.decision_gap``.
     mip_start : bool or "auto", default False
         Give HiGHS a starting incumbent from an LP-guided restricted MIP (see :func:`lp_fix_start`)
         when the model registered its site-opening variables (``m._siteplan_start_fix``). ``"auto"``
@@ -356,14 +364,19 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
     h.setOptionValue("time_limit", max(1e-3, float(time_limit_s) - (time.perf_counter() - t1)))
     if progress is not None:
         _report_progress(h, cm, progress, float(time_limit_s), float(mip_rel_gap), t1)
+    met = _stop_on_decision_gap(h, cm, decision_gap, unavoidable_usd)
     h.run()
     t2 = time.perf_counter()
     status = h.getModelStatus()
     term = _STATUS.get(status, Termination.OTHER)
     info = h.getInfo()
     sol = h.getSolution()
+    decision_met = bool(met) and status == highspy.HighsModelStatus.kInterrupt
+    if decision_met:  # stopped by siteplan at the target decision gap, as HiGHS stops at mip_rel_gap
+        term = Termination.OPTIMAL
     has_sol = bool(sol.value_valid) and len(cm.columns) > 0 or (len(cm.columns) == 0 and term is Termination.OPTIMAL)
-    status_text = h.modelStatusToString(status)
+    status_text = h.modelStatusToString(status) if not decision_met else \
+        f"Optimal within the decision gap {decision_gap:.2%}"
     if term in (Termination.INFEASIBLE, Termination.UNBOUNDED):
         raise SolveError(f"the model is {term.value} (HiGHS: {status_text})")
     if not has_sol:
@@ -393,7 +406,10 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
     return SolveResult(term, status_text, obj, bound, gap, True, cm.A.shape[0], len(cm.columns),
                        int(cm.A.nnz), int(cm.integrality.sum()), nodes,
                        Timings(handoff_s=t1 - t0, solve_s=t2 - t1, duals_s=t4 - t3), root_cuts=n_cuts,
-                       start_objective=start_obj, primal_feasible=primal_feasible, duals=dual_res)
+                       start_objective=start_obj, primal_feasible=primal_feasible, duals=dual_res,
+                       unavoidable_usd_per_yr=float("nan") if unavoidable_usd is None else float(unavoidable_usd),
+                       decision_gap=float("nan") if unavoidable_usd is None else
+                       decision_gap_of(obj, bound, float(unavoidable_usd)))
 
 
 DUALS_BUDGET = 0.25  # share of the time limit the fixed-integer LP may use (at least DUALS_MIN_S)
@@ -494,6 +510,25 @@ def _report_progress(h: highspy.Highs, cm: CompiledModel, progress: Callable[[st
 
     h.cbMipImprovingSolution.subscribe(improving)
     h.cbMipInterrupt.subscribe(interrupt)
+
+
+def _stop_on_decision_gap(h: highspy.Highs, cm: CompiledModel, target: float | None,
+                          unavoidable: float | None) -> list | None:
+    """Interrupt HiGHS once the gap on the avoidable cost reaches ``target``; returns a flag list
+    (``[True]`` once it did) or None when there is nothing to watch."""
+    if target is None or unavoidable is None or not np.isfinite(unavoidable) or not cm.integrality.any():
+        return None
+    met = []
+
+    def check(e):
+        d = e.data_out
+        pb, db = d.mip_primal_bound, d.mip_dual_bound
+        if np.isfinite(pb) and np.isfinite(db) and pb - db <= target * (pb - unavoidable) + 1e-9 * max(1.0, abs(pb)):
+            if not met:
+                met.append(True)
+            e.interrupt()
+    h.cbMipInterrupt.subscribe(check)
+    return met
 
 
 def set_time_left(h: highspy.Highs, seconds: float) -> None:

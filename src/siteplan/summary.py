@@ -37,7 +37,7 @@ def summary_text(plan) -> str:
     t = r.timings
     lines = [
         f"scenario {ds.attrs['scenario']}: {r.termination.value} (HiGHS: {r.highs_status}), "
-        f"gap {r.gap:.4%}",
+        f"gap {r.gap:.4%}" + _decision_gap_text(r),
         _objective_line(plan),
         f"timings: prepare {t.prepare_s:.2f}s, build {t.build_s:.2f}s, hand-off {t.handoff_s:.2f}s, "
         f"HiGHS {t.solve_s:.2f}s, extract {t.extract_s:.2f}s, duals {t.duals_s:.2f}s; {r.num_rows} rows x {r.num_cols} cols "
@@ -70,3 +70,13 @@ def summary_text(plan) -> str:
         lines.append(f"  {row['site_id']:<20} {row['design']:<16} {row['it_mw']:>8.1f} {row['compute_h100e']:>9,.0f} "
                      f"{pue:>11} {ic:<28} {row['onsite_mw']:>10.1f}")
     return "\n".join(lines)
+
+
+def _decision_gap_text(r) -> str:
+    """', decision gap x % of the avoidable $y/yr' (the gap on what the choices cost), if known."""
+    import math
+
+    dg, u = getattr(r, "decision_gap", math.nan), getattr(r, "unavoidable_usd_per_yr", math.nan)
+    if not (math.isfinite(dg) and math.isfinite(u)):
+        return ""
+    return f" (decision gap {dg:.2%} of the avoidable ${(r.objective - u) / 1e6:,.1f}M/yr)"

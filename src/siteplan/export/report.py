@@ -79,6 +79,15 @@ def _status(values: np.ndarray | None, unit: str, at_limit: int = 0, scalar: boo
     return f"**binds**: {top}" if scalar else f"**binds at {n}**, up to {top}"
 
 
+def _decision_gap_cell(r) -> str:
+    """The gap on the avoidable cost (siteplan.decision_gap), with the cost it is taken on."""
+    dg, u = getattr(r, "decision_gap", float("nan")), getattr(r, "unavoidable_usd_per_yr", float("nan"))
+    if not (np.isfinite(dg) and np.isfinite(u)):
+        return "–"
+    return (f"{dg:.2%} of the avoidable {style.fmt_usd(r.objective - u)}/yr (objective less the "
+            f"{style.fmt_usd(u)}/yr of IT, facility and cooling that every plan meeting the demand pays)")
+
+
 def _one(values: np.ndarray | None, i: int, unit: str) -> str:
     """Status of one member: its value if it binds."""
     if values is None:
@@ -142,7 +151,8 @@ def report_blocks(plan, study=None, scenario: dict | None = None) -> list[Block]
     B.append(Block("table", table=Table(["", ""], [
         ["termination", r.termination.value], ["HiGHS status", r.highs_status or "–"],
         ["objective", f"{style.fmt_usd(r.objective)}/yr"], ["best bound", f"{style.fmt_usd(r.best_bound)}/yr"],
-        ["relative gap", f"{r.gap:.4%}"], ["size", f"{r.num_rows:,} rows × {r.num_cols:,} columns "
+        ["relative gap", f"{r.gap:.4%}"],
+        ["decision gap", _decision_gap_cell(r)], ["size", f"{r.num_rows:,} rows × {r.num_cols:,} columns "
                                                    f"({r.num_integer:,} integer), {r.num_nonzeros:,} nonzeros"],
         ["branch-and-bound nodes", f"{r.mip_nodes:,}"],
         ["time (s)", f"prepare {t.prepare_s:.2f}, build {t.build_s:.2f}, hand-off {t.handoff_s:.2f}, "
