@@ -68,7 +68,9 @@ def test_solve_stops_at_the_decision_gap():
     full = siteplan.solve(example, set_values={"solver.mip_rel_gap": 0.0})
     assert full.result.highs_status == "Optimal" and full.result.decision_gap == pytest.approx(0.0, abs=1e-9)
     for target in (0.5, 0.05):
-        plan = siteplan.solve(example, set_values={"solver.mip_rel_gap": 0.0, "solver.decision_gap": target})
+        # (no LP-guided start: it finds the optimum of this small study before the first check)
+        plan = siteplan.solve(example, set_values={"solver.mip_rel_gap": 0.0, "solver.decision_gap": target,
+                                                   "solver.mip_start": False})
         r = plan.result
         assert r.termination.value == "optimal"
         assert r.highs_status == f"Optimal within the decision gap {target:.2%}"
@@ -76,3 +78,46 @@ def test_solve_stops_at_the_decision_gap():
         assert r.objective - r.best_bound <= target * (r.objective - r.unavoidable_usd_per_yr) + 1e-6
         assert r.objective > full.objective  # stopped before the proven optimum
         assert plan.violations == []
+
+
+def test_compare_two_plans(tmp_path):
+    """siteplan.compare on two hand-solved plans: one grid-fed, one forced onto gas."""
+    from siteplan.compare import compare, write_comparison
+
+    grid, _ = solve_checked(write_tiny(tmp_path / "grid", scenario={"onsite": ["gas"]}))
+    slow = {"interconnect_classes": {"small": {"lead_time_yr": 5}, "big": {"lead_time_yr": 5}}}
+    gas, _ = solve_checked(write_tiny(tmp_path / "gas", catalog=slow, scenario={"onsite": ["gas"]}))
+    cmp = compare(grid, gas, names=("grid", "gas"))
+    # grid: $1M connection + 11 MW x 8760 h x $100; gas: 3 units x $5M + 11 MW x 8760 h x $50
+    assert cmp.totals.at["annual cost (USD/yr)", "grid"] == pytest.approx(1e6 + 11 * H * 100)
+    assert cmp.totals.at["annual cost (USD/yr)", "gas"] == pytest.approx(15e6 + 11 * H * 50)
+    assert cmp.totals.at["annual cost (USD/yr)", "gas - grid"] == pytest.approx(15e6 + 11 * H * 50 - 1e6 - 11 * H * 100)
+    assert cmp.sites.at["s1", "change"] == "repowered"
+    assert cmp.sites.at["s1", "grid MW grid"] == pytest.approx(11.0) and cmp.sites.at["s1", "on-site MW gas"] == 15.0
+    assert cmp.costs.at["grid_energy", "gas - grid"] == pytest.approx(-11 * H * 100)
+    assert cmp.costs.at["onsite_capex", "gas - grid"] == pytest.approx(15e6)
+    assert "gas costs $9.2M/yr more than grid" in cmp.text
+    assert "grid 11 -> 0 MW contracted, on-site 0 -> 15 MW" in cmp.text
+    md, png = write_comparison(cmp, tmp_path / "cmp")
+    assert "| s1 | repowered |" in md.read_text() and png.stat().st_size > 1000
+    same = compare(grid, grid)
+    assert (same.sites["change"] == "same").all() and "cost the same" in same.text
+
+
+def test_compare_cli(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from siteplan.results import write_results
+
+    a_path = write_tiny(tmp_path / "a")
+    b_path = write_tiny(tmp_path / "b", sites=[site("s1", max_it_mw=5.0)])
+    for path, out in ((a_path, tmp_path / "ra"), (b_path, tmp_path / "rb")):
+        study = siteplan.load(path)
+        write_results(siteplan.solve(study), study, out)
+    run = subprocess.run([sys.executable, "-m", "siteplan", "compare", str(tmp_path / "ra"), str(tmp_path / "rb"),
+                          "--out", str(tmp_path / "cmp")], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "rb costs" in run.stdout and "more than ra" in run.stdout and "1 resized" in run.stdout
+    assert Path(tmp_path / "cmp" / "compare.md").exists()

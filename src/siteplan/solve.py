@@ -350,7 +350,9 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
         n_cuts, lp_x = root_cut_loop(h, cm, links, opts, budget_s=ROOT_CUT_BUDGET * float(time_limit_s))
     if mip_start == "auto":
         wants = lp_x is not None or bool(getattr(m, "_siteplan_prefer_start", False))
-        mip_start = wants and float(mip_rel_gap) >= AUTO_START_MIN_GAP
+        # a loose target, on the total or on the avoidable cost: a good incumbent is what is missing
+        loose = max(float(mip_rel_gap), float(decision_gap or 0.0)) >= AUTO_START_MIN_GAP
+        mip_start = wants and loose
     fix_vars = getattr(m, "_siteplan_start_fix", None)
     start_obj = None
     if start and cm.integrality.any():

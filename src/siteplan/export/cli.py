@@ -59,6 +59,29 @@ def report_cmd(results: Path, out: Path | None) -> None:
         click.echo(f"wrote {p}")
 
 
+@click.command("compare")
+@click.argument("a", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("b", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Also write compare.md and compare.png here.")
+def compare_cmd(a: Path, b: Path, out: Path | None) -> None:
+    """Compare two results folders: sites opened/closed, power, costs by category, emissions, water."""
+    from siteplan.compare import compare, write_comparison
+
+    cmp = compare(_load(a), _load(b), names=(a.name or str(a), b.name or str(b)))
+    click.echo(cmp.text)
+    click.echo("")
+    click.echo(cmp.totals.to_string(float_format=lambda v: f"{v:,.1f}"))
+    click.echo("")
+    click.echo(cmp.costs.to_string(float_format=lambda v: f"{v:,.0f}"))
+    if len(cmp.sites):
+        click.echo("")
+        click.echo(cmp.sites.to_string(float_format=lambda v: f"{v:,.1f}"))
+    if out is not None:
+        for p in write_comparison(cmp, out):
+            click.echo(f"wrote {p}")
+
+
 def commands() -> list[click.Command]:
     """Sub-commands registered on the ``siteplan`` CLI."""
-    return [map_cmd, report_cmd]
+    return [map_cmd, report_cmd, compare_cmd]
