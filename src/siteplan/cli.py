@@ -62,9 +62,14 @@ def validate(scenario: Path, override: tuple[str, ...], set_values: tuple[str, .
 @click.option("--solver-log", is_flag=True, help="Show the HiGHS log.")
 @click.option("--full-resolution", is_flag=True,
               help="If time slices were merged, also cost the plan's investments over every slice (an LP).")
+@click.option("--alternatives", type=int, default=0, show_default=True,
+              help="Also find this many near-optimal plans that differ most in sites and power.")
+@click.option("--slack", default="1%", show_default=True,
+              help="Alternatives cost at most this much more than the best, as a share of its avoidable cost "
+                   "(0.01 or 1%).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines on stderr (the summary is still printed).")
 def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, no_exports, map_formats,
-          solver_log, full_resolution, quiet) -> None:
+          solver_log, full_resolution, alternatives, slack, quiet) -> None:
     """Solve a scenario and write its results folder."""
     import time
 
@@ -89,7 +94,12 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
                  f"{len(study.dataset.substations):,} substations, {len(study.dataset.demand):,} demand regions)")
     opts = {"output": True} if solver_log else {}
     try:
-        plan = solve_study(study, progress=progress, **opts)
+        slack_share = float(slack[:-1]) / 100.0 if str(slack).endswith("%") else float(slack)
+    except ValueError:
+        raise click.BadParameter(f"expected a share (0.01) or a percentage (1%), got {slack!r}",
+                                 param_hint="--slack") from None
+    try:
+        plan = solve_study(study, progress=progress, alternatives=alternatives, slack=slack_share, **opts)
     except SolveError as exc:
         click.echo(f"no plan: {exc}", err=True)
         sys.exit(EXIT_SOLVE)
@@ -114,6 +124,14 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
         if progress:
             progress("maps and report written")
     click.echo(plan.summary())
+    if plan.alternatives:
+        from siteplan.alternatives import alternatives_table, robust_choices
+
+        click.echo("\nnear-optimal alternatives (within {:.2%} of the avoidable cost):".format(slack_share))
+        click.echo(alternatives_table(plan, plan.alternatives).to_string(float_format=lambda v: f"{v:,.1f}"))
+        click.echo(robust_choices(plan, plan.alternatives).to_string())
+    elif alternatives:
+        click.echo(f"no alternative within {slack_share:.2%} of the avoidable cost differs from the best plan")
     click.echo(f"results written to {out}")
     if plan.violations:
         click.echo(f"the plan breaks {len(plan.violations)} invariant(s) (listed above): a user extension "

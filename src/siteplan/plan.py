@@ -6,7 +6,7 @@ tables, invariant checks) reads the Plan only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -62,6 +62,8 @@ class Plan:
         The fiber path of each served (site, region) pair: lateral to the site's PoP, the
         shortest fiber path, lateral to the region, with ``route_km``, ``rtt_ms``, the
         ``fiber_links`` it uses and ``rtt_source`` ("fiber" or "latency.csv").
+    alternatives : list of Plan
+        Near-optimal alternatives, when asked for (:mod:`siteplan.alternatives`).
     """
 
     result: SolveResult
@@ -73,6 +75,7 @@ class Plan:
     demand: gpd.GeoDataFrame
     fiber: gpd.GeoDataFrame
     routes: gpd.GeoDataFrame | None = None
+    alternatives: list = field(default_factory=list)
 
     @property
     def objective(self) -> float:

@@ -78,6 +78,8 @@ def write_results(plan: Plan, study, out_dir: str | Path) -> Path:
     plan.sites.drop(columns="geometry").to_csv(out / "sites.csv", index=False)
     (out / "summary.txt").write_text(plan.summary() + "\n")
     (out / "manifest.json").write_text(json.dumps(manifest(plan, study), indent=2, sort_keys=True) + "\n")
+    for j, alt in enumerate(plan.alternatives, start=1):  # near-optimal alternatives, each a results folder
+        write_results(alt, study, out / "alternatives" / f"alt_{j}")
     return out
 
 
@@ -192,5 +194,7 @@ def read_results(folder: str | Path) -> Plan:
     for c in ("pue_min", "pue_max"):
         if c in sites:
             sites[c] = sites[c].astype(float)
+    alts = [read_results(p) for p in sorted((folder / "alternatives").glob("alt_*"), key=lambda p: int(p.name[4:]))
+             if (p / "plan.nc").exists()]
     return Plan(_result_from(read_manifest(folder), ds), ds, sites, layers["interconnects"], layers["assignments"],
-                layers["substations"], layers["demand"], layers["fiber"], layers["routes"])
+                layers["substations"], layers["demand"], layers["fiber"], layers["routes"], alts)

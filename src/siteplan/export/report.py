@@ -185,7 +185,41 @@ def report_blocks(plan, study=None, scenario: dict | None = None) -> list[Block]
 
     B.append(Block("h2", "Which limits bind"))
     B.extend(_limits(plan, sc, _water_limits(plan, study)))
+    if plan.alternatives:
+        B.extend(_alternatives(plan))
     return B
+
+
+def _alternatives(plan) -> list[Block]:
+    """Near-optimal alternatives: a table, which choices are robust and which are ties, small maps."""
+    from siteplan.alternatives import alternatives_table, robust_choices
+    from siteplan.export.staticmap import render_map
+
+    f = style.fmt_num
+    slack = plan.alternatives[0].ds.attrs.get("slack", float("nan"))
+    out = [Block("h2", "Near-optimal alternatives"),
+           Block("p", f"Plans costing at most {slack:.1%} of the avoidable cost more than the best, each as different "
+                      "as possible from the best and from the ones before it (distance: sites open in one plan and not "
+                      "the other, interconnect options built in one and not the other, generator types present at a "
+                      "site in one and not the other; `siteplan.alternatives`).")]
+    tab = alternatives_table(plan, plan.alternatives)
+    rows = [[str(i), style.fmt_usd(r["annual cost (USD/yr)"]), style.fmt_usd(r["extra (USD/yr)"]),
+             f(r["extra (% of avoidable)"], 1), str(r["choices apart from best"]), r["open sites"],
+             f(r["IT MW"], 1), f(r["grid MW"], 1), f(r["on-site MW"], 1)] for i, r in tab.iterrows()]
+    out.append(Block("table", table=Table(["plan", "USD/yr", "extra USD/yr", "extra % of avoidable", "choices apart",
+                                           "open sites", "IT MW", "grid MW", "on-site MW"], rows),
+                     extra={"id": "alternatives"}))
+    rob = robust_choices(plan, plan.alternatives)
+    rows = [[str(s), r["open in"], r["siting"], r["power (best)"], r["power"]] for s, r in rob.iterrows()]
+    out.append(Block("p", "*robust*: every plan within the slack makes this choice; *tie*: some plan within the slack "
+                          "does not, so the choice is not decided by cost alone."))
+    out.append(Block("table", table=Table(["site", "open in", "siting", "power in the best plan", "power"], rows),
+                     extra={"id": "robust"}))
+    for j, alt in enumerate(plan.alternatives, start=1):
+        fig = render_map(alt, title=f"alternative {j}: {style.fmt_usd(alt.result.objective)}/yr")
+        fig.set_size_inches(9.0, 6.4)
+        out.append(Block("img", name=f"alternative_{j}", png=charts.png_bytes(fig), text=f"Alternative {j}"))
+    return out
 
 
 def _site_table(plan) -> Table:

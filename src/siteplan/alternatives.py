@@ -1,0 +1,207 @@
+"""Near-optimal alternatives: plans nearly as cheap as the best that differ from it the most.
+
+After the best plan, each alternative is a MIP on the same model: its cost is held within
+``slack`` of the cost plans can differ in (the best plan's objective less the unavoidable cost of
+:mod:`siteplan.decision_gap`), and it maximises its smallest **distance** to the best plan and to
+every alternative found before it. The distance between two plans counts the binary choices where
+they differ:
+
+- a site open in one and closed in the other (``open``);
+- an interconnect option (site, substation, voltage class) built in one and not the other
+  (``connect``);
+- a generator type present at a site in one and not the other (``has_gen``).
+
+Ties in distance go to the cheaper plan (the cost enters the objective with a weight too small to
+trade a unit of distance). A choice that the best plan and every alternative share is **robust**:
+within the slack, the study has no other way. Written against the model's components, not a
+period structure, so any model with these binaries (one period or several) gets alternatives.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from siteplan.decision_gap import decision_gap, unavoidable_cost
+from siteplan.model.linear import linear_value
+
+__all__ = ["find_alternatives", "alternatives_table", "robust_choices", "DISTANCE_VARS"]
+
+DISTANCE_VARS = ("open", "connect", "has_gen")  # the binary choices the distance counts
+COST_WEIGHT = 0.01  # weight of (cost - best) / allowed slack in the objective: < 1 unit of distance
+
+
+def _binaries(m) -> list:
+    out = []
+    for name in DISTANCE_VARS:
+        comp = getattr(m, name, None)
+        if comp is not None:
+            out += [v for _, v in sorted(comp.items(), key=lambda kv: str(kv[0]))]
+    return out
+
+
+def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit_s: float | None = None,
+                      progress=None) -> list:
+    """Up to ``k`` plans within ``slack`` of the best on the avoidable cost, as different as possible.
+
+    Parameters
+    ----------
+    m : pyomo.environ.ConcreteModel
+        The model ``best`` was solved from (as built, possibly extended); it is restored afterwards.
+    prep : siteplan.prepare.Prepared
+    best : siteplan.plan.Plan
+        The best plan.
+    k : int
+        Number of alternatives.
+    slack : float
+        Allowed extra cost, as a share of the best plan's avoidable cost (objective less
+        :func:`siteplan.decision_gap.unavoidable_cost`); under ``max_profit``, of the absolute
+        objective.
+    time_limit_s : float, optional
+        Per alternative; default the scenario's solver time limit.
+
+    Returns
+    -------
+    list of siteplan.plan.Plan
+        Each with ``ds.attrs["alternative"]`` (1..k), ``distance_to_best`` and
+        ``min_distance`` (to the best and the earlier alternatives). Fewer than ``k`` if no plan
+        within the slack differs from all earlier ones.
+    """
+    from siteplan.api import _check_invariants
+    from siteplan.plan import extract_plan
+    from siteplan.solve import SolveError, solve_model
+
+    sc = prep.scenario
+    obj_best = float(best.result.objective)
+    u = unavoidable_cost(prep)
+    base = obj_best - u if np.isfinite(u) and obj_best - u > 0 else abs(obj_best)
+    allowed = max(slack * base, 1e-6 * max(1.0, abs(obj_best)))
+    cap = obj_best + allowed
+    binaries = _binaries(m)
+    if not binaries or k <= 0:
+        return []
+    prev = [_values_from(best, binaries, m)]
+    opts = sc.solver.model_dump()
+    opts.pop("decision_gap", None)
+    opts["time_limit_s"] = float(time_limit_s if time_limit_s is not None else opts["time_limit_s"])
+    opts["mip_rel_gap"] = 0.0
+    obj_expr = m.objective.expr
+    m.objective.deactivate()
+    m._alt_cost_cap = pyo.Constraint(expr=obj_expr <= cap)
+    m._alt_distance = pyo.Var(domain=pyo.NonNegativeReals, bounds=(0, len(binaries)))
+    m._alt_apart = pyo.ConstraintList()
+    out = []
+    try:
+        for j in range(1, k + 1):
+            for pv in prev[-1:]:
+                m._alt_apart.add(m._alt_distance <= _distance_expr(binaries, pv))
+            if hasattr(m, "_alt_objective"):
+                m.del_component(m._alt_objective)
+            m._alt_objective = pyo.Objective(
+                expr=-m._alt_distance + COST_WEIGHT * (obj_expr - obj_best) / allowed, sense=pyo.minimize)
+            try:
+                res = solve_model(m, duals=False, **opts)
+            except SolveError:
+                break
+            dist = round(float(m._alt_distance.value or 0.0))
+            if dist < 1:
+                break  # nothing within the slack differs from the plans found so far
+            cost = float(linear_value(obj_expr))
+            res = replace(res, objective=cost, best_bound=float(best.result.best_bound),
+                          gap=max(0.0, (cost - best.result.best_bound) / abs(cost)) if cost else 0.0,
+                          unavoidable_usd_per_yr=u, decision_gap=decision_gap(cost, best.result.best_bound, u))
+            plan = extract_plan(m, prep, res)
+            _check_invariants(plan, prep)
+            x = np.array([round(v.value or 0.0) for v in binaries])
+            plan.ds.attrs.update({"alternative": j, "min_distance": dist,
+                                  "distance_to_best": int(np.abs(x - prev[0]).sum()),
+                                  "slack": slack, "cost_cap_usd_per_yr": cap})
+            out.append(plan)
+            prev.append(x)
+            if progress:
+                progress(f"alternative {j}: ${cost / 1e6:,.1f}M/yr (+${(cost - obj_best) / 1e6:,.1f}M), "
+                         f"{dist} choice(s) apart")
+    finally:
+        for name in ("_alt_objective", "_alt_apart", "_alt_distance", "_alt_cost_cap"):
+            if hasattr(m, name):
+                m.del_component(name)
+        m.objective.activate()
+    return out
+
+
+def _values_from(plan, binaries: list, m) -> np.ndarray:
+    """The best plan's binary choices, read from the plan (the model's values may have moved)."""
+    ds = plan.ds
+    known = {}
+    for s, v in zip(ds["site"].values, ds["open"].values):
+        known[("open", str(s))] = int(v)
+    if "option_built" in ds and ds.sizes.get("option", 0):
+        for o, v in zip(ds["option"].values, ds["option_built"].values):
+            known[("connect", str(o))] = int(v)
+    if ds.sizes.get("generator", 0):
+        units = ds["onsite_units"].transpose("site", "generator")
+        for i, s in enumerate(ds["site"].values):
+            for j, g in enumerate(ds["generator"].values):
+                known[("has_gen", (str(s), str(g)))] = int(units.values[i, j] > 0.5)
+    out = []
+    for v in binaries:
+        name, idx = v.parent_component().name, v.index()
+        key = (name, idx if not isinstance(idx, tuple) else tuple(str(i) for i in idx))
+        out.append(known.get(key, round(v.value or 0.0)))
+    return np.array(out)
+
+
+def _distance_expr(binaries: list, values: np.ndarray):
+    """sum over b of (1 - x_b) where the plan has 1, x_b where it has 0."""
+    ones = [v for v, p in zip(binaries, values) if p == 1]
+    zeros = [v for v, p in zip(binaries, values) if p != 1]
+    return len(ones) - sum(ones) + sum(zeros)
+
+
+def alternatives_table(best, alts: list) -> pd.DataFrame:
+    """One row per plan (the best, then each alternative): cost, extra cost, distances, sites, power."""
+    u = best.result.unavoidable_usd_per_yr
+    rows = []
+    for i, p in enumerate([best, *alts]):
+        st = p.sites[p.sites["open"].astype(bool)]
+        extra = p.result.objective - best.result.objective
+        avoid = best.result.objective - u if np.isfinite(u) else math.nan
+        rows.append({"plan": "best" if i == 0 else f"alternative {i}",
+                     "annual cost (USD/yr)": p.result.objective, "extra (USD/yr)": extra,
+                     "extra (% of avoidable)": 100.0 * extra / avoid if avoid and np.isfinite(avoid) else math.nan,
+                     "choices apart from best": int(p.ds.attrs.get("distance_to_best", 0)) if i else 0,
+                     "open sites": ", ".join(st["site_id"]), "IT MW": float(st["it_mw"].sum()),
+                     "grid MW": float(st["interconnect_mw"].sum()), "on-site MW": float(st["onsite_mw"].sum())})
+    return pd.DataFrame(rows).set_index("plan")
+
+
+def robust_choices(best, alts: list) -> pd.DataFrame:
+    """Per site open in any plan: in how many plans it is open, and whether its siting and its power
+    (substation, voltage class, generator types) are the same in all: robust, or a tie."""
+    plans = [best, *alts]
+    n = len(plans)
+    frames = [p.sites.set_index("site_id") for p in plans]
+    ids = sorted(set().union(*[set(f.index[f["open"].astype(bool)]) for f in frames]))
+    rows = []
+    for s in ids:
+        opened = [bool(f.at[s, "open"]) for f in frames]
+        power = []
+        for p, f in zip(plans, frames):
+            if not f.at[s, "open"]:
+                power.append("closed")
+                continue
+            gens = []
+            if p.ds.sizes.get("generator", 0):
+                units = p.ds["onsite_units"].sel(site=s)
+                gens = [str(g) for g, v in zip(units["generator"].values, units.values) if v > 0.5]
+            power.append(f"{f.at[s, 'substation_id']} {f.at[s, 'interconnect_class']}".strip()
+                         + (" + " + "+".join(gens) if gens else ""))
+        rows.append({"site_id": s, "open in": f"{sum(opened)} of {n}",
+                     "siting": "robust" if all(opened) else ("tie" if opened[0] or any(opened) else ""),
+                     "power (best)": power[0] if opened[0] else "closed",
+                     "power": "robust" if all(opened) and len(set(power)) == 1 else "tie"})
+    return pd.DataFrame(rows).set_index("site_id") if rows else pd.DataFrame(columns=["open in", "siting", "power"])
