@@ -379,7 +379,12 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
     has_sol = bool(sol.value_valid) and len(cm.columns) > 0 or (len(cm.columns) == 0 and term is Termination.OPTIMAL)
     status_text = h.modelStatusToString(status) if not decision_met else \
         f"Optimal within the decision gap {decision_gap:.2%}"
-    if term in (Termination.INFEASIBLE, Termination.UNBOUNDED):
+    if term is Termination.INFEASIBLE:
+        from siteplan.diagnose import with_diagnosis
+
+        raise with_diagnosis(SolveError(f"the model is {term.value} (HiGHS: {status_text})"), cm,
+                             time_limit_s=max(5.0, 0.25 * float(time_limit_s)))
+    if term is Termination.UNBOUNDED:
         raise SolveError(f"the model is {term.value} (HiGHS: {status_text})")
     if not has_sol:
         raise SolveError(f"HiGHS stopped without a solution (status: {status_text})")
