@@ -190,3 +190,22 @@ def test_limits_table_names_components_of_the_model(tmp_path):
         comp = m.component(lim.component)
         assert comp is not None, lim
         assert comp.ctype is (pyo.Constraint if lim.kind == "row" else pyo.Var), lim
+
+
+def test_report_and_map_show_what_headroom_is_worth(tmp_path):
+    """The 5 MW headroom of test_binding_headroom_is_worth_the_upgrade_it_saves is worth $1M/MW-yr:
+    the report's 'what would change this plan' table lists it first and the map rings the substation."""
+    from matplotlib.text import Text
+
+    from siteplan.export.report import report_blocks
+    from siteplan.export.staticmap import render_map
+
+    plan, _ = solve_checked(write_tiny(tmp_path, substations=[sub("b1", headroom_mw=5.0)]))
+    rows = next(b.table.rows for b in report_blocks(plan) if b.kind == "table" and b.extra.get("id") == "values")
+    assert rows[0] == ["substation headroom", "b1", "1,000,000", "MW"]
+    texts = [t.get_text() for t in render_map(plan).findobj(Text)]
+    assert "headroom worth up to $1,000k/MW-yr" in texts
+    # no value, no ring and a sentence instead of the table
+    plan, _ = solve_checked(write_tiny(tmp_path / "loose", substations=[sub("b1", headroom_mw=500.0)]))
+    assert not any(b.extra.get("id") == "values" for b in report_blocks(plan) if b.kind == "table")
+    assert not any(t.startswith("headroom worth") for t in (x.get_text() for x in render_map(plan).findobj(Text)))

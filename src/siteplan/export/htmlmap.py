@@ -138,8 +138,10 @@ def map_data(plan) -> dict:
                          "headroom_mw": _num(s["headroom_mw"]), "supply_mw": _num(s["supply_mw"]),
                          "connected_mw": _num(s["connected_mw"]),
                          "remaining_headroom_mw": _num(s["remaining_headroom_mw"]),
+                         "upgrade_mw": _num(s["upgrade_mw"]) if "upgrade_mw" in s else 0.0,
+                         "headroom_value_usd_per_mw_yr": _num(hv, 0) if np.isfinite(hv) else None,
                          "color": to_hex(cmap(norm(max(float(s["remaining_headroom_mw"]), 0.0))))}
-                        for _, s in subs.iterrows()],
+                        for (_, s), hv in zip(subs.iterrows(), style.headroom_values(plan))],
         "interconnects": [{"site": str(c["site_id"]), "substation": str(c["substation_id"]), "voltage_class": str(c["voltage_class"]),
                            "voltage_kv": _num(c["voltage_kv"]), "contracted_mw": _num(c["contracted_mw"]),
                            "line_km": _num(c["line_km"]), "capex_usd": _num(c["capex_usd"], 0),

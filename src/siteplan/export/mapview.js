@@ -78,12 +78,15 @@
     markers.push({ el: e, kind: "rect", r: r, x: px(s.lon), y: py(s.lat) });
     var html = function () {
       return "<b>substation " + esc(s.id) + "</b> (" + fmt(s.voltage_kv) + " kV)<br>headroom " + fmt(s.headroom_mw, 1) +
-        " MW, connected " + fmt(s.connected_mw, 1) + " MW<br>remaining " + fmt(s.remaining_headroom_mw, 1) + " MW";
+        " MW, contracted " + fmt(s.connected_mw, 1) + " MW<br>remaining " + fmt(s.remaining_headroom_mw, 1) + " MW" +
+        (s.headroom_value_usd_per_mw_yr > 0 ? "<br>one more MW of headroom is worth " + usd(s.headroom_value_usd_per_mw_yr) + "/yr" : "");
     };
     hover(e, html);
     click(e, function () { show("Substation " + s.id, [["voltage", fmt(s.voltage_kv) + " kV"], ["zone", esc(s.zone)],
-      ["headroom", fmt(s.headroom_mw, 1) + " MW"], ["new load connected", fmt(s.connected_mw, 1) + " MW"],
-      ["remaining headroom", fmt(s.remaining_headroom_mw, 1) + " MW"], ["supply", fmt(s.supply_mw, 1) + " MW"]]); });
+      ["headroom", fmt(s.headroom_mw, 1) + " MW"], ["new load contracted", fmt(s.connected_mw, 1) + " MW"],
+      ["of which network upgrades", fmt(s.upgrade_mw, 1) + " MW"],
+      ["remaining headroom", fmt(s.remaining_headroom_mw, 1) + " MW"], ["supply", fmt(s.supply_mw, 1) + " MW"],
+      ["value of one more MW of headroom", s.headroom_value_usd_per_mw_yr === null ? "not priced" : usd(s.headroom_value_usd_per_mw_yr) + "/yr"]]); });
   });
   var maxServed = Math.max.apply(null, [1e-9].concat(data.assignments.map(function (a) { return a.served_h100e; })));
   data.assignments.forEach(function (a) {

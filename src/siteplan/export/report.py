@@ -183,11 +183,57 @@ def report_blocks(plan, study=None, scenario: dict | None = None) -> list[Block]
     B.append(Block("h2", "Demand"))
     B.append(Block("table", table=_demand_table(plan)))
 
+    B.extend(_what_would_change(plan))
     B.append(Block("h2", "Which limits bind"))
     B.extend(_limits(plan, sc, _water_limits(plan, study)))
     if plan.alternatives:
         B.extend(_alternatives(plan))
     return B
+
+
+# (variable, what, member dimension, unit) of the values of limits, for "what would change this plan"
+VALUE_FAMILIES = (("value_headroom_usd_per_mw_yr", "substation headroom", "substation", "MW"),
+                  ("value_corridor_usd_per_mw_yr", "corridor capacity", "corridor", "MW"),
+                  ("value_supply_usd_per_mw_yr", "supply", "substation", "MW"),
+                  ("value_interconnect_usd_per_mw_yr", "interconnect class limit", "site", "MW"),
+                  ("value_site_mw_usd_per_mw_yr", "site max IT", "site", "MW"),
+                  ("value_site_water_usd_per_m3", "site water limit", "site", "m³/yr"),
+                  ("value_carbon_cap_usd_per_t", "carbon cap", None, "t CO₂/yr"),
+                  ("value_water_cap_usd_per_m3", "total water cap", None, "m³/yr"),
+                  ("value_max_sites_usd_per_site_yr", "max sites", None, "site"))
+TOP_VALUES = 10
+
+
+def _what_would_change(plan) -> list[Block]:
+    """The limits whose relaxation is worth the most, by family member (duals of the fixed LP)."""
+    ds = plan.ds
+    rows = []
+    for var, what, dim, unit in VALUE_FAMILIES:
+        if var not in ds:
+            continue
+        da = ds[var]
+        if dim is None:
+            v = float(da)
+            if np.isfinite(v) and v > DUAL_TOL:
+                rows.append((v, what, "–", unit))
+            continue
+        for member, v in zip(da[dim].values, da.values.astype(float)):
+            if np.isfinite(v) and v > DUAL_TOL:
+                rows.append((v, what, str(member), unit))
+    out = [Block("h2", "What would change this plan")]
+    if not rows:
+        out.append(Block("p", "No limit has a value in the LP with the plan's sites, designs, racks, connections and "
+                              "units fixed: one more unit of any of them would not lower the cost of this plan "
+                              "(see `docs/duals.md`; limits made only of integer decisions are not priced)."))
+        return out
+    rows.sort(key=lambda r: (-r[0], r[1], r[2]))
+    out.append(Block("p", f"The {min(len(rows), TOP_VALUES)} most valuable limits: what one more unit would save a "
+                          "year, with every integer decision of the plan held (duals of the fixed-integer LP; "
+                          "`docs/duals.md`). A value is marginal: it holds for small changes of that limit alone."))
+    out.append(Block("table", table=Table(["limit", "member", "USD/yr per unit", "unit"],
+                                          [[w, m, f"{v:,.0f}", u] for v, w, m, u in rows[:TOP_VALUES]]),
+                     extra={"id": "values"}))
+    return out
 
 
 def _alternatives(plan) -> list[Block]:

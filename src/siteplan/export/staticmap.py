@@ -62,6 +62,9 @@ def _site_area(mw, mw_max):
     return np.maximum(25.0, MAX_SITE_PT2 * np.asarray(mw, float) / max(mw_max, 1e-9))
 
 
+HEADROOM_VALUE_TOL = 1e-3  # USD/yr per MW: below this a headroom does not bind (siteplan.duals)
+
+
 def render_map(plan, title: str | None = None) -> Figure:
     """Draw the plan map and return the (pyplot-free) matplotlib Figure."""
     fig = Figure(figsize=FIG_SIZE_IN, dpi=DPI, facecolor="white")
@@ -126,6 +129,12 @@ def render_map(plan, title: str | None = None) -> Figure:
                    edgecolors="none" if small else "#555555", linewidths=0.4, alpha=0.6 if small else 0.9, zorder=2)
         ax.scatter(sx[conn], sy[conn], s=60, marker="s", c=rem[conn], cmap=cmap, norm=norm,
                    edgecolors="black", linewidths=1.0, zorder=5.5)
+        # substations whose headroom has a value (duals of the fixed-integer LP): a ring sized by it
+        val = style.headroom_values(plan)
+        worth = np.isfinite(val) & (val > HEADROOM_VALUE_TOL)
+        if worth.any():
+            ax.scatter(sx[worth], sy[worth], s=120 + 480 * val[worth] / val[worth].max(), marker="o",
+                       facecolors="none", edgecolors=style.VALUE_COLOR, linewidths=2.0, zorder=5.6)
     # demand assignments
     asg = plan.assignments
     if len(asg):
@@ -161,7 +170,7 @@ def render_map(plan, title: str | None = None) -> Figure:
     _labels(fig, ax, plan, chosen, dem_tot)
     _scale_bar(ax, lat0)
     _legends(fig, lax, designs, colors, chosen, mw_max, ic, norm, cmap, bool(len(plan.fiber)),
-             bool(len(plan.assignments)), bool(len(used)))
+             bool(len(plan.assignments)), bool(len(used)), style.headroom_values(plan))
 
     h = headline(plan)
     fig.text(0.015, 0.965, title or f"siteplan · {h.scenario}", fontsize=17, fontweight="bold", va="top")
@@ -227,7 +236,7 @@ def _scale_bar(ax, lat0: float) -> None:
 
 
 def _legends(fig, lax, designs, colors, chosen, mw_max, ic, norm, cmap, has_fiber, has_assign,
-             has_used_fiber=False) -> None:
+             has_used_fiber=False, headroom_values=None) -> None:
     """Stack the legends top-down in the right-hand column."""
     renderer = fig.canvas.get_renderer()
     top = 1.0
@@ -275,6 +284,12 @@ def _legends(fig, lax, designs, colors, chosen, mw_max, ic, norm, cmap, has_fibe
     other_h += [Line2D([], [], marker="s", ls="", markersize=4, markerfacecolor="#bbbbbb", markeredgecolor="none"),
                 Line2D([], [], marker="s", ls="", markersize=8, markerfacecolor="#bbbbbb", markeredgecolor="black")]
     other_l += ["substation", "substation with new load"]
+    val = headroom_values if headroom_values is not None else np.zeros(0)
+    if (np.isfinite(val) & (val > HEADROOM_VALUE_TOL)).any():
+        top_v = float(np.nanmax(val))
+        other_h.append(Line2D([], [], marker="o", ls="", markersize=12, markerfacecolor="none",
+                              markeredgecolor=style.VALUE_COLOR, markeredgewidth=2.0))
+        other_l.append(f"headroom worth up to ${top_v / 1e3:,.0f}k/MW-yr")
     add(other_h, other_l, "Layers")
     # remaining-headroom colour bar
     cax = lax.inset_axes((0.02, max(top - 0.06, 0.0), 0.8, 0.025))

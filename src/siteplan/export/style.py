@@ -33,6 +33,7 @@ STATE_FILL = "#f4f1ea"
 STATE_EDGE = "#b9b3a6"
 WATER_BG = "#dfe9f0"
 HEADROOM_CMAP = "RdYlGn"  # little headroom left = red, plenty = green
+VALUE_COLOR = "#0571b0"  # rings on substations whose headroom has a value (duals)
 
 KM_PER_DEG = 111.32
 
@@ -137,3 +138,13 @@ def nice_number(x: float) -> float:
         if m * p <= x:
             return m * p
     return p
+
+
+def headroom_values(plan) -> np.ndarray:
+    """Value of one more MW of headroom per substation of ``plan.substations`` (USD/yr per MW; the
+    duals of the fixed-integer LP, :mod:`siteplan.duals`), NaN where not known."""
+    ds = plan.ds
+    if "value_headroom_usd_per_mw_yr" not in ds or not len(plan.substations):
+        return np.full(len(plan.substations), np.nan)
+    v = ds["value_headroom_usd_per_mw_yr"].to_series()
+    return v.reindex(plan.substations["substation_id"].astype(str)).to_numpy(float)
