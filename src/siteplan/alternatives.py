@@ -1,9 +1,10 @@
 """Near-optimal alternatives: plans nearly as cheap as the best that differ from it the most.
 
-After the best plan, each alternative is a MIP on the same model: its cost is held within
-``slack`` of the cost plans can differ in (the best plan's objective less the unavoidable cost of
-:mod:`siteplan.decision_gap`), and it maximises its smallest **distance** to the best plan and to
-every alternative found before it. The distance between two plans counts the binary choices where
+After the best plan, each alternative is found on the same model in two MIPs: (A) the cheapest plan
+at least one choice away from every plan so far; if it costs more than ``slack`` of the cost plans
+can differ in (the best plan's objective less the unavoidable cost of :mod:`siteplan.decision_gap`)
+above the best, there is no alternative; (B) from it, the plan within that cost that maximises its
+smallest **distance** to the best plan and to every alternative found before it. The distance between two plans counts the binary choices where
 they differ:
 
 - a site open in one and closed in the other (``open``);
@@ -33,6 +34,9 @@ __all__ = ["find_alternatives", "alternatives_table", "robust_choices", "DISTANC
 
 DISTANCE_VARS = ("open", "connect", "has_gen")  # the binary choices the distance counts
 COST_WEIGHT = 0.01  # weight of (cost - best) / allowed slack in the objective: < 1 unit of distance
+ALT_TIME_LIMIT_S = 60.0  # default time limit per alternative (at most the scenario's)
+ALT_DISTANCE_GAP = 0.1  # relative gap on the distance objective at which an alternative is good enough
+ALT_COST_GAP = 1e-4  # relative gap of the cheapest-different-plan step (phase A)
 
 
 def _binaries(m) -> list:
@@ -62,7 +66,9 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
         :func:`siteplan.decision_gap.unavoidable_cost`); under ``max_profit``, of the absolute
         objective.
     time_limit_s : float, optional
-        Per alternative; default the scenario's solver time limit.
+        Per alternative; default the scenario's time limit, at most ``ALT_TIME_LIMIT_S``. Each stops
+        at ``ALT_DISTANCE_GAP`` on its own objective (the distance): an alternative only has to be
+        far from the others and within the slack, not provably the farthest.
 
     Returns
     -------
@@ -87,8 +93,10 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
     prev = [_values_from(best, binaries, m)]
     opts = sc.solver.model_dump()
     opts.pop("decision_gap", None)
-    opts["time_limit_s"] = float(time_limit_s if time_limit_s is not None else opts["time_limit_s"])
-    opts["mip_rel_gap"] = 0.0
+    opts["time_limit_s"] = float(time_limit_s if time_limit_s is not None
+                                 else min(opts["time_limit_s"], ALT_TIME_LIMIT_S))
+    opts["mip_rel_gap"] = ALT_DISTANCE_GAP
+    opts["mip_start"] = False  # the LP-guided start closes sites the LP closes: the opposite of what is wanted
     obj_expr = m.objective.expr
     m.objective.deactivate()
     m._alt_cost_cap = pyo.Constraint(expr=obj_expr <= cap)
@@ -97,14 +105,26 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
     out = []
     try:
         for j in range(1, k + 1):
+            if progress:
+                progress(f"alternative {j} of {k}: the farthest plan within +${allowed / 1e6:,.2f}M/yr "
+                         f"({opts['time_limit_s']:g} s at most)")
             for pv in prev[-1:]:
                 m._alt_apart.add(m._alt_distance <= _distance_expr(binaries, pv))
-            if hasattr(m, "_alt_objective"):
-                m.del_component(m._alt_objective)
-            m._alt_objective = pyo.Objective(
-                expr=-m._alt_distance + COST_WEIGHT * (obj_expr - obj_best) / allowed, sense=pyo.minimize)
+            # Phase A: the cheapest plan at least one choice away from every plan so far (a no-good
+            # cut; HiGHS solves this like the study itself). If even that costs more than the cap,
+            # there is no alternative within the slack.
+            m._alt_distance.setlb(1)
+            _set_objective(m, obj_expr)
             try:
-                res = solve_model(m, duals=False, **opts)
+                solve_model(m, duals=False, **{**opts, "mip_rel_gap": ALT_COST_GAP})
+            except SolveError:
+                break
+            # Phase B: from there, the plan farthest from all of them within the cap
+            first = [(v, v.value) for v in m.component_data_objects(pyo.Var, active=True)
+                     if v.is_integer() and v.value is not None]
+            _set_objective(m, -m._alt_distance + COST_WEIGHT * (obj_expr - obj_best) / allowed)
+            try:
+                res = solve_model(m, duals=False, start=first, **opts)
             except SolveError:
                 break
             dist = round(float(m._alt_distance.value or 0.0))
@@ -131,6 +151,12 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
                 m.del_component(name)
         m.objective.activate()
     return out
+
+
+def _set_objective(m, expr) -> None:
+    if hasattr(m, "_alt_objective"):
+        m.del_component(m._alt_objective)
+    m._alt_objective = pyo.Objective(expr=expr, sense=pyo.minimize)
 
 
 def _values_from(plan, binaries: list, m) -> np.ndarray:

@@ -365,7 +365,7 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
         start_obj = lp_fix_start(h, cm, fix_vars, opts, budget_s=START_BUDGET * float(time_limit_s), lp_x=lp_x)
     h.setOptionValue("time_limit", max(1e-3, float(time_limit_s) - (time.perf_counter() - t1)))
     if progress is not None:
-        _report_progress(h, cm, progress, float(time_limit_s), float(mip_rel_gap), t1)
+        _report_progress(h, cm, progress, float(time_limit_s), float(mip_rel_gap), t1, decision_gap)
     met = _stop_on_decision_gap(h, cm, decision_gap, unavoidable_usd)
     h.run()
     t2 = time.perf_counter()
@@ -491,11 +491,12 @@ PROGRESS_EVERY_S = 15.0  # seconds between branch-and-bound progress lines
 
 
 def _report_progress(h: highspy.Highs, cm: CompiledModel, progress: Callable[[str], None], time_limit_s: float,
-                     gap: float, t_start: float) -> None:
+                     gap: float, t_start: float, decision_gap: float | None = None) -> None:
     """Subscribe ``progress`` to HiGHS's improving-solution and (throttled) MIP callbacks."""
     n_int = int(cm.integrality.sum())
     progress(f"HiGHS: {cm.A.shape[0]:,} rows x {len(cm.columns):,} columns ({n_int:,} integer), "
-             f"time limit {time_limit_s:g} s, target gap {gap:.2%}")
+             f"time limit {time_limit_s:g} s, target gap {gap:.2%}"
+             + (f", decision gap {decision_gap:.2%}" if decision_gap is not None else ""))
     if not n_int:
         return
     last = [time.perf_counter()]
