@@ -89,3 +89,9 @@ def test_cli_alternatives(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "siteplan", "solve", str(EXAMPLE), "--out", str(tmp_path / "r"),
                           "--no-exports", "-q", "--alternatives", "1", "--slack", "lots"], capture_output=True, text=True)
     assert bad.returncode == 2 and "--slack" in bad.stderr
+
+
+def test_scenario_asks_for_alternatives():
+    plan = siteplan.solve(EXAMPLE, set_values={"alternatives.count": 1, "alternatives.slack": 0.05})
+    assert len(plan.alternatives) == 1 and plan.alternatives[0].ds.attrs["slack"] == 0.05
+    assert siteplan.solve(EXAMPLE, set_values={"alternatives.count": 1}, alternatives=0).alternatives == []

@@ -91,7 +91,8 @@ def load(scenario: str | Path | Scenario, overrides: tuple[str, ...] = (),
 
 def solve(study: Study | str | Path, overrides: tuple[str, ...] = (),
           set_values: dict[str, Any] | None = None, warm_start: Plan | None = None,
-          progress: Callable[[str], None] | None = None, alternatives: int = 0, slack: float = 0.01,
+          progress: Callable[[str], None] | None = None, alternatives: int | None = None,
+          slack: float | None = None,
           **solver_options) -> Plan:
     """Run a study end to end and return its :class:`Plan`.
 
@@ -106,9 +107,10 @@ def solve(study: Study | str | Path, overrides: tuple[str, ...] = (),
     progress : callable, optional
         Called with a line of text after each stage and as HiGHS finds better plans (the CLI
         prints these on the terminal).
-    alternatives, slack : int, float
+    alternatives, slack : int, float, optional
         Also find this many near-optimal alternatives within ``slack`` of the best plan's
         avoidable cost (:func:`siteplan.alternatives.find_alternatives`); in ``plan.alternatives``.
+        Default: the scenario's ``alternatives.count`` and ``alternatives.slack``.
     **solver_options
         Override the scenario's solver settings (``time_limit_s``, ``mip_rel_gap``, ``threads``,
         ``seed``, ``output``).
@@ -128,10 +130,12 @@ def solve(study: Study | str | Path, overrides: tuple[str, ...] = (),
         progress(f"built the Pyomo model ({t2 - t1:.2f} s)")
         solver_options["progress"] = progress
     plan = solve_built(m, prep, prepare_s=t1 - t0, build_s=t2 - t1, warm_start=warm_start, **solver_options)
-    if alternatives:
+    k = study.scenario.alternatives.count if alternatives is None else alternatives
+    if k:
         from siteplan.alternatives import find_alternatives
 
-        plan.alternatives = find_alternatives(m, prep, plan, k=alternatives, slack=slack, progress=progress)
+        sl = study.scenario.alternatives.slack if slack is None else slack
+        plan.alternatives = find_alternatives(m, prep, plan, k=k, slack=sl, progress=progress)
     return plan
 
 

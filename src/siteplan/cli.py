@@ -62,11 +62,12 @@ def validate(scenario: Path, override: tuple[str, ...], set_values: tuple[str, .
 @click.option("--solver-log", is_flag=True, help="Show the HiGHS log.")
 @click.option("--full-resolution", is_flag=True,
               help="If time slices were merged, also cost the plan's investments over every slice (an LP).")
-@click.option("--alternatives", type=int, default=0, show_default=True,
-              help="Also find this many near-optimal plans that differ most in sites and power.")
-@click.option("--slack", default="1%", show_default=True,
+@click.option("--alternatives", type=int, default=None,
+              help="Also find this many near-optimal plans that differ most in sites and power "
+                   "(default: the scenario's alternatives.count, 0 unless set).")
+@click.option("--slack", default=None,
               help="Alternatives cost at most this much more than the best, as a share of its avoidable cost "
-                   "(0.01 or 1%).")
+                   "(0.01 or 1%; default: the scenario's alternatives.slack, 1 %).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines on stderr (the summary is still printed).")
 def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, no_exports, map_formats,
           solver_log, full_resolution, alternatives, slack, quiet) -> None:
@@ -94,7 +95,8 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
                  f"{len(study.dataset.substations):,} substations, {len(study.dataset.demand):,} demand regions)")
     opts = {"output": True} if solver_log else {}
     try:
-        slack_share = float(slack[:-1]) / 100.0 if str(slack).endswith("%") else float(slack)
+        slack_share = None if slack is None else (float(slack[:-1]) / 100.0 if str(slack).endswith("%")
+                                                  else float(slack))
     except ValueError:
         raise click.BadParameter(f"expected a share (0.01) or a percentage (1%), got {slack!r}",
                                  param_hint="--slack") from None
@@ -127,11 +129,13 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
     if plan.alternatives:
         from siteplan.alternatives import alternatives_table, robust_choices
 
-        click.echo("\nnear-optimal alternatives (within {:.2%} of the avoidable cost):".format(slack_share))
+        used = plan.alternatives[0].ds.attrs.get("slack", slack_share)
+        click.echo("\nnear-optimal alternatives (within {:.2%} of the avoidable cost):".format(used))
         click.echo(alternatives_table(plan, plan.alternatives).to_string(float_format=lambda v: f"{v:,.1f}"))
         click.echo(robust_choices(plan, plan.alternatives).to_string())
-    elif alternatives:
-        click.echo(f"no alternative within {slack_share:.2%} of the avoidable cost differs from the best plan")
+    elif alternatives or (alternatives is None and study.scenario.alternatives.count):
+        used = study.scenario.alternatives.slack if slack_share is None else slack_share
+        click.echo(f"no alternative within {used:.2%} of the avoidable cost differs from the best plan")
     click.echo(f"results written to {out}")
     if plan.violations:
         click.echo(f"the plan breaks {len(plan.violations)} invariant(s) (listed above): a user extension "

@@ -250,6 +250,13 @@ class Solver(_Strict):
                                     "(solving one extra LP otherwise).")
 
 
+class Alternatives(_Strict):
+    count: int = Field(default=0, ge=0, description="Near-optimal alternatives to find after the best plan "
+                                                    "(siteplan.alternatives); 0 = none.")
+    slack: float = Field(default=0.01, ge=0, description="Alternatives cost at most this share of the best "
+                                                         "plan's avoidable cost more than it.")
+
+
 class Formulation(_Strict):
     serve_linking: Literal["auto", "rows", "cuts", "none"] = Field(
         default="auto",
@@ -312,6 +319,7 @@ class Scenario(_Strict):
     firm_power: FirmPower = FirmPower()
     solver: Solver = Solver()
     formulation: Formulation = Formulation()
+    alternatives: Alternatives = Alternatives()
     catalog_overrides: dict[str, Any] = Field(default_factory=dict, description="Partial catalog deep-merged over the catalog file.")
     source_file: Path | None = Field(default=None, description="Set by the loader.")
 
