@@ -28,7 +28,7 @@ def test_default_region_is_texas():
 def test_region_solves_reduced(region):
     # 10 % of the demand on the first 25 candidate sites: a small but real instance of every region
     study = api.load(MODELS / f"{region}.yaml",
-                     set_values={"demand_scale": 0.1, "solver.time_limit_s": 30,
+                     set_values={"demand_scale": 0.1, "solver.time_limit_s": 30, "alternatives.count": 0,
                                  "solver.mip_rel_gap": 0.02, "solver.threads": 2})
     study.dataset.sites = study.dataset.sites.iloc[:25]
     plan = api.solve(study)
