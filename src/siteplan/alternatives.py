@@ -73,8 +73,10 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
     Returns
     -------
     list of siteplan.plan.Plan
-        Each with ``ds.attrs["alternative"]`` (1..k), ``distance_to_best`` and
-        ``min_distance`` (to the best and the earlier alternatives). Fewer than ``k`` if no plan
+        Each with ``ds.attrs["alternative"]`` (1..k), ``distance_to_best``, ``min_distance`` (to
+        the best and the earlier alternatives) and ``cheapest_other_usd_per_yr`` (the cost of the
+        cheapest plan at least one choice away from the plans before it: below the best plan's
+        cost when that stopped within its gap). Fewer than ``k`` if no plan
         within the slack differs from all earlier ones.
     """
     from siteplan.api import _check_invariants
@@ -119,6 +121,7 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
                 solve_model(m, duals=False, **{**opts, "mip_rel_gap": ALT_COST_GAP})
             except SolveError:
                 break
+            cheapest_other = float(linear_value(obj_expr))
             # Phase B: from there, the plan farthest from all of them within the cap
             first = [(v, v.value) for v in m.component_data_objects(pyo.Var, active=True)
                      if v.is_integer() and v.value is not None]
@@ -139,7 +142,8 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
             x = np.array([round(v.value or 0.0) for v in binaries])
             plan.ds.attrs.update({"alternative": j, "min_distance": dist,
                                   "distance_to_best": int(np.abs(x - prev[0]).sum()),
-                                  "slack": slack, "cost_cap_usd_per_yr": cap})
+                                  "slack": slack, "cost_cap_usd_per_yr": cap,
+                                  "cheapest_other_usd_per_yr": cheapest_other})
             out.append(plan)
             prev.append(x)
             if progress:

@@ -136,6 +136,13 @@ def solve(study: Study | str | Path, overrides: tuple[str, ...] = (),
 
         sl = study.scenario.alternatives.slack if slack is None else slack
         plan.alternatives = find_alternatives(m, prep, plan, k=k, slack=sl, progress=progress)
+        other = [min(a.objective, float(a.ds.attrs.get("cheapest_other_usd_per_yr", a.objective)))
+                 for a in plan.alternatives]
+        if other and min(other) < plan.objective - 1e-6 * abs(plan.objective):
+            # the best plan stopped within its gap, and a plan that differs from it costs less
+            note = (f"a plan that differs from this one costs ${(plan.objective - min(other)) / 1e6:,.2f}M/yr less "
+                    f"(this plan stopped within its gap): the choices where they differ are not decided by cost")
+            plan.ds.attrs["notes"] = "\n".join(x for x in (plan.ds.attrs.get("notes", ""), note) if x)
     return plan
 
 

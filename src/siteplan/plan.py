@@ -240,7 +240,13 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
     ic_capex = np.array([opt.at[chosen[s], "capex_usd"] if s in chosen else 0.0 for s in S])
 
     sites_gdf = p.dataset.sites.loc[S]
-    site_capex, site_opex = _site_costs(p, open_, it_mw, it_mw_sk, racks, chosen, ic_cap, ic_up, units, bunits, grid_st,
+    # gas laterals as the model charged them (a plan that is not cost-optimal, e.g. a near-optimal
+    # alternative, may pay for one at a site whose units are 0)
+    gas_lateral = np.zeros(len(S))
+    if hasattr(m, "gas_lateral"):
+        for s_, v in _vals(m.gas_lateral).items():
+            gas_lateral[si[s_]] = v
+    site_capex, site_opex = _site_costs(p, open_, it_mw, it_mw_sk, racks, chosen, ic_cap, ic_up, gas_lateral, units, bunits, grid_st,
                                         gen, served, water, emis_grid + emis_onsite)
     coords = {"site": S, "cooling": K, "rack_type": G, "slice": T, "region": R, "workload": W,
               "generator": Pg, "battery": Pb, "cost_category": cats, "substation": B, "corridor": E,
@@ -544,7 +550,7 @@ def _routes(p, S: list, R: list, served_sr: np.ndarray, sites_gdf, dem) -> tuple
     return gpd.GeoDataFrame(pd.DataFrame(rows, columns=cols), geometry=geoms, crs="EPSG:4326"), link_served
 
 
-def _site_costs(p, open_, it_mw, it_mw_sk, racks, chosen, contract_mw, upgrade_mw, units, bunits, grid_st, gen, served, water,
+def _site_costs(p, open_, it_mw, it_mw_sk, racks, chosen, contract_mw, upgrade_mw, gas_lateral, units, bunits, grid_st, gen, served, water,
                 emissions):
     """Annual cost per site from the decisions, with the model's annualisation.
 
@@ -576,18 +582,15 @@ def _site_costs(p, open_, it_mw, it_mw_sk, racks, chosen, contract_mw, upgrade_m
     w = p.weight_h.values
     opex = np.einsum("st,st,t->s", grid_st, p.price.loc[p.sites, p.slices].values, w) if p.slices else 0 * capex
     gas_price = p.gas_price.loc[p.sites].values
-    burns_gas = np.zeros(len(p.sites), dtype=bool)
     for j, g in enumerate(p.generators):
         c = cat.onsite[g]
         capex = capex + units[:, j] * c.unit_mw * (c.capex_usd_per_mw * crf(r, c.lifetime_yr)
                                                   + 1000.0 * c.fixed_om_usd_per_kw_yr)
         fuel = gas_price if c.fuel_price_usd_per_mmbtu is None else c.fuel_price_usd_per_mmbtu
         opex = opex + gen[:, j, :] @ w * (c.heat_rate_mmbtu_per_mwh * fuel + c.vom_usd_per_mwh)
-        if c.fuel_price_usd_per_mmbtu is None:
-            burns_gas |= units[:, j] > 0.5
-    if burns_gas.any() and cat.gas_supply is not None:
+    if gas_lateral.any() and cat.gas_supply is not None:
         gs = cat.gas_supply
-        capex = capex + burns_gas * (gs.tap_cost_usd + gs.lateral_km * gs.lateral_cost_usd_per_km) * crf(r, gs.lifetime_yr)
+        capex = capex + gas_lateral * (gs.tap_cost_usd + gs.lateral_km * gs.lateral_cost_usd_per_km) * crf(r, gs.lifetime_yr)
     for j, q in enumerate(p.batteries):
         c = cat.onsite[q]
         capex = capex + bunits[:, j] * c.unit_mw * c.capex_usd_per_mw * crf(r, c.lifetime_yr)
