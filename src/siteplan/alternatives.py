@@ -118,7 +118,7 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
             m._alt_distance.setlb(1)
             _set_objective(m, obj_expr)
             try:
-                solve_model(m, duals=False, **{**opts, "mip_rel_gap": ALT_COST_GAP})
+                solve_model(m, duals=False, diagnose=False, **{**opts, "mip_rel_gap": ALT_COST_GAP})
             except SolveError:
                 break
             cheapest_other = float(linear_value(obj_expr))
@@ -127,7 +127,7 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
                      if v.is_integer() and v.value is not None]
             _set_objective(m, -m._alt_distance + COST_WEIGHT * (obj_expr - obj_best) / allowed)
             try:
-                res = solve_model(m, duals=False, start=first, **opts)
+                res = solve_model(m, duals=False, diagnose=False, start=first, **opts)
             except SolveError:
                 break
             dist = round(float(m._alt_distance.value or 0.0))
@@ -231,7 +231,7 @@ def robust_choices(best, alts: list) -> pd.DataFrame:
             power.append(f"{f.at[s, 'substation_id']} {f.at[s, 'interconnect_class']}".strip()
                          + (" + " + "+".join(gens) if gens else ""))
         rows.append({"site_id": s, "open in": f"{sum(opened)} of {n}",
-                     "siting": "robust" if all(opened) else ("tie" if opened[0] or any(opened) else ""),
+                     "siting": "robust" if all(opened) else "tie",
                      "power (best)": power[0] if opened[0] else "closed",
                      "power": "robust" if all(opened) and len(set(power)) == 1 else "tie"})
     return pd.DataFrame(rows).set_index("site_id") if rows else pd.DataFrame(columns=["open in", "siting", "power"])

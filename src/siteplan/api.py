@@ -160,7 +160,7 @@ def solve_built(m, prep: Prepared, prepare_s: float = 0.0, build_s: float = 0.0,
         opts["start"] = start_values(m, warm_start)
     from siteplan.decision_gap import unavoidable_cost
 
-    res = solve_model(m, unavoidable_usd=unavoidable_cost(prep), **opts)
+    res = solve_model(m, unavoidable_usd=unavoidable_cost(prep, m), **opts)
     t0 = time.perf_counter()
     plan = extract_plan(m, prep, res)
     _check_invariants(plan, prep)

@@ -24,20 +24,30 @@ from siteplan.config import crf
 __all__ = ["unavoidable_cost", "decision_gap"]
 
 
-def unavoidable_cost(p) -> float:
+def unavoidable_cost(p, m=None) -> float:
     """A lower bound on the annual cost every plan of the prepared study ``p`` must pay (USD/yr).
 
     Parameters
     ----------
     p : siteplan.prepare.Prepared
+    m : pyomo.environ.ConcreteModel, optional
+        The model to be solved: a user cost category (``siteplan.add_cost``) may be negative, and
+        then no bound is claimed.
 
     Returns
     -------
     float
-        USD/yr; NaN under ``objective: max_profit``.
+        USD/yr; NaN under ``objective: max_profit``, with a negative energy price (other categories
+        could then be negative), or with user cost categories.
     """
+    from siteplan.model.objective import COST_CATEGORIES
+
     sc, cat = p.scenario, p.catalog
     if sc.objective != "min_cost":
+        return math.nan
+    if len(p.price) and float(np.nanmin(p.price.to_numpy(dtype=float))) < 0:
+        return math.nan
+    if m is not None and hasattr(m, "COST_CATEGORIES") and set(m.COST_CATEGORIES) - set(COST_CATEGORIES):
         return math.nan
     r = cat.economics.discount_rate
     fac = cat.facility.capex_usd_per_mw_it * crf(r, cat.facility.lifetime_yr)

@@ -70,6 +70,9 @@ class Diagnosis:
         lines = [f"irreducible infeasible subset: {n} member(s) that cannot all hold (drop any one and the rest "
                  f"can): " + ", ".join(f"{k} x{v}" for k, v in self.families.items())]
         for fam, idx, side, b in (self.rows + self.bounds)[:most]:
+            if side == "range":
+                lines.append(f"  {fam}[{_idx(idx)}] in [{b[0]:g}, {b[1]:g}]")
+                continue
             sign = {"upper": "<=", "lower": ">=", "both": "=="}.get(side, side)
             lines.append(f"  {fam}[{_idx(idx)}] {sign} {b:g}")
         if n > most:
@@ -110,17 +113,24 @@ def diagnose(cm, time_limit_s: float = 60.0) -> Diagnosis:
     if st == highspy.HighsStatus.kError or not iis.valid_:
         return Diagnosis("unknown")
     rows, bounds = [], []
+    free = int(highspy.IisBoundStatus.kIisBoundStatusFree)
     for i, side in zip(iis.row_index_, iis.row_bound_):
+        if int(side) == free:  # in the subset's matrix, but its bounds play no part
+            continue
         con = cm.rows[i] if cm.rows is not None else None
         s = _SIDE.get(int(side), str(side))
         b = cm.row_upper[i] if s == "upper" else cm.row_lower[i]
         rows.append((con.parent_component().name if con is not None else f"row {i}",
                      con.index() if con is not None else i, s, float(b)))
     for j, side in zip(iis.col_index_, iis.col_bound_):
+        if int(side) == free:
+            continue
         v = cm.columns[j]
         s = _SIDE.get(int(side), str(side))
         b = cm.col_upper[j] if s == "upper" else cm.col_lower[j]
-        bounds.append((v.parent_component().name, v.index(), s, float(b)))
+        if s == "both" and cm.col_upper[j] != cm.col_lower[j]:
+            s, b = "range", (float(cm.col_lower[j]), float(cm.col_upper[j]))
+        bounds.append((v.parent_component().name, v.index(), s, b if isinstance(b, tuple) else float(b)))
     return Diagnosis("lp", rows, bounds)
 
 

@@ -286,7 +286,7 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
                 mip_start: bool | str = False, start: list | None = None,
                 highs_options: dict | None = None, progress: Callable[[str], None] | None = None,
                 duals: bool = True, decision_gap: float | None = None,
-                unavoidable_usd: float | None = None) -> SolveResult:
+                unavoidable_usd: float | None = None, diagnose: bool = True) -> SolveResult:
     """Solve a (siteplan or user-extended) Pyomo model with HiGHS and load the values into it.
 
     Parameters
@@ -303,6 +303,8 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
         Stop as soon as (objective - bound) <= ``decision_gap`` x (objective - ``unavoidable_usd``),
         the gap on the avoidable cost (:mod:`siteplan.decision_gap`); the result then counts as
         optimal for that target. ``unavoidable_usd`` also gives ``SolveResult.decision_gap``.
+    diagnose : bool, default True
+        When the model is infeasible, find why (:mod:`siteplan.diagnose`) and say it in the error.
     mip_start : bool or "auto", default False
         Give HiGHS a starting incumbent from an LP-guided restricted MIP (see :func:`lp_fix_start`)
         when the model registered its site-opening variables (``m._siteplan_start_fix``). ``"auto"``
@@ -379,6 +381,8 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
     has_sol = bool(sol.value_valid) and len(cm.columns) > 0 or (len(cm.columns) == 0 and term is Termination.OPTIMAL)
     status_text = h.modelStatusToString(status) if not decision_met else \
         f"Optimal within the decision gap {decision_gap:.2%}"
+    if term is Termination.INFEASIBLE and not diagnose:
+        raise SolveError(f"the model is {term.value} (HiGHS: {status_text})")
     if term is Termination.INFEASIBLE:
         from siteplan.diagnose import with_diagnosis
 

@@ -62,6 +62,11 @@ def define_generators(m, p) -> None:
     m.has_gen_open = pyo.Constraint(m.SITES, m.GENERATORS,
                                     rule=lambda m, s, g: upper_bound_row(has[s, g], open_[s]),
                                     doc="generators only at open sites")
+    # a type is present only with a unit: has_gen is then exactly "units > 0" in every plan (it
+    # costs nothing by itself when the reserve has room or there is no gas lateral)
+    m.has_gen_units = pyo.Constraint(m.SITES, m.GENERATORS,
+                                     rule=lambda m, s, g: upper_bound_row(has[s, g], units[s, g]),
+                                     doc="a generator type is present only with units")
     capped = [s for s in p.sites if math.isfinite(cap_mw[s])
               and sum(nmax[s, g] * unit[g] for g in names) > cap_mw[s] + 1e-9]
     m.onsite_cap = pyo.Constraint(capped, rule=lambda m, s: linear_sum((unit[g], units[s, g]) for g in names)
