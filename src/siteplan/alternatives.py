@@ -115,13 +115,20 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
             # Phase A: the cheapest plan at least one choice away from every plan so far (a no-good
             # cut; HiGHS solves this like the study itself). If even that costs more than the cap,
             # there is no alternative within the slack.
+            # (without the cost cap: a plan one choice away is easy to find, one within a tight cap
+            # is not; the cap is checked on the result)
             m._alt_distance.setlb(1)
+            m._alt_cost_cap.deactivate()
             _set_objective(m, obj_expr)
             try:
                 solve_model(m, duals=False, diagnose=False, **{**opts, "mip_rel_gap": ALT_COST_GAP})
             except SolveError:
                 break
+            finally:
+                m._alt_cost_cap.activate()
             cheapest_other = float(linear_value(obj_expr))
+            if cheapest_other > cap:
+                break  # the cheapest plan that differs costs more than the slack allows
             # Phase B: from there, the plan farthest from all of them within the cap
             first = [(v, v.value) for v in m.component_data_objects(pyo.Var, active=True)
                      if v.is_integer() and v.value is not None]
