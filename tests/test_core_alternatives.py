@@ -71,6 +71,11 @@ def test_two_equal_sites_tie_and_a_dear_one_is_no_alternative(tmp_path):
         {s for s, v in zip(plan.ds["site"].values, plan.ds["open"].values) if v} == {"s1", "s2"}
     rob = robust_choices(plan, plan.alternatives)
     assert set(rob["siting"]) == {"tie"}
+    from siteplan.alternatives import shared_choices
+
+    shared = shared_choices(plan, plan.alternatives)
+    assert shared[:3] == ["every plan opens 1 site(s)", "every plan is grid-only (no on-site generators)",
+                          "every plan connects at small"]
     # with 40 % slack (~4.2M) s3 qualifies as well
     plan = siteplan.solve(study, alternatives=3, slack=0.4)
     opened = [{s for s, v in zip(p.ds["site"].values, p.ds["open"].values) if v} for p in [plan, *plan.alternatives]]

@@ -30,7 +30,7 @@ import pyomo.environ as pyo
 from siteplan.decision_gap import decision_gap, unavoidable_cost
 from siteplan.model.linear import linear_value
 
-__all__ = ["find_alternatives", "alternatives_table", "robust_choices", "DISTANCE_VARS"]
+__all__ = ["find_alternatives", "alternatives_table", "robust_choices", "shared_choices", "DISTANCE_VARS"]
 
 DISTANCE_VARS = ("open", "connect", "has_gen")  # the binary choices the distance counts
 COST_WEIGHT = 0.01  # weight of (cost - best) / allowed slack in the objective: < 1 unit of distance
@@ -242,3 +242,35 @@ def robust_choices(best, alts: list) -> pd.DataFrame:
                      "power (best)": power[0] if opened[0] else "closed",
                      "power": "robust" if all(opened) and len(set(power)) == 1 else "tie"})
     return pd.DataFrame(rows).set_index("site_id") if rows else pd.DataFrame(columns=["open in", "siting", "power"])
+
+
+def shared_choices(best, alts: list) -> list[str]:
+    """What the best plan and every alternative have in common, beyond single sites: how many sites
+    open, whether they are grid-only or carry on-site gas, which voltage classes they connect at.
+    A parcel can be a tie while the shape of the plan is robust."""
+    plans = [best, *alts]
+    out = []
+    n_open = [int(p.sites["open"].astype(bool).sum()) for p in plans]
+    out.append(f"every plan opens {n_open[0]} site(s)" if len(set(n_open)) == 1
+               else f"the plans open {min(n_open)} to {max(n_open)} sites (a tie)")
+    onsite = [float(p.sites.loc[p.sites["open"].astype(bool), "onsite_mw"].sum()) for p in plans]
+    if all(v < 0.5 for v in onsite):
+        out.append("every plan is grid-only (no on-site generators)")
+    elif all(v >= 0.5 for v in onsite):
+        out.append(f"every plan has on-site generators ({_span(onsite)} MW)")
+    else:
+        out.append("on-site generators in some plans, not in others (a tie)")
+    classes = [tuple(sorted(set(p.sites.loc[p.sites["open"].astype(bool), "interconnect_class"].astype(str)) - {""}))
+               for p in plans]
+    out.append(f"every plan connects at {', '.join(classes[0]) or 'no grid'}" if len(set(classes)) == 1
+               else "the plans connect at different voltage classes (a tie): "
+               + "; ".join(", ".join(c) or "none" for c in classes))
+    it = [float(p.sites["it_mw"].sum()) for p in plans]
+    big = [float(p.sites["it_mw"].max()) for p in plans]
+    out.append(f"the largest campus has {_span(big)} MW of IT ({_span(it)} MW in all)")
+    return out
+
+
+def _span(values: list) -> str:
+    lo, hi = min(values), max(values)
+    return f"{lo:,.0f}" if round(lo) == round(hi) else f"{lo:,.0f}-{hi:,.0f}"

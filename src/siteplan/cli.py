@@ -127,12 +127,13 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
             progress("maps and report written")
     click.echo(plan.summary())
     if plan.alternatives:
-        from siteplan.alternatives import alternatives_table, robust_choices
+        from siteplan.alternatives import alternatives_table, robust_choices, shared_choices
 
         used = plan.alternatives[0].ds.attrs.get("slack", slack_share)
         click.echo("\nnear-optimal alternatives (within {:.2%} of the avoidable cost):".format(used))
         click.echo(alternatives_table(plan, plan.alternatives).to_string(float_format=lambda v: f"{v:,.1f}"))
         click.echo(robust_choices(plan, plan.alternatives).to_string())
+        click.echo("shared by every plan: " + "; ".join(shared_choices(plan, plan.alternatives)))
     elif alternatives or (alternatives is None and study.scenario.alternatives.count):
         used = study.scenario.alternatives.slack if slack_share is None else slack_share
         click.echo(f"no alternative within {used:.2%} of the avoidable cost differs from the best plan")

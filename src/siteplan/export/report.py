@@ -238,7 +238,7 @@ def _what_would_change(plan) -> list[Block]:
 
 def _alternatives(plan) -> list[Block]:
     """Near-optimal alternatives: a table, which choices are robust and which are ties, small maps."""
-    from siteplan.alternatives import alternatives_table, robust_choices
+    from siteplan.alternatives import alternatives_table, robust_choices, shared_choices
     from siteplan.export.staticmap import render_map
 
     f = style.fmt_num
@@ -255,6 +255,8 @@ def _alternatives(plan) -> list[Block]:
     out.append(Block("table", table=Table(["plan", "USD/yr", "extra USD/yr", "extra % of avoidable", "choices apart",
                                            "open sites", "IT MW", "grid MW", "on-site MW"], rows),
                      extra={"id": "alternatives"}))
+    out.append(Block("p", "**What every plan within the slack shares**: " + "; ".join(shared_choices(plan, plan.alternatives))
+                     + "."))
     rob = robust_choices(plan, plan.alternatives)
     rows = [[str(s), r["open in"], r["siting"], r["power (best)"], r["power"]] for s, r in rob.iterrows()]
     out.append(Block("p", "*robust*: every plan within the slack makes this choice; *tie*: some plan within the slack "
