@@ -3,7 +3,6 @@
 import itertools
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import siteplan
