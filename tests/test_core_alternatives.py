@@ -108,3 +108,30 @@ def test_a_cheaper_alternative_is_noted():
                                                "solver.mip_start": False}, alternatives=1, slack=0.05)
     assert plan.alternatives[0].ds.attrs["cheapest_other_usd_per_yr"] < plan.objective
     assert any("a plan that differs from this one costs $" in n for n in plan.ds.attrs["notes"].split("\n"))
+
+
+def test_equally_far_alternatives_go_to_the_cheaper_and_the_model_keeps_the_best(tmp_path):
+    # s2 is a twin of s1; s3 is as far from the best plan as s2 but its land costs more (within the
+    # slack): the alternative shown is s2. The search is complete, and the model holds the best plan.
+    from siteplan.alternatives import find_alternatives
+
+    sites = [site("s1"), site("s2", lon=-97.01), site("s3", lon=-97.02, land_cost_usd=2e4)]
+    study = siteplan.load(write_tiny(tmp_path, sites=sites, catalog=RACK_1M))
+    prep = siteplan.prepare(study.scenario, study.dataset, study.catalog)
+    m = siteplan.build_model(prep)
+    best = siteplan.solve_built(m, prep)
+    before = {k: v.value for k, v in m.open.items()}
+    alts = find_alternatives(m, prep, best, k=1, slack=0.05)
+    assert len(alts) == 1
+    opened = {s for s, v in zip(alts[0].ds["site"].values, alts[0].ds["open"].values) if v}
+    assert alts[0].objective == pytest.approx(best.objective)
+    assert "s3" not in opened
+    assert {k: v.value for k, v in m.open.items()} == before
+    assert best.ds.attrs["alternatives_search"] == "all 1 requested alternatives found"
+    # k larger than what exists within 1 %: the search proves there is no third plan
+    alts = find_alternatives(m, prep, best, k=3, slack=0.001)
+    assert len(alts) == 1
+    assert best.ds.attrs["alternatives_search"].startswith("complete")
+    assert set(robust_choices(best, alts)["siting"]) == {"tie"}
+    best.ds.attrs["alternatives_search"] = "unproven: test"
+    assert robust_choices(best, []).iloc[0]["siting"] == "robust (unproven)"

@@ -12,9 +12,12 @@ they differ:
   (``connect``);
 - a generator type present at a site in one and not the other (``has_gen``).
 
-Ties in distance go to the cheaper plan (the cost enters the objective with a weight too small to
-trade a unit of distance). A choice that the best plan and every alternative share is **robust**:
-within the slack, the study has no other way. Written against the model's components, not a
+Step (B) stops at a distance gap, so (C) then takes the cheapest plan within the cap that is at
+least as far as the one (B) found: of equally different plans, the alternative shown is the cheaper.
+A choice that the best plan and every alternative share is **robust**: within the slack, the study
+has no other way. That is proven only when the search ended because step (A)'s bound exceeded the
+cap, or when all ``k`` alternatives were found; when a step stopped at its time limit first, the
+labels say "unproven" (``best.ds.attrs["alternatives_search"]`` says which). Written against the model's components, not a
 period structure, so any model with these binaries (one period or several) gets alternatives.
 """
 
@@ -30,13 +33,14 @@ import pyomo.environ as pyo
 from siteplan.decision_gap import decision_gap, unavoidable_cost
 from siteplan.model.linear import linear_value
 
-__all__ = ["find_alternatives", "alternatives_table", "robust_choices", "shared_choices", "DISTANCE_VARS"]
+__all__ = ["find_alternatives", "alternatives_table", "robust_choices", "shared_choices", "proven", "DISTANCE_VARS"]
 
 DISTANCE_VARS = ("open", "connect", "has_gen")  # the binary choices the distance counts
 COST_WEIGHT = 0.01  # weight of (cost - best) / allowed slack in the objective: < 1 unit of distance
 ALT_TIME_LIMIT_S = 60.0  # default time limit per alternative (at most the scenario's)
 ALT_DISTANCE_GAP = 0.1  # relative gap on the distance objective at which an alternative is good enough
 ALT_COST_GAP = 1e-4  # relative gap of the cheapest-different-plan step (phase A)
+ALT_POLISH_LIMIT_S = 30.0  # time limit of the cheapest-at-that-distance step (phase C)
 
 
 def _binaries(m) -> list:
@@ -92,6 +96,8 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
     binaries = _binaries(m)
     if not binaries or k <= 0:
         return []
+    saved = [(v, v.value) for v in m.component_data_objects(pyo.Var, descend_into=True)]
+    search = f"all {k} requested alternatives found"
     prev = [_values_from(best, binaries, m)]
     opts = sc.solver.model_dump()
     opts.pop("decision_gap", None)
@@ -121,25 +127,57 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
             m._alt_cost_cap.deactivate()
             _set_objective(m, obj_expr)
             try:
-                solve_model(m, duals=False, diagnose=False, **{**opts, "mip_rel_gap": ALT_COST_GAP})
-            except SolveError:
+                res_a = solve_model(m, duals=False, diagnose=False, **{**opts, "mip_rel_gap": ALT_COST_GAP})
+            except SolveError as exc:
+                if "infeasible" in str(exc):
+                    search = f"complete: no other plan exists beyond the {j - 1} alternative(s) found"
+                else:
+                    search = (f"unproven: the search for alternative {j} found no plan that differs ({exc}); "
+                              "the choices read as robust are not proven so")
                 break
             finally:
                 m._alt_cost_cap.activate()
             cheapest_other = float(linear_value(obj_expr))
             if cheapest_other > cap:
-                break  # the cheapest plan that differs costs more than the slack allows
+                # the cheapest plan that differs costs more than the slack allows: proven when its
+                # lower bound is above the cap too
+                if float(res_a.best_bound) > cap:
+                    search = (f"complete: the cheapest plan that differs from these costs at least "
+                              f"+${(float(res_a.best_bound) - obj_best) / 1e6:,.2f}M/yr, above the slack")
+                else:
+                    search = (f"unproven: the search for alternative {j} stopped ({res_a.termination.value}) with no "
+                              f"plan within the slack but a bound below it; the choices read as robust are not proven so")
+                break
             # Phase B: from there, the plan farthest from all of them within the cap
             first = [(v, v.value) for v in m.component_data_objects(pyo.Var, active=True)
                      if v.is_integer() and v.value is not None]
             _set_objective(m, -m._alt_distance + COST_WEIGHT * (obj_expr - obj_best) / allowed)
             try:
                 res = solve_model(m, duals=False, diagnose=False, start=first, **opts)
-            except SolveError:
+            except SolveError as exc:
+                search = (f"unproven: step B of alternative {j} failed ({exc}); the choices read as robust "
+                          "are not proven so")
                 break
             dist = round(float(m._alt_distance.value or 0.0))
             if dist < 1:
+                search = f"unproven: step B of alternative {j} found no plan within the slack"
                 break  # nothing within the slack differs from the plans found so far
+            # Phase C: of the plans at least that far, the cheapest (B stops at a distance gap, and its
+            # small cost weight does not decide among equally far plans then)
+            far_all = [(v, v.value) for v in m.component_data_objects(pyo.Var, active=True)]
+            far = [(v, val) for v, val in far_all if v.is_integer() and val is not None]
+            m._alt_distance.setlb(dist)
+            _set_objective(m, obj_expr)
+            try:
+                solve_model(m, duals=False, diagnose=False, start=far,
+                            **{**opts, "mip_rel_gap": ALT_COST_GAP,
+                               "time_limit_s": min(opts["time_limit_s"], ALT_POLISH_LIMIT_S)})
+            except SolveError:
+                for v, val in far_all:  # keep B's plan
+                    v.set_value(val, skip_validation=True)
+            finally:
+                m._alt_distance.setlb(0)
+            dist = min(round(float(linear_value(_distance_expr(binaries, pv)))) for pv in prev)
             cost = float(linear_value(obj_expr))
             res = replace(res, objective=cost, best_bound=float(best.result.best_bound),
                           gap=max(0.0, (cost - best.result.best_bound) / abs(cost)) if cost else 0.0,
@@ -161,6 +199,9 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
             if hasattr(m, name):
                 m.del_component(name)
         m.objective.activate()
+        for v, val in saved:  # the model holds the best plan again
+            v.set_value(val, skip_validation=True)
+    best.ds.attrs["alternatives_search"] = search
     return out
 
 
@@ -221,6 +262,7 @@ def robust_choices(best, alts: list) -> pd.DataFrame:
     (substation, voltage class, generator types) are the same in all: robust, or a tie."""
     plans = [best, *alts]
     n = len(plans)
+    robust = "robust" if proven(best) else "robust (unproven)"
     frames = [p.sites.set_index("site_id") for p in plans]
     ids = sorted(set().union(*[set(f.index[f["open"].astype(bool)]) for f in frames]))
     rows = []
@@ -238,10 +280,16 @@ def robust_choices(best, alts: list) -> pd.DataFrame:
             power.append(f"{f.at[s, 'substation_id']} {f.at[s, 'interconnect_class']}".strip()
                          + (" + " + "+".join(gens) if gens else ""))
         rows.append({"site_id": s, "open in": f"{sum(opened)} of {n}",
-                     "siting": "robust" if all(opened) else "tie",
+                     "siting": robust if all(opened) else "tie",
                      "power (best)": power[0] if opened[0] else "closed",
-                     "power": "robust" if all(opened) and len(set(power)) == 1 else "tie"})
+                     "power": robust if all(opened) and len(set(power)) == 1 else "tie"})
     return pd.DataFrame(rows).set_index("site_id") if rows else pd.DataFrame(columns=["open in", "siting", "power"])
+
+
+def proven(best) -> bool:
+    """False when the alternatives search stopped at a time limit before it proved that no other plan
+    is within the slack (``best.ds.attrs["alternatives_search"]``): a "robust" choice is then unproven."""
+    return not str(best.ds.attrs.get("alternatives_search", "")).startswith("unproven")
 
 
 def shared_choices(best, alts: list) -> list[str]:

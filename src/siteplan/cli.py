@@ -134,9 +134,11 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
         click.echo(alternatives_table(plan, plan.alternatives).to_string(float_format=lambda v: f"{v:,.1f}"))
         click.echo(robust_choices(plan, plan.alternatives).to_string())
         click.echo("shared by every plan: " + "; ".join(shared_choices(plan, plan.alternatives)))
+        click.echo("search: " + str(plan.ds.attrs.get("alternatives_search", "")))
     elif alternatives or (alternatives is None and study.scenario.alternatives.count):
         used = study.scenario.alternatives.slack if slack_share is None else slack_share
-        click.echo(f"no alternative within {used:.2%} of the avoidable cost differs from the best plan")
+        click.echo(f"no alternative within {used:.2%} of the avoidable cost differs from the best plan "
+                   f"({plan.ds.attrs.get('alternatives_search', '')})")
     click.echo(f"results written to {out}")
     if plan.violations:
         click.echo(f"the plan breaks {len(plan.violations)} invariant(s) (listed above): a user extension "

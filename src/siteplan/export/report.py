@@ -188,6 +188,11 @@ def report_blocks(plan, study=None, scenario: dict | None = None) -> list[Block]
     B.extend(_limits(plan, sc, _water_limits(plan, study)))
     if plan.alternatives:
         B.extend(_alternatives(plan))
+    elif plan.ds.attrs.get("alternatives_search"):
+        B.append(Block("h2", "Near-optimal alternatives"))
+        B.append(Block("p", "No plan within the slack differs from the best one in which sites open or how they are "
+                            "powered, so every choice is robust at that slack. Search: "
+                            + str(plan.ds.attrs["alternatives_search"]) + "."))
     return B
 
 
@@ -260,7 +265,8 @@ def _alternatives(plan) -> list[Block]:
     rob = robust_choices(plan, plan.alternatives)
     rows = [[str(s), r["open in"], r["siting"], r["power (best)"], r["power"]] for s, r in rob.iterrows()]
     out.append(Block("p", "*robust*: every plan within the slack makes this choice; *tie*: some plan within the slack "
-                          "does not, so the choice is not decided by cost alone."))
+                          "does not, so the choice is not decided by cost alone. Search: "
+                          + str(plan.ds.attrs.get("alternatives_search", "not recorded")) + "."))
     out.append(Block("table", table=Table(["site", "open in", "siting", "power in the best plan", "power"], rows),
                      extra={"id": "robust"}))
     for j, alt in enumerate(plan.alternatives, start=1):
