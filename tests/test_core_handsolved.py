@@ -134,7 +134,11 @@ def test_headroom_shared_by_two_sites(tmp_path):
     path = write_tiny(tmp_path, sites=sites, substations=[sub("b1", headroom_mw=15.0)], demand_gpus=20.0,
                       scenario={"onsite": ["gas"], "interconnect": {"allow_upgrades": False}})
     plan, _ = solve_checked(path)
-    assert sorted(plan.ds["interconnect_contracted_mw"].values.tolist()) == pytest.approx([4.0, 11.0])
+    # a tie: 11 + 4 MW of contracts with both units at one site, or 6 + 6 MW with one unit each
+    # (the energy split is the same); either way the contracts share the headroom
+    contracts = sorted(plan.ds["interconnect_contracted_mw"].values.tolist())
+    assert contracts in (pytest.approx([4.0, 11.0]), pytest.approx([6.0, 6.0]))
+    assert sum(contracts) <= 15.0 + 1e-6
     assert float(plan.ds["onsite_units"].sum()) == 2
     grid_only = 1e6 + 11 * H * 100
     mixed = 1e6 + 2 * 5e6 + 10 * H * 50 + 1 * H * 100

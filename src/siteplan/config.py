@@ -49,7 +49,30 @@ class RackType(_Strict):
     rack_kw: float = Field(gt=0, description="Nameplate IT power per rack (kW).")
     capex_usd_per_rack: float = Field(ge=0)
     lifetime_yr: float = Field(gt=0)
+    first_year: int | None = Field(default=None, ge=1990, le=2100, description="First year of volume "
+                                   "availability: a build-out study (periods) installs the type only in periods "
+                                   "that start in or after it; null = always available.")
+    capex_by_year: dict[int, float] = Field(default_factory=dict, description="Price per rack by year "
+                                            "(a GPU roadmap): a period pays the price of the latest year at or "
+                                            "before its start; capex_usd_per_rack before the first.")
     source: str
+
+    @field_validator("capex_by_year")
+    @classmethod
+    def _prices(cls, v):
+        bad = [y for y, usd in v.items() if not (usd >= 0 and usd < float("inf"))]
+        if bad:
+            raise ValueError(f"prices must be finite and >= 0 (years {bad})")
+        return dict(sorted(v.items()))
+
+    def capex_in(self, year: int | None) -> float:
+        """Price per rack of one bought in ``year`` (None: ``capex_usd_per_rack``)."""
+        usd = self.capex_usd_per_rack
+        if year is not None:
+            for y, v in self.capex_by_year.items():
+                if y <= year:
+                    usd = v
+        return usd
 
 
 class PueCurve(_Strict):
@@ -125,6 +148,10 @@ class Generator(_Strict):
     emissions_t_per_mwh: float = Field(ge=0)
     lead_time_yr: float = Field(ge=0)
     lifetime_yr: float = Field(gt=0)
+    rental_usd_per_kw_month: float | None = Field(
+        default=None, ge=0, description="Rent per kW per month, all-in but fuel (a build-out study with "
+                                        "bridging.rent may rent units per period instead of buying them); "
+                                        "null = not rentable.")
     source: str
 
 
@@ -154,6 +181,8 @@ class Battery(_Strict):
     round_trip_efficiency: float = Field(gt=0, le=1)
     lead_time_yr: float = Field(ge=0)
     lifetime_yr: float = Field(gt=0)
+    rental_usd_per_kw_month: float | None = Field(
+        default=None, ge=0, description="Lease per kW per month (battery as a service); null = not rentable.")
     source: str
 
 
@@ -216,6 +245,18 @@ class Interconnect(_Strict):
     max_options_per_site: int = Field(default=3, gt=0, description="Nearest substations considered per site.")
     allow_upgrades: bool = Field(default=True, description="Contract beyond a substation's headroom at the "
                                  "class's upgrade cost per MW, if the longer lead time fits the horizon.")
+    lead_time_yr_by_zone: dict[str, float] = Field(
+        default_factory=dict, description="Years to energise a large-load connection in a zone, replacing the "
+                                          "classes' lead times there (a utility's published wait); a "
+                                          "substation's own lead_time_yr comes first.")
+
+    @field_validator("lead_time_yr_by_zone")
+    @classmethod
+    def _waits(cls, v):
+        bad = [z for z, y in v.items() if not (0 <= y < 100)]
+        if bad:
+            raise ValueError(f"lead times must be 0-100 years (zones {bad})")
+        return v
 
 
 class FirmPower(_Strict):
@@ -281,6 +322,25 @@ class Formulation(_Strict):
         return v
 
 
+class Period(_Strict):
+    """One period of a build-out study: its first year, its length and what changes in it."""
+
+    year: int = Field(ge=1990, le=2100, description="First year of the period.")
+    length_yr: int = Field(gt=0, le=50, description="Years the period lasts.")
+    demand_scale: float = Field(default=1.0, ge=0, le=1e3, description="Multiplies the scenario's demand "
+                                "(a growth path).")
+    energy_price_scale: float = Field(default=1.0, ge=0, le=100, description="Multiplies grid energy prices.")
+    gas_price_scale: float = Field(default=1.0, ge=0, le=100, description="Multiplies delivered gas prices.")
+    carbon_price_usd_per_t: float | None = Field(default=None, ge=0, le=1e4,
+                                                 description="Carbon price in the period; null = the scenario's.")
+
+
+class Bridging(_Strict):
+    rent: bool = Field(default=False, description="In a build-out study, on-site units with a catalog "
+                                                  "rental_usd_per_kw_month may be rented per period (no capex, "
+                                                  "returned when no longer needed) as well as bought.")
+
+
 class Scenario(_Strict):
     """A planning study: dataset + catalog + study settings. Paths are resolved to absolute paths."""
 
@@ -288,8 +348,16 @@ class Scenario(_Strict):
     description: str = ""
     dataset: Path = Field(description="Regional dataset folder (relative to the scenario file).")
     catalog: Path = Field(description="Technology catalog YAML (relative to the scenario file).")
-    horizon_yr: float = Field(gt=0, description="Years until capacity must be online: an option is available "
-                                "iff its lead time <= the horizon.")
+    horizon_yr: float | None = Field(default=None, gt=0, description="Years until capacity must be online: an "
+                                       "option is available iff its lead time <= the horizon. Required "
+                                       "without periods; with periods each period's horizon is its year "
+                                       "minus start_year.")
+    start_year: int | None = Field(default=None, ge=1990, le=2100, description="Build-out studies: the year "
+                                   "requests are filed (lead times count from it) and the base year of "
+                                   "discounting.")
+    periods: list[Period] | None = Field(default=None, min_length=1, description="Build-out study: ordered, "
+                                         "back-to-back periods; null = one steady-state period (horizon_yr).")
+    bridging: Bridging = Bridging()
     demand_scale: float = Field(default=1.0, ge=0)
     energy_price_scale: float = Field(
         default=1.0, ge=0, description="Multiplies every grid energy price of the dataset's prices.csv "
@@ -345,6 +413,29 @@ class Scenario(_Strict):
         for key, value in values.items():
             set_by_path(raw, key, value)
         return revalidated(raw, self.source_file)  # paths resolved from the scenario file, as in the file
+
+    @model_validator(mode="after")
+    def _periods(self) -> "Scenario":
+        if self.periods is None:
+            if self.horizon_yr is None:
+                raise ValueError("horizon_yr is required (or give periods and start_year for a build-out study)")
+            if self.start_year is not None:
+                raise ValueError("start_year is only used with periods")
+            return self
+        if self.horizon_yr is not None:
+            raise ValueError("give horizon_yr or periods, not both: with periods each period's horizon is its "
+                             "year minus start_year")
+        if self.start_year is None:
+            raise ValueError("periods need start_year (the year requests are filed)")
+        prev = None
+        for i, per in enumerate(self.periods):
+            if i == 0 and per.year <= self.start_year:
+                raise ValueError(f"periods[0].year {per.year} must be after start_year {self.start_year}")
+            if prev is not None and per.year != prev.year + prev.length_yr:
+                raise ValueError(f"periods[{i}].year is {per.year}; periods are back to back, so it must be "
+                                 f"{prev.year + prev.length_yr} (periods[{i - 1}].year + length_yr)")
+            prev = per
+        return self
 
     @field_validator("gpu_hour_price_usd")
     @classmethod

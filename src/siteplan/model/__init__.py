@@ -9,6 +9,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
+from siteplan.model.assets import cost_assets_annualised
 from siteplan.model.demand import define_demand
 from siteplan.model.energy_graph import define_energy_graph
 from siteplan.model.environment import define_emissions, define_water
@@ -44,18 +45,25 @@ def build_model(prepared) -> pyo.ConcreteModel:
     # it is built (over half the build time at 300 sites); Pyomo's own file writers pause it too.
     with PauseGC():
         m = pyo.ConcreteModel(name=p.scenario.name)
-        m._siteplan_registry = Registry()
-        define_sites(m, p)
-        define_racks(m, p)
-        define_facility_power(m, p)
-        define_interconnect(m, p)
-        define_energy_graph(m, p)
-        define_generators(m, p)
-        define_batteries(m, p)
-        define_firm_capacity(m, p)
-        define_power_balance(m, p)
-        define_demand(m, p)
-        define_water(m, p)
-        define_emissions(m, p)
+        define_study(m, p)
+        cost_assets_annualised(m, p)
         define_objective(m, p)
     return m
+
+
+def define_study(m, p) -> None:
+    """Everything of one period of a study on ``m`` (a model or a period's block), but its capital
+    costs (declared as assets, :mod:`siteplan.model.assets`) and the objective."""
+    m._siteplan_registry = Registry()
+    define_sites(m, p)
+    define_racks(m, p)
+    define_facility_power(m, p)
+    define_interconnect(m, p)
+    define_energy_graph(m, p)
+    define_generators(m, p)
+    define_batteries(m, p)
+    define_firm_capacity(m, p)
+    define_power_balance(m, p)
+    define_demand(m, p)
+    define_water(m, p)
+    define_emissions(m, p)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
-from siteplan.config import crf
+from siteplan.model.assets import Asset, CostPart, declare_asset
 from siteplan.model.linear import flat_difference, linear_sum, members, scaled, upper_bound_row
 from siteplan.model.registry import registry
 
@@ -97,15 +97,16 @@ def define_interconnect(m, p) -> None:
     for s_, b in pairs:
         m._imports_at_sub.setdefault(b, []).append(s_)
 
-    r = p.catalog.economics.discount_rate
-    capex = {i: float(c * crf(r, n)) for i, c, n in zip(ids, opt["capex_usd"].tolist(), opt["lifetime_yr"].tolist())}
-    reg.cost["interconnect"].append(linear_sum((capex[i], connect[i]) for i in ids))
-    up_cost = {i: float(opt.at[i, "upgrade_cost_usd_per_mw"] * crf(r, opt.at[i, "lifetime_yr"])) for i in up_ok}
+    life = {i: float(n) for i, n in opt["lifetime_yr"].items()}
+    declare_asset(m, Asset("connection", {i: connect[i] for i in ids}, "binary", [
+        CostPart("interconnect", {i: float(c) for i, c in opt["capex_usd"].items()}, life)], retire_yr=life))
+    if up_ok:
+        declare_asset(m, Asset("network_upgrade", {i: upgrade[i] for i in up_ok}, "continuous", [
+            CostPart("network_upgrade", {i: float(opt.at[i, "upgrade_cost_usd_per_mw"]) for i in up_ok},
+                     {i: life[i] for i in up_ok})], retire_yr={i: life[i] for i in up_ok}))
     contract_cost = {i: float(v) for i, v in opt["contract_cost_usd_per_mw_yr"].items()}
     if any(contract_cost.values()):
         reg.cost["grid_contract"].append(linear_sum((contract_cost[i], contract[i]) for i in ids))
-    if up_ok:
-        reg.cost["network_upgrade"].append(linear_sum((up_cost[i], upgrade[i]) for i in up_ok))
     w = p.hours
     price, carbon = p.price, p.carbon
     pr_, cb_ = _by_row(price), _by_row(carbon)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pyomo.environ as pyo
 
-from siteplan.config import crf
+from siteplan.model.assets import Asset, CostPart, declare_asset
 from siteplan.model.linear import linear_sum, members, scaled, upper_bound_row
 from siteplan.model.registry import registry
 
@@ -79,18 +79,21 @@ def define_generators(m, p) -> None:
         for t in p.slices:
             reg.power_in[s, t].extend(gen_mw[s, g, t] for g in names)
 
-    r = cat.economics.discount_rate
     gas_price = p.gas_price.to_dict()
     fuel = {(s, g): (cat.onsite[g].fuel_price_usd_per_mmbtu if cat.onsite[g].fuel_price_usd_per_mmbtu is not None
                      else gas_price[s]) for s in p.sites for g in names}
     var_cost = {(s, g): cat.onsite[g].heat_rate_mmbtu_per_mwh * fuel[s, g] + cat.onsite[g].vom_usd_per_mwh
                 for s in p.sites for g in names}
     w = p.hours
-    reg.cost["onsite_capex"].append(linear_sum(
-        (unit[g] * cat.onsite[g].capex_usd_per_mw * crf(r, cat.onsite[g].lifetime_yr), units[s, g])
-        for s in p.sites for g in names))
-    reg.cost["onsite_fixed_om"].append(linear_sum(
-        (1000.0 * unit[g] * cat.onsite[g].fixed_om_usd_per_kw_yr, units[s, g]) for s in p.sites for g in names))
+    sg = [(s, g) for s in p.sites for g in names]
+    declare_asset(m, Asset(
+        "generator_units", {k: units[k] for k in sg}, "integer",
+        [CostPart("onsite_capex", {(s, g): unit[g] * cat.onsite[g].capex_usd_per_mw for s, g in sg},
+                  {(s, g): cat.onsite[g].lifetime_yr for s, g in sg})],
+        retire_yr={(s, g): cat.onsite[g].lifetime_yr for s, g in sg},
+        fixed_usd_per_unit_yr={(s, g): 1000.0 * unit[g] * cat.onsite[g].fixed_om_usd_per_kw_yr for s, g in sg},
+        rent_usd_per_unit_yr={(s, g): 12.0 * 1000.0 * unit[g] * cat.onsite[g].rental_usd_per_kw_month
+                              for s, g in sg if cat.onsite[g].rental_usd_per_kw_month is not None}))
     reg.cost["onsite_fuel_om"].append(linear_sum((w[t] * var_cost[s, g], gen_mw[s, g, t])
                                                  for s in p.sites for g in names for t in p.slices))
     emis = {g: cat.onsite[g].emissions_t_per_mwh for g in names}
@@ -100,7 +103,7 @@ def define_generators(m, p) -> None:
     gas_burners = [g for g in names if cat.onsite[g].fuel_price_usd_per_mmbtu is None]
     if gas_burners and cat.gas_supply is not None:
         gs = cat.gas_supply
-        lateral = (gs.tap_cost_usd + gs.lateral_km * gs.lateral_cost_usd_per_km) * crf(r, gs.lifetime_yr)
+        lateral_usd = gs.tap_cost_usd + gs.lateral_km * gs.lateral_cost_usd_per_km
         # continuous in [0, 1]: it only has to be at least every has_gen of a gas burner, and its
         # cost drives it down to their maximum, which is 0 or 1
         m.gas_lateral = pyo.Var(m.SITES, domain=pyo.NonNegativeReals, bounds=(0, 1),
@@ -109,4 +112,6 @@ def define_generators(m, p) -> None:
         m.gas_lateral_needed = pyo.Constraint(m.SITES, gas_burners,
                                               rule=lambda m, s, g: upper_bound_row(has[s, g], lat[s]),
                                               doc="a site burning delivered gas has a lateral")
-        reg.cost["gas_supply"].append(linear_sum((lateral, lat[s]) for s in p.sites))
+        declare_asset(m, Asset("gas_lateral", {s: lat[s] for s in p.sites}, "continuous", [
+            CostPart("gas_supply", dict.fromkeys(p.sites, lateral_usd), dict.fromkeys(p.sites, gs.lifetime_yr))],
+            retire_yr=dict.fromkeys(p.sites, gs.lifetime_yr)))

@@ -6,9 +6,8 @@ import math
 
 import pyomo.environ as pyo
 
-from siteplan.config import crf
+from siteplan.model.assets import Asset, CostPart, declare_asset
 from siteplan.model.linear import flat_difference
-from siteplan.model.registry import registry
 
 
 def define_racks(m, p) -> None:
@@ -57,13 +56,16 @@ def define_racks(m, p) -> None:
         rule=lambda m, s: flat_difference(m.open[s], [m.racks[s, g, k] for g, k in racks_at[s]]) <= 0,
         doc="an open site hosts at least one rack (no empty sites in a plan)")
 
-    r = cat.economics.discount_rate
-    fac = cat.facility.capex_usd_per_mw_it * crf(r, cat.facility.lifetime_yr)
-    cool = {k: cat.cooling_designs[k].capex_usd_per_mw_it * crf(r, cat.cooling_designs[k].lifetime_yr)
-            for k in p.designs}
-    rack = {g: cat.rack_types[g].capex_usd_per_rack * crf(r, cat.rack_types[g].lifetime_yr) for g in p.rack_types}
-    reg = registry(m)
-    reg.cost["facility"].append(sum(fac * m.it_mw_sk[sk] for sk in p.site_design))
-    reg.cost["cooling"].append(sum(cool[k] * m.it_mw_sk[s, k] for s, k in p.site_design))
-    reg.cost["it_equipment"].append(sum(rack[g] * m.racks[s, g, k] for s, g, k in p.site_rack_design))
-
+    # racks retire after their lifetime; the shell (facility and cooling plant, per MW of IT of a
+    # design) is built for the IT it hosts and kept
+    srd = p.site_rack_design
+    declare_asset(m, Asset("racks", {sgk: m.racks[sgk] for sgk in srd}, "integer", [
+        CostPart("it_equipment", {(s, g, k): cat.rack_types[g].capex_usd_per_rack for s, g, k in srd},
+                 {(s, g, k): cat.rack_types[g].lifetime_yr for s, g, k in srd})],
+        retire_yr={(s, g, k): cat.rack_types[g].lifetime_yr for s, g, k in srd}))
+    sd = p.site_design
+    declare_asset(m, Asset("shell", {sk: m.it_mw_sk[sk] for sk in sd}, "continuous", [
+        CostPart("facility", dict.fromkeys(sd, cat.facility.capex_usd_per_mw_it), dict.fromkeys(sd, cat.facility.lifetime_yr)),
+        CostPart("cooling", {(s, k): cat.cooling_designs[k].capex_usd_per_mw_it for s, k in sd},
+                 {(s, k): cat.cooling_designs[k].lifetime_yr for s, k in sd})],
+        retire_yr={(s, k): min(cat.facility.lifetime_yr, cat.cooling_designs[k].lifetime_yr) for s, k in sd}))

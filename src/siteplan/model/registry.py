@@ -14,12 +14,14 @@ class Registry:
     cost[category]             annual USD terms, one Expression per category in the model
     emissions_t                annual tonnes of CO2 terms
     water_m3                   annual m3 of water terms
+    assets                     capital assets (siteplan.model.assets): costed by the time structure
     """
 
     power_in: dict = field(default_factory=lambda: defaultdict(list))
     cost: dict = field(default_factory=lambda: defaultdict(list))
     emissions_t: list = field(default_factory=list)
     water_m3: list = field(default_factory=list)
+    assets: list = field(default_factory=list)
 
 
 def registry(m) -> Registry:

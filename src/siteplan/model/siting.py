@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from siteplan.config import crf
-from siteplan.model.registry import registry
+from siteplan.model.assets import Asset, CostPart, declare_asset
 
 
 def define_sites(m, p) -> None:
@@ -28,14 +27,13 @@ def define_sites(m, p) -> None:
         m.max_sites = pyo.Constraint(expr=sum(m.open[s] for s in m.SITES) <= sc.limits.max_sites)
 
     sites = p.dataset.sites
-    r = cat.economics.discount_rate
     land_usd, fixed_usd = sites["land_cost_usd"].to_dict(), sites["fixed_cost_usd"].to_dict()
     lateral_km = p.site_pop["lateral_km"].to_dict()
-    land = {s: float(land_usd[s] * crf(r, cat.economics.land_lifetime_yr)) for s in p.sites}
-    fixed = {s: float(fixed_usd[s] * crf(r, cat.facility.lifetime_yr)) for s in p.sites}
-    fiber = {s: float(lateral_km[s] * cat.network.fiber_lateral_cost_usd_per_km
-                      * crf(r, cat.network.lateral_lifetime_yr)) for s in p.sites}
-    reg = registry(m)
-    reg.cost["land"].append(sum(land[s] * m.open[s] for s in p.sites))
-    reg.cost["site_fixed"].append(sum(fixed[s] * m.open[s] for s in p.sites if fixed[s]))
-    reg.cost["fiber_lateral"].append(sum(fiber[s] * m.open[s] for s in p.sites))
+    fiber_usd = {s: lateral_km[s] * cat.network.fiber_lateral_cost_usd_per_km for s in p.sites}
+    open_ = {s: m.open[s] for s in p.sites}
+    # land, the site's fixed cost and its fiber lateral: bought when the site opens, kept
+    declare_asset(m, Asset("site", open_, "binary", [
+        CostPart("land", {s: float(land_usd[s]) for s in p.sites},
+                 dict.fromkeys(p.sites, cat.economics.land_lifetime_yr)),
+        CostPart("site_fixed", {s: float(fixed_usd[s]) for s in p.sites}, dict.fromkeys(p.sites, cat.facility.lifetime_yr)),
+        CostPart("fiber_lateral", fiber_usd, dict.fromkeys(p.sites, cat.network.lateral_lifetime_yr))]))

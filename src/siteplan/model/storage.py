@@ -15,7 +15,7 @@ import math
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import MonomialTermExpression
 
-from siteplan.config import crf
+from siteplan.model.assets import Asset, CostPart, declare_asset
 from siteplan.model.linear import linear_sum, members, scaled, upper_bound_row
 from siteplan.model.onsite import max_facility_mw
 from siteplan.model.registry import registry
@@ -105,6 +105,11 @@ def define_batteries(m, p) -> None:
         for t in p.slices:
             for q in p.batteries:  # discharge - charge, as two terms of the balance row
                 reg.power_in[s, t] += (discharge[s, q, t], MonomialTermExpression((-1, charge[s, q, t])))
-    r = cat.economics.discount_rate
-    capex = {q: unit_mw[q] * cat.onsite[q].capex_usd_per_mw * crf(r, cat.onsite[q].lifetime_yr) for q in p.batteries}
-    reg.cost["onsite_capex"].append(sum(capex[q] * m.battery_units[s, q] for s in p.sites for q in p.batteries))
+    sq = [(s, q) for s in p.sites for q in p.batteries]
+    declare_asset(m, Asset(
+        "battery_units", {k: units[k] for k in sq}, "integer",
+        [CostPart("onsite_capex", {(s, q): unit_mw[q] * cat.onsite[q].capex_usd_per_mw for s, q in sq},
+                  {(s, q): cat.onsite[q].lifetime_yr for s, q in sq})],
+        retire_yr={(s, q): cat.onsite[q].lifetime_yr for s, q in sq},
+        rent_usd_per_unit_yr={(s, q): 12.0 * 1000.0 * unit_mw[q] * cat.onsite[q].rental_usd_per_kw_month
+                              for s, q in sq if cat.onsite[q].rental_usd_per_kw_month is not None}))

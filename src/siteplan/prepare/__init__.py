@@ -131,13 +131,25 @@ def _check_inputs(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Non
         raise InputError(probs)
 
 
-def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Prepared:
+def substation_lead_times(scenario: Scenario, substations) -> pd.Series:
+    """Per substation, the years to energise a large-load connection there when a wait is given: its
+    own ``lead_time_yr``, else its zone's ``interconnect.lead_time_yr_by_zone``; NaN = the classes'."""
+    own = (substations["lead_time_yr"].astype(float) if "lead_time_yr" in substations
+           else pd.Series(np.nan, index=substations.index))
+    zone = substations["zone"].map(scenario.interconnect.lead_time_yr_by_zone).astype(float)
+    return own.where(np.isfinite(own), zone)
+
+
+def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog, options: pd.DataFrame | None = None) -> Prepared:
     """Derive graphs, RTTs, interconnect options, PUE/WUE and sparse index sets.
 
     Parameters
     ----------
     scenario, dataset, catalog
         Validated inputs (see :func:`siteplan.api.load`).
+    options : pandas.DataFrame, optional
+        Interconnect options to use instead of deriving them (a period of a build-out study takes
+        the ones energised by then; :mod:`siteplan.prepare.periods`).
 
     Returns
     -------
@@ -211,11 +223,12 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Prepared:
     share = sc.firm_power.peak_it_share
     worst_peak = pue_peak.max("cooling").to_series().reindex(sites).fillna(1.0) if designs else pd.Series(1.0, index=sites)
     site_peak_max_mw = sites_gdf["max_it_mw"].astype(float) * share * worst_peak
-    options = interconnect_options(
-        sites_gdf, dataset.substations, catalog.interconnect_classes, sc.horizon_yr,
-        sc.interconnect.max_distance_km, sc.interconnect.max_options_per_site,
-        sc.interconnect.line_route_factor, sc.interconnect.cost_multiplier,
-        sc.interconnect.allow_upgrades, site_peak_max_mw)
+    if options is None:
+        options = interconnect_options(
+            sites_gdf, dataset.substations, catalog.interconnect_classes, sc.horizon_yr,
+            sc.interconnect.max_distance_km, sc.interconnect.max_options_per_site,
+            sc.interconnect.line_route_factor, sc.interconnect.cost_multiplier,
+            sc.interconnect.allow_upgrades, site_peak_max_mw, substation_lead_times(sc, dataset.substations))
     gas = catalog.gas_supply
     gas_price = pd.Series([gas.price_usd_per_mmbtu(z) if gas is not None else np.nan for z in sites_gdf["zone"]],
                           index=sites, dtype=float)

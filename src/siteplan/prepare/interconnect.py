@@ -19,7 +19,8 @@ COLUMNS = ["option_id", "site_id", "substation_id", "voltage_class", "voltage_kv
 
 def interconnect_options(sites, substations, classes: dict, horizon_yr: float, max_distance_km: float,
                          max_options_per_site: int, line_route_factor: float, cost_multiplier: float,
-                         allow_upgrades: bool, site_peak_mw: pd.Series) -> pd.DataFrame:
+                         allow_upgrades: bool, site_peak_mw: pd.Series,
+                         lead_time_yr: pd.Series | None = None) -> pd.DataFrame:
     """All useful (site, substation, voltage class) options, sorted by option id.
 
     Parameters
@@ -41,6 +42,9 @@ def interconnect_options(sites, substations, classes: dict, horizon_yr: float, m
     site_peak_mw : pandas.Series
         Upper bound on each site's peak facility MW: a connection never needs to carry more, so
         ``max_mw`` is capped at it and classes that add nothing at a substation are dropped.
+    lead_time_yr : pandas.Series, optional
+        Per substation, years to energise a connection there, replacing every class's lead time
+        (a utility's published wait for large loads); NaN = the class's own.
 
     Returns
     -------
@@ -63,11 +67,18 @@ def interconnect_options(sites, substations, classes: dict, horizon_yr: float, m
     sub_ids = subs.index.values
     kv_of, head_of = subs["voltage_kv"].values, subs["headroom_mw"].values
     names = sorted(classes)
-    fits = [c for c in names if classes[c].lead_time_yr <= horizon_yr]
-    upgradable = {c for c in fits if allow_upgrades and classes[c].lead_time_yr + classes[c].upgrade_lead_time_yr <= horizon_yr}
+    wait = (lead_time_yr.reindex(sub_ids).to_numpy(dtype=float) if lead_time_yr is not None
+            else np.full(len(sub_ids), np.nan))
+
+    def lead(c, j) -> float:
+        return float(wait[j]) if np.isfinite(wait[j]) else classes[c].lead_time_yr
+
+    def upgradable(c, j) -> bool:
+        return allow_upgrades and lead(c, j) + classes[c].upgrade_lead_time_yr <= horizon_yr
 
     def usable_classes(j):
-        return [c for c in fits if classes[c].voltage_kv <= kv_of[j] and (head_of[j] > 0 or c in upgradable)]
+        return [c for c in names if lead(c, j) <= horizon_yr and classes[c].voltage_kv <= kv_of[j]
+                and (head_of[j] > 0 or upgradable(c, j))]
 
     # the cap on substations per site counts only those that can take some class: a nearer
     # substation without headroom (or voltage) must not crowd out a usable one further away
@@ -82,31 +93,31 @@ def interconnect_options(sites, substations, classes: dict, horizon_yr: float, m
             cand = []
             for c in usable_classes(j):
                 t = classes[c]
-                up = c in upgradable
+                up = upgradable(c, j)
                 # without an upgrade, no contract can exceed the headroom either
                 mw = min(t.max_mw, peak) if up else min(t.max_mw, peak, float(head_of[j]))
                 capex = (km * t.line_cost_usd_per_km + t.substation_cost_usd) * cost_multiplier
-                cand.append((c, t, mw, capex, up))
-            for c, t, mw, capex, up in cand:
-                if any(_dominates(o, (c, t, mw, capex, up)) for o in cand if o[0] != c):
+                cand.append((c, t, mw, capex, up, lead(c, j)))
+            for c, t, mw, capex, up, lt in cand:
+                if any(_dominates(o, (c, t, mw, capex, up, lt)) for o in cand if o[0] != c):
                     continue
                 rows.append((f"{sid}|{sub_ids[j]}|{c}", sid, sub_ids[j], c, t.voltage_kv, mw, km, capex,
                              t.upgrade_cost_usd_per_mw * cost_multiplier, up, 1000.0 * t.contract_cost_usd_per_kw_yr,
-                             t.lead_time_yr, t.lifetime_yr))
+                             lt, t.lifetime_yr))
     return pd.DataFrame(rows, columns=COLUMNS).set_index("option_id").sort_index()
 
 
 def _dominates(a, b) -> bool:
     """Option a is at least as good as b in every respect (ties: the lower class name wins)."""
-    ca, ta, mwa, capa, upa = a
-    cb, tb, mwb, capb, upb = b
-    no_worse = (capa <= capb + 1e-6 and mwa >= mwb - 1e-9 and ta.lead_time_yr <= tb.lead_time_yr
+    ca, ta, mwa, capa, upa, lta = a
+    cb, tb, mwb, capb, upb, ltb = b
+    no_worse = (capa <= capb + 1e-6 and mwa >= mwb - 1e-9 and lta <= ltb
                 and ta.contract_cost_usd_per_kw_yr <= tb.contract_cost_usd_per_kw_yr
                 and ta.lifetime_yr >= tb.lifetime_yr and (upa or not upb)
                 and (not upb or ta.upgrade_cost_usd_per_mw <= tb.upgrade_cost_usd_per_mw))
     if not no_worse:
         return False
-    equal = (abs(capa - capb) <= 1e-6 and abs(mwa - mwb) <= 1e-9 and ta.lead_time_yr == tb.lead_time_yr
+    equal = (abs(capa - capb) <= 1e-6 and abs(mwa - mwb) <= 1e-9 and lta == ltb
              and ta.contract_cost_usd_per_kw_yr == tb.contract_cost_usd_per_kw_yr
              and ta.lifetime_yr == tb.lifetime_yr and upa == upb
              and (not upb or ta.upgrade_cost_usd_per_mw == tb.upgrade_cost_usd_per_mw))
