@@ -94,7 +94,8 @@ def solve(study: Study | str | Path, overrides: tuple[str, ...] = (),
           progress: Callable[[str], None] | None = None, alternatives: int | None = None,
           slack: float | None = None,
           **solver_options) -> Plan:
-    """Run a study end to end and return its :class:`Plan`.
+    """Run a study end to end and return its :class:`Plan` (a build-out study, with ``periods``:
+    its :class:`siteplan.buildout.BuildOut`, a plan per period and the timeline).
 
     Parameters
     ----------
@@ -117,6 +118,14 @@ def solve(study: Study | str | Path, overrides: tuple[str, ...] = (),
     """
     if not isinstance(study, Study):
         study = load(study, overrides, set_values)
+    if study.scenario.periods:
+        k = study.scenario.alternatives.count if alternatives is None else alternatives
+        if k:
+            raise ValueError("near-optimal alternatives of build-out studies (periods) are not built yet: "
+                             "set alternatives.count to 0 (or --alternatives 0)")
+        from siteplan.buildout import solve_buildout
+
+        return solve_buildout(study, progress=progress, **solver_options)
     t0 = time.perf_counter()
     prep = prepare(study.scenario, study.dataset, study.catalog)
     t1 = time.perf_counter()

@@ -83,7 +83,7 @@ def check_firm_power(plan, prep, tol: float = 1e-5) -> list[str]:
     r = cat.economics.discount_rate
     up_cost = sum(float(upgrade[o]) * opt.at[o, "upgrade_cost_usd_per_mw"] * crf(r, opt.at[o, "lifetime_yr"])
                   for o in upgrade.index if upgrade[o] > 0)
-    if abs(up_cost - costs.get("network_upgrade", 0.0)) > 1e-6 * max(1.0, up_cost):
+    if prep.period is None and abs(up_cost - costs.get("network_upgrade", 0.0)) > 1e-6 * max(1.0, up_cost):
         bad.append(f"network upgrade cost {costs.get('network_upgrade', 0.0):.6g} != upgrade MW x cost {up_cost:.6g}")
     return bad
 

@@ -68,6 +68,7 @@ class Prepared:
     slice_day: dict = field(default_factory=dict)  # slice -> representative day id
     slice_order: dict = field(default_factory=dict)  # slice -> 0-based position in its day
     duration_h: dict = field(default_factory=dict)  # slice -> hours it lasts in one occurrence of its day
+    period: object = None  # siteplan.prepare.periods.PeriodSpec in a build-out study; None: single period
 
 
 def _hosting_notes(sites, designs, rack_types, site_rack_design, catalog) -> list[str]:

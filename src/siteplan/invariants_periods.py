@@ -1,0 +1,118 @@
+"""Invariants of a build-out plan across its periods (each period's plan is also checked on its own
+by :func:`siteplan.invariants.check_plan`).
+
+- sites stay open and keep their cooling design;
+- nothing is used before it is bought or after it retires: racks in service <= racks bought in the
+  period or before and within their lifetime; generator and battery units <= owned + rented;
+- rack types are installed only from their first year, and interconnects only once energised (lead
+  time <= the period's years since the study start);
+- the rack, rental and objective costs are recomputed from the timeline: each rack vintage pays its
+  own period's price in every period it serves, rent is units x rate, and the objective is the
+  discount-weighted mean of the periods' costs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from siteplan.config import crf
+
+__all__ = ["check_buildout"]
+
+
+def check_buildout(m, preps: list, plans: dict, ds, result, tol: float = 1e-6) -> list[str]:
+    """Return the broken invariants of a build-out plan (empty = consistent)."""
+    from siteplan.model.periods import in_service
+
+    bad: list[str] = []
+    years = [int(y) for y in ds["period"].values]
+    S = list(ds["site"].values)
+    last = preps[-1]
+    cat = last.catalog
+    r = cat.economics.discount_rate
+    open_ = ds["open"].values
+    for i, j in zip(*np.nonzero(open_[:, 1:] < open_[:, :-1])):
+        bad.append(f"site {S[i]} closes in {years[j + 1]} after opening")
+    for i, s in enumerate(S):
+        designs = {str(plans[y].ds["design"].sel(site=s).item()) for y in years
+                   if int(plans[y].ds["open"].sel(site=s).item())}
+        if len(designs) > 1:
+            bad.append(f"site {s} changes its cooling design: {sorted(designs)}")
+
+    # racks: in service <= bought within their lifetime; types only from their first year
+    G = list(ds["rack_type"].values)
+    bought = ds["racks_bought"].values
+    used = ds["racks"].values
+    for a, g in enumerate(G):
+        life = cat.rack_types[g].lifetime_yr
+        first = cat.rack_types[g].first_year
+        for j, y in enumerate(years):
+            alive = sum(bought[:, a, q] for q, yq in enumerate(years) if in_service(yq, y, life))
+            for i in np.nonzero(used[:, a, j] > alive + 1e-6)[0]:
+                bad.append(f"site {S[i]} {y}: {used[i, a, j]:g} {g} racks in service, {alive[i]:g} bought and not retired")
+            if first is not None and y < first and (bought[:, a, j] > 0).any():
+                bad.append(f"{g} bought in {y}, before its first year {first}")
+
+    # on-site units: in use <= owned + rented; rented only where rentable
+    for kind, units_name in (("generator", "onsite_units"), ("battery", "battery_units")):
+        if not ds.sizes.get(kind, 0):
+            continue
+        owned = ds[f"{units_name}_owned"].values
+        rented = ds[f"{units_name}_rented"].values
+        K = list(ds[kind].values)
+        for j, y in enumerate(years):
+            pd_ = plans[y].ds
+            if not pd_.sizes.get(kind, 0):
+                continue
+            u = pd_[units_name].transpose("site", kind)
+            for b, g in enumerate(u[kind].values):
+                a = K.index(str(g))
+                over = u.values[:, b] > owned[:, a, j] + rented[:, a, j] + 1e-6
+                for i in np.nonzero(over)[0]:
+                    bad.append(f"site {S[i]} {y}: {u.values[i, b]:g} {g} units in use, {owned[i, a, j]:g} owned + "
+                               f"{rented[i, a, j]:g} rented")
+            for a, g in enumerate(K):
+                if (rented[:, a, j] > 0).any() and (cat.onsite[g].rental_usd_per_kw_month is None
+                                                     or not last.scenario.bridging.rent):
+                    bad.append(f"{g} rented in {y} but it is not rentable in this study")
+
+    # interconnects energised only after their lead time
+    for p in preps:
+        y = p.period.year
+        pd_ = plans[y].ds
+        if "option_built" not in pd_ or not pd_.sizes.get("option", 0):
+            continue
+        for o, v in zip(pd_["option"].values, pd_["option_built"].values):
+            if v and p.options.at[str(o), "lead_time_yr"] > p.period.horizon_yr + 1e-9:
+                bad.append(f"{y}: option {o} energised {p.options.at[str(o), 'lead_time_yr']:g} yr after the start, "
+                           f"the period starts {p.period.horizon_yr:g} yr after it")
+
+    # costs recomputed from the timeline
+    for j, y in enumerate(years):
+        costs = dict(zip(plans[y].ds["cost_category"].values, plans[y].ds["cost_usd_per_yr"].values.astype(float)))
+        it = 0.0
+        for a, g in enumerate(G):
+            rt = cat.rack_types[g]
+            for q, yq in enumerate(years):
+                if in_service(yq, y, rt.lifetime_yr):
+                    # the price of the period the vintage was bought in (its catalog's capex_by_year)
+                    price = preps[q].catalog.rack_types[g].capex_usd_per_rack
+                    it += float(bought[:, a, q].sum()) * price * crf(r, rt.lifetime_yr)
+        if abs(it - costs.get("it_equipment", 0.0)) > tol * max(1.0, it):
+            bad.append(f"{y}: IT equipment cost {costs.get('it_equipment', 0.0):.6g} != rack vintages x their "
+                       f"prices {it:.6g}")
+        rent = 0.0
+        for kind, units_name in (("generator", "onsite_units"), ("battery", "battery_units")):
+            if ds.sizes.get(kind, 0):
+                for a, g in enumerate(ds[kind].values):
+                    rate = cat.onsite[str(g)].rental_usd_per_kw_month
+                    if rate is not None:
+                        rent += float(ds[f"{units_name}_rented"].values[:, a, j].sum()) * 12.0 * 1000.0 \
+                            * cat.onsite[str(g)].unit_mw * rate
+        if abs(rent - costs.get("onsite_rent", 0.0)) > tol * max(1.0, rent):
+            bad.append(f"{y}: rent {costs.get('onsite_rent', 0.0):.6g} != units rented x rate {rent:.6g}")
+    w = ds["discount_weight"].values
+    mean = float((ds["cost_usd_per_yr"].sum("cost_category").values * w).sum() / w.sum())
+    if abs(mean - result.objective) > tol * max(1.0, abs(result.objective)):
+        bad.append(f"the discount-weighted mean of the periods' costs {mean:.6g} != objective {result.objective:.6g}")
+    return bad

@@ -1,0 +1,169 @@
+"""Build-out studies (periods): hand-solved tiny cases, the one-period special case, invariants."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+import siteplan
+from siteplan.buildout import BuildOut, solve_built_buildout
+from siteplan.model.periods import build_buildout_model
+from siteplan.prepare.periods import discount_weights, prepare_periods
+from tiny import sub, write_tiny
+
+H = 8760.0
+EXAMPLE = Path(__file__).resolve().parents[1] / "models/example.yaml"
+TWO_PERIODS = {"horizon_yr": None, "start_year": 2026,
+               "periods": [{"year": 2027, "length_yr": 2}, {"year": 2029, "length_yr": 2}]}
+GRID_IN_3 = {"interconnect_classes": {"small": {"lead_time_yr": 3}, "big": {"lead_time_yr": 3}}}
+
+
+def _bridge_study(tmp_path, rent_usd_per_kw_month, penalty):
+    # 10 racks of 1 MW (PUE 1.1: 11 MW); the grid (100 $/MWh, a $1M/yr connection) arrives 3 years
+    # after the 2026 start, so in 2029; 5 MW gas units (fuel 50 $/MWh) can be bought ($5M/yr each)
+    # or rented at once
+    cat = {**GRID_IN_3, "onsite": {"gas": {"lead_time_yr": 0, "rental_usd_per_kw_month": rent_usd_per_kw_month}}}
+    return write_tiny(tmp_path, demand_gpus=10.0, catalog=cat,
+                      scenario={**TWO_PERIODS, "onsite": ["gas"], "bridging": {"rent": True},
+                                "unmet_penalty_usd_per_gpu_yr": penalty})
+
+
+def _solve(path) -> BuildOut:
+    bo = siteplan.solve(path)
+    assert isinstance(bo, BuildOut)
+    assert bo.violations == []
+    return bo
+
+
+def test_rents_turbines_until_the_grid_is_energised(tmp_path):
+    bo = _solve(_bridge_study(tmp_path, rent_usd_per_kw_month=50.0, penalty=1e7))
+    ds = bo.ds
+    rented = ds["onsite_units_rented"].sum(("site", "generator")).values
+    owned = ds["onsite_units_owned"].sum(("site", "generator")).values
+    assert rented.tolist() == [3, 0] and owned.tolist() == [0, 0]
+    assert ds["interconnect_contracted_mw"].sum("site").values == pytest.approx([0.0, 11.0])
+    assert ds["unmet_h100e"].values == pytest.approx([0.0, 0.0])
+    # 2027: rent 3 x 12 x 5,000 kW x $50 + fuel 11 MW x 8760 h x $50; 2029: $1M connection + 11 MW x $100
+    first = 3 * 12 * 5000 * 50 + 11 * H * 50
+    second = 1e6 + 11 * H * 100
+    assert bo.at(2027).objective == pytest.approx(first)
+    assert bo.at(2029).objective == pytest.approx(second)
+    assert bo.objective == pytest.approx((first + second) / 2)  # rate 0: equal weights
+    st = bo.sites
+    assert st.loc["s1", "opens"] == 2027 and st.loc["s1", "grid_from"] == 2029
+    assert "rents turbines in 2027" in bo.summary()
+
+
+def test_waits_for_the_grid_when_renting_costs_more_than_unmet_demand(tmp_path):
+    # rent $6M per unit-year: $1.8-2.3M per H100e served in 2027, above the $1.2M penalty; the grid
+    # in 2029 costs $1.06M per H100e, below it
+    bo = _solve(_bridge_study(tmp_path, rent_usd_per_kw_month=100.0, penalty=1.2e6))
+    ds = bo.ds
+    assert ds["unmet_h100e"].values == pytest.approx([10.0, 0.0])
+    assert float(ds["onsite_units_rented"].sum()) == 0 and float(ds["onsite_units_owned"].sum()) == 0
+    assert bo.at(2027).objective == pytest.approx(10 * 1.2e6)
+    assert bo.at(2029).objective == pytest.approx(1e6 + 11 * H * 100)
+
+
+def test_a_new_rack_type_replaces_retiring_racks(tmp_path):
+    # r1 (1 H100e per rack) retires after 2 years; r2 (2 H100e per rack, same price) is on sale from
+    # 2029: the 2029 period buys 5 r2 racks, not 10 r1
+    cat = {"rack_types": {"r1": {"capex_usd_per_rack": 1e6, "lifetime_yr": 2},
+                          "r2": {"name": "next", "gpus_per_rack": 1, "h100e_per_gpu": 2.0, "rack_kw": 1000.0,
+                                 "capex_usd_per_rack": 1e6, "lifetime_yr": 2, "first_year": 2029, "source": "test"}}}
+    bo = _solve(write_tiny(tmp_path, demand_gpus=10.0, catalog=cat, scenario=TWO_PERIODS))
+    racks = bo.ds["racks"].sum("site")
+    assert racks.sel(rack_type="r1").values.tolist() == [10, 0]
+    assert racks.sel(rack_type="r2").values.tolist() == [0, 5]
+    assert bo.ds["racks_retired"].sum("site").sel(rack_type="r1").values.tolist() == [0, 10]
+    assert bo.ds["racks_bought"].sum("site").sel(rack_type="r2").values.tolist() == [0, 5]
+    # 2 years of life at rate 0: $0.5M a year per rack
+    assert float(bo.at(2027).ds["cost_usd_per_yr"].sel(cost_category="it_equipment")) == pytest.approx(5e6)
+    assert float(bo.at(2029).ds["cost_usd_per_yr"].sel(cost_category="it_equipment")) == pytest.approx(2.5e6)
+
+
+def test_vintages_keep_their_price(tmp_path):
+    # r1 costs $2M bought in 2027 and $1M from 2029 (capex_by_year), and lives 4 years: racks bought in
+    # 2027 still pay $2M / 4 a year in 2029; the growth to 20 H100e is bought at the new price
+    cat = {"rack_types": {"r1": {"capex_usd_per_rack": 2e6, "lifetime_yr": 4, "capex_by_year": {2029: 1e6}}}}
+    sc = {**TWO_PERIODS, "periods": [{"year": 2027, "length_yr": 2, "demand_scale": 0.5},
+                                     {"year": 2029, "length_yr": 2, "demand_scale": 1.0}]}
+    bo = _solve(write_tiny(tmp_path, demand_gpus=20.0, catalog=cat, scenario=sc))
+    assert bo.ds["racks_bought"].sum("site").sel(rack_type="r1").values.tolist() == [10, 10]
+    it = [float(bo.at(y).ds["cost_usd_per_yr"].sel(cost_category="it_equipment")) for y in (2027, 2029)]
+    assert it == pytest.approx([10 * 2e6 / 4, 10 * 2e6 / 4 + 10 * 1e6 / 4])
+    # salvage: each vintage owes its annuities after 2031 (rate 0: the years left x the payment)
+    assert bo.ds.attrs["salvage_usd"] == pytest.approx(10 * 0.5e6 * 0 + 10 * 0.25e6 * 2)
+
+
+def test_one_period_gives_the_single_period_plan(tmp_path):
+    study = siteplan.load(EXAMPLE)
+    single = siteplan.solve(study)
+    raw = yaml.safe_load(EXAMPLE.read_text())
+    h = raw.pop("horizon_yr")
+    raw.update({"start_year": 2026, "periods": [{"year": 2026 + int(h), "length_yr": 1}],
+                "dataset": str((EXAMPLE.parent / raw["dataset"]).resolve()),
+                "catalog": str((EXAMPLE.parent / raw["catalog"]).resolve())})
+    raw.pop("overrides", None)
+    path = tmp_path / "one.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    bo = siteplan.solve(path)
+    assert bo.violations == []
+    assert bo.objective == pytest.approx(single.objective, rel=1e-9)
+    only = bo.at(2026 + int(h))
+    assert only.objective == pytest.approx(single.objective, rel=1e-9)
+    np.testing.assert_array_equal(only.ds["open"].values, single.ds["open"].values)
+    np.testing.assert_allclose(only.ds["it_mw"].values, single.ds["it_mw"].values, atol=1e-6)
+
+
+def test_invariants_fire_when_the_vintage_link_is_removed(tmp_path):
+    cat = {"rack_types": {"r1": {"capex_usd_per_rack": 1e6, "lifetime_yr": 2}}}
+    study = siteplan.load(write_tiny(tmp_path, demand_gpus=10.0, catalog=cat, scenario=TWO_PERIODS))
+    preps = prepare_periods(study.scenario, study.dataset, study.catalog)
+    m = build_buildout_model(preps)
+    m.in_service_racks.deactivate()  # racks without buying them
+    with pytest.warns(Warning, match="invariants"):
+        bo = solve_built_buildout(m, preps)
+    assert any("racks in service" in v for v in bo.violations)
+    m.in_service_racks.activate()
+    m.stay_open.deactivate()
+    m.keep_design.deactivate()
+    m.period[2027].open["s1"].fix(1)
+    m.period[2029].open["s1"].fix(0)
+    # with the site closed in 2029, its demand goes unmet (the penalty is paid) or the plan breaks the rule
+    with pytest.warns(Warning, match="invariants"):
+        bo = solve_built_buildout(m, preps)
+    assert any("closes in 2029" in v for v in bo.violations)
+
+
+def test_scenario_checks_periods(tmp_path):
+    path = write_tiny(tmp_path, scenario={**TWO_PERIODS, "periods": [{"year": 2027, "length_yr": 2},
+                                                                      {"year": 2030, "length_yr": 2}]})
+    with pytest.raises(siteplan.InputError, match="back to back"):
+        siteplan.load(path)
+    path = write_tiny(tmp_path, scenario={**TWO_PERIODS, "horizon_yr": 3})
+    with pytest.raises(siteplan.InputError, match="not both"):
+        siteplan.load(path)
+    path = write_tiny(tmp_path, scenario={**TWO_PERIODS, "start_year": None})
+    with pytest.raises(siteplan.InputError, match="start_year"):
+        siteplan.load(path)
+
+
+def test_discount_weights():
+    assert discount_weights(2026, [2027, 2029], [2, 3], 0.0) == [2.0, 3.0]
+    w = discount_weights(2026, [2027], [2], 0.1)
+    assert w[0] == pytest.approx(1 / 1.1 + 1 / 1.21)
+
+
+def test_lead_time_waits_by_substation_and_zone(tmp_path):
+    # the zone's published wait (4 yr) replaces the classes' 1 yr: no grid in 2029 (3 yr after the
+    # start), so the demand is unmet there without on-site power; a substation's own wait comes first
+    sc = {**TWO_PERIODS, "periods": [{"year": 2029, "length_yr": 1}, {"year": 2030, "length_yr": 1}],
+          "interconnect": {"lead_time_yr_by_zone": {"Z": 4.0}}, "unmet_penalty_usd_per_gpu_yr": 1e7}
+    bo = _solve(write_tiny(tmp_path / "zone", scenario=sc))
+    assert bo.ds["interconnect_contracted_mw"].sum("site").values[0] == 0
+    assert bo.ds["interconnect_contracted_mw"].sum("site").values[1] > 0
+    subs = [{**sub("b1"), "lead_time_yr": 3.0}]
+    bo = _solve(write_tiny(tmp_path / "sub", scenario=sc, substations=subs))
+    assert bo.ds["interconnect_contracted_mw"].sum("site").values[0] > 0
