@@ -86,6 +86,7 @@ def generate(out: Path, sites: int, regions: int, slices: int, substations: int,
     repo = Path(__file__).resolve().parents[1]
     sc = {"name": f"generated_{sites}s_{regions}r_{slices}t", "dataset": "data",
           "catalog": str(repo / "data/catalog.yaml"), "horizon_yr": 4,
+          "rack_types": ["gb200_nvl72", "hgx_b200", "hgx_h100"],  # today's generations, as the bundled regions
           "workloads": {"inference": {"max_rtt_ms": 15}, "training": {"max_rtt_ms": 100}},
           "unmet_penalty_usd_per_gpu_yr": 100000, "solver": {"time_limit_s": 600, "mip_rel_gap": 0.01}}
     (out / "study.yaml").write_text(yaml.safe_dump(sc, sort_keys=False))

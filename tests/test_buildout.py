@@ -167,3 +167,34 @@ def test_lead_time_waits_by_substation_and_zone(tmp_path):
     subs = [{**sub("b1"), "lead_time_yr": 3.0}]
     bo = _solve(write_tiny(tmp_path / "sub", scenario=sc, substations=subs))
     assert bo.ds["interconnect_contracted_mw"].sum("site").values[0] > 0
+
+
+def test_cli_writes_a_buildout_results_folder(tmp_path):
+    import subprocess
+    import sys
+
+    path = _bridge_study(tmp_path, rent_usd_per_kw_month=50.0, penalty=1e7)
+    out = tmp_path / "res"
+    run = subprocess.run([sys.executable, "-m", "siteplan", "solve", str(path), "--out", str(out), "-q"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "rents turbines in 2027" in run.stdout
+    for f in ("timeline.nc", "timeline.csv", "sites_by_period.csv", "summary.txt", "manifest.json", "report.md",
+              "report.html", "report_files/timeline.png", "period_2027/plan.nc", "period_2029/report.md",
+              "period_2029/map.png"):
+        assert (out / f).exists(), f
+    import pandas as pd
+
+    rows = pd.read_csv(out / "sites_by_period.csv")
+    assert rows["period"].tolist() == [2027, 2029]
+    md = (out / "report.md").read_text()
+    assert "## Sites over time" in md and "timeline.png" in md
+    # the report is a function of the results folder
+    from siteplan.export.timeline import write_buildout_report
+
+    before = md
+    write_buildout_report(out)
+    assert (out / "report.md").read_text() == before
+    bad = subprocess.run([sys.executable, "-m", "siteplan", "solve", str(path), "--out", str(tmp_path / "x"), "-q",
+                          "--alternatives", "1"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "not built yet" in bad.stderr

@@ -105,6 +105,15 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
     except SolveError as exc:
         click.echo(f"no plan: {exc}", err=True)
         sys.exit(EXIT_SOLVE)
+    except ValueError as exc:  # a request the study cannot take (alternatives of a build-out)
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_INPUT)
+    from siteplan.buildout import BuildOut
+
+    if isinstance(plan, BuildOut):
+        _write_buildout(plan, study, out or Path("results") / study.scenario.name, no_exports,
+                        map_formats or ("png",), progress)
+        return
     if full_resolution:
         if DESIGN_PEAK not in plan.ds["slice"].values:  # only merged studies have it (the name is reserved)
             click.echo("full-resolution check: the plan already uses every time slice", err=True)
@@ -142,6 +151,32 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
     click.echo(f"results written to {out}")
     if plan.violations:
         click.echo(f"the plan breaks {len(plan.violations)} invariant(s) (listed above): a user extension "
+                   "changed siteplan's constraints, or a bug; please report it", err=True)
+        sys.exit(EXIT_INVARIANT)
+
+
+def _write_buildout(bo, study, out: Path, no_exports: bool, map_formats, progress) -> None:
+    """A build-out's results folder: the timeline, its report, and a results folder per period."""
+    from siteplan.buildout_results import write_buildout
+
+    if progress:
+        progress(f"{bo.result.termination.value}, gap {bo.result.gap:.4%}; writing results to {out}")
+    write_buildout(bo, study, out)
+    if not no_exports:
+        for y, plan in bo.plans.items():
+            _exports(plan, study, out / f"period_{y}", map_formats)
+        try:
+            from siteplan.export.timeline import write_buildout_report
+        except ImportError:
+            pass
+        else:
+            write_buildout_report(out)
+        if progress:
+            progress("maps and reports written")
+    click.echo(bo.summary())
+    click.echo(f"results written to {out}")
+    if bo.violations:
+        click.echo(f"the plan breaks {len(bo.violations)} invariant(s) (listed above): a user extension "
                    "changed siteplan's constraints, or a bug; please report it", err=True)
         sys.exit(EXIT_INVARIANT)
 

@@ -60,4 +60,5 @@ def add_cost(m, name: str, expr) -> None:
     share = top._siteplan_period_share
     top.del_component(top.objective)
     top.objective = pyo.Objective(expr=sum(share[y] * top.period[y].cost[c] for y in top.PERIODS
-                                           for c in top.period[y].COST_CATEGORIES), sense=pyo.minimize)
+                                           for c in top.period[y].COST_CATEGORIES)
+                                  + sum(top._siteplan_tie_break), sense=pyo.minimize)

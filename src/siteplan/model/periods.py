@@ -38,6 +38,8 @@ from siteplan.model.registry import registry
 
 __all__ = ["build_buildout_model", "in_service", "salvage_usd"]
 
+FREE_VINTAGE_USD = 1e-6  # objective tie-break per unit of a vintage that costs nothing (see _vintages)
+
 
 def in_service(bought_year: int, year: int, retire_yr: float | None) -> bool:
     """A vintage bought at the start of ``bought_year`` serves the period starting in ``year``."""
@@ -70,14 +72,15 @@ def build_buildout_model(preps: list) -> pyo.ConcreteModel:
         for y, p in zip(years, preps):
             define_study(m.period[y], p)
         _stay_open(m, years)
+        m._siteplan_tie_break = []
         _vintages(m, preps, years, rent=bool(preps[0].scenario.bridging.rent))
         for y in years:
             define_costs(m.period[y])
         total_w = sum(p.period.weight for p in preps)
         m._siteplan_period_share = {y: p.period.weight / total_w for y, p in zip(years, preps)}
         m.objective = pyo.Objective(expr=sum(m._siteplan_period_share[y] * m.period[y].cost[c]
-                                             for y in years for c in m.period[y].COST_CATEGORIES),
-                                    sense=pyo.minimize)
+                                             for y in years for c in m.period[y].COST_CATEGORIES)
+                                    + sum(m._siteplan_tie_break), sense=pyo.minimize)
         blocks = [m.period[y] for y in years]
         m._siteplan_start_fix = [v for b in blocks for v in getattr(b, "_siteplan_start_fix", [])]
         cuts = [c for b in blocks for c in getattr(b, "_siteplan_root_cuts", [])]
@@ -158,6 +161,13 @@ def _vintages(m, preps: list, years: list, rent: bool) -> None:
             return per_year[y].usage[i] - linear_sum(terms) <= 0
         m.add_component(f"in_service_{name}", pyo.Constraint([_key(i, y) for i, y in index], rule=rule,
                                                              doc=f"{name} in use within what is in service"))
+        # a vintage that costs nothing would be bought in any amount: a tie-break of 1e-6 USD/yr per
+        # unit bought (objective only, not a cost category) keeps it to what is used
+        free = [_key(i, q) for i, q in index
+                if not any(part.usd_per_unit.get(i) for part in per_year[q].parts)
+                and not per_year[q].fixed_usd_per_unit_yr.get(i)]
+        if free:
+            m._siteplan_tie_break.append(linear_sum((FREE_VINTAGE_USD, build[k]) for k in free))
         # costs, per period: annuities and fixed O&M of the vintages in service, rent
         for y in years:
             reg = registry(blocks[y])

@@ -1,0 +1,58 @@
+"""A build-out's results folder: the timeline and one single-period results folder per period.
+
+::
+
+    <out>/timeline.nc            the BuildOut's dataset (period dimension)
+    <out>/timeline.csv           per site: opening year, first grid year, IT MW, grid MW, units by period
+    <out>/sites_by_period.csv    every open site in every period, with its period (one row each)
+    <out>/summary.txt, manifest.json
+    <out>/period_<year>/         the period's plan, as a single-period results folder (plan.nc, plan.gpkg,
+                                 sites.csv, ...; maps and report when exported)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from siteplan.results import manifest, write_results
+
+__all__ = ["write_buildout", "read_buildout_timeline"]
+
+
+def write_buildout(bo, study, out_dir: str | Path) -> Path:
+    """Write a :class:`~siteplan.buildout.BuildOut`'s results folder (see the module docstring)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    bo.ds.to_netcdf(out / "timeline.nc")
+    bo.sites.to_csv(out / "timeline.csv")
+    rows = []
+    for y, plan in bo.plans.items():
+        write_results(plan, study, out / f"period_{y}")
+        st = plan.sites.drop(columns="geometry")
+        st = st[st["open"].astype(bool)].copy()
+        st.insert(0, "period", y)
+        rows.append(st)
+    (pd.concat(rows) if rows else pd.DataFrame()).to_csv(out / "sites_by_period.csv", index=False)
+    (out / "summary.txt").write_text(bo.summary() + "\n")
+    man = manifest(next(iter(bo.plans.values())), study)
+    r = bo.result
+    man["solver"].update({"termination": r.termination.value, "highs_status": r.highs_status,
+                          "objective": r.objective, "best_bound": r.best_bound, "gap": r.gap,
+                          "decision_gap": r.decision_gap, "unavoidable": r.unavoidable_usd_per_yr,
+                          "rows": r.num_rows, "cols": r.num_cols, "nonzeros": r.num_nonzeros,
+                          "integer_cols": r.num_integer, "mip_nodes": r.mip_nodes})
+    man["periods"] = [int(y) for y in bo.plans]
+    man["objective_meaning"] = "equivalent annual cost: discounted cost of every period / discounted years"
+    (out / "manifest.json").write_text(json.dumps(man, indent=2, sort_keys=True) + "\n")
+    return out
+
+
+def read_buildout_timeline(folder: str | Path):
+    """The timeline dataset of a build-out results folder."""
+    import xarray as xr
+
+    with xr.open_dataset(Path(folder) / "timeline.nc") as ds:
+        return ds.load()

@@ -1,0 +1,156 @@
+"""The build-out report: a Gantt-style timeline per site and the periods side by side.
+
+Reads only the timeline dataset of a build-out (``timeline.nc``, :func:`siteplan.buildout.timeline`),
+so the report is a function of the results folder. Each period's own plan has its single-period
+report in ``period_<year>/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from siteplan.export import charts, style
+from siteplan.export.report import Block, Table, render_html, render_markdown
+
+__all__ = ["timeline_chart", "buildout_blocks", "write_buildout_report"]
+
+GRID, OWNED, RENTED, IDLE = "#4C72B0", "#937860", "#DD8452", "#DDDDDD"
+
+
+def _years(ds) -> list[int]:
+    return [int(y) for y in ds["period"].values]
+
+
+def _open_sites(ds) -> list[int]:
+    return [i for i in range(ds.sizes["site"]) if ds["open"].values[i].any()]
+
+
+def timeline_chart(ds):
+    """Gantt chart: one row per site, one bar per period it is open, coloured by how it is powered
+    (grid; grid and owned plant; on-site plant owned or rented), labelled with IT MW and racks."""
+    years = _years(ds)
+    lengths = [int(v) for v in ds["length_yr"].values]
+    rows = _open_sites(ds)
+    fig = charts._fig(10.0, 1.2 + 0.55 * max(len(rows), 1))
+    ax = fig.add_subplot(1, 1, 1)
+    gen = ds.sizes.get("generator", 0)
+    for r, i in enumerate(rows[::-1]):
+        for j, (y, n) in enumerate(zip(years, lengths)):
+            if not ds["open"].values[i, j]:
+                continue
+            grid = float(ds["interconnect_contracted_mw"].values[i, j]) > 1e-6
+            owned = float(ds["onsite_units_owned"].values[i, :, j].sum()) if gen else 0.0
+            rented = float(ds["onsite_units_rented"].values[i, :, j].sum()) if gen else 0.0
+            color = RENTED if rented > 0 else OWNED if owned > 0 and not grid else GRID if grid else IDLE
+            ax.barh(r, n, left=y, height=0.6, color=color, edgecolor="white")
+            if grid and owned > 0:  # grid with on-site plant kept as backup: a hatched bar
+                ax.barh(r, n, left=y, height=0.6, color="none", edgecolor=OWNED, hatch="//", linewidth=0)
+            label = f"{float(ds['it_mw'].values[i, j]):,.0f} MW"
+            if rented:
+                label += f", {rented:.0f} rented"
+            ax.text(y + n / 2, r, label, ha="center", va="center", fontsize=8, color="white" if color != IDLE else "#333")
+    names = [style.short_name(str(ds["site_name"].values[i]), str(ds["site"].values[i])) for i in rows[::-1]]
+    ax.set_yticks(range(len(rows)), names, fontsize=8)
+    ax.set_xlim(years[0], years[-1] + lengths[-1])
+    ax.set_xticks(years + [years[-1] + lengths[-1]])
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color=GRID, label="grid"), Patch(color=OWNED, label="on-site plant (owned)"),
+                       Patch(color=RENTED, label="rented bridge power"),
+                       Patch(facecolor="white", edgecolor=OWNED, hatch="//", label="grid + owned plant")],
+              loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=4, fontsize=8, frameon=False)
+    ax.set_title("When each site opens and how it is powered (IT MW in service)", fontsize=10)
+    fig.subplots_adjust(left=0.3, bottom=0.25 if len(rows) > 3 else 0.35, right=0.97)
+    return fig
+
+
+def buildout_blocks(ds) -> list[Block]:
+    """Headline, the periods, the per-site timeline, the Gantt chart."""
+    years = _years(ds)
+    f = style.fmt_num
+    gen = ds.sizes.get("generator", 0)
+    bat = ds.sizes.get("battery", 0)
+    B = [Block("p", f"**Equivalent annual cost {style.fmt_usd(float(ds.attrs.get('objective_usd_per_yr', np.nan)))}/yr** "
+                    f"over {years[0]}–{years[-1] + int(ds['length_yr'].values[-1]) - 1} (the discounted cost of every "
+                    f"period over the discounted years, base year {ds.attrs.get('start_year')}); NPV "
+                    f"{style.fmt_usd(float(ds.attrs.get('npv_usd', np.nan)))}; status {ds.attrs.get('status')}, gap "
+                    f"{float(ds.attrs.get('gap', np.nan)):.3%}, decision gap {float(ds.attrs.get('decision_gap', np.nan)):.2%}. "
+                    f"Vintages still owe {style.fmt_usd(float(ds.attrs.get('salvage_usd', 0.0)))} of annuities after the "
+                    "study (their salvage value, left out of the cost).")]
+    bad = [v for v in str(ds.attrs.get("invariant_violations", "")).split("\n") if v]
+    if bad:
+        B.append(Block("p", "**The plan breaks these rules:** " + "; ".join(bad)))
+    B.append(Block("h2", "Periods"))
+    rows = []
+    for j, y in enumerate(years):
+        own = float(ds["onsite_units_owned"].values[:, :, j].sum()) if gen else 0.0
+        rent = float(ds["onsite_units_rented"].values[:, :, j].sum()) if gen else 0.0
+        brent = float(ds["battery_units_rented"].values[:, :, j].sum()) if bat else 0.0
+        grid_e = float(ds["grid_mwh_per_yr"].values[:, j].sum())
+        on_e = float(ds["onsite_mwh_per_yr"].values[:, j].sum())
+        share = grid_e / (grid_e + on_e) if grid_e + on_e > 0 else np.nan
+        rows.append([f"{y} ({int(ds['length_yr'].values[j])} yr)", f(float(ds["demand_h100e"].values[j]), 0),
+                     f(float(ds["unmet_h100e"].values[j]), 0), str(int(ds["open"].values[:, j].sum())),
+                     f(float(ds["it_mw"].values[:, j].sum()), 0),
+                     f(float(ds["interconnect_contracted_mw"].values[:, j].sum()), 0),
+                     f"{own:.0f} / {rent:.0f}", f"{brent:.0f}", f"{share:.0%}" if np.isfinite(share) else "–",
+                     style.fmt_usd(float(ds["cost_usd_per_yr"].values[:, j].sum()))])
+    B.append(Block("table", table=Table(["period", "demand H100e", "unmet H100e", "sites", "IT MW", "grid MW contracted",
+                                         "generator units owned / rented", "battery units leased", "grid share of energy",
+                                         "cost per year"], rows), extra={"id": "periods"}))
+    B.append(Block("h2", "Sites over time"))
+    rows = []
+    for i in _open_sites(ds):
+        op = ds["open"].values[i]
+        grid = ds["grid_energised"].values[i]
+        cls = [str(c) for c in ds["interconnect_class"].values[i] if str(c)]
+        racks = []
+        for j, y in enumerate(years):
+            bought = ds["racks_bought"].values[i, :, j]
+            if bought.sum():
+                racks.append(f"{y}: " + ", ".join(f"{int(v)} {g}" for g, v in zip(ds["rack_type"].values, bought) if v))
+        rows.append([style.short_name(str(ds["site_name"].values[i]), str(ds["site"].values[i])),
+                     str(years[int(np.argmax(op > 0))]),
+                     str(years[int(np.argmax(grid > 0))]) + (f" ({cls[0]})" if cls else "") if grid.any() else "never",
+                     " → ".join(f(float(v), 0) for v in ds["it_mw"].values[i]),
+                     " → ".join(f(float(v), 0) for v in ds["interconnect_contracted_mw"].values[i]),
+                     " → ".join(f"{float(ds['onsite_units_owned'].values[i, :, j].sum()):.0f}/"
+                                f"{float(ds['onsite_units_rented'].values[i, :, j].sum()):.0f}" for j in range(len(years)))
+                     if gen else "–",
+                     "; ".join(racks) or "–"])
+    B.append(Block("table", table=Table(["site", "opens", "grid from", "IT MW by period", "grid MW by period",
+                                         "units owned/rented by period", "racks bought"], rows, "lllllll"),
+                   extra={"id": "timeline"}))
+    B.append(Block("img", name="timeline", png=charts.png_bytes(timeline_chart(ds)), text="Timeline"))
+    B.append(Block("p", "Each period's plan (map, sites, costs, what binds) is in `period_<year>/report.md`."))
+    return B
+
+
+def write_buildout_report(out_dir: str | Path) -> list[Path]:
+    """Write ``report.md`` (+ ``report_files/timeline.png``) and ``report.html`` of a build-out
+    results folder from its ``timeline.nc``."""
+    from siteplan.buildout_results import read_buildout_timeline
+
+    out = Path(out_dir)
+    ds = read_buildout_timeline(out)
+    blocks = buildout_blocks(ds)
+    title = f"siteplan build-out report · {ds.attrs.get('scenario', '')}"
+    files = out / "report_files"
+    files.mkdir(exist_ok=True)
+    paths = []
+    for b in blocks:
+        if b.kind == "img":
+            p = files / f"{b.name}.png"
+            p.write_bytes(b.png)
+            paths.append(p)
+    md = out / "report.md"
+    md.write_text(render_markdown(blocks, title), encoding="utf-8")
+    page = out / "report.html"
+    page.write_text(render_html(blocks, title, {"periods": years_of(ds)}), encoding="utf-8")
+    return [md, page] + paths
+
+
+def years_of(ds) -> list[int]:
+    return _years(ds)
