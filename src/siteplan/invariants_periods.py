@@ -39,6 +39,19 @@ def check_buildout(m, preps: list, plans: dict, ds, result, tol: float = 1e-6) -
         if len(designs) > 1:
             bad.append(f"site {s} changes its cooling design: {sorted(designs)}")
 
+    # vintages of whole things (sites, racks, units, connections) are whole, though the model's
+    # vintage columns are continuous (siteplan.model.periods: integral at a vertex)
+    from siteplan.model.registry import registry
+
+    whole = sorted({a.name for p in preps for a in registry(m.period[p.period.year]).assets
+                    if a.domain != "continuous"})
+    for name in [f"{kind}_{a}" for a in whole for kind in ("build", "rent")]:
+        comp = m.component(name)
+        for k, v in (comp.items() if comp is not None else ()):
+            if v.value is not None and abs(v.value - round(v.value)) > 1e-5:
+                bad.append(f"{name}[{k}] = {v.value:g} is not a whole number")
+                break
+
     # racks: in service <= bought within their lifetime; types only from their first year
     G = list(ds["rack_type"].values)
     bought = ds["racks_bought"].values

@@ -38,6 +38,7 @@ from siteplan.model.registry import registry
 
 __all__ = ["build_buildout_model", "in_service", "salvage_usd"]
 
+VINTAGES_CONTINUOUS = True  # see _vintages
 FREE_VINTAGE_USD = 1e-6  # objective tie-break per unit of a vintage that costs nothing (see _vintages)
 
 
@@ -122,13 +123,17 @@ def _vintages(m, preps: list, years: list, rent: bool) -> None:
             by_name.setdefault(a.name, {})[y] = a
     for name, per_year in by_name.items():
         first = next(iter(per_year.values()))
-        domain = {"binary": pyo.Binary, "integer": pyo.NonNegativeIntegers,
-                  "continuous": pyo.NonNegativeReals}[first.domain]
+        # Vintages and rentals are continuous: given integer use in every period, "use <= vintages in
+        # service + rent" is a covering system whose columns are intervals of periods (a vintage serves
+        # consecutive periods), so its matrix is totally unimodular and the cheapest vintages are
+        # integral at a vertex. The integer decisions stay the use (sites open, racks, units).
+        domain = pyo.NonNegativeReals if VINTAGES_CONTINUOUS else {
+            "binary": pyo.Binary, "integer": pyo.NonNegativeIntegers, "continuous": pyo.NonNegativeReals}[first.domain]
         index = sorted({(i, y) for y, a in per_year.items() for i in a.usage}, key=lambda iy: (str(iy[0]), iy[1]))
         ub = {}
         for i, y in index:
             u = per_year[y].usage[i]
-            ub[_key(i, y)] = u.ub if hasattr(u, "ub") and u.ub is not None and first.domain != "binary" else None
+            ub[_key(i, y)] = 1 if first.domain == "binary" else (u.ub if hasattr(u, "ub") else None)
         build = pyo.Var([_key(i, y) for i, y in index], domain=domain,
                         bounds=lambda m, *k: (0, ub[k]), doc=f"{name} bought at the start of the period")
         m.add_component(f"build_{name}", build)
