@@ -45,3 +45,23 @@ def test_region_solves_reduced(region):
     # capacity placed covers what is served
     assert float(ds["compute_h100e"].sum()) >= served * (1 - 1e-6)
     assert np.isfinite(res.objective)
+
+
+@pytest.mark.parametrize("region", sorted(REGIONS))
+def test_region_buildout_solves_reduced(region):
+    # the region's build-out (three periods to 2035) at 5 % of the demand on 20 candidate sites
+    study = api.load(MODELS / f"{region}_buildout.yaml",
+                     set_values={"demand_scale": 0.05, "solver.time_limit_s": 60, "solver.mip_rel_gap": 0.02,
+                                 "solver.decision_gap": None, "solver.threads": 2})
+    study.dataset.sites = study.dataset.sites.iloc[:20]
+    bo = api.solve(study)
+    assert bo.result.has_solution and bo.violations == []
+    ds = bo.ds
+    assert [int(y) for y in ds["period"].values] == [2027, 2029, 2032]
+    # demand grows along the scenario's path and sites never close
+    assert (np.diff(ds["demand_h100e"].values) > 0).all()
+    assert (np.diff(ds["open"].values, axis=1) >= 0).all()
+    served = ds["demand_h100e"].values - ds["unmet_h100e"].values
+    assert (served > 0).all()
+    # no grid connection energises in 2027 (one year after the start; the fastest class takes two)
+    assert float(ds["interconnect_contracted_mw"].sel(period=2027).sum()) == 0.0
