@@ -198,3 +198,30 @@ def test_cli_writes_a_buildout_results_folder(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "siteplan", "solve", str(path), "--out", str(tmp_path / "x"), "-q",
                           "--alternatives", "1"], capture_output=True, text=True)
     assert bad.returncode == 2 and "not built yet" in bad.stderr
+
+
+def test_demand_by_year_in_the_demand_layer(tmp_path):
+    # inf_gpus_2029 = 16 replaces inf_gpus (10) in the 2029 period; inf_gpus_2040 matches no period
+    import geopandas as gpd
+
+    path = write_tiny(tmp_path, demand_gpus=10.0, scenario=TWO_PERIODS)
+    dem_file = tmp_path / "data" / "demand.geojson"
+    dem = gpd.read_file(dem_file)
+    dem["inf_gpus_2029"] = 16.0
+    dem["inf_gpus_2040"] = 1.0
+    dem.to_file(dem_file, driver="GeoJSON")
+    bo = _solve(path)
+    assert bo.ds["demand_h100e"].values.tolist() == pytest.approx([10.0, 16.0])
+    assert any("inf_gpus_2040 not used" in n for n in str(bo.at(2027).ds.attrs.get("notes", "")).split("\n"))
+    # a single-period study says the yearly columns are not used; a negative value is a located error
+    one = write_tiny(tmp_path / "one", demand_gpus=10.0)
+    d1 = gpd.read_file(tmp_path / "one" / "data" / "demand.geojson")
+    d1["inf_gpus_2029"] = 16.0
+    d1.to_file(tmp_path / "one" / "data" / "demand.geojson", driver="GeoJSON")
+    single = siteplan.solve(one)
+    assert float(single.ds["demand_h100e"].sum()) == 10.0
+    assert "inf_gpus_2029 not used" in str(single.ds.attrs.get("notes", ""))
+    dem["inf_gpus_2029"] = -1.0
+    dem.to_file(dem_file, driver="GeoJSON")
+    with pytest.raises(siteplan.InputError, match="inf_gpus_2029"):
+        siteplan.load(path)

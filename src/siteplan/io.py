@@ -8,6 +8,7 @@ except where the schema says what a null means.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +133,22 @@ def _unmodelled_demand_fields(columns, specs: list[FieldSpec], ignored: frozense
             rtt = col[: -len("_gpus")] + "_max_rtt_ms"
             if rtt not in known and rtt not in ignored:  # a column (NaN = the scenario's limit), as for modelled classes
                 out.append(F(rtt, "float", required=False, positive=True, null_default=math.nan))
+    return out
+
+
+YEARLY_DEMAND = re.compile(r"^(?P<field>.+_gpus)_(?P<year>\d{4})$")  # <class>_gpus_<year>: a build-out period's demand
+
+
+def yearly_demand_fields(columns, specs: list[FieldSpec]) -> list[FieldSpec]:
+    """``<class>_gpus_<year>`` of a modelled class: its demand in the build-out period that starts in
+    that year (optional, >= 0; null = ``<class>_gpus``)."""
+    known = {s.name for s in specs}
+    out = []
+    for col in sorted(str(c) for c in columns):
+        hit = YEARLY_DEMAND.match(col)
+        if hit and hit["field"] in known and col not in known:
+            out.append(F(col, "float", required=False, min_value=0, null_default=math.nan,
+                         description=f"demand in the build-out period starting in {hit['year']}"))
     return out
 
 
@@ -272,6 +289,7 @@ def _read_layer(folder: Path, stem: str, probs: list[Problem], files: dict[str, 
         probs.append(Problem(fname, None, f, "listed under ignore_fields in dataset.yaml, but the scenario uses it"))
     ignored = ignored - {s.name for s in specs}
     if stem == "demand":
+        specs = specs + yearly_demand_fields(gdf.columns, specs)
         specs = specs + _unmodelled_demand_fields(gdf.columns, specs, ignored)
     _check_unknown_fields(gdf.columns, fname, specs, ignored, probs)
     table = _check_table(gdf, fname, id_field, specs, probs)
@@ -814,6 +832,8 @@ def check_tables(ds: Dataset, workloads: list[str]) -> list[Problem]:
         table = getattr(ds, stem)
         fname = f"{ds.files.get(stem, ds.path / f'{stem}.geojson')} (changed in code)"
         specs = list(specs) + (demand_fields(workloads) if stem == "demand" else [])
+        if stem == "demand":
+            specs += yearly_demand_fields(table.columns, specs)
         ids = pd.Index(table.index)
         for d in sorted(set(map(str, ids[ids.duplicated()]))):
             probs.append(Problem(fname, d, id_field, "duplicate id"))

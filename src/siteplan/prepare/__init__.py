@@ -12,7 +12,7 @@ import xarray as xr
 
 from siteplan.config import Catalog, Scenario, catalog_problems, cross_check, revalidated
 from siteplan.errors import InputError
-from siteplan.io import Dataset, check_tables, slice_days
+from siteplan.io import YEARLY_DEMAND, Dataset, check_tables, slice_days
 from siteplan.prepare.climate import pue_wue, site_stations
 from siteplan.prepare.graphs import energy_graph, fiber_graph, rtt_matrix
 from siteplan.prepare.interconnect import interconnect_options
@@ -141,7 +141,8 @@ def substation_lead_times(scenario: Scenario, substations) -> pd.Series:
     return own.where(np.isfinite(own), zone)
 
 
-def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog, options: pd.DataFrame | None = None) -> Prepared:
+def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog, options: pd.DataFrame | None = None,
+            year: int | None = None) -> Prepared:
     """Derive graphs, RTTs, interconnect options, PUE/WUE and sparse index sets.
 
     Parameters
@@ -151,6 +152,9 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog, options: pd.
     options : pandas.DataFrame, optional
         Interconnect options to use instead of deriving them (a period of a build-out study takes
         the ones energised by then; :mod:`siteplan.prepare.periods`).
+    year : int, optional
+        The first year of a build-out period: the demand layer's ``<class>_gpus_<year>`` columns,
+        where given, replace ``<class>_gpus``.
 
     Returns
     -------
@@ -258,7 +262,10 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog, options: pd.
     for w in workloads:
         own = dataset.demand[f"{w}_max_rtt_ms"].reindex(regions)
         max_rtt[w] = own.where(np.isfinite(own), sc.workloads[w].max_rtt_ms)
-        demand[w] = dataset.demand[f"{w}_gpus"].reindex(regions) * sc.demand_scale
+        gpus = dataset.demand[f"{w}_gpus"]
+        if year is not None and f"{w}_gpus_{year}" in dataset.demand:
+            gpus = dataset.demand[f"{w}_gpus_{year}"].fillna(gpus)
+        demand[w] = gpus.reindex(regions) * sc.demand_scale
     # (site, region, workload) within the RTT limit, in sorted order (vectorised: national studies
     # have millions of combinations)
     rtt_v = rtt.loc[sites, regions].values
@@ -289,6 +296,12 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog, options: pd.
         if total > 0:
             notes.append(f"demand of workload class {col[: -len('_gpus')]!r} ({total:,.0f} H100e in {col}) is not "
                          f"planned: the scenario's workloads are {', '.join(workloads)}")
+    if year is None:
+        yearly = sorted(c for c in dataset.demand.columns if YEARLY_DEMAND.match(str(c))
+                        and YEARLY_DEMAND.match(str(c))["field"][: -len("_gpus")] in workloads)
+        if yearly:
+            notes.append("demand column(s) " + ", ".join(yearly) + " not used: they give the demand of build-out "
+                         "periods (scenario periods), and this study has one period")
     reach = ok.any(axis=0)
     unreachable = [(r, w) for j, r in enumerate(regions) for k, w in enumerate(workloads)
                    if demand.at[r, w] > 0 and not reach[j, k]]

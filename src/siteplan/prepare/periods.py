@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from siteplan.config import Catalog, Scenario
-from siteplan.io import Dataset
+from siteplan.io import YEARLY_DEMAND, Dataset
 
 __all__ = ["PeriodSpec", "prepare_periods", "period_specs", "discount_weights"]
 
@@ -92,13 +92,21 @@ def prepare_periods(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> l
     inputs = [_period_inputs(scenario, catalog, k) for k in range(len(specs))]
     preps, seen = [], pd.DataFrame()
     for spec, (sc, cat) in zip(specs, inputs):
-        first = prepare(sc, dataset, cat)  # options of this period alone (nearest usable substations)
+        y = spec.year
+        first = prepare(sc, dataset, cat, year=y)  # options of this period alone (nearest usable substations)
         opts = first.options
         if len(seen):
             # energised before: kept (rows of this period win, e.g. an upgrade that is now possible)
             opts = pd.concat([seen[~seen.index.isin(opts.index)], opts]).sort_index()
-        p = first if len(opts) == len(first.options) else prepare(sc, dataset, cat, options=opts)
+        p = first if len(opts) == len(first.options) else prepare(sc, dataset, cat, options=opts, year=y)
         p.period = spec
         preps.append(p)
         seen = opts
+    years = {spec.year for spec in specs}
+    unused = sorted(c for c in dataset.demand.columns if YEARLY_DEMAND.match(str(c))
+                    and YEARLY_DEMAND.match(str(c))["field"][: -len("_gpus")] in scenario.workloads
+                    and int(YEARLY_DEMAND.match(str(c))["year"]) not in years)
+    if unused:
+        preps[0].notes.append("demand column(s) " + ", ".join(unused) + " not used: no period of the study "
+                              "starts in their year")
     return preps
