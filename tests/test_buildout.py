@@ -181,7 +181,7 @@ def test_cli_writes_a_buildout_results_folder(tmp_path):
     assert "rents turbines in 2027" in run.stdout
     for f in ("timeline.nc", "timeline.csv", "sites_by_period.csv", "summary.txt", "manifest.json", "report.md",
               "report.html", "report_files/timeline.png", "period_2027/plan.nc", "period_2029/report.md",
-              "period_2029/map.png"):
+              "period_2029/map.png", "map.html"):
         assert (out / f).exists(), f
     import pandas as pd
 
@@ -189,6 +189,8 @@ def test_cli_writes_a_buildout_results_folder(tmp_path):
     assert rows["period"].tolist() == [2027, 2029]
     md = (out / "report.md").read_text()
     assert "## Sites over time" in md and "timeline.png" in md
+    page = (out / "map.html").read_text()
+    assert page.count('<iframe class="period"') == 2 and 'data-year="2029"' in page
     # the report is a function of the results folder
     from siteplan.export.timeline import write_buildout_report
 

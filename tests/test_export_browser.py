@@ -75,3 +75,37 @@ def test_map_screenshot_artifact(page):
     img = imread(shot)
     assert img.shape[:2] == (900, 1400)
     assert img[..., :3].std() > 0.05
+
+
+def test_buildout_map_has_a_working_period_control(tmp_path):
+    # a build-out results folder's map.html: one period at a time, switched by its buttons
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_buildout import _bridge_study
+
+    out = tmp_path / "res"
+    run = subprocess.run([sys.executable, "-m", "siteplan", "solve",
+                          str(_bridge_study(tmp_path, rent_usd_per_kw_month=50.0, penalty=1e7)), "--out", str(out), "-q"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    page = out / "map.html"
+    # click the second period's button before the DOM is dumped
+    html = page.read_text()
+    clicked = tmp_path / "clicked.html"
+    clicked.write_text(html.replace("</body>", '<script>document.querySelector(\'#periods button[data-year="2029"]\')'
+                                               '.click();</script></body>'))
+    res = _chromium(["--dump-dom", clicked.as_uri()], tmp_path / "profile")
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert _console_errors(res.stderr) == []
+    dom = res.stdout
+    assert re.search(r'<button type="button" data-year="2029" class="on">', dom)
+    shown = re.findall(r'<iframe class="period" data-year="(\d+)"[^>]*style="display: ?block', dom)
+    assert shown == ["2029"]
+    shot = tmp_path / "shot.png"
+    _chromium([f"--screenshot={shot}", "--virtual-time-budget=3000", page.as_uri()], tmp_path / "profile-shot")
+    import numpy as np
+    from PIL import Image
+
+    img = np.asarray(Image.open(shot).convert("RGB").resize((140, 90)))
+X

@@ -166,11 +166,12 @@ def _write_buildout(bo, study, out: Path, no_exports: bool, map_formats, progres
         for y, plan in bo.plans.items():
             _exports(plan, study, out / f"period_{y}", map_formats)
         try:
-            from siteplan.export.timeline import write_buildout_report
+            from siteplan.export.timeline import write_buildout_map, write_buildout_report
         except ImportError:
             pass
         else:
             write_buildout_report(out)
+            write_buildout_map(out)
         if progress:
             progress("maps and reports written")
     click.echo(bo.summary())

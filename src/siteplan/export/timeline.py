@@ -14,7 +14,7 @@ import numpy as np
 from siteplan.export import charts, style
 from siteplan.export.report import Block, Table, render_html, render_markdown
 
-__all__ = ["timeline_chart", "buildout_blocks", "write_buildout_report"]
+__all__ = ["timeline_chart", "buildout_blocks", "write_buildout_report", "write_buildout_map"]
 
 GRID, OWNED, RENTED, IDLE = "#4C72B0", "#937860", "#DD8452", "#DDDDDD"
 
@@ -154,3 +154,53 @@ def write_buildout_report(out_dir: str | Path) -> list[Path]:
 
 def years_of(ds) -> list[int]:
     return _years(ds)
+
+
+def write_buildout_map(out_dir: str | Path) -> Path:
+    """Write ``map.html`` of a build-out results folder: every period's interactive map
+    (``period_<year>/map.html``) in one self-contained page, with a period control (buttons and the
+    arrow keys) that shows one period at a time."""
+    import html
+
+    out = Path(out_dir)
+    ds_years = sorted(int(p.name.split("_")[1]) for p in out.glob("period_*") if (p / "map.html").exists())
+    if not ds_years:
+        raise FileNotFoundError(f"no period_<year>/map.html in {out}: export the periods' maps first")
+    frames, buttons = [], []
+    for k, y in enumerate(ds_years):
+        page = (out / f"period_{y}" / "map.html").read_text(encoding="utf-8")
+        frames.append(f'<iframe class="period" data-year="{y}" title="plan in {y}" '
+                      f'style="display:{"block" if k == 0 else "none"}" srcdoc="{html.escape(page, quote=True)}"></iframe>')
+        buttons.append(f'<button type="button" data-year="{y}"{" class=on" if k == 0 else ""}>{y}</button>')
+    doc = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>siteplan build-out map</title>
+<style>
+body {{ margin: 0; font: 14px system-ui, sans-serif; }}
+#periods {{ padding: 8px 12px; border-bottom: 1px solid #ddd; }}
+#periods button {{ margin-right: 6px; padding: 4px 12px; border: 1px solid #999; background: #fff; cursor: pointer; }}
+#periods button.on {{ background: #4C72B0; color: #fff; border-color: #4C72B0; }}
+iframe.period {{ width: 100%; height: calc(100vh - 48px); border: 0; }}
+</style></head><body>
+<div id="periods">period: {''.join(buttons)} <span style="color:#666">(← → to step)</span></div>
+{''.join(frames)}
+<script>
+(function () {{
+  var buttons = Array.prototype.slice.call(document.querySelectorAll("#periods button"));
+  var frames = Array.prototype.slice.call(document.querySelectorAll("iframe.period"));
+  function show(year) {{
+    frames.forEach(function (f) {{ f.style.display = f.dataset.year === year ? "block" : "none"; }});
+    buttons.forEach(function (b) {{ b.className = b.dataset.year === year ? "on" : ""; }});
+  }}
+  buttons.forEach(function (b) {{ b.addEventListener("click", function () {{ show(b.dataset.year); }}); }});
+  document.addEventListener("keydown", function (ev) {{
+    var i = buttons.findIndex(function (b) {{ return b.className === "on"; }});
+    if (ev.key === "ArrowRight" && i < buttons.length - 1) show(buttons[i + 1].dataset.year);
+    if (ev.key === "ArrowLeft" && i > 0) show(buttons[i - 1].dataset.year);
+  }});
+}})();
+</script>
+</body></html>
+"""
+    path = out / "map.html"
+    path.write_text(doc, encoding="utf-8")
+    return path
