@@ -108,4 +108,5 @@ def test_buildout_map_has_a_working_period_control(tmp_path):
     from PIL import Image
 
     img = np.asarray(Image.open(shot).convert("RGB").resize((140, 90)))
-X
+    # the period's map is drawn inside the page: ~490 colours; with a blank frame the bar alone gives ~60
+    assert len({tuple(px) for px in img.reshape(-1, 3)}) > 200
