@@ -17,7 +17,8 @@ def buildout_summary(bo) -> str:
         f"build-out {ds.attrs.get('scenario', '')}: {r.termination.value} (HiGHS: {r.highs_status}), gap {r.gap:.4%}{dg}",
         f"equivalent annual cost {_fmt_usd(r.objective)}/yr over {', '.join(map(str, years))} "
         f"(NPV {_fmt_usd(float(ds.attrs.get('npv_usd', float('nan'))))} at {ds.attrs.get('start_year')}; "
-        f"salvage after the study {_fmt_usd(float(ds.attrs.get('salvage_usd', 0.0)))})",
+        f"salvage value after the study {_fmt_usd(float(ds.attrs.get('salvage_usd', 0.0)))}, also at "
+        f"{ds.attrs.get('start_year')})",
     ]
     lines += [f"INVARIANT VIOLATED: {v}" for v in bo.violations]
     lines.append("period      demand H100e   unmet H100e   IT MW   grid MW   on-site units own/rent   cost/yr")

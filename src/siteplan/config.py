@@ -246,8 +246,8 @@ class Interconnect(_Strict):
     allow_upgrades: bool = Field(default=True, description="Contract beyond a substation's headroom at the "
                                  "class's upgrade cost per MW, if the longer lead time fits the horizon.")
     lead_time_yr_by_zone: dict[str, float] = Field(
-        default_factory=dict, description="Years to energise a large-load connection in a zone, replacing the "
-                                          "classes' lead times there (a utility's published wait); a "
+        default_factory=dict, description="A utility's published wait for large loads per zone (years, network "
+                                          "upgrades included): no class connects sooner there; a "
                                           "substation's own lead_time_yr comes first.")
 
     @field_validator("lead_time_yr_by_zone")

@@ -547,7 +547,12 @@ def write_report(plan, out_dir: str | Path, study=None, scenario: dict | None = 
         scenario = read_manifest(out).get("scenario")
     blocks = report_blocks(plan, study=study, scenario=scenario)
     h = headline(plan)
-    title = f"siteplan plan report · {h.scenario}"
+    return write_blocks(blocks, out, f"siteplan plan report · {h.scenario}", {"headline": h.as_dict()})
+
+
+def write_blocks(blocks: list[Block], out: Path, title: str, data: dict) -> list[Path]:
+    """Write ``report.md`` with its charts in ``report_files/`` and ``report.html`` (charts inlined,
+    ``data`` as embedded JSON) into ``out``; return the paths."""
     files = out / "report_files"
     files.mkdir(exist_ok=True)
     paths = []
@@ -559,5 +564,5 @@ def write_report(plan, out_dir: str | Path, study=None, scenario: dict | None = 
     md = out / "report.md"
     md.write_text(render_markdown(blocks, title), encoding="utf-8")
     page = out / "report.html"
-    page.write_text(render_html(blocks, title, {"headline": h.as_dict()}), encoding="utf-8")
+    page.write_text(render_html(blocks, title, data), encoding="utf-8")
     return [md, page] + paths

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from siteplan.export import charts, style
-from siteplan.export.report import Block, Table, render_html, render_markdown
+from siteplan.export.report import Block, Table, write_blocks
 
 __all__ = ["timeline_chart", "buildout_blocks", "write_buildout_report", "write_buildout_map"]
 
@@ -77,8 +77,8 @@ def buildout_blocks(ds) -> list[Block]:
                     f"period over the discounted years, base year {ds.attrs.get('start_year')}); NPV "
                     f"{style.fmt_usd(float(ds.attrs.get('npv_usd', np.nan)))}; status {ds.attrs.get('status')}, gap "
                     f"{float(ds.attrs.get('gap', np.nan)):.3%}, decision gap {float(ds.attrs.get('decision_gap', np.nan)):.2%}. "
-                    f"Vintages still owe {style.fmt_usd(float(ds.attrs.get('salvage_usd', 0.0)))} of annuities after the "
-                    "study (their salvage value, left out of the cost).")]
+                    f"Vintages still owe annuities worth {style.fmt_usd(float(ds.attrs.get('salvage_usd', 0.0)))} (present "
+                    f"value at {ds.attrs.get('start_year')}) after the study: their salvage value, left out of the cost.")]
     bad = [v for v in str(ds.attrs.get("invariant_violations", "")).split("\n") if v]
     if bad:
         B.append(Block("p", "**The plan breaks these rules:** " + "; ".join(bad)))
@@ -135,25 +135,8 @@ def write_buildout_report(out_dir: str | Path) -> list[Path]:
 
     out = Path(out_dir)
     ds = read_buildout_timeline(out)
-    blocks = buildout_blocks(ds)
     title = f"siteplan build-out report · {ds.attrs.get('scenario', '')}"
-    files = out / "report_files"
-    files.mkdir(exist_ok=True)
-    paths = []
-    for b in blocks:
-        if b.kind == "img":
-            p = files / f"{b.name}.png"
-            p.write_bytes(b.png)
-            paths.append(p)
-    md = out / "report.md"
-    md.write_text(render_markdown(blocks, title), encoding="utf-8")
-    page = out / "report.html"
-    page.write_text(render_html(blocks, title, {"periods": years_of(ds)}), encoding="utf-8")
-    return [md, page] + paths
-
-
-def years_of(ds) -> list[int]:
-    return _years(ds)
+    return write_blocks(buildout_blocks(ds), out, title, {"periods": _years(ds)})
 
 
 def write_buildout_map(out_dir: str | Path) -> Path:

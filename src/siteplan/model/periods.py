@@ -181,9 +181,10 @@ def _vintages(m, preps: list, years: list, rent: bool) -> None:
                 terms = []
                 for i in bought:
                     for q in serving(i, y):
-                        c = annual_usd(per_year[q].parts[part_no], rate, i) if per_year[q].parts[part_no].usd_per_unit.get(i) else 0.0
-                        if c:
-                            terms.append((c, build[_key(i, q)]))
+                        vp = per_year[q].parts[part_no]  # the part as priced when the vintage was bought
+                        # an annuity is paid while the vintage serves and within the part's own lifetime
+                        if vp.usd_per_unit.get(i) and y < q + vp.lifetime_yr[i] - 1e-9:
+                            terms.append((annual_usd(vp, rate, i), build[_key(i, q)]))
                 reg.cost[part.category].append(linear_sum(terms))
             if first.fixed_usd_per_unit_yr:
                 terms = [(per_year[q].fixed_usd_per_unit_yr[i], build[_key(i, q)])
@@ -197,15 +198,18 @@ def _vintages(m, preps: list, years: list, rent: bool) -> None:
 
 
 def salvage_usd(m, preps: list) -> float:
-    """What the vintages of a solved build-out model still owe after the study ends: the annuities
-    beyond its last year, in USD of that year (the objective leaves them out; Switch-style)."""
+    """What the vintages of a solved build-out model still owe after the study ends: the annuities of
+    the years after its last one, while the vintage would still serve and within each part's
+    lifetime, as a present value at ``start_year`` (as the NPV; the objective leaves them out)."""
     rate = preps[0].catalog.economics.discount_rate
     end = preps[-1].period.year + preps[-1].period.length_yr
+    start = preps[0].period.year - preps[0].period.horizon_yr
     total = 0.0
     for p in preps:
         q = p.period.year
         for a in registry(m.period[q]).assets:
             build = m.component(f"build_{a.name}")
+            retire = a.retire_yr or {}
             for i in a.usage:
                 amount = build[_key(i, q)].value or 0.0
                 if amount <= 1e-9:
@@ -213,8 +217,10 @@ def salvage_usd(m, preps: list) -> float:
                 for part in a.parts:
                     if not part.usd_per_unit.get(i):
                         continue
-                    left = q + part.lifetime_yr[i] - end  # years of annuity after the study's end
+                    stop = q + min(part.lifetime_yr[i], retire.get(i, part.lifetime_yr[i]))
+                    left = stop - end  # years of annuity after the study's end
                     if left > 0:
                         pay = annual_usd(part, rate, i)
-                        total += amount * pay * ((1 - (1 + rate) ** -left) / rate if rate else left)
+                        at_end = amount * pay * ((1 - (1 + rate) ** -left) / rate if rate else left)
+                        total += at_end * (1 + rate) ** -(end - start)
     return total

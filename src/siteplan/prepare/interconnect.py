@@ -43,8 +43,9 @@ def interconnect_options(sites, substations, classes: dict, horizon_yr: float, m
         Upper bound on each site's peak facility MW: a connection never needs to carry more, so
         ``max_mw`` is capped at it and classes that add nothing at a substation are dropped.
     lead_time_yr : pandas.Series, optional
-        Per substation, years to energise a connection there, replacing every class's lead time
-        (a utility's published wait for large loads); NaN = the class's own.
+        Per substation, a utility's published wait for large loads (years, network upgrades
+        included): no class connects there sooner, with or without upgrades (a floor on the
+        class's lead time); NaN = none.
 
     Returns
     -------
@@ -71,10 +72,12 @@ def interconnect_options(sites, substations, classes: dict, horizon_yr: float, m
             else np.full(len(sub_ids), np.nan))
 
     def lead(c, j) -> float:
-        return float(wait[j]) if np.isfinite(wait[j]) else classes[c].lead_time_yr
+        own = classes[c].lead_time_yr
+        return max(float(wait[j]), own) if np.isfinite(wait[j]) else own
 
     def upgradable(c, j) -> bool:
-        return allow_upgrades and lead(c, j) + classes[c].upgrade_lead_time_yr <= horizon_yr
+        own = classes[c].lead_time_yr + classes[c].upgrade_lead_time_yr
+        return allow_upgrades and (max(float(wait[j]), own) if np.isfinite(wait[j]) else own) <= horizon_yr
 
     def usable_classes(j):
         return [c for c in names if lead(c, j) <= horizon_yr and classes[c].voltage_kv <= kv_of[j]
