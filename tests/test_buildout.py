@@ -227,3 +227,25 @@ def test_demand_by_year_in_the_demand_layer(tmp_path):
     dem.to_file(dem_file, driver="GeoJSON")
     with pytest.raises(siteplan.InputError, match="inf_gpus_2029"):
         siteplan.load(path)
+
+
+@pytest.mark.parametrize("link", ["in_service_connection", "in_service_shell", "in_service_site",
+                                  "in_service_generator_units"])
+def test_invariants_fire_for_every_asset_link(tmp_path, link):
+    # the bridge study with the link of one asset removed: it is used without being bought
+    study = siteplan.load(_bridge_study(tmp_path, rent_usd_per_kw_month=50.0, penalty=1e7))
+    preps = prepare_periods(study.scenario, study.dataset, study.catalog)
+    m = build_buildout_model(preps)
+    m.component(link).deactivate()
+    with pytest.warns(Warning, match="invariants"):
+        bo = solve_built_buildout(m, preps)
+    name = link.removeprefix("in_service_")
+    assert any(f"{name}[" in v and "in service" in v for v in bo.violations), bo.violations
+
+
+def test_per_site_costs_of_a_period_are_its_vintages_and_rentals(tmp_path):
+    bo = _solve(_bridge_study(tmp_path, rent_usd_per_kw_month=50.0, penalty=1e7))
+    first = bo.at(2027)
+    # 2027: the site pays rent (3 x 12 x 5,000 kW x $50) and fuel; nothing is charged as bought
+    assert float(first.ds["site_capex_usd_per_yr"].sum()) == pytest.approx(3 * 12 * 5000 * 50)
+    assert float(first.sites["cost_usd_per_yr"].sum()) == pytest.approx(first.objective)

@@ -122,6 +122,7 @@ def solve_built_buildout(m, preps: list, prepare_s: float = 0.0, build_s: float 
         plan = extract_plan(b, p, res_y)
         plan.ds.attrs.update({"period": y, "period_length_yr": p.period.length_yr,
                               "period_weight": p.period.weight})
+        _vintage_site_capex(plan, vintage_costs(m, preps, y), p)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # gathered below and reported once for the study
             _check_invariants(plan, p)
@@ -146,6 +147,70 @@ def solve_built_buildout(m, preps: list, prepare_s: float = 0.0, build_s: float 
         warnings.warn(f"the build-out plan of {sc.name!r} breaks {len(every)} of its invariants: "
                       + "; ".join(every[:5]), PlanInvariantWarning, stacklevel=2)
     return out
+
+
+def vintage_costs(m, preps: list, year: int) -> list[tuple]:
+    """Capital costs of the period starting in ``year`` from the solved vintages, term by term:
+    ``(asset, index, category, USD/yr)`` for each vintage in service (its annuity within each part's
+    lifetime, and fixed O&M) and each rental. Recomputed from the values, not read from the model's
+    cost rows (so the invariants and the per-site costs can use it)."""
+    from siteplan.model.assets import annual_usd
+    from siteplan.model.periods import _key, in_service
+    from siteplan.model.registry import registry
+
+    rate = preps[0].catalog.economics.discount_rate
+    years = [p.period.year for p in preps]
+    out = []
+    declared = {}
+    for q in years:
+        for a in registry(m.period[q]).assets:
+            declared.setdefault(a.name, {})[q] = a
+    for name, per_year in declared.items():
+        build, rent = m.component(f"build_{name}"), m.component(f"rent_{name}")
+        for q, a in per_year.items():
+            if q > year:
+                continue
+            for i in a.usage:
+                life = a.retire_yr.get(i) if a.retire_yr is not None else None
+                amount = build[_key(i, q)].value or 0.0
+                if amount <= 1e-9 or not in_service(q, year, life):
+                    continue
+                for part in a.parts:
+                    if part.usd_per_unit.get(i) and year < q + part.lifetime_yr[i] - 1e-9:
+                        out.append((name, i, part.category, amount * annual_usd(part, rate, i)))
+                if a.fixed_usd_per_unit_yr.get(i):
+                    out.append((name, i, a.fixed_category, amount * a.fixed_usd_per_unit_yr[i]))
+        here = per_year.get(year)
+        if rent is not None and here is not None:
+            for i, usd in here.rent_usd_per_unit_yr.items():
+                k = _key(i, year)
+                if k in rent and (rent[k].value or 0.0) > 1e-9:
+                    out.append((name, i, here.rent_category, rent[k].value * usd))
+    return out
+
+
+def _site_of(name: str, i, options) -> str:
+    """The site an asset index belongs to (options are ``site|substation|class``)."""
+    if isinstance(i, tuple):
+        return str(i[0])
+    if name in ("connection", "network_upgrade") and i in options.index:
+        return str(options.at[i, "site_id"])
+    return str(i)
+
+
+def _vintage_site_capex(plan, terms: list, p) -> None:
+    """A build-out period's per-site capital cost is what its vintages in service and its rentals cost
+    then (the single-period reading prices everything in use at today's annuity)."""
+    capex = {s: 0.0 for s in plan.ds["site"].values}
+    for name, i, _, usd in terms:
+        s = _site_of(name, i, p.options)
+        if s in capex:
+            capex[s] += usd
+    v = np.array([capex[s] for s in plan.ds["site"].values])
+    plan.ds["site_capex_usd_per_yr"].values[:] = v
+    by_site = dict(zip(plan.ds["site"].values, v))
+    plan.sites["capex_usd_per_yr"] = plan.sites["site_id"].map(by_site).astype(float)
+    plan.sites["cost_usd_per_yr"] = plan.sites["capex_usd_per_yr"] + plan.sites["opex_usd_per_yr"]
 
 
 def _cheapest_vintage(p, preps):

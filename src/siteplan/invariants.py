@@ -143,7 +143,7 @@ def check_plan(plan, prep, tol: float = 1e-5) -> list[str]:
     per_site = float(ds["site_capex_usd_per_yr"].sum() + ds["site_opex_usd_per_yr"].sum())
     user = sum(v for c, v in costs.items() if c not in _MODEL_CATEGORIES)
     expected = plan.result.objective - costs.get("unmet_penalty", 0.0) - costs.get("revenue", 0.0) - user
-    if not vintages and abs(per_site - expected) > 1e-6 * max(1.0, abs(plan.result.objective), revenue):
+    if abs(per_site - expected) > 1e-6 * max(1.0, abs(plan.result.objective), revenue):
         bad.append(f"per-site costs add up to {per_site:.6g}, objective less unmet penalty and revenue "
                    f"is {expected:.6g}")
     return bad

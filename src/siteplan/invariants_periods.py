@@ -20,6 +20,13 @@ from siteplan.config import crf
 __all__ = ["check_buildout"]
 
 
+def _value(u) -> float:
+    """The value of a variable or linear expression in a solved model."""
+    from siteplan.model.linear import linear_value
+
+    return float(linear_value(u))
+
+
 def check_buildout(m, preps: list, plans: dict, ds, result, tol: float = 1e-6) -> list[str]:
     """Return the broken invariants of a build-out plan (empty = consistent)."""
     from siteplan.model.periods import in_service
@@ -51,6 +58,26 @@ def check_buildout(m, preps: list, plans: dict, ds, result, tol: float = 1e-6) -
             if v.value is not None and abs(v.value - round(v.value)) > 1e-5:
                 bad.append(f"{name}[{k}] = {v.value:g} is not a whole number")
                 break
+
+    # every asset (sites, racks, the shell, connections, upgrades, units, batteries, laterals): in use
+    # <= vintages bought then or before and not retired, + rented
+    from siteplan.model.periods import _key
+
+    for name in sorted({a.name for p in preps for a in registry(m.period[p.period.year]).assets}):
+        build, rent = m.component(f"build_{name}"), m.component(f"rent_{name}")
+        bought_at = {}
+        for p in preps:
+            for a in registry(m.period[p.period.year]).assets:
+                if a.name == name:
+                    bought_at[p.period.year] = a
+        for y, a in bought_at.items():
+            for i, u in a.usage.items():
+                used = _value(u)
+                alive = sum(build[_key(i, q)].value or 0.0 for q, aq in bought_at.items() if i in aq.usage
+                            and in_service(q, y, aq.retire_yr.get(i) if aq.retire_yr is not None else None))
+                rented = (rent[_key(i, y)].value or 0.0) if rent is not None and _key(i, y) in rent else 0.0
+                if used > alive + rented + 1e-6 * max(1.0, abs(used)):
+                    bad.append(f"{y}: {name}[{i}] in use {used:g} > {alive:g} in service + {rented:g} rented")
 
     # racks: in service <= bought within their lifetime; types only from their first year
     G = list(ds["rack_type"].values)
@@ -89,16 +116,27 @@ def check_buildout(m, preps: list, plans: dict, ds, result, tol: float = 1e-6) -
                                                      or not last.scenario.bridging.rent):
                     bad.append(f"{g} rented in {y} but it is not rentable in this study")
 
-    # interconnects energised only after their lead time
+    # interconnects energised only after their lead time: the class's, or the substation's or zone's
+    # wait when longer (network upgrades included in the wait, added to the class's lead otherwise)
+    from siteplan.prepare import substation_lead_times
+
+    wait = substation_lead_times(last.scenario, last.dataset.substations)
     for p in preps:
         y = p.period.year
         pd_ = plans[y].ds
         if "option_built" not in pd_ or not pd_.sizes.get("option", 0):
             continue
-        for o, v in zip(pd_["option"].values, pd_["option_built"].values):
-            if v and p.options.at[str(o), "lead_time_yr"] > p.period.horizon_yr + 1e-9:
-                bad.append(f"{y}: option {o} energised {p.options.at[str(o), 'lead_time_yr']:g} yr after the start, "
-                           f"the period starts {p.period.horizon_yr:g} yr after it")
+        for o, v, up in zip(pd_["option"].values, pd_["option_built"].values, pd_["option_upgrade_mw"].values):
+            if not v:
+                continue
+            _, sub_id, cls = str(o).split("|")
+            c = cat.interconnect_classes[cls]
+            lead = c.lead_time_yr + (c.upgrade_lead_time_yr if up > 1e-6 else 0.0)
+            w = float(wait.get(sub_id, np.nan))
+            lead = max(lead, w) if np.isfinite(w) else lead
+            if lead > p.period.horizon_yr + 1e-9:
+                bad.append(f"{y}: option {o} energised{' with upgrades' if up > 1e-6 else ''} {lead:g} yr after the "
+                           f"start at the earliest, the period starts {p.period.horizon_yr:g} yr after it")
 
     # costs recomputed from the timeline
     for j, y in enumerate(years):
@@ -124,6 +162,20 @@ def check_buildout(m, preps: list, plans: dict, ds, result, tol: float = 1e-6) -
                             * cat.onsite[str(g)].unit_mw * rate
         if abs(rent - costs.get("onsite_rent", 0.0)) > tol * max(1.0, rent):
             bad.append(f"{y}: rent {costs.get('onsite_rent', 0.0):.6g} != units rented x rate {rent:.6g}")
+    # capital costs by category: the vintages in service and the rentals, recomputed from the values
+    from siteplan.buildout import vintage_costs
+
+    for y in years:
+        costs = dict(zip(plans[y].ds["cost_category"].values, plans[y].ds["cost_usd_per_yr"].values.astype(float)))
+        expected: dict[str, float] = {c: 0.0 for p in preps for a in registry(m.period[p.period.year]).assets
+                                      for c in [pt.category for pt in a.parts]
+                                      + ([a.fixed_category] if a.fixed_usd_per_unit_yr else [])
+                                      + ([a.rent_category] if a.rent_usd_per_unit_yr and last.scenario.bridging.rent else [])}
+        for _, _, category, usd in vintage_costs(m, preps, y):
+            expected[category] = expected.get(category, 0.0) + usd
+        for category, usd in sorted(expected.items()):
+            if abs(usd - costs.get(category, 0.0)) > tol * max(1.0, abs(usd)):
+                bad.append(f"{y}: {category} cost {costs.get(category, 0.0):.6g} != its vintages in service {usd:.6g}")
     w = ds["discount_weight"].values
     mean = float((ds["cost_usd_per_yr"].sum("cost_category").values * w).sum() / w.sum())
     if abs(mean - result.objective) > tol * max(1.0, abs(result.objective)):
