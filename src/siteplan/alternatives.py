@@ -70,9 +70,11 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
         :func:`siteplan.decision_gap.unavoidable_cost`); under ``max_profit``, of the absolute
         objective.
     time_limit_s : float, optional
-        Per alternative; default the scenario's time limit, at most ``ALT_TIME_LIMIT_S``. Each stops
-        at ``ALT_DISTANCE_GAP`` on its own objective (the distance): an alternative only has to be
-        far from the others and within the slack, not provably the farthest.
+        Per step; default: the scenario's time limit for step A (the cheapest plan that differs: it
+        proves what is robust), at most ``ALT_TIME_LIMIT_S`` for step B and ``ALT_POLISH_LIMIT_S``
+        for step C. B stops at ``ALT_DISTANCE_GAP`` on its own objective (the distance): an
+        alternative only has to be far from the others and within the slack, not provably the
+        farthest.
 
     Returns
     -------
@@ -101,6 +103,7 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
     prev = [_values_from(best, binaries, m)]
     opts = sc.solver.model_dump()
     opts.pop("decision_gap", None)
+    proof_limit_s = float(time_limit_s if time_limit_s is not None else opts["time_limit_s"])
     opts["time_limit_s"] = float(time_limit_s if time_limit_s is not None
                                  else min(opts["time_limit_s"], ALT_TIME_LIMIT_S))
     opts["mip_rel_gap"] = ALT_DISTANCE_GAP
@@ -126,11 +129,18 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
             m._alt_distance.setlb(1)
             m._alt_cost_cap.deactivate()
             _set_objective(m, obj_expr)
+            # HiGHS prunes every node whose bound is above the cap (objective_bound): either a plan
+            # within the cap, or a proof that there is none (reported infeasible). It has the study's
+            # whole time limit: this is the step that proves what is robust.
             try:
-                res_a = solve_model(m, duals=False, diagnose=False, **{**opts, "mip_rel_gap": ALT_COST_GAP})
+                res_a = solve_model(m, duals=False, diagnose=False,
+                                    **{**opts, "mip_rel_gap": ALT_COST_GAP, "time_limit_s": proof_limit_s,
+                                       "highs_options": {**(opts.get("highs_options") or {}),
+                                                         "objective_bound": cap + 1e-9 * abs(cap)}})
             except SolveError as exc:
                 if "infeasible" in str(exc):
-                    search = f"complete: no other plan exists beyond the {j - 1} alternative(s) found"
+                    search = (f"complete: no plan that differs from the best and the {j - 1} alternative(s) found "
+                              f"costs less than +${allowed / 1e6:,.2f}M/yr (HiGHS pruned every other plan at the cap)")
                 else:
                     search = (f"unproven: the search for alternative {j} found no plan that differs ({exc}); "
                               "the choices read as robust are not proven so")
