@@ -157,16 +157,24 @@ def test_discount_weights():
 
 
 def test_lead_time_waits_by_substation_and_zone(tmp_path):
-    # the zone's published wait (4 yr) replaces the classes' 1 yr: no grid in 2029 (3 yr after the
-    # start), so the demand is unmet there without on-site power; a substation's own wait comes first
+    # a utility's wait is a floor on the lead time (1 yr for the classes here): the zone's 4 yr means
+    # no grid in 2029 (3 yr after the start), so the demand is unmet there without on-site power
     sc = {**TWO_PERIODS, "periods": [{"year": 2029, "length_yr": 1}, {"year": 2030, "length_yr": 1}],
           "interconnect": {"lead_time_yr_by_zone": {"Z": 4.0}}, "unmet_penalty_usd_per_gpu_yr": 1e7}
     bo = _solve(write_tiny(tmp_path / "zone", scenario=sc))
     assert bo.ds["interconnect_contracted_mw"].sum("site").values[0] == 0
     assert bo.ds["interconnect_contracted_mw"].sum("site").values[1] > 0
+    # a substation's own wait replaces its zone's, but the site's zone (the utility whose load it is)
+    # still waits 4 yr
     subs = [{**sub("b1"), "lead_time_yr": 3.0}]
     bo = _solve(write_tiny(tmp_path / "sub", scenario=sc, substations=subs))
+    assert bo.ds["interconnect_contracted_mw"].sum("site").values[0] == 0
+    # without a zone wait, the substation's 3 yr lets the grid in by 2029; 4 yr does not
+    no_zone = {**sc, "interconnect": {}}
+    bo = _solve(write_tiny(tmp_path / "sub3", scenario=no_zone, substations=subs))
     assert bo.ds["interconnect_contracted_mw"].sum("site").values[0] > 0
+    bo = _solve(write_tiny(tmp_path / "sub4", scenario=no_zone, substations=[{**sub("b1"), "lead_time_yr": 4.0}]))
+    assert bo.ds["interconnect_contracted_mw"].sum("site").values[0] == 0
 
 
 def test_cli_writes_a_buildout_results_folder(tmp_path):

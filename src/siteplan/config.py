@@ -247,8 +247,9 @@ class Interconnect(_Strict):
                                  "class's upgrade cost per MW, if the longer lead time fits the horizon.")
     lead_time_yr_by_zone: dict[str, float] = Field(
         default_factory=dict, description="A utility's published wait for large loads per zone (years, network "
-                                          "upgrades included): no class connects sooner there; a "
-                                          "substation's own lead_time_yr comes first.")
+                                          "upgrades included): no class connects sooner to a substation "
+                                          "in the zone (its own lead_time_yr comes first) nor for a site "
+                                          "in the zone (the utility whose load it is).")
 
     @field_validator("lead_time_yr_by_zone")
     @classmethod

@@ -129,11 +129,13 @@ def check_buildout(m, preps: list, plans: dict, ds, result, tol: float = 1e-6) -
         for o, v, up in zip(pd_["option"].values, pd_["option_built"].values, pd_["option_upgrade_mw"].values):
             if not v:
                 continue
-            _, sub_id, cls = str(o).split("|")
+            site_id, sub_id, cls = str(o).split("|")
             c = cat.interconnect_classes[cls]
             lead = c.lead_time_yr + (c.upgrade_lead_time_yr if up > 1e-6 else 0.0)
-            w = float(wait.get(sub_id, np.nan))
-            lead = max(lead, w) if np.isfinite(w) else lead
+            site_zone = last.dataset.sites.at[site_id, "zone"]
+            w = float(np.nanmax([wait.get(sub_id, np.nan),
+                                 last.scenario.interconnect.lead_time_yr_by_zone.get(site_zone, np.nan), -np.inf]))
+            lead = max(lead, w)
             if lead > p.period.horizon_yr + 1e-9:
                 bad.append(f"{y}: option {o} energised{' with upgrades' if up > 1e-6 else ''} {lead:g} yr after the "
                            f"start at the earliest, the period starts {p.period.horizon_yr:g} yr after it")

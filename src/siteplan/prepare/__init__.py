@@ -133,8 +133,9 @@ def _check_inputs(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Non
 
 
 def substation_lead_times(scenario: Scenario, substations) -> pd.Series:
-    """Per substation, the years to energise a large-load connection there when a wait is given: its
-    own ``lead_time_yr``, else its zone's ``interconnect.lead_time_yr_by_zone``; NaN = the classes'."""
+    """Per substation, a utility's wait for large loads there when one is given: its own
+    ``lead_time_yr``, else its zone's ``interconnect.lead_time_yr_by_zone``; NaN = none. (A site's
+    zone's wait applies too: :func:`siteplan.prepare.interconnect.interconnect_options`.)"""
     own = (substations["lead_time_yr"].astype(float) if "lead_time_yr" in substations
            else pd.Series(np.nan, index=substations.index))
     zone = substations["zone"].map(scenario.interconnect.lead_time_yr_by_zone).astype(float)
@@ -233,7 +234,8 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog, options: pd.
             sites_gdf, dataset.substations, catalog.interconnect_classes, sc.horizon_yr,
             sc.interconnect.max_distance_km, sc.interconnect.max_options_per_site,
             sc.interconnect.line_route_factor, sc.interconnect.cost_multiplier,
-            sc.interconnect.allow_upgrades, site_peak_max_mw, substation_lead_times(sc, dataset.substations))
+            sc.interconnect.allow_upgrades, site_peak_max_mw, substation_lead_times(sc, dataset.substations),
+            sites_gdf["zone"].map(sc.interconnect.lead_time_yr_by_zone).astype(float))
     gas = catalog.gas_supply
     gas_price = pd.Series([gas.price_usd_per_mmbtu(z) if gas is not None else np.nan for z in sites_gdf["zone"]],
                           index=sites, dtype=float)

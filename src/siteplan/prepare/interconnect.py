@@ -20,7 +20,8 @@ COLUMNS = ["option_id", "site_id", "substation_id", "voltage_class", "voltage_kv
 def interconnect_options(sites, substations, classes: dict, horizon_yr: float, max_distance_km: float,
                          max_options_per_site: int, line_route_factor: float, cost_multiplier: float,
                          allow_upgrades: bool, site_peak_mw: pd.Series,
-                         lead_time_yr: pd.Series | None = None) -> pd.DataFrame:
+                         lead_time_yr: pd.Series | None = None,
+                         site_lead_time_yr: pd.Series | None = None) -> pd.DataFrame:
     """All useful (site, substation, voltage class) options, sorted by option id.
 
     Parameters
@@ -46,6 +47,9 @@ def interconnect_options(sites, substations, classes: dict, horizon_yr: float, m
         Per substation, a utility's published wait for large loads (years, network upgrades
         included): no class connects there sooner, with or without upgrades (a floor on the
         class's lead time); NaN = none.
+    site_lead_time_yr : pandas.Series, optional
+        The same per site (the wait of the utility whose territory the load is in, whichever
+        substation it connects to); the longer of the two applies.
 
     Returns
     -------
@@ -70,37 +74,40 @@ def interconnect_options(sites, substations, classes: dict, horizon_yr: float, m
     names = sorted(classes)
     wait = (lead_time_yr.reindex(sub_ids).to_numpy(dtype=float) if lead_time_yr is not None
             else np.full(len(sub_ids), np.nan))
+    site_wait = (site_lead_time_yr.reindex(sites.index).to_numpy(dtype=float) if site_lead_time_yr is not None
+                 else np.full(len(sites), np.nan))
 
-    def lead(c, j) -> float:
-        own = classes[c].lead_time_yr
-        return max(float(wait[j]), own) if np.isfinite(wait[j]) else own
+    def floor(j, i) -> float:
+        """The longer of the substation's and the site's waits (-inf: none)."""
+        return float(np.nanmax([wait[j], site_wait[i], -np.inf]))
 
-    def upgradable(c, j) -> bool:
-        own = classes[c].lead_time_yr + classes[c].upgrade_lead_time_yr
-        return allow_upgrades and (max(float(wait[j]), own) if np.isfinite(wait[j]) else own) <= horizon_yr
+    def lead(c, j, i) -> float:
+        return max(floor(j, i), classes[c].lead_time_yr)
 
-    def usable_classes(j):
-        return [c for c in names if lead(c, j) <= horizon_yr and classes[c].voltage_kv <= kv_of[j]
-                and (head_of[j] > 0 or upgradable(c, j))]
+    def upgradable(c, j, i) -> bool:
+        return allow_upgrades and max(floor(j, i), classes[c].lead_time_yr + classes[c].upgrade_lead_time_yr) <= horizon_yr
+
+    def usable_classes(j, i):
+        return [c for c in names if lead(c, j, i) <= horizon_yr and classes[c].voltage_kv <= kv_of[j]
+                and (head_of[j] > 0 or upgradable(c, j, i))]
 
     # the cap on substations per site counts only those that can take some class: a nearer
     # substation without headroom (or voltage) must not crowd out a usable one further away
-    usable = np.array([bool(usable_classes(j)) for j in range(len(sub_ids))], dtype=bool)
     rows = []
     for i, sid in enumerate(sites.index):
         order = np.lexsort((sub_ids, d[i]))  # by distance, then id
-        near = [j for j in order if d[i, j] <= max_distance_km and usable[j]][:max_options_per_site]
+        near = [j for j in order if d[i, j] <= max_distance_km and usable_classes(j, i)][:max_options_per_site]
         peak = float(site_peak_mw[sid])
         for j in near:
             km = float(d[i, j]) * line_route_factor
             cand = []
-            for c in usable_classes(j):
+            for c in usable_classes(j, i):
                 t = classes[c]
-                up = upgradable(c, j)
+                up = upgradable(c, j, i)
                 # without an upgrade, no contract can exceed the headroom either
                 mw = min(t.max_mw, peak) if up else min(t.max_mw, peak, float(head_of[j]))
                 capex = (km * t.line_cost_usd_per_km + t.substation_cost_usd) * cost_multiplier
-                cand.append((c, t, mw, capex, up, lead(c, j)))
+                cand.append((c, t, mw, capex, up, lead(c, j, i)))
             for c, t, mw, capex, up, lt in cand:
                 if any(_dominates(o, (c, t, mw, capex, up, lt)) for o in cand if o[0] != c):
                     continue
