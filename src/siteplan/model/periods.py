@@ -38,7 +38,6 @@ from siteplan.model.registry import registry
 
 __all__ = ["build_buildout_model", "in_service", "salvage_usd"]
 
-VINTAGES_CONTINUOUS = True  # see _vintages
 FREE_VINTAGE_USD = 1e-6  # objective tie-break per unit of a vintage that costs nothing (see _vintages)
 
 
@@ -127,8 +126,7 @@ def _vintages(m, preps: list, years: list, rent: bool) -> None:
         # service + rent" is a covering system whose columns are intervals of periods (a vintage serves
         # consecutive periods), so its matrix is totally unimodular and the cheapest vintages are
         # integral at a vertex. The integer decisions stay the use (sites open, racks, units).
-        domain = pyo.NonNegativeReals if VINTAGES_CONTINUOUS else {
-            "binary": pyo.Binary, "integer": pyo.NonNegativeIntegers, "continuous": pyo.NonNegativeReals}[first.domain]
+        domain = pyo.NonNegativeReals
         index = sorted({(i, y) for y, a in per_year.items() for i in a.usage}, key=lambda iy: (str(iy[0]), iy[1]))
         ub = {}
         for i, y in index:
@@ -147,15 +145,14 @@ def _vintages(m, preps: list, years: list, rent: bool) -> None:
         for i, y in index:
             bought.setdefault(i, []).append(y)
 
+        # vintages of i in service in period y (bought then or before, not yet retired), once per
+        # (i, y): the in-service rows and every cost part read them
+        in_svc = {(i, y): [q for q in qs if in_service(q, y, per_year[q].retire_yr.get(i)
+                                                     if per_year[q].retire_yr is not None else None)]
+                  for i, qs in bought.items() for y in years}
+
         def serving(i, y):
-            """Vintages of i in service in period y (bought then or before, not yet retired)."""
-            out = []
-            for q in bought[i]:
-                a = per_year[q]
-                life = a.retire_yr.get(i) if a.retire_yr is not None else None
-                if in_service(q, y, life):
-                    out.append(q)
-            return out
+            return in_svc[i, y]
 
         def rule(mm, *k):
             *i, y = k
