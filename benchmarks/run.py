@@ -22,6 +22,10 @@ Plan), floor, ``total / floor``, ``(build + hand-off) / HiGHS``, peak memory of 
 objective, bound and gap of both. Studies run one after the other in one invocation, so ratios are
 taken side by side on the same (noisy, shared) machine. No number here is an assertion.
 
+With ``--periods 1,3,5`` every study also runs as a build-out (``docs/buildout.md``) over its first 1, 3
+and 5 periods of :data:`BUILDOUT_PERIODS` (labels ``<study>-<n>p``): the same stages through
+``prepare_periods`` -> ``build_buildout_model`` -> ``solve_built_buildout``, the same floor.
+
 With ``--section NAME`` only the block between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->`` of
 ``--out`` is replaced (the rest of the file is kept), so several runs can share one document.
 """
@@ -53,8 +57,28 @@ SIZES = {
     "national": dict(sites=2000, regions=100, slices=48, substations=500, pops=120, stations=50, box="us"),
 }
 
+# Build-out periods for --periods: texas_buildout's three (LBNL 2024 demand path), then two 4-year
+# periods at its 2032 demand (a benchmark shape, not a forecast).
+BUILDOUT_START_YEAR = 2026
+BUILDOUT_PERIODS = [
+    {"year": 2027, "length_yr": 2, "demand_scale": 0.57},
+    {"year": 2029, "length_yr": 3, "demand_scale": 0.83},
+    {"year": 2032, "length_yr": 4, "demand_scale": 1.28},
+    {"year": 2036, "length_yr": 4, "demand_scale": 1.28},
+    {"year": 2040, "length_yr": 4, "demand_scale": 1.28},
+]
+
+
+def buildout_values(n: int) -> dict:
+    """``set_values`` that turn a single-period scenario into a build-out over the first ``n`` periods."""
+    if not 1 <= n <= len(BUILDOUT_PERIODS):
+        raise ValueError(f"--periods: {n} is not between 1 and {len(BUILDOUT_PERIODS)}")
+    return {"start_year": BUILDOUT_START_YEAR, "periods": BUILDOUT_PERIODS[:n], "horizon_yr": None,
+            "rack_types": None, "bridging": {"rent": True}}
+
+
 COLUMNS = [
-    "study", "size", "status", "rows", "cols", "nonzeros", "integers",
+    "study", "periods", "size", "status", "rows", "cols", "nonzeros", "integers",
     "load_s", "prepare_s", "build_s", "handoff_s", "highs_s", "loadback_s", "extract_s", "total_s",
     "floor_read_s", "floor_s", "total_over_floor", "build_handoff_over_highs",
     "peak_mb", "import_mb", "floor_peak_mb", "peak_over_floor_peak",
@@ -179,14 +203,24 @@ def worker_siteplan(scenario: str, set_values: dict, mps: str, opts: str, out: s
     study = siteplan.load(scenario, set_values=set_values)
     t1, c1 = time.perf_counter(), cpu()
     rss["load"] = _maxrss_mb()
-    prep = prepare(study.scenario, study.dataset, study.catalog)
+    buildout = bool(study.scenario.periods)
+    if buildout:
+        from siteplan.buildout import solve_built_buildout
+        from siteplan.model.periods import build_buildout_model
+        from siteplan.prepare.periods import prepare_periods
+
+        preps = prepare_periods(study.scenario, study.dataset, study.catalog)
+        prep = preps[0]
+    else:
+        prep = prepare(study.scenario, study.dataset, study.catalog)
     t2, c2 = time.perf_counter(), cpu()
     rss["prepare"] = _maxrss_mb()
-    m = siteplan.build_model(prep)
+    m = build_buildout_model(preps) if buildout else siteplan.build_model(prep)
     t3, c3 = time.perf_counter(), cpu()
     rss["build"] = _maxrss_mb()
     sol = study.scenario.solver
-    rec = dict(study=study.scenario.name, load_s=t1 - t0, prepare_s=t2 - t1, build_s=t3 - t2,
+    rec = dict(study=study.scenario.name, periods=len(study.scenario.periods or []) or 1,
+               load_s=t1 - t0, prepare_s=t2 - t1, build_s=t3 - t2,
                load_cpu_s=c1 - c0, prepare_cpu_s=c2 - c1, build_cpu_s=c3 - c2, peak_mb=rss["build"],
                import_mb=rss["imports"], rss_mb=rss, time_limit_s=sol.time_limit_s, mip_rel_gap=sol.mip_rel_gap,
                threads=sol.threads, sizes=dict(sites=len(prep.sites), regions=len(prep.regions),
@@ -196,7 +230,10 @@ def worker_siteplan(scenario: str, set_values: dict, mps: str, opts: str, out: s
     progress(f"built: load {t1 - t0:.1f} s, prepare {t2 - t1:.1f} s, build {t3 - t2:.1f} s")
     t4, c4 = time.perf_counter(), cpu()
     try:
-        plan = siteplan.solve_built(m, prep, prepare_s=t2 - t1, build_s=t3 - t2)
+        if buildout:
+            plan = solve_built_buildout(m, preps, prepare_s=t2 - t1, build_s=t3 - t2)
+        else:
+            plan = siteplan.solve_built(m, prep, prepare_s=t2 - t1, build_s=t3 - t2)
         err = None
     except siteplan.SolveError as exc:
         plan, err = None, exc
@@ -378,7 +415,7 @@ def _fmt(v, col):
     return str(v)
 
 
-TIME_TABLE = [("study", "study"), ("size", "sites×regions×slices"), ("rows", "rows"), ("cols", "cols"),
+TIME_TABLE = [("study", "study"), ("periods", "periods"), ("size", "sites×regions×slices"), ("rows", "rows"), ("cols", "cols"),
               ("nonzeros", "nonzeros"), ("prepare_s", "prepare s"), ("build_s", "build s"),
               ("handoff_s", "hand-off s"), ("highs_s", "HiGHS s"), ("total_s", "total s"), ("floor_s", "floor s"),
               ("total_over_floor", "total ÷ floor"), ("build_handoff_over_highs", "(build+hand-off) ÷ HiGHS"),
@@ -467,6 +504,9 @@ def main(argv=None) -> int:
     ap.add_argument("--section", default=None, help="replace only this marked section of --out")
     ap.add_argument("--csv", type=Path, default=None, help="CSV path (default: next to --out)")
     ap.add_argument("--workdir", type=Path, default=None, help="keep generated studies and MPS files here")
+    ap.add_argument("--periods", default=None,
+                    help="comma-separated period counts, e.g. 1,3,5: run every study as a build-out over that many "
+                         "periods (BUILDOUT_PERIODS) instead of as a single period")
     ap.add_argument("--no-floor", action="store_true")
     ap.add_argument("--timeout", type=float, default=3600.0, help="per-process wall-clock limit (s)")
     a = ap.parse_args(argv)
@@ -489,19 +529,31 @@ def main(argv=None) -> int:
         jobs.append((f"generated-{s}", f"{kw['sites']}×{kw['regions']}×{kw['slices']}", kw))
     for st in [x for x in a.studies.split(",") if x.strip()]:
         jobs.append((Path(st).stem, None, Path(st).resolve()))
+    counts = [int(x) for x in a.periods.split(",") if x.strip()] if a.periods else [None]
+    for n in counts:
+        if n is not None:
+            buildout_values(n)  # checked before anything runs
 
     command = "python benchmarks/run.py " + " ".join(
         x if re.fullmatch(r"[\w./=,:+-]+", x) else repr(x) for x in (sys.argv[1:] if argv is None else argv))
     date = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     csv_path = a.csv or a.out.with_name(a.out.stem + (f"_{a.section}" if a.section else "") + ".csv")
     rows = []
-    for label, size, spec in jobs:
+    for (label, size, spec), n in [(j, n) for j in jobs for n in counts]:
         d = work / label
         if isinstance(spec, dict):
-            scenario = generate(d / "study", seed=a.seed, **spec)
+            scenario = d / "study" / "study.yaml"
+            if n is None or not scenario.exists():  # one generated study for every period count
+                scenario = generate(d / "study", seed=a.seed, **spec)
         else:
             scenario = spec
-        rec = run_study(scenario, label, size or "", set_values, d, a.timeout, floor=not a.no_floor)
+        values = dict(set_values)
+        if n is not None:
+            values = {**buildout_values(n), **set_values}
+            label_n, d = f"{label}-{n}p", d / f"{n}p"
+        else:
+            label_n = label
+        rec = run_study(scenario, label_n, size or "", values, d, a.timeout, floor=not a.no_floor)
         if not size and "sizes" in rec:
             z = rec["sizes"]
             rec["size"] = f"{z['sites']}×{z['regions']}×{z['slices']}"

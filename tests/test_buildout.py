@@ -205,9 +205,6 @@ def test_cli_writes_a_buildout_results_folder(tmp_path):
     before = md
     write_buildout_report(out)
     assert (out / "report.md").read_text() == before
-    bad = subprocess.run([sys.executable, "-m", "siteplan", "solve", str(path), "--out", str(tmp_path / "x"), "-q",
-                          "--alternatives", "1"], capture_output=True, text=True)
-    assert bad.returncode == 2 and "not built yet" in bad.stderr
 
 
 def test_demand_by_year_in_the_demand_layer(tmp_path):
@@ -257,3 +254,33 @@ def test_per_site_costs_of_a_period_are_its_vintages_and_rentals(tmp_path):
     # 2027: the site pays rent (3 x 12 x 5,000 kW x $50) and fuel; nothing is charged as bought
     assert float(first.ds["site_capex_usd_per_yr"].sum()) == pytest.approx(3 * 12 * 5000 * 50)
     assert float(first.sites["cost_usd_per_yr"].sum()) == pytest.approx(first.objective)
+
+
+def test_each_period_values_its_limits_in_its_own_dollars(tmp_path):
+    # test_core_duals' corridor study over two equal periods (rate 0: each weighs 1/2 in the
+    # objective): in each, one more MW over the 6.5 MW corridor replaces 1 MW of gas ($50/MWh) by grid
+    # energy ($30/MWh) all year, 20 x 8760 = $175,200/yr per MW, as in the single-period study (the
+    # study-wide dual is half that: the period's share of the objective)
+    subs = [sub("b_site", supply_mw=0.0), sub("b_gen", lon=-97.5, lat=31.5, supply_mw=1000.0)]
+    path = write_tiny(tmp_path, substations=subs, corridors=[("c1", "b_gen", "b_site", 6.5)], price=30.0,
+                      scenario={**TWO_PERIODS, "onsite": ["gas"], "interconnect": {"max_options_per_site": 1}})
+    bo = _solve(path)
+    assert bo.ds["interconnect_contracted_mw"].sum("site").values == pytest.approx([6.5, 6.5])
+    for y in (2027, 2029):
+        plan = bo.at(y)
+        assert plan.ds.attrs["duals_status"] == "optimal"
+        assert float(plan.ds["value_corridor_usd_per_mw_yr"].sel(corridor="c1")) == pytest.approx(20 * H, rel=1e-9)
+        assert float(plan.ds["value_supply_usd_per_mw_yr"].sel(substation="b_gen")) == 0.0
+    raw = bo.result.duals.row(bo.result.duals.model.period[2027].component("peak_flow_mw")) or \
+        bo.result.duals.column(bo.result.duals.model.period[2027].component("peak_flow_mw"))
+    assert abs(list(raw.values())[0]) == pytest.approx(20 * H / 2, rel=1e-9)
+    # the timeline carries them by period, and the build-out report lists them
+    assert bo.ds["value_corridor_usd_per_mw_yr"].sel(corridor="c1").values == pytest.approx([20 * H, 20 * H])
+    from siteplan.buildout_results import write_buildout
+    from siteplan.export.timeline import write_buildout_report
+
+    out = write_buildout(bo, siteplan.load(path), tmp_path / "res")
+    write_buildout_report(out)
+    md = (out / "report.md").read_text()
+    assert "What would change the plan, by period" in md
+    assert "| 2029 | corridor capacity | c1 | 175,200 |" in md

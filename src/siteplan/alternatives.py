@@ -44,11 +44,14 @@ ALT_POLISH_LIMIT_S = 30.0  # time limit of the cheapest-at-that-distance step (p
 
 
 def _binaries(m) -> list:
+    """The choices the distance counts: ``DISTANCE_VARS`` of the model and of each of its blocks (a
+    build-out's ``m.period[year]``: a site open in 2027 in one plan and from 2029 in another differs)."""
     out = []
-    for name in DISTANCE_VARS:
-        comp = getattr(m, name, None)
-        if comp is not None:
-            out += [v for _, v in sorted(comp.items(), key=lambda kv: str(kv[0]))]
+    for blk in [m, *m.component_data_objects(pyo.Block, descend_into=True)]:
+        for name in DISTANCE_VARS:
+            comp = blk.component(name)
+            if comp is not None and comp.ctype is pyo.Var:
+                out += [v for _, v in sorted(comp.items(), key=lambda kv: str(kv[0]))]
     return out
 
 
@@ -60,9 +63,10 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
     ----------
     m : pyomo.environ.ConcreteModel
         The model ``best`` was solved from (as built, possibly extended); it is restored afterwards.
-    prep : siteplan.prepare.Prepared
-    best : siteplan.plan.Plan
-        The best plan.
+    prep : siteplan.prepare.Prepared, or a list of them (a build-out: one per period)
+    best : siteplan.plan.Plan or siteplan.buildout.BuildOut
+        The best plan (of a build-out: the whole build-out; its avoidable cost is its objective less
+        the ``unavoidable_usd_per_yr`` of its solve).
     k : int
         Number of alternatives.
     slack : float
@@ -78,7 +82,7 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
 
     Returns
     -------
-    list of siteplan.plan.Plan
+    list of siteplan.plan.Plan (of a build-out: of siteplan.buildout.BuildOut)
         Each with ``ds.attrs["alternative"]`` (1..k), ``distance_to_best``, ``min_distance`` (to
         the best and the earlier alternatives) and ``cheapest_other_usd_per_yr`` (the cost of the
         cheapest plan at least one choice away from the plans before it: below the best plan's
@@ -89,9 +93,10 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
     from siteplan.plan import extract_plan
     from siteplan.solve import SolveError, solve_model
 
-    sc = prep.scenario
+    buildout = isinstance(prep, (list, tuple))
+    sc = (prep[0] if buildout else prep).scenario
     obj_best = float(best.result.objective)
-    u = unavoidable_cost(prep)
+    u = float(best.result.unavoidable_usd_per_yr) if buildout else unavoidable_cost(prep)
     base = obj_best - u if np.isfinite(u) and obj_best - u > 0 else abs(obj_best)
     allowed = max(slack * base, 1e-6 * max(1.0, abs(obj_best)))
     cap = obj_best + allowed
@@ -189,8 +194,13 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
             res = replace(res, objective=cost, best_bound=float(best.result.best_bound),
                           gap=max(0.0, (cost - best.result.best_bound) / abs(cost)) if cost else 0.0,
                           unavoidable_usd_per_yr=u, decision_gap=decision_gap(cost, best.result.best_bound, u))
-            plan = extract_plan(m, prep, res)
-            _check_invariants(plan, prep)
+            if buildout:
+                from siteplan.buildout import buildout_from_model
+
+                plan = buildout_from_model(m, prep, res)
+            else:
+                plan = extract_plan(m, prep, res)
+                _check_invariants(plan, prep)
             x = np.array([round(v.value or 0.0) for v in binaries])
             plan.ds.attrs.update({"alternative": j, "min_distance": dist,
                                   "distance_to_best": int(np.abs(x - prev[0]).sum()),
@@ -218,8 +228,31 @@ def _set_objective(m, expr) -> None:
     m._alt_objective = pyo.Objective(expr=expr, sense=pyo.minimize)
 
 
-def _values_from(plan, binaries: list, m) -> np.ndarray:
-    """The best plan's binary choices, read from the plan (the model's values may have moved)."""
+def _values_from(best, binaries: list, m) -> np.ndarray:
+    """The best plan's binary choices, read from the plan (the model's values may have moved); of a
+    build-out, each period's from that period's plan."""
+    known_by: dict = {}
+    out = []
+    for v in binaries:
+        plan = _plan_of(best, v)
+        if id(plan) not in known_by:
+            known_by[id(plan)] = _choices(plan)
+        name, idx = v.parent_component().local_name, v.index()
+        key = (name, idx if not isinstance(idx, tuple) else tuple(str(i) for i in idx))
+        out.append(known_by[id(plan)].get(key, round(v.value or 0.0)))
+    return np.array(out)
+
+
+def _plan_of(best, v):
+    """The plan a binary belongs to: ``best``, or of a build-out the plan of the variable's period block."""
+    plans = getattr(best, "plans", None)
+    if not plans:
+        return best
+    return plans[v.parent_block().index()]
+
+
+def _choices(plan) -> dict:
+    """``{(variable name, index): 0 or 1}`` of the distance's choices in a plan's dataset."""
     ds = plan.ds
     known = {}
     for s, v in zip(ds["site"].values, ds["open"].values):
@@ -232,12 +265,7 @@ def _values_from(plan, binaries: list, m) -> np.ndarray:
         for i, s in enumerate(ds["site"].values):
             for j, g in enumerate(ds["generator"].values):
                 known[("has_gen", (str(s), str(g)))] = int(units.values[i, j] > 0.5)
-    out = []
-    for v in binaries:
-        name, idx = v.parent_component().name, v.index()
-        key = (name, idx if not isinstance(idx, tuple) else tuple(str(i) for i in idx))
-        out.append(known.get(key, round(v.value or 0.0)))
-    return np.array(out)
+    return known
 
 
 def _distance_expr(binaries: list, values: np.ndarray):

@@ -110,7 +110,8 @@ def solve(study: Study | str | Path, overrides: tuple[str, ...] = (),
         prints these on the terminal).
     alternatives, slack : int, float, optional
         Also find this many near-optimal alternatives within ``slack`` of the best plan's
-        avoidable cost (:func:`siteplan.alternatives.find_alternatives`); in ``plan.alternatives``.
+        avoidable cost (:func:`siteplan.alternatives.find_alternatives`); in ``plan.alternatives``
+        (of a build-out: ``BuildOut.alternatives``, each a build-out, compared period by period).
         Default: the scenario's ``alternatives.count`` and ``alternatives.slack``.
     **solver_options
         Override the scenario's solver settings (``time_limit_s``, ``mip_rel_gap``, ``threads``,
@@ -119,13 +120,11 @@ def solve(study: Study | str | Path, overrides: tuple[str, ...] = (),
     if not isinstance(study, Study):
         study = load(study, overrides, set_values)
     if study.scenario.periods:
-        k = study.scenario.alternatives.count if alternatives is None else alternatives
-        if k:
-            raise ValueError("near-optimal alternatives of build-out studies (periods) are not built yet: "
-                             "set alternatives.count to 0 (or --alternatives 0)")
         from siteplan.buildout import solve_buildout
 
-        return solve_buildout(study, progress=progress, **solver_options)
+        k = study.scenario.alternatives.count if alternatives is None else alternatives
+        sl = study.scenario.alternatives.slack if slack is None else slack
+        return solve_buildout(study, progress=progress, alternatives=k, slack=sl, **solver_options)
     t0 = time.perf_counter()
     prep = prepare(study.scenario, study.dataset, study.catalog)
     t1 = time.perf_counter()

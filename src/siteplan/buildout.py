@@ -77,8 +77,14 @@ class BuildOut:
         return buildout_summary(self)
 
 
-def solve_buildout(study, progress=None, **solver_options) -> BuildOut:
-    """Prepare, build and solve a build-out study; see :func:`siteplan.solve`."""
+def solve_buildout(study, progress=None, alternatives: int = 0, slack: float = 0.01, **solver_options) -> BuildOut:
+    """Prepare, build and solve a build-out study; see :func:`siteplan.solve`.
+
+    With ``alternatives > 0``, also the near-optimal build-outs within ``slack`` of its avoidable
+    cost that differ from it most (:func:`siteplan.alternatives.find_alternatives`: a choice is a
+    site open, an interconnect option built or a generator type present, in each period), in
+    ``BuildOut.alternatives``.
+    """
     from siteplan.model.periods import build_buildout_model
     from siteplan.prepare.periods import prepare_periods
 
@@ -93,16 +99,18 @@ def solve_buildout(study, progress=None, **solver_options) -> BuildOut:
     if progress is not None:
         progress(f"built the build-out model ({t2 - t1:.2f} s)")
         solver_options["progress"] = progress
-    return solve_built_buildout(m, preps, prepare_s=t1 - t0, build_s=t2 - t1, **solver_options)
+    bo = solve_built_buildout(m, preps, prepare_s=t1 - t0, build_s=t2 - t1, **solver_options)
+    if alternatives:
+        from siteplan.alternatives import find_alternatives
+
+        bo.alternatives = find_alternatives(m, preps, bo, k=alternatives, slack=slack, progress=progress)
+    return bo
 
 
 def solve_built_buildout(m, preps: list, prepare_s: float = 0.0, build_s: float = 0.0, **solver_options) -> BuildOut:
     """Solve a model from :func:`siteplan.model.periods.build_buildout_model` (possibly extended)
     into a :class:`BuildOut`; every period's plan and the timeline are checked against the rules."""
-    from siteplan.api import _check_invariants
     from siteplan.decision_gap import unavoidable_cost
-    from siteplan.model.periods import salvage_usd
-    from siteplan.plan import extract_plan
 
     sc = preps[0].scenario
     opts = sc.solver.model_dump()
@@ -110,15 +118,31 @@ def solve_built_buildout(m, preps: list, prepare_s: float = 0.0, build_s: float 
     share = m._siteplan_period_share
     u = sum(share[p.period.year] * unavoidable_cost(_cheapest_vintage(p, preps), m.period[p.period.year])
             for p in preps)
-    res = solve_model(m, unavoidable_usd=u, duals=False, **opts)
+    res = solve_model(m, unavoidable_usd=u, **opts)
+    return buildout_from_model(m, preps, res, prepare_s, build_s)
+
+
+def buildout_from_model(m, preps: list, res: SolveResult, prepare_s: float = 0.0, build_s: float = 0.0) -> BuildOut:
+    """Read the model's current values as a :class:`BuildOut` (each period's plan, the timeline)
+    and check them against the rules; ``res`` is the solve that set them (its duals, if any, are
+    the study's: each period reads them in its own USD/yr)."""
+    from siteplan.api import _check_invariants
+    from siteplan.invariants_periods import check_buildout
+    from siteplan.model.periods import salvage_usd
+    from siteplan.plan import extract_plan
+
+    sc = preps[0].scenario
+    share = m._siteplan_period_share
     t3 = time.perf_counter()
     plans = {}
     for p in preps:
         y = p.period.year
         b = m.period[y]
         cost_y = sum(float(linear_value(b.cost[c])) for c in b.COST_CATEGORIES)
+        # the period's limits in its own USD/yr: the objective weighs the period by its share
+        duals_y = None if res.duals is None else res.duals.scoped(b, 1.0 / share[y], objective=cost_y)
         res_y = replace(res, objective=cost_y, best_bound=math.nan, gap=math.nan, decision_gap=math.nan,
-                        unavoidable_usd_per_yr=math.nan, duals=None)
+                        unavoidable_usd_per_yr=math.nan, duals=duals_y)
         plan = extract_plan(b, p, res_y)
         plan.ds.attrs.update({"period": y, "period_length_yr": p.period.length_yr,
                               "period_weight": p.period.weight})
@@ -128,16 +152,15 @@ def solve_built_buildout(m, preps: list, prepare_s: float = 0.0, build_s: float 
             _check_invariants(plan, p)
         plans[y] = plan
     ds = timeline(m, preps, plans)
-    from siteplan.invariants_periods import check_buildout
-
     bad = check_buildout(m, preps, plans, ds, res) if res.primal_feasible else []
     ds.attrs["invariant_violations"] = "\n".join(bad)
     ds.attrs["salvage_usd"] = salvage_usd(m, preps)
     t4 = time.perf_counter()
-    timings = Timings(prepare_s, build_s, res.timings.handoff_s, res.timings.solve_s, t4 - t3, 0.0)
-    out = BuildOut(replace(res, timings=timings, duals=None), plans, ds)
+    timings = Timings(prepare_s, build_s, res.timings.handoff_s, res.timings.solve_s, t4 - t3, res.timings.duals_s)
+    out = BuildOut(replace(res, timings=timings), plans, ds)  # duals: study-wide (weighted) USD/yr
     ds.attrs.update({"scenario": sc.name, "objective_usd_per_yr": res.objective, "gap": res.gap,
                      "decision_gap": res.decision_gap, "status": res.termination.value,
+                     "unavoidable_usd_per_yr": res.unavoidable_usd_per_yr,
                      "start_year": preps[0].period.year - int(preps[0].period.horizon_yr),
                      "npv_usd": res.objective * sum(p.period.weight for p in preps)})
     every = out.violations
@@ -145,7 +168,7 @@ def solve_built_buildout(m, preps: list, prepare_s: float = 0.0, build_s: float 
         from siteplan.errors import PlanInvariantWarning
 
         warnings.warn(f"the build-out plan of {sc.name!r} breaks {len(every)} of its invariants: "
-                      + "; ".join(every[:5]), PlanInvariantWarning, stacklevel=2)
+                      + "; ".join(every[:5]), PlanInvariantWarning, stacklevel=3)
     return out
 
 
@@ -350,11 +373,29 @@ def timeline(m, preps: list, plans: dict) -> xr.Dataset:
         "discount_weight": da(weights, ("period",), "yr",
                               "present value of 1 USD a year over the period's years, at the start year"),
     }
+    data.update(_limit_values_by_period(plans, years, S))
     names = last.dataset.sites["name"].reindex(S).fillna("").astype(str).values \
         if "name" in last.dataset.sites else np.array([""] * len(S))
     coords = {"site": S, "period": years, "rack_type": G, "generator": Pg, "battery": Pb, "cost_category": cats,
               "site_name": ("site", names)}
     return xr.Dataset(data, coords=coords)
+
+
+def _limit_values_by_period(plans: dict, years: list, S: list) -> dict:
+    """Each period plan's ``value_*`` limits (the period's own USD/yr per unit, from the study's
+    fixed-integer LP, :meth:`siteplan.duals.Duals.scoped`), stacked along ``period``."""
+    from siteplan.plan import VALUE_ATTRS
+
+    out = {}
+    for name in VALUE_ATTRS:
+        if not all(name in plans[y].ds for y in years):
+            continue
+        parts = [plans[y].ds[name] for y in years]
+        if "site" in parts[0].dims:
+            parts = [x.reindex(site=S) for x in parts]
+        da = xr.concat(parts, dim=pd.Index(years, name="period"), join="outer", fill_value=np.nan)
+        out[name] = da.drop_vars([c for c in da.coords if c not in da.dims]).assign_attrs(parts[0].attrs)
+    return out
 
 
 def site_timeline(ds: xr.Dataset) -> pd.DataFrame:

@@ -47,7 +47,15 @@ def write_buildout(bo, study, out_dir: str | Path) -> Path:
     man["periods"] = [int(y) for y in bo.plans]
     man["objective_meaning"] = "equivalent annual cost: discounted cost of every period / discounted years"
     (out / "manifest.json").write_text(json.dumps(man, indent=2, sort_keys=True) + "\n")
+    for j, alt in enumerate(bo.alternatives, start=1):  # near-optimal build-outs, each a results folder
+        write_buildout(alt, study, out / "alternatives" / f"alt_{j}")
     return out
+
+
+def read_buildout_alternatives(folder: str | Path) -> list:
+    """The timelines of a build-out results folder's ``alternatives/alt_<j>/``, in order."""
+    alts = sorted((Path(folder) / "alternatives").glob("alt_*"), key=lambda p: int(p.name[4:]))
+    return [read_buildout_timeline(a) for a in alts if (a / "timeline.nc").exists()]
 
 
 def read_buildout_timeline(folder: str | Path):

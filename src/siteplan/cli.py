@@ -105,7 +105,7 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
     except SolveError as exc:
         click.echo(f"no plan: {exc}", err=True)
         sys.exit(EXIT_SOLVE)
-    except ValueError as exc:  # a request the study cannot take (alternatives of a build-out)
+    except ValueError as exc:  # a request the study cannot take
         click.echo(str(exc), err=True)
         sys.exit(EXIT_INPUT)
     from siteplan.buildout import BuildOut
@@ -175,6 +175,20 @@ def _write_buildout(bo, study, out: Path, no_exports: bool, map_formats, progres
         if progress:
             progress("maps and reports written")
     click.echo(bo.summary())
+    if bo.alternatives:
+        from siteplan.buildout_alternatives import (buildout_alternatives_table, buildout_robust_choices,
+                                                    buildout_shared_choices)
+
+        alts = [a.ds for a in bo.alternatives]
+        click.echo("\nnear-optimal build-outs (within {:.2%} of the avoidable cost):".format(
+            bo.alternatives[0].ds.attrs.get("slack", study.scenario.alternatives.slack)))
+        click.echo(buildout_alternatives_table(bo.ds, alts).to_string(float_format=lambda v: f"{v:,.1f}"))
+        click.echo(buildout_robust_choices(bo.ds, alts).to_string())
+        click.echo("shared by every plan: " + "; ".join(buildout_shared_choices(bo.ds, alts)))
+        click.echo("search: " + str(bo.ds.attrs.get("alternatives_search", "")))
+    elif "alternatives_search" in bo.ds.attrs:
+        click.echo(f"no alternative within the slack differs from the best build-out "
+                   f"({bo.ds.attrs['alternatives_search']})")
     click.echo(f"results written to {out}")
     if bo.violations:
         click.echo(f"the plan breaks {len(bo.violations)} invariant(s) (listed above): a user extension "

@@ -121,6 +121,18 @@ class Duals:
     def ok(self) -> bool:
         return self.status == "optimal"
 
+    def scoped(self, block, scale: float = 1.0, objective: float | None = None) -> "Duals":
+        """The same duals read against one block of the model (component names are looked up in
+        ``block``), multiplied by ``scale``.
+
+        A build-out model (:mod:`siteplan.model.periods`) minimises the weighted mean of its periods'
+        annual costs, ``sum_p share_p * cost_p``; with ``block = m.period[y]`` and
+        ``scale = 1 / share_y`` a dual reads as the period's own USD/yr per unit of its limit.
+        """
+        self._positions()  # shared by the copy: the rows and columns are the same objects
+        return replace(self, row_dual=self.row_dual * scale, col_dual=self.col_dual * scale, model=block,
+                       objective=self.objective if objective is None else float(objective))
+
     def _component(self, component):
         if isinstance(component, str):
             comp = None if self.model is None else self.model.component(component)

@@ -176,6 +176,10 @@ def read_results(folder: str | Path) -> Plan:
     folder = Path(folder)
     for f in ("plan.nc", "plan.gpkg"):
         if not (folder / f).exists():
+            if (folder / "timeline.nc").exists():
+                periods = sorted(p.name for p in folder.glob("period_*") if p.is_dir())
+                raise FileNotFoundError(f"{folder} is a build-out results folder (timeline.nc): each period's plan "
+                                        f"is a results folder of its own ({', '.join(periods) or 'period_<year>'})")
             raise FileNotFoundError(f"{folder / f} not found: not a siteplan results folder")
     ds = xr.load_dataset(folder / "plan.nc")
     for v in ds.data_vars:

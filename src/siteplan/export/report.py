@@ -209,9 +209,9 @@ VALUE_FAMILIES = (("value_headroom_usd_per_mw_yr", "substation headroom", "subst
 TOP_VALUES = 10
 
 
-def _what_would_change(plan) -> list[Block]:
-    """The limits whose relaxation is worth the most, by family member (duals of the fixed LP)."""
-    ds = plan.ds
+def limit_values(ds) -> list[tuple]:
+    """``(USD/yr per unit, limit, member, unit)`` of every limit with a value in a plan's dataset
+    (``value_*`` variables; one period of a build-out's timeline), largest first."""
     rows = []
     for var, what, dim, unit in VALUE_FAMILIES:
         if var not in ds:
@@ -225,13 +225,19 @@ def _what_would_change(plan) -> list[Block]:
         for member, v in zip(da[dim].values, da.values.astype(float)):
             if np.isfinite(v) and v > DUAL_TOL:
                 rows.append((v, what, str(member), unit))
+    rows.sort(key=lambda r: (-r[0], r[1], r[2]))
+    return rows
+
+
+def _what_would_change(plan) -> list[Block]:
+    """The limits whose relaxation is worth the most, by family member (duals of the fixed LP)."""
+    rows = limit_values(plan.ds)
     out = [Block("h2", "What would change this plan")]
     if not rows:
         out.append(Block("p", "No limit has a value in the LP with the plan's sites, designs, racks, connections and "
                               "units fixed: one more unit of any of them would not lower the cost of this plan "
                               "(see `docs/duals.md`; limits made only of integer decisions are not priced)."))
         return out
-    rows.sort(key=lambda r: (-r[0], r[1], r[2]))
     out.append(Block("p", f"The {min(len(rows), TOP_VALUES)} most valuable limits: what one more unit would save a "
                           "year, with every integer decision of the plan held (duals of the fixed-integer LP; "
                           "`docs/duals.md`). A value is marginal: it holds for small changes of that limit alone."))

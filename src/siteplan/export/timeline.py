@@ -66,8 +66,9 @@ def timeline_chart(ds):
     return fig
 
 
-def buildout_blocks(ds) -> list[Block]:
-    """Headline, the periods, the per-site timeline, the Gantt chart."""
+def buildout_blocks(ds, alternatives: list | None = None) -> list[Block]:
+    """Headline, the periods, the per-site timeline, the Gantt chart, what binds by period, and the
+    near-optimal build-outs (their timelines) when there are any."""
     years = _years(ds)
     f = style.fmt_num
     gen = ds.sizes.get("generator", 0)
@@ -124,19 +125,80 @@ def buildout_blocks(ds) -> list[Block]:
                                          "units owned/rented by period", "racks bought"], rows, "lllllll"),
                    extra={"id": "timeline"}))
     B.append(Block("img", name="timeline", png=charts.png_bytes(timeline_chart(ds)), text="Timeline"))
+    B += _limits_by_period(ds, years)
+    if alternatives:
+        B += _alternatives(ds, alternatives)
     B.append(Block("p", "Each period's plan (map, sites, costs, what binds) is in `period_<year>/report.md`."))
     return B
+
+
+def _alternatives(ds, alts: list) -> list[Block]:
+    """Near-optimal build-outs side by side; which openings and power choices are robust or ties."""
+    from siteplan.buildout_alternatives import (buildout_alternatives_table, buildout_robust_choices,
+                                                buildout_shared_choices)
+
+    f = style.fmt_num
+    slack = float(alts[0].attrs.get("slack", float("nan")))
+    out = [Block("h2", "Near-optimal build-outs"),
+           Block("p", f"Build-outs costing at most {slack:.1%} of the avoidable cost more than the best (equivalent "
+                      "annual cost), each as different as possible from the best and the ones before it: a choice is a "
+                      "site open, an interconnect option built or a generator type present, in each period, so opening "
+                      "the same site a period later is a different plan (`siteplan.alternatives`). Each is a results "
+                      "folder in `alternatives/alt_<j>/`.")]
+    tab = buildout_alternatives_table(ds, alts)
+    rows = [[str(i), style.fmt_usd(r["equivalent annual cost (USD/yr)"]), style.fmt_usd(r["extra (USD/yr)"]),
+             f(r["extra (% of avoidable)"], 1), str(r["choices apart from best"]), r["sites (opens)"],
+             f(r["IT MW (last period)"], 0), f(r["grid MW (last period)"], 0), r["unmet H100e by period"]]
+            for i, r in tab.iterrows()]
+    out.append(Block("table", table=Table(["plan", "USD/yr", "extra USD/yr", "extra % of avoidable", "choices apart",
+                                           "sites (opening year)", "IT MW, last period", "grid MW, last period",
+                                           "unmet H100e by period"], rows), extra={"id": "alternatives"}))
+    out.append(Block("p", "**What every build-out within the slack shares**: "
+                     + "; ".join(buildout_shared_choices(ds, alts)) + "."))
+    rob = buildout_robust_choices(ds, alts)
+    rows = [[str(s), r["open in"], str(r["opens (best)"]), r["opening"], r["power (best)"], r["power"]]
+            for s, r in rob.iterrows()]
+    out.append(Block("p", "*robust*: every build-out within the slack makes this choice in the same period; *tie*: some "
+                          "does not, so cost alone does not decide it. Search: "
+                          + str(ds.attrs.get("alternatives_search", "not recorded")) + "."))
+    out.append(Block("table", table=Table(["site", "open in", "opens (best)", "opening", "power over time (best)",
+                                           "power"], rows), extra={"id": "robust"}))
+    return out
+
+
+LIMITS_PER_PERIOD = 5
+
+
+def _limits_by_period(ds, years: list) -> list[Block]:
+    """The most valuable limits of each period (duals of the study's fixed-integer LP, in the
+    period's own USD/yr per unit)."""
+    from siteplan.export.report import limit_values
+
+    if "period" not in ds.dims or not any(str(v).startswith("value_") for v in ds.data_vars):
+        return []
+    rows = []
+    for j, y in enumerate(years):
+        top = limit_values(ds.isel(period=j))[:LIMITS_PER_PERIOD]
+        rows += [[str(y), w, str(m), f"{v:,.0f}", u] for v, w, m, u in top]
+        if not top:
+            rows.append([str(y), "none binds", "–", "–", "–"])
+    return [Block("h2", "What would change the plan, by period"),
+            Block("p", f"The {LIMITS_PER_PERIOD} most valuable limits of each period: what one more unit would save a "
+                       "year in that period, with every integer decision of the build-out held (duals of the "
+                       "fixed-integer LP, `docs/duals.md`; marginal values)."),
+            Block("table", table=Table(["period", "limit", "member", "USD/yr per unit", "unit"], rows),
+                  extra={"id": "values"})]
 
 
 def write_buildout_report(out_dir: str | Path) -> list[Path]:
     """Write ``report.md`` (+ ``report_files/timeline.png``) and ``report.html`` of a build-out
     results folder from its ``timeline.nc``."""
-    from siteplan.buildout_results import read_buildout_timeline
+    from siteplan.buildout_results import read_buildout_alternatives, read_buildout_timeline
 
     out = Path(out_dir)
     ds = read_buildout_timeline(out)
     title = f"siteplan build-out report · {ds.attrs.get('scenario', '')}"
-    return write_blocks(buildout_blocks(ds), out, title, {"periods": _years(ds)})
+    return write_blocks(buildout_blocks(ds, read_buildout_alternatives(out)), out, title, {"periods": _years(ds)})
 
 
 def write_buildout_map(out_dir: str | Path) -> Path:
