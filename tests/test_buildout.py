@@ -187,7 +187,7 @@ def test_cli_writes_a_buildout_results_folder(tmp_path):
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert "rents turbines in 2027" in run.stdout
-    for f in ("timeline.nc", "timeline.csv", "sites_by_period.csv", "summary.txt", "manifest.json", "report.md",
+    for f in ("timeline.nc", "timeline.csv", "sites_by_period.csv", "timeline.gpkg", "summary.txt", "manifest.json", "report.md",
               "report.html", "report_files/timeline.png", "period_2027/plan.nc", "period_2029/report.md",
               "period_2029/map.png", "map.html"):
         assert (out / f).exists(), f
@@ -195,6 +195,14 @@ def test_cli_writes_a_buildout_results_folder(tmp_path):
 
     rows = pd.read_csv(out / "sites_by_period.csv")
     assert rows["period"].tolist() == [2027, 2029]
+    # the GeoPackage carries the period of every decision
+    import geopandas as gpd
+
+    sites = gpd.read_file(out / "timeline.gpkg", layer="sites")
+    assert sites["period"].tolist() == [2027, 2029] and sites["opens"].tolist() == [2027, 2027]
+    assert sites["grid_from"].tolist() == [2029, 2029] and sites["it_mw"].tolist() == pytest.approx([10.0, 10.0])
+    ics = gpd.read_file(out / "timeline.gpkg", layer="interconnects")
+    assert ics["period"].tolist() == [2029] and ics.geometry.iloc[0].geom_type == "LineString"
     md = (out / "report.md").read_text()
     assert "## Sites over time" in md and "timeline.png" in md
     page = (out / "map.html").read_text()

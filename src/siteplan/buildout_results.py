@@ -5,6 +5,9 @@
     <out>/timeline.nc            the BuildOut's dataset (period dimension)
     <out>/timeline.csv           per site: opening year, first grid year, IT MW, grid MW, units by period
     <out>/sites_by_period.csv    every open site in every period, with its period (one row each)
+    <out>/timeline.gpkg          GeoPackage, every layer with a ``period`` column: ``sites`` (each open site
+                                 in each period, with its opening and first grid year), ``interconnects``
+                                 (each contracted connection in each period), ``assignments``
     <out>/summary.txt, manifest.json
     <out>/period_<year>/         the period's plan, as a single-period results folder (plan.nc, plan.gpkg,
                                  sites.csv, ...; maps and report when exported)
@@ -19,7 +22,14 @@ import pandas as pd
 
 from siteplan.results import manifest, write_results
 
-__all__ = ["write_buildout", "read_buildout_timeline"]
+__all__ = ["write_buildout", "read_buildout_timeline", "read_buildout_alternatives", "write_timeline_gpkg"]
+
+#: timeline.gpkg layers: name -> (Plan attribute, geometry type, rows kept)
+TIMELINE_LAYERS = {
+    "sites": ("sites", "Point", lambda g: g[g["open"].astype(bool)]),
+    "interconnects": ("interconnects", "LineString", lambda g: g),
+    "assignments": ("assignments", "LineString", lambda g: g),
+}
 
 
 def write_buildout(bo, study, out_dir: str | Path) -> Path:
@@ -36,6 +46,7 @@ def write_buildout(bo, study, out_dir: str | Path) -> Path:
         st.insert(0, "period", y)
         rows.append(st)
     (pd.concat(rows) if rows else pd.DataFrame()).to_csv(out / "sites_by_period.csv", index=False)
+    write_timeline_gpkg(bo, out / "timeline.gpkg")
     (out / "summary.txt").write_text(bo.summary() + "\n")
     man = manifest(next(iter(bo.plans.values())), study)
     r = bo.result
@@ -64,3 +75,35 @@ def read_buildout_timeline(folder: str | Path):
 
     with xr.open_dataset(Path(folder) / "timeline.nc") as ds:
         return ds.load()
+
+
+def write_timeline_gpkg(bo, path: str | Path) -> Path:
+    """A GeoPackage of the build-out in which every feature carries the ``period`` of its decision
+    (:data:`TIMELINE_LAYERS`); sites also carry ``opens`` and ``grid_from`` (first years)."""
+    import geopandas as gpd
+
+    from siteplan.results import _typed
+
+    path = Path(path)
+    if path.exists():
+        path.unlink()
+    first = bo.sites  # site_id -> opens, grid_from
+    for name, (attr, geom_type, keep) in TIMELINE_LAYERS.items():
+        parts = []
+        for y, plan in bo.plans.items():
+            gdf = getattr(plan, attr)
+            if gdf is None or not len(gdf):
+                continue
+            gdf = keep(gdf).copy()
+            gdf.insert(0, "period", int(y))
+            parts.append(gdf)
+        if not parts:
+            continue
+        gdf = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry=parts[0].geometry.name, crs=parts[0].crs)
+        if name == "sites" and len(first):
+            gdf.insert(1, "opens", gdf["site_id"].map(first["opens"]).astype("int64"))
+            gdf.insert(2, "grid_from", gdf["site_id"].map(first["grid_from"]).fillna(0).astype("int64"))
+        if geom_type == "LineString" and (gdf.geom_type != "LineString").any():
+            geom_type = "Unknown"
+        _typed(gdf).to_file(path, layer=name, driver="GPKG", geometry_type=geom_type)
+    return path
