@@ -90,6 +90,8 @@ def test_regions_glob_and_scenario_files(tmp_path):
     ({"gird": {}}, "gird", "unknown key"),
     ({"grid": {"demand_scale": []}}, "grid", "no values"),
     ({"set": {"demand_scale": 2}, "grid": {"demand_scale": [1]}}, "set.demand_scale", "both"),
+    ({"zip": [], "set": {"horizon_yr": None, "start_year": 2026, "periods": [{"year": 2028, "length_yr": 2}]}},
+     "periods", "build-out"),
 ])
 def test_bad_sweeps_name_file_and_key(tmp_path, change, field, words):
     path = _write(tmp_path, _sweep(**change))

@@ -309,10 +309,14 @@ def load_sweep(path: str | Path) -> Sweep:
             sc["name"] = sid
             sc["description"] = f"{sw.name}: {region}" + "".join(f", {k}={_fmt_value(v)}" for k, v in params.items())
             try:
-                scenario_from_dict(sc, base_dir=f.parent, source_file=f)
+                built = scenario_from_dict(sc, base_dir=f.parent, source_file=f)
             except InputError as exc:
                 probs += [Problem(str(path), sid, q.field, f"{q.message} (in scenario derived from {f.name})")
                           for q in exc.problems]
+                continue
+            if built.periods:
+                probs.append(Problem(str(path), sid, "periods", "a build-out study (periods): batch runs single-period "
+                                     f"studies; solve it with `siteplan solve` (in scenario derived from {f.name})"))
                 continue
             if sid in seen:
                 probs.append(Problem(str(path), sid, None, "two scenarios resolve to the same parameters"))
