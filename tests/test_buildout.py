@@ -292,3 +292,11 @@ def test_each_period_values_its_limits_in_its_own_dollars(tmp_path):
     md = (out / "report.md").read_text()
     assert "What would change the plan, by period" in md
     assert "| 2029 | corridor capacity | c1 | 175,200 |" in md
+    # without duals (the fixed LP not solved) the report says so instead of "none binds"
+    from siteplan.export.timeline import _limits_by_period
+
+    unpriced = bo.ds.copy()
+    for v in [v for v in unpriced.data_vars if str(v).startswith("value_")]:
+        unpriced[v] = unpriced[v] * np.nan
+    rows = _limits_by_period(unpriced, [2027, 2029])[-1].table.rows
+    assert [r[1] for r in rows] == ["not priced (the fixed-integer LP was not solved)"] * 2

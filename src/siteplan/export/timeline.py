@@ -178,10 +178,13 @@ def _limits_by_period(ds, years: list) -> list[Block]:
         return []
     rows = []
     for j, y in enumerate(years):
-        top = limit_values(ds.isel(period=j))[:LIMITS_PER_PERIOD]
+        one = ds.isel(period=j)
+        top = limit_values(one)[:LIMITS_PER_PERIOD]
         rows += [[str(y), w, str(m), f"{v:,.0f}", u] for v, w, m, u in top]
+        priced = any(np.isfinite(one[v].values).any() for v in one.data_vars if str(v).startswith("value_"))
         if not top:
-            rows.append([str(y), "none binds", "–", "–", "–"])
+            rows.append([str(y), "none binds" if priced else "not priced (the fixed-integer LP was not solved)",
+                         "–", "–", "–"])
     return [Block("h2", "What would change the plan, by period"),
             Block("p", f"The {LIMITS_PER_PERIOD} most valuable limits of each period: what one more unit would save a "
                        "year in that period, with every integer decision of the build-out held (duals of the "
