@@ -219,6 +219,7 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
         for v, val in saved:  # the model holds the best plan again
             v.set_value(val, skip_validation=True)
     best.ds.attrs["alternatives_search"] = search
+    best.ds.attrs["alternatives_slack"] = float(slack)
     return out
 
 

@@ -118,8 +118,20 @@ def solve_built_buildout(m, preps: list, prepare_s: float = 0.0, build_s: float 
     share = m._siteplan_period_share
     u = sum(share[p.period.year] * unavoidable_cost(_cheapest_vintage(p, preps), m.period[p.period.year])
             for p in preps)
+    if opts.get("mip_start") and not opts.get("start"):
+        # HiGHS may find no plan before the time limit on its own (the build-out's root LP alone
+        # takes minutes on the bundled regions): start from the periods solved one by one
+        from siteplan.buildout_start import myopic_start
+
+        start, spent = myopic_start(m, preps, opts, progress=opts.get("progress"))
+        if start:
+            opts.update(start=start, time_limit_s=max(1.0, float(opts["time_limit_s"]) - spent))
+    else:
+        spent = 0.0
     res = solve_model(m, unavoidable_usd=u, **opts)
-    return buildout_from_model(m, preps, res, prepare_s, build_s)
+    out = buildout_from_model(m, preps, res, prepare_s, build_s)
+    out.ds.attrs["start_s"] = spent  # the periods solved alone for a start (within the time limit)
+    return out
 
 
 def buildout_from_model(m, preps: list, res: SolveResult, prepare_s: float = 0.0, build_s: float = 0.0) -> BuildOut:
@@ -144,6 +156,7 @@ def buildout_from_model(m, preps: list, res: SolveResult, prepare_s: float = 0.0
         res_y = replace(res, objective=cost_y, best_bound=math.nan, gap=math.nan, decision_gap=math.nan,
                         unavoidable_usd_per_yr=math.nan, duals=duals_y)
         plan = extract_plan(b, p, res_y)
+        plan.result = replace(plan.result, duals=None)  # the values are in plan.ds; the Pyomo rows are not kept
         plan.ds.attrs.update({"period": y, "period_length_yr": p.period.length_yr,
                               "period_weight": p.period.weight})
         _vintage_site_capex(plan, vintage_costs(m, preps, y), p)
@@ -157,7 +170,7 @@ def buildout_from_model(m, preps: list, res: SolveResult, prepare_s: float = 0.0
     ds.attrs["salvage_usd"] = salvage_usd(m, preps)
     t4 = time.perf_counter()
     timings = Timings(prepare_s, build_s, res.timings.handoff_s, res.timings.solve_s, t4 - t3, res.timings.duals_s)
-    out = BuildOut(replace(res, timings=timings), plans, ds)  # duals: study-wide (weighted) USD/yr
+    out = BuildOut(replace(res, timings=timings, duals=None), plans, ds)
     ds.attrs.update({"scenario": sc.name, "objective_usd_per_yr": res.objective, "gap": res.gap,
                      "decision_gap": res.decision_gap, "status": res.termination.value,
                      "unavoidable_usd_per_yr": res.unavoidable_usd_per_yr,

@@ -58,6 +58,10 @@ def write_buildout(bo, study, out_dir: str | Path) -> Path:
     man["periods"] = [int(y) for y in bo.plans]
     man["objective_meaning"] = "equivalent annual cost: discounted cost of every period / discounted years"
     (out / "manifest.json").write_text(json.dumps(man, indent=2, sort_keys=True) + "\n")
+    import shutil
+
+    if (out / "alternatives").is_dir():  # never mix in the alternatives of an earlier run
+        shutil.rmtree(out / "alternatives")
     for j, alt in enumerate(bo.alternatives, start=1):  # near-optimal build-outs, each a results folder
         write_buildout(alt, study, out / "alternatives" / f"alt_{j}")
     return out
@@ -92,18 +96,19 @@ def write_timeline_gpkg(bo, path: str | Path) -> Path:
         parts = []
         for y, plan in bo.plans.items():
             gdf = getattr(plan, attr)
-            if gdf is None or not len(gdf):
+            if gdf is None:
                 continue
             gdf = keep(gdf).copy()
-            gdf.insert(0, "period", int(y))
+            gdf.insert(0, "period", pd.Series(int(y), index=gdf.index, dtype="int64"))
             parts.append(gdf)
         if not parts:
             continue
+        # every layer is written, empty when nothing qualifies (no connection in an on-site build-out)
         gdf = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry=parts[0].geometry.name, crs=parts[0].crs)
         if name == "sites" and len(first):
             gdf.insert(1, "opens", gdf["site_id"].map(first["opens"]).astype("int64"))
             gdf.insert(2, "grid_from", gdf["site_id"].map(first["grid_from"]).fillna(0).astype("int64"))
-        if geom_type == "LineString" and (gdf.geom_type != "LineString").any():
+        if geom_type == "LineString" and len(gdf) and (gdf.geom_type != "LineString").any():
             geom_type = "Unknown"
         _typed(gdf).to_file(path, layer=name, driver="GPKG", geometry_type=geom_type)
     return path

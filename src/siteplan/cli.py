@@ -187,8 +187,9 @@ def _write_buildout(bo, study, out: Path, no_exports: bool, map_formats, progres
         click.echo("shared by every plan: " + "; ".join(buildout_shared_choices(bo.ds, alts)))
         click.echo("search: " + str(bo.ds.attrs.get("alternatives_search", "")))
     elif "alternatives_search" in bo.ds.attrs:
-        click.echo(f"no alternative within the slack differs from the best build-out "
-                   f"({bo.ds.attrs['alternatives_search']})")
+        used = float(bo.ds.attrs.get("alternatives_slack", study.scenario.alternatives.slack))
+        click.echo(f"no alternative within {used:.2%} of the avoidable cost differs "
+                   f"from the best build-out ({bo.ds.attrs['alternatives_search']})")
     click.echo(f"results written to {out}")
     if bo.violations:
         click.echo(f"the plan breaks {len(bo.violations)} invariant(s) (listed above): a user extension "

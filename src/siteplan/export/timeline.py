@@ -186,9 +186,13 @@ def _limits_by_period(ds, years: list) -> list[Block]:
             rows.append([str(y), "none binds" if priced else "not priced (the fixed-integer LP was not solved)",
                          "–", "–", "–"])
     return [Block("h2", "What would change the plan, by period"),
-            Block("p", f"The {LIMITS_PER_PERIOD} most valuable limits of each period: what one more unit would save a "
-                       "year in that period, with every integer decision of the build-out held (duals of the "
-                       "fixed-integer LP, `docs/duals.md`; marginal values)."),
+            Block("p", f"The {LIMITS_PER_PERIOD} most valuable limits of each period: what one more unit in that "
+                       "period would save, per year of the period, with every integer decision of the build-out "
+                       "held (duals of the fixed-integer LP divided by the period's share of the objective, "
+                       "`docs/buildout.md`; marginal values). Where relaxing the limit only changes the period's "
+                       "own dispatch this is its saving in that period; where it also moves a purchase that "
+                       "serves later periods (a network upgrade), it is the study-wide saving restated in the "
+                       "period's dollars."),
             Block("table", table=Table(["period", "limit", "member", "USD/yr per unit", "unit"], rows),
                   extra={"id": "values"})]
 
