@@ -264,7 +264,7 @@ def worker_siteplan(scenario: str, set_values: dict, mps: str, opts: str, out: s
                total_cpu_s=(c5 - c0) - written["write_cpu_s"])
     if err is not None:
         t_h = written.get("t_handoff", t5)
-        rec.update(status=f"no plan: {err}", handoff_s=t_h - t4,
+        rec.update(status=f"no plan: {err}", handoff_s=t_h - t4 - (written.get("start_s") or 0.0),
                    # every HiGHS run (root cut loop LPs, MIP-start heuristic, the MIP) and the Python between them
                    highs_s=(t5 - t_h) - written["write_s"] - written.get("base_write_s", 0.0),
                    total_s=(t5 - t0) - written["write_s"] - written.get("base_write_s", 0.0))
@@ -279,7 +279,7 @@ def worker_siteplan(scenario: str, set_values: dict, mps: str, opts: str, out: s
         extract_s=tm.extract_s, objective=r.objective, bound=r.best_bound, gap=r.gap, nodes=r.mip_nodes,
         root_cuts=getattr(r, "root_cuts", 0))
     # what solve_built spends outside its own Timings (loading the solution back into the Pyomo variables)
-    rec["loadback_s"] = (t5 - t4) - tm.handoff_s - tm.solve_s - tm.extract_s
+    rec["loadback_s"] = (t5 - t4) - tm.handoff_s - tm.solve_s - tm.extract_s - (written.get("start_s") or 0.0)
     rec["total_s"] = (t5 - t0) - written["write_s"] - written.get("base_write_s", 0.0)
     Path(out).write_text(json.dumps(rec))
 

@@ -326,3 +326,21 @@ def test_the_myopic_start_is_a_whole_build_out_plan(tmp_path):
     assert fixed.ds["unmet_h100e"].values == pytest.approx([0.0, 0.0])
     best = _solve(path)
     assert fixed.objective >= best.objective - 1e-6 * abs(best.objective)
+
+
+def test_the_myopic_start_keeps_the_build_before_when_a_period_has_no_time(tmp_path, monkeypatch):
+    # no time for any period's solve: the first builds nothing, the second keeps that; the build-out
+    # still solves from there (the start is a valid plan: all demand unmet)
+    import siteplan.buildout_start as bst
+    from siteplan.buildout_start import myopic_start
+
+    path = _bridge_study(tmp_path, rent_usd_per_kw_month=50.0, penalty=1e7)
+    study = siteplan.load(path)
+    preps = prepare_periods(study.scenario, study.dataset, study.catalog)
+    m = build_buildout_model(preps)
+    monkeypatch.setattr(bst, "MYOPIC_BUDGET", 0.0)
+    start, _ = myopic_start(m, preps, {"time_limit_s": 60.0})
+    assert start and all(val == 0.0 for _, val in start)
+    assert {v.parent_block().index() for v, _ in start} == {2027, 2029}
+    bo = _solve(path)  # from that start (the budget is still 0), the build-out finds the same optimum
+    assert bo.ds["onsite_units_rented"].sum(("site", "generator")).values.tolist() == [3, 0]

@@ -39,9 +39,10 @@ def myopic_start(m, preps: list, opts: dict, progress=None) -> tuple[list | None
 
     Returns
     -------
-    (list of (variable, value) or None, float)
-        ``(m.period[year].<var>[index], value)`` for every integer variable of every period, or
-        None when a period's solve found no plan within its share of the budget.
+    (list of (variable, value), float)
+        ``(m.period[year].<var>[index], value)`` for every integer variable of every period. A
+        period whose solve finds no plan within its share of the budget keeps the build of the
+        period before it (the first period: nothing built).
     """
     import pyomo.environ as pyo
 
@@ -56,39 +57,43 @@ def myopic_start(m, preps: list, opts: dict, progress=None) -> tuple[list | None
     before: list = []  # (variable name, index, value) of the period before's integer decisions
     for k, p in enumerate(preps):
         y = p.period.year
+        block = m.period[y]
         left = budget - (time.perf_counter() - t0)
         share = left / (len(preps) - k)  # what is left, shared by the periods still to solve
-        if share < 1.0:
-            return None, time.perf_counter() - t0
-        mk = build_model(p)
-        for s in opened:
-            mk.open[s].fix(1)
-        for key in designs:
-            mk.design[key].fix(1)
-        # from the period before's build (its integer decisions, where this period has them): a plan
-        # at least as good as keeping it, so a period stopped at its time limit does not fall back to
-        # a poor first incumbent
-        warm = [(v, val) for v, val in (_match(mk, name, idx, val) for name, idx, val in before) if v is not None]
-        try:
-            solve_model(mk, time_limit_s=share, mip_rel_gap=MYOPIC_GAP, threads=int(opts.get("threads", 1)),
-                        seed=int(opts.get("seed", 0)), mip_start=opts.get("mip_start", "auto"),
-                        start=warm or None, duals=False, diagnose=False)
-        except SolveError:
-            return None, time.perf_counter() - t0
-        block = m.period[y]
-        before = []
-        for v in mk.component_data_objects(pyo.Var, descend_into=True):
-            if not v.is_integer() or v.value is None:
-                continue
-            name, idx, val = v.parent_component().local_name, v.index(), float(round(v.value))
-            before.append((name, idx, val))
-            w, _ = _match(block, name, idx, val)
-            if w is not None:
-                pairs.append((w, val))
-        opened |= {s for s in p.sites if (mk.open[s].value or 0.0) > 0.5}
-        designs |= {key for key in mk.design if (mk.design[key].value or 0.0) > 0.5}
+        mk = build_model(p) if share >= 1.0 else None
+        solved = False
+        if mk is not None:
+            for s in opened:
+                mk.open[s].fix(1)
+            for key in designs:
+                mk.design[key].fix(1)
+            # from the period before's build (its integer decisions, where this period has them): a
+            # plan at least as good as keeping it, so a period stopped at its time limit does not fall
+            # back to a poor first incumbent
+            warm = [(v, val) for v, val in (_match(mk, name, idx, val) for name, idx, val in before) if v is not None]
+            try:
+                solve_model(mk, time_limit_s=share, mip_rel_gap=MYOPIC_GAP, threads=int(opts.get("threads", 1)),
+                            seed=int(opts.get("seed", 0)), mip_start=opts.get("mip_start", "auto"),
+                            start=warm or None, duals=False, diagnose=False)
+                solved = True
+            except SolveError:
+                solved = False
+        if solved:
+            before = [(v.parent_component().local_name, v.index(), float(round(v.value)))
+                      for v in mk.component_data_objects(pyo.Var, descend_into=True)
+                      if v.is_integer() and v.value is not None]
+            opened |= {s for s in p.sites if (mk.open[s].value or 0.0) > 0.5}
+            designs |= {key for key in mk.design if (mk.design[key].value or 0.0) > 0.5}
+        elif not before:
+            # no plan for the first period within its share: nothing built yet (demand unmet, when
+            # the study allows it; otherwise HiGHS rejects the start and searches on its own)
+            before = [(v.parent_component().local_name, v.index(), 0.0)
+                      for v in block.component_data_objects(pyo.Var, descend_into=True) if v.is_integer()]
+        # else: no plan for this period within its share: it keeps the period before's build
+        pairs += [(w, val) for w, val in (_match(block, name, idx, val) for name, idx, val in before) if w is not None]
         if progress is not None:
-            progress(f"start: period {y} solved alone ({len(opened)} site(s) open by then, "
+            how = "solved alone" if solved else "keeps the build before it (no plan within its share of the budget)"
+            progress(f"start: period {y} {how} ({len(opened)} site(s) open by then, "
                      f"{time.perf_counter() - t0:.0f} s)")
     return pairs, time.perf_counter() - t0
 
