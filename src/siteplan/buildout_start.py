@@ -24,7 +24,7 @@ MYOPIC_BUDGET = 0.3  # share of the build-out's time limit the periods' solves m
 MYOPIC_GAP = 0.02  # relative gap each period's solve stops at: a start, not a proof
 
 
-def myopic_start(m, preps: list, opts: dict, progress=None) -> tuple[list | None, float]:
+def myopic_start(m, preps: list, opts: dict, progress=None) -> tuple[list, float]:
     """Integer decisions of a build-out plan solved period by period, and the seconds spent.
 
     Parameters
@@ -70,7 +70,7 @@ def myopic_start(m, preps: list, opts: dict, progress=None) -> tuple[list | None
             # from the period before's build (its integer decisions, where this period has them): a
             # plan at least as good as keeping it, so a period stopped at its time limit does not fall
             # back to a poor first incumbent
-            warm = [(v, val) for v, val in (_match(mk, name, idx, val) for name, idx, val in before) if v is not None]
+            warm = _matched(mk, before)
             try:
                 solve_model(mk, time_limit_s=share, mip_rel_gap=MYOPIC_GAP, threads=int(opts.get("threads", 1)),
                             seed=int(opts.get("seed", 0)), mip_start=opts.get("mip_start", "auto"),
@@ -90,7 +90,7 @@ def myopic_start(m, preps: list, opts: dict, progress=None) -> tuple[list | None
             before = [(v.parent_component().local_name, v.index(), 0.0)
                       for v in block.component_data_objects(pyo.Var, descend_into=True) if v.is_integer()]
         # else: no plan for this period within its share: it keeps the period before's build
-        pairs += [(w, val) for w, val in (_match(block, name, idx, val) for name, idx, val in before) if w is not None]
+        pairs += _matched(block, before)
         if progress is not None:
             how = "solved alone" if solved else "keeps the build before it (no plan within its share of the budget)"
             progress(f"start: period {y} {how} ({len(opened)} site(s) open by then, "
@@ -99,9 +99,11 @@ def myopic_start(m, preps: list, opts: dict, progress=None) -> tuple[list | None
 
 
 
-def _match(block, name: str, idx, val: float):
-    """``(block.<name>[idx], val)``, or ``(None, val)`` where the block has no such variable."""
-    comp = block.component(name)
-    if comp is None or idx not in comp:
-        return None, val
-    return comp[idx], val
+def _matched(block, decisions: list) -> list:
+    """``(block.<name>[index], value)`` for each ``(name, index, value)`` the block has."""
+    out = []
+    for name, idx, val in decisions:
+        comp = block.component(name)
+        if comp is not None and idx in comp:
+            out.append((comp[idx], val))
+    return out
