@@ -10,6 +10,7 @@ import hashlib
 from pathlib import Path
 
 import numpy as np
+import geopandas as gpd
 import pandas as pd
 import pytest
 import xarray as xr
@@ -94,20 +95,104 @@ def test_stull_wet_bulb_reference_value():
     assert climate.stull_wet_bulb(np.array([20.0]), np.array([50.0]))[0] == pytest.approx(13.7, abs=0.1)
 
 
-@needs_raw
-@pytest.mark.parametrize("region", BUILT)
-def test_prices_weighted_mean_is_eia_state_price(region, raw_data):
+def _hour_weighted_means(region: str) -> pd.DataFrame:
+    """Per zone of ``region``: the hour-weighted means of price and carbon over the slices."""
     p = pd.read_csv(DATA / region / "prices.csv")
     ds = xr.open_dataset(DATA / region / "climate.nc", engine="scipy")
     w = ds["weight_h"].to_series()
+    out = {}
     for zone, g in p.groupby("zone"):
         g = g.set_index("slice").loc[list(w.index)]
-        mean = float((g.energy_price_usd_per_mwh * w).sum() / w.sum())
-        assert mean == pytest.approx(float(raw_data.state_prices[zone]), abs=0.05)
-        assert g.carbon_t_per_mwh.nunique() == 1
-        assert g.carbon_t_per_mwh.iloc[0] == prices.CARBON_T_PER_MWH[zone]
+        out[zone] = {c: float((g[c] * w).sum() / w.sum()) for c in ("energy_price_usd_per_mwh", "carbon_t_per_mwh")}
+    return pd.DataFrame.from_dict(out, orient="index")
+
+
+@needs_raw
+@pytest.mark.parametrize("region", BUILT)
+def test_prices_weighted_mean_is_eia_state_price(region, raw_data):
+    state_prices, year = raw_data.state_prices
+    assert year == 2024  # the newest year of EIA SEDS in the raw data
+    for zone, r in _hour_weighted_means(region).iterrows():
+        assert r.energy_price_usd_per_mwh == pytest.approx(float(state_prices[zone.split("-")[0]]), abs=0.05)
+
+
+@needs_raw
+@pytest.mark.parametrize("region", BUILT)
+def test_carbon_mean_is_the_egrid_rate_of_the_subregion(region, raw_data):
+    rate = raw_data.subregions.rate_t_per_mwh
+    means = _hour_weighted_means(region)
+    for zone, r in means.iterrows():
+        assert r.carbon_t_per_mwh == pytest.approx(float(rate[zone.split("-")[1]]), abs=5e-4)
+    # and the region's mean over its sites is the mean of its sites' subregion rates
+    sites = gpd.read_file(DATA / region / "sites.geojson")
+    by_site = [raw_data.subregions.locate(g.x, g.y)[0] for g in sites.geometry]
+    assert sites["zone"].str.split("-").str[1].tolist() == by_site
+    assert means.loc[sites["zone"], "carbon_t_per_mwh"].mean() == pytest.approx(
+        float(rate.loc[by_site].mean()), abs=5e-4)
+
+
+@needs_raw
+def test_subregions_of_known_campuses(raw_data):
+    locate = raw_data.subregions.locate
+    assert locate(-77.49, 39.04)[0] == "SRVC"      # Ashburn, VA
+    assert locate(-90.05, 35.15)[0] == "SRTV"      # Memphis, TN
+    assert locate(-99.73, 32.45)[0] == "ERCT"      # Abilene, TX
+    assert locate(-119.85, 47.23)[0] == "NWPP"     # Quincy, WA
+    assert locate(-82.81, 40.08)[0] == "RFCW"      # New Albany, OH
+    assert locate(-73.97, 40.78) == ("NYCW", True)  # Manhattan
+    assert locate(-60.0, 30.0)[1] is False          # in the Atlantic: nearest, flagged
+
+
+@needs_raw
+def test_carbon_shape_and_basis_options(raw_data):
+    from siteplan.databuild import carbon
+    w = climate.slice_weights()
+    shaped = carbon.carbon_by_slice(RAW, raw_data.subregions, ["ERCT", "SRTV"], "cambium")
+    flat = carbon.carbon_by_slice(RAW, raw_data.subregions, ["ERCT", "SRTV"], "flat")
+    assert (flat.nunique(axis=1) == 1).all()
+    np.testing.assert_allclose((shaped.values * w).sum(1) / w.sum(), flat.iloc[:, 0].values)
+    assert shaped.loc["ERCT"].std() > 0.02  # Texas: solar noon low, evening high
+    nb = carbon.load_subregions(RAW, "nonbaseload")
+    assert nb.year == 2019 and nb.rate_t_per_mwh["SRTV"] > 1.4 * raw_data.subregions.rate_t_per_mwh["SRTV"]
+    with pytest.raises(KeyError, match="unknown carbon basis"):
+        carbon.load_subregions(RAW, "marginal")
+
+
+@needs_raw
+def test_build_log_names_fallbacks_and_summarises(tmp_path, raw_data):
+    lines = []
+    build.build_region("northern_virginia", RAW, tmp_path, raw_data, lines.append)
+    assert any("site site_9059" in t and "nearest is RFCE" in t for t in lines)
+    summary = [t for t in lines if t.startswith("northern_virginia:")]
+    assert len(summary) == 1 and "105 sites" in summary[0] and "VA-SRVC" in summary[0]
+
+
+def test_hub_shape_has_summer_peak_and_unit_mean():
+    w = climate.slice_weights()
+    hub = np.array([1.0, 0.9, 0.85, 0.85, 0.9, 1.1, 1.3, 1.3, 1.0, 0.9, 0.9, 1.0])
+    f = prices.shape(hub)
+    assert (f * w).sum() / w.sum() == pytest.approx(1.0)
+    assert f[list(climate.SLICES).index("jul_day")] > f[list(climate.SLICES).index("apr_day")]
 
 
 def test_data_folder_is_small():
     total = sum(p.stat().st_size for p in DATA.rglob("*") if p.is_file())
     assert total < 30e6
+
+
+def test_every_catalog_cost_has_a_source_and_one_dollar_year():
+    from siteplan.config import load_catalog
+    cat = load_catalog(DATA / "catalog.yaml")
+    entries = {"facility": cat.facility, "network": cat.network, "gas_supply": cat.gas_supply,
+               **{f"rack_types.{k}": v for k, v in cat.rack_types.items()},
+               **{f"cooling_designs.{k}": v for k, v in cat.cooling_designs.items()},
+               **{f"interconnect_classes.{k}": v for k, v in cat.interconnect_classes.items()},
+               **{f"onsite.{k}": v for k, v in cat.onsite.items()}}
+    assert len(entries) >= 20
+    for name, e in entries.items():
+        assert len(e.source) > 20, name
+        assert e.dollar_year == 2025, name
+    # interconnect costs: the MISO MTEP 2018 figures (2017 $) escalated by CPI-U to 2025 $
+    kv069 = cat.interconnect_classes["kv069"]
+    assert kv069.substation_cost_usd == pytest.approx(5.7e6 * 320.229 / 245.120, rel=1e-3)
+    assert kv069.line_cost_usd_per_km == pytest.approx(1.70e6 / 1.609 * 1.6 * 320.229 / 245.120, rel=2e-3)

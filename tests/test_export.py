@@ -17,6 +17,7 @@ import pytest
 import siteplan
 from siteplan.export import export_all
 from siteplan.export.headline import headline
+from siteplan.geo import distance_matrix_km
 from siteplan.export.staticmap import DESIGN_LEGEND_TITLE, PNG_SIZE_PX, render_map
 from siteplan.results import GPKG_LAYERS, read_results, write_results
 
@@ -231,8 +232,13 @@ def test_routes_are_the_fiber_paths_the_rtt_was_computed_on(solved):
     routes = plan.routes
     assert len(routes) == len(plan.assignments.groupby(["site_id", "region_id"]))
     assert routes["served_h100e"].sum() == pytest.approx(plan.assignments["served_h100e"].sum())
-    fib = routes["rtt_source"] == "fiber"
-    assert fib.all()
+    assert routes["rtt_source"].isin(["fiber", "metro"]).all()
+    metro = routes[routes["rtt_source"] == "metro"]
+    for _, r in metro.iterrows():  # a direct path: great circle x route factor, no backbone link
+        a, b = r.geometry.coords[0], r.geometry.coords[-1]
+        gc = distance_matrix_km([a[1]], [a[0]], [b[1]], [b[0]])[0, 0]
+        assert r.fiber_links == "" and gc <= net.metro_max_km
+        assert r.route_km == pytest.approx(gc * net.route_factor)
     np.testing.assert_allclose(routes["rtt_ms"], 2 * routes["route_km"] * net.us_per_km / 1000 + net.rtt_overhead_ms,
                                rtol=1e-9)
     sites, regions = plan.sites.set_index("site_id"), plan.demand.set_index("region_id")

@@ -73,13 +73,14 @@ def sub(bid, lon=-97.0, lat=31.01, headroom_mw=1000.0, supply_mw=1000.0, voltage
 
 def write_tiny(root: Path, *, sites=None, substations=None, corridors=(), demand_gpus=10.0, temps=(10.0, 10.0),
                price=100.0, scenario=None, catalog=None, latency=None, stations=None, slices=None, weight_h=None,
-               days=None, price_columns=None):
+               days=None, price_columns=None, zone="Z"):
     """Write catalog, dataset and scenario under ``root``; return the scenario path.
 
     By default two slices ``a``, ``b`` of 4380 h without a day structure; ``slices``, ``weight_h``
     and ``days`` (``(day, order_in_day, duration_h)`` per slice) give others. ``price`` is one
     price for every slice or a list, one per slice; temperatures are one per slice.
     ``price_columns`` adds optional prices.csv columns, ``{column: [value per slice]}``.
+    ``zone`` names the one zone of every site, substation and price row.
     """
     slices = list(slices) if slices is not None else SLICES
     weight_h = list(weight_h) if weight_h is not None else [8760.0 / len(slices)] * len(slices)
@@ -91,8 +92,8 @@ def write_tiny(root: Path, *, sites=None, substations=None, corridors=(), demand
     cat = copy.deepcopy(CATALOG)
     _merge(cat, catalog or {})
     (root / "catalog.yaml").write_text(yaml.safe_dump(cat))
-    sites = sites if sites is not None else [site("s1")]
-    substations = substations if substations is not None else [sub("b1")]
+    sites = [{**s, "zone": zone} for s in (sites if sites is not None else [site("s1")])]
+    substations = [{**b, "zone": zone} for b in (substations if substations is not None else [sub("b1")])]
     subs_xy = {b["substation_id"]: (b["lon"], b["lat"]) for b in substations}
     if stations is None:
         stations = {"st": (-97.0, 31.0, temps)}
@@ -106,7 +107,7 @@ def write_tiny(root: Path, *, sites=None, substations=None, corridors=(), demand
         demand=[dict(region_id="r1", lon=-97.0, lat=31.0, inf_gpus=demand_gpus)],
         stations=[dict(station=s, lon=stations[s][0], lat=stations[s][1]) for s in st_ids],
         slices=slices, weight_h=weight_h, dry_bulb_c=dry, wet_bulb_c=dry - 5.0,
-        prices=[dict(zone="Z", slice=t, energy_price_usd_per_mwh=pr, carbon_t_per_mwh=0.4,
+        prices=[dict(zone=zone, slice=t, energy_price_usd_per_mwh=pr, carbon_t_per_mwh=0.4,
                      **{c: v[j] for c, v in (price_columns or {}).items()})
                 for j, (t, pr) in enumerate(zip(slices, prices))],
         latency=latency, days=days)

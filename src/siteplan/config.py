@@ -34,12 +34,14 @@ class Facility(_Strict):
     capex_usd_per_mw_it: float = Field(ge=0, description="Facility capex per MW of critical IT, excluding cooling.")
     lifetime_yr: float = Field(gt=0)
     source: str
+    dollar_year: int | None = Field(default=None, ge=1900, le=2100, description="Year of the US dollars the costs are in (the bundled catalog: all one year, older figures escalated; see its header).")
 
 
 class NetworkCosts(_Strict):
     fiber_lateral_cost_usd_per_km: float = Field(ge=0)
     lateral_lifetime_yr: float = Field(gt=0)
     source: str
+    dollar_year: int | None = Field(default=None, ge=1900, le=2100, description="Year of the US dollars the costs are in (the bundled catalog: all one year, older figures escalated; see its header).")
 
 
 class RackType(_Strict):
@@ -56,6 +58,7 @@ class RackType(_Strict):
                                             "(a GPU roadmap): a period pays the price of the latest year at or "
                                             "before its start; capex_usd_per_rack before the first.")
     source: str
+    dollar_year: int | None = Field(default=None, ge=1900, le=2100, description="Year of the US dollars the costs are in (the bundled catalog: all one year, older figures escalated; see its header).")
 
     @field_validator("capex_by_year")
     @classmethod
@@ -113,6 +116,7 @@ class CoolingDesign(_Strict):
     pue_curve: PueCurve
     wue_curve: WueCurve
     source: str
+    dollar_year: int | None = Field(default=None, ge=1900, le=2100, description="Year of the US dollars the costs are in (the bundled catalog: all one year, older figures escalated; see its header).")
 
 
 class InterconnectClass(_Strict):
@@ -132,6 +136,7 @@ class InterconnectClass(_Strict):
                                        "contract just what the site needs.")
     lifetime_yr: float = Field(gt=0)
     source: str
+    dollar_year: int | None = Field(default=None, ge=1900, le=2100, description="Year of the US dollars the costs are in (the bundled catalog: all one year, older figures escalated; see its header).")
 
 
 class Generator(_Strict):
@@ -153,6 +158,7 @@ class Generator(_Strict):
                                         "bridging.rent may rent units per period instead of buying them); "
                                         "null = not rentable.")
     source: str
+    dollar_year: int | None = Field(default=None, ge=1900, le=2100, description="Year of the US dollars the costs are in (the bundled catalog: all one year, older figures escalated; see its header).")
 
 
 class GasSupply(_Strict):
@@ -160,17 +166,20 @@ class GasSupply(_Strict):
 
     henry_hub_usd_per_mmbtu: float = Field(ge=0)
     basis_usd_per_mmbtu: dict[str, float] = Field(default_factory=dict, description="Delivered-price basis "
-                                                  "over Henry Hub per zone (may be negative).")
+                                                  "over Henry Hub per zone or state (may be negative).")
     default_basis_usd_per_mmbtu: float = Field(default=0.0, description="Basis of a zone not listed.")
     lateral_km: float = Field(ge=0, description="Length of the gas lateral to a site (no pipeline data).")
     lateral_cost_usd_per_km: float = Field(ge=0)
     tap_cost_usd: float = Field(ge=0, description="Tap, meter and regulation station per site.")
     lifetime_yr: float = Field(gt=0)
     source: str
+    dollar_year: int | None = Field(default=None, ge=1900, le=2100, description="Year of the US dollars the costs are in (the bundled catalog: all one year, older figures escalated; see its header).")
 
     def price_usd_per_mmbtu(self, zone: str) -> float:
-        """Delivered gas price in ``zone``."""
-        return self.henry_hub_usd_per_mmbtu + self.basis_usd_per_mmbtu.get(zone, self.default_basis_usd_per_mmbtu)
+        """Delivered gas price in ``zone`` (a basis keyed by the zone, else by its state: :mod:`siteplan.zones`)."""
+        from siteplan.zones import by_zone
+
+        return self.henry_hub_usd_per_mmbtu + by_zone(self.basis_usd_per_mmbtu, zone, self.default_basis_usd_per_mmbtu)
 
 
 class Battery(_Strict):
@@ -184,6 +193,7 @@ class Battery(_Strict):
     rental_usd_per_kw_month: float | None = Field(
         default=None, ge=0, description="Lease per kW per month (battery as a service); null = not rentable.")
     source: str
+    dollar_year: int | None = Field(default=None, ge=1900, le=2100, description="Year of the US dollars the costs are in (the bundled catalog: all one year, older figures escalated; see its header).")
 
 
 class Catalog(_Strict):
@@ -236,6 +246,11 @@ class Network(_Strict):
     lateral_route_factor: float = Field(default=1.2, ge=1, description="Same, for laterals to the nearest PoP.")
     rtt_overhead_ms: float = Field(default=0.5, ge=0, description="Fixed RTT added for equipment and queuing.")
     us_per_km: float = Field(default=4.9, gt=0, description="One-way propagation delay in fiber (microseconds per km).")
+    metro_max_km: float = Field(
+        default=150.0, ge=0, le=2000, description="A site and a demand region at most this far apart (great "
+        "circle) may also be joined directly, by metro or regional fiber of route_factor x their distance, "
+        "when that is shorter than lateral + backbone + lateral (backbones have no PoP in many towns; "
+        "regional carriers join places ~100-200 km apart); 0 = always through the backbone.")
 
 
 class Interconnect(_Strict):
@@ -245,8 +260,13 @@ class Interconnect(_Strict):
     max_options_per_site: int = Field(default=3, gt=0, description="Nearest substations considered per site.")
     allow_upgrades: bool = Field(default=True, description="Contract beyond a substation's headroom at the "
                                  "class's upgrade cost per MW, if the longer lead time fits the horizon.")
+    demand_charge_usd_per_mw_month: float = Field(
+        default=0.0, ge=0, le=1e5, description="A utility's demand charge on the contracted MW (USD per MW-month), "
+                                              "added to every class's contract_cost_usd_per_kw_yr: use it when "
+                                              "the tariff bills demand apart from the energy price of prices.csv "
+                                              "(EIA's state prices are revenue / sales, demand charges included).")
     lead_time_yr_by_zone: dict[str, float] = Field(
-        default_factory=dict, description="A utility's published wait for large loads per zone (years, network "
+        default_factory=dict, description="A utility's published wait for large loads per zone or state (years, network "
                                           "upgrades included): no class connects sooner to a substation "
                                           "in the zone (its own lead_time_yr comes first) nor for a site "
                                           "in the zone (the utility whose load it is).")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from siteplan.config import crf
+from siteplan.zones import by_zone
 
 __all__ = ["check_buildout"]
 
@@ -134,7 +135,7 @@ def check_buildout(m, preps: list, plans: dict, ds, result, tol: float = 1e-6) -
             lead = c.lead_time_yr + (c.upgrade_lead_time_yr if up > 1e-6 else 0.0)
             site_zone = last.dataset.sites.at[site_id, "zone"]
             w = float(np.nanmax([wait.get(sub_id, np.nan),
-                                 last.scenario.interconnect.lead_time_yr_by_zone.get(site_zone, np.nan), -np.inf]))
+                                 by_zone(last.scenario.interconnect.lead_time_yr_by_zone, site_zone), -np.inf]))
             lead = max(lead, w)
             if lead > p.period.horizon_yr + 1e-9:
                 bad.append(f"{y}: option {o} energised{' with upgrades' if up > 1e-6 else ''} {lead:g} yr after the "

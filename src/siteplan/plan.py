@@ -61,7 +61,7 @@ class Plan:
     routes : geopandas.GeoDataFrame
         The fiber path of each served (site, region) pair: lateral to the site's PoP, the
         shortest fiber path, lateral to the region, with ``route_km``, ``rtt_ms``, the
-        ``fiber_links`` it uses and ``rtt_source`` ("fiber" or "latency.csv").
+        ``fiber_links`` it uses and ``rtt_source`` ("fiber", "metro" or "latency.csv").
     alternatives : list of Plan
         Near-optimal alternatives, when asked for (:mod:`siteplan.alternatives`).
     """
@@ -497,8 +497,9 @@ def _routes(p, S: list, R: list, served_sr: np.ndarray, sites_gdf, dem) -> tuple
     """The fiber path of every served (site, region) pair and the compute each link carries.
 
     The path is the one the RTT was computed on: lateral to the site's PoP, the shortest fiber path
-    (by route km) to the region's PoP, lateral to the region. A pair whose RTT came from
-    ``latency.csv`` still gets its fiber path (``rtt_source`` says which RTT the model used).
+    (by route km) to the region's PoP, lateral to the region; or, where it is shorter, a direct
+    metro/regional path (a straight line, ``rtt_source`` "metro", no backbone links). A pair whose RTT
+    came from ``latency.csv`` still gets its path (``rtt_source`` says which RTT the model used).
     """
     import networkx as nx
 
@@ -511,11 +512,18 @@ def _routes(p, S: list, R: list, served_sr: np.ndarray, sites_gdf, dem) -> tuple
     paths: dict = {}
     for i, j in zip(ii.tolist(), jj.tolist()):
         s, r = S[i], R[j]
+        sp, rp = sites_gdf.geometry.loc[s], dem.geometry.loc[r]
+        direct = p.direct_km.at[s, r] if p.direct_km is not None else np.nan
+        if np.isfinite(direct):  # a metro/regional path, not the backbone
+            geoms.append(LineString([(sp.x, sp.y), (rp.x, rp.y)]))
+            rows.append({"site_id": s, "region_id": r, "served_h100e": float(served_sr[i, j]), "route_km": float(direct),
+                         "rtt_ms": float(p.rtt_ms.at[s, r]), "fiber_links": "",
+                         "rtt_source": "latency.csv" if (s, r) in explicit else "metro"})
+            continue
         a, b = p.site_pop.at[s, "pop_id"], p.region_pop.at[r, "pop_id"]
         if a not in paths:
             paths[a] = nx.single_source_dijkstra_path(g, a, weight="length_km")
         nodes = paths[a].get(b)
-        sp, rp = sites_gdf.geometry.loc[s], dem.geometry.loc[r]
         coords = [(sp.x, sp.y)]
         links = []
         backbone_km = 0.0

@@ -16,6 +16,7 @@ from siteplan.io import YEARLY_DEMAND, Dataset, check_tables, slice_days
 from siteplan.prepare.climate import pue_wue, site_stations
 from siteplan.prepare.graphs import energy_graph, fiber_graph, rtt_matrix
 from siteplan.prepare.interconnect import interconnect_options
+from siteplan.zones import by_zone
 from siteplan.prepare.slices import DESIGN_PEAK, aggregate_slices, auto_clusters
 
 __all__ = ["Prepared", "prepare"]
@@ -69,6 +70,7 @@ class Prepared:
     slice_order: dict = field(default_factory=dict)  # slice -> 0-based position in its day
     duration_h: dict = field(default_factory=dict)  # slice -> hours it lasts in one occurrence of its day
     period: object = None  # siteplan.prepare.periods.PeriodSpec in a build-out study; None: single period
+    direct_km: pd.DataFrame | None = None  # site x region: km of a direct metro path where it is the route, else NaN
 
 
 def _hosting_notes(sites, designs, rack_types, site_rack_design, catalog) -> list[str]:
@@ -138,7 +140,8 @@ def substation_lead_times(scenario: Scenario, substations) -> pd.Series:
     zone's wait applies too: :func:`siteplan.prepare.interconnect.interconnect_options`.)"""
     own = (substations["lead_time_yr"].astype(float) if "lead_time_yr" in substations
            else pd.Series(np.nan, index=substations.index))
-    zone = substations["zone"].map(scenario.interconnect.lead_time_yr_by_zone).astype(float)
+    waits = scenario.interconnect.lead_time_yr_by_zone
+    zone = substations["zone"].map(lambda z: by_zone(waits, z)).astype(float)
     return own.where(np.isfinite(own), zone)
 
 
@@ -235,7 +238,9 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog, options: pd.
             sc.interconnect.max_distance_km, sc.interconnect.max_options_per_site,
             sc.interconnect.line_route_factor, sc.interconnect.cost_multiplier,
             sc.interconnect.allow_upgrades, site_peak_max_mw, substation_lead_times(sc, dataset.substations),
-            sites_gdf["zone"].map(sc.interconnect.lead_time_yr_by_zone).astype(float))
+            sites_gdf["zone"].map(lambda z: by_zone(sc.interconnect.lead_time_yr_by_zone, z)).astype(float))
+        # a demand charge bills the contracted MW every month, like a contract cost per kW-yr
+        options["contract_cost_usd_per_mw_yr"] += 12.0 * sc.interconnect.demand_charge_usd_per_mw_month
     gas = catalog.gas_supply
     gas_price = pd.Series([gas.price_usd_per_mmbtu(z) if gas is not None else np.nan for z in sites_gdf["zone"]],
                           index=sites, dtype=float)
@@ -255,9 +260,10 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog, options: pd.
     corridors = tr[tr["from_id"].isin(nodes) & tr["to_id"].isin(nodes)].sort_index() if len(tr) else tr
 
     fgraph = fiber_graph(dataset.pops, dataset.fiber, sc.network.route_factor)
-    rtt, site_pop, region_pop = rtt_matrix(
+    rtt, site_pop, region_pop, direct_km = rtt_matrix(
         sites_gdf, dataset.demand, dataset.pops, fgraph, sc.network.lateral_route_factor,
-        sc.network.us_per_km, sc.network.rtt_overhead_ms, dataset.latency)
+        sc.network.us_per_km, sc.network.rtt_overhead_ms, dataset.latency,
+        sc.network.metro_max_km, sc.network.route_factor)
     regions = sorted(dataset.demand.index)
     max_rtt = pd.DataFrame(index=regions, columns=workloads, dtype=float)
     demand = pd.DataFrame(index=regions, columns=workloads, dtype=float)
@@ -320,4 +326,4 @@ def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog, options: pd.
                     onsite_max_mw, supply_mw_t, corridor_mw_t, notes,
                     slice_day={t: str(d) for t, d in days["day"].items()},
                     slice_order={t: int(o) for t, o in days["order_in_day"].items()},
-                    duration_h={t: float(h) for t, h in days["duration_h"].items()})
+                    duration_h={t: float(h) for t, h in days["duration_h"].items()}, direct_km=direct_km)

@@ -72,13 +72,21 @@ def nearest(points_from, points_to) -> tuple[np.ndarray, np.ndarray]:
 
 
 def rtt_matrix(sites, demand, pops, fgraph: nx.Graph, lateral_route_factor: float,
-               us_per_km: float, overhead_ms: float, explicit: pd.DataFrame | None = None):
-    """Round-trip time (ms) site x region over lateral + shortest fiber path + lateral.
+               us_per_km: float, overhead_ms: float, explicit: pd.DataFrame | None = None,
+               metro_max_km: float = 0.0, route_factor: float = 1.0):
+    """Round-trip time (ms) site x region over lateral + shortest fiber path + lateral, or over a
+    direct metro/regional path where that is shorter.
+
+    A direct path joins a site and a region at most ``metro_max_km`` apart (great circle) with
+    ``route_factor`` x their distance of fiber: backbone data list long-haul PoPs only, and a town
+    without one would otherwise reach its neighbour through the nearest PoP (Odessa and West Odessa,
+    66 km apart, through El Paso 389 km away).
 
     Returns
     -------
     rtt : pandas.DataFrame, index site_id, columns region_id (inf where not connected)
     site_pop, region_pop : pandas.DataFrame with the attached PoP id and lateral km
+    direct_km : pandas.DataFrame, site x region: route km of the direct path where it is the one used, else NaN
     """
     pop_ids = np.array(sorted(pops.index))
     pops = pops.loc[pop_ids]
@@ -97,8 +105,14 @@ def rtt_matrix(sites, demand, pops, fgraph: nx.Graph, lateral_route_factor: floa
     sa = np.searchsorted(s_pops, site_pop["pop_id"].values)
     rb = np.searchsorted(r_pops, region_pop["pop_id"].values)
     km = pop_km[np.ix_(sa, rb)] + site_pop["lateral_km"].values[:, None] + region_pop["lateral_km"].values[None, :]
+    gc = distance_matrix_km(sites.geometry.y.values, sites.geometry.x.values,
+                            demand.geometry.y.values, demand.geometry.x.values)
+    direct = np.where(gc <= metro_max_km, gc * route_factor, math.inf)
+    use_direct = direct < km
+    km = np.where(use_direct, direct, km)
     rtt = pd.DataFrame(2.0 * km * us_per_km / 1000.0 + overhead_ms, index=sites.index, columns=demand.index)
+    direct_km = pd.DataFrame(np.where(use_direct, direct, np.nan), index=sites.index, columns=demand.index)
     if explicit is not None:
         for (s, r), v in explicit["rtt_ms"].items():
             rtt.loc[s, r] = v
-    return rtt, site_pop, region_pop
+    return rtt, site_pop, region_pop, direct_km

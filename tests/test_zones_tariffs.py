@@ -1,0 +1,43 @@
+"""Zones ``<state>-<subregion>``: per-zone settings keyed by the zone or its state; a demand charge."""
+
+from __future__ import annotations
+
+import pytest
+
+from siteplan.config import GasSupply
+from siteplan.zones import by_zone, zone_state
+from tiny import solve_checked, write_tiny
+
+H = 4380.0 * 2  # hours a year in the tiny studies
+
+
+def test_zone_state_and_lookup():
+    assert zone_state("VA-SRVC") == "VA" and zone_state("Z") == "Z"
+    waits = {"VA": 5.0, "VA-RFCW": 2.0}
+    assert by_zone(waits, "VA-SRVC") == 5.0   # by its state
+    assert by_zone(waits, "VA-RFCW") == 2.0   # the zone itself comes first
+    assert by_zone(waits, "MD-RFCE", -1.0) == -1.0
+    gas = GasSupply(henry_hub_usd_per_mmbtu=3.0, basis_usd_per_mmbtu={"TX": 0.5}, default_basis_usd_per_mmbtu=1.0,
+                    lateral_km=0, lateral_cost_usd_per_km=0, tap_cost_usd=0, lifetime_yr=1, source="test")
+    assert gas.price_usd_per_mmbtu("TX-ERCT") == 3.5 and gas.price_usd_per_mmbtu("OK-SPSO") == 4.0
+
+
+@pytest.mark.parametrize("key, connects", [("TX", False), ("TX-ERCT", False), ("TX-SPSO", True)])
+def test_utility_wait_by_state_applies_to_its_zones(tmp_path, key, connects):
+    # horizon 3 yr; a 5-year wait keyed by the state (or the zone) leaves the site no grid option
+    path = write_tiny(tmp_path, zone="TX-ERCT", scenario={"onsite": ["gas"], "interconnect": {"lead_time_yr_by_zone": {key: 5}}})
+    plan, prep = solve_checked(path)
+    assert (len(prep.options) > 0) == connects
+    assert (plan.ds["onsite_units"].sum().item() == 0) == connects
+
+
+def test_demand_charge_bills_the_contract_every_month(tmp_path):
+    # 10 MW of IT at PUE 1.1 = 11 MW contracted on the small class either way; a demand charge of
+    # $2,000/MW-month adds 11 x 12 x 2,000 = $264,000 a year and nothing else
+    base, _ = solve_checked(write_tiny(tmp_path / "a"))
+    charged, prep = solve_checked(write_tiny(tmp_path / "b", scenario={"interconnect": {"demand_charge_usd_per_mw_month": 2000.0}}))
+    assert (prep.options["contract_cost_usd_per_mw_yr"] == 24000.0).all()
+    assert base.ds["interconnect_contracted_mw"].sum().item() == pytest.approx(11.0)
+    assert charged.ds["interconnect_contracted_mw"].sum().item() == pytest.approx(11.0)
+    assert charged.objective - base.objective == pytest.approx(11.0 * 12 * 2000.0, rel=1e-9)
+    assert base.objective == pytest.approx(1e6 + 11 * H * 100, rel=1e-9)
