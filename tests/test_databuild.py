@@ -164,7 +164,7 @@ def test_build_log_names_fallbacks_and_summarises(tmp_path, raw_data):
     build.build_region("northern_virginia", RAW, tmp_path, raw_data, lines.append)
     assert any("site site_9059" in t and "nearest is RFCE" in t for t in lines)
     summary = [t for t in lines if t.startswith("northern_virginia:")]
-    assert len(summary) == 1 and "105 sites" in summary[0] and "VA-SRVC" in summary[0]
+    assert len(summary) == 1 and "106 sites" in summary[0] and "VA-SRVC" in summary[0]
 
 
 def test_hub_shape_has_summer_peak_and_unit_mean():
@@ -196,3 +196,21 @@ def test_every_catalog_cost_has_a_source_and_one_dollar_year():
     kv069 = cat.interconnect_classes["kv069"]
     assert kv069.substation_cost_usd == pytest.approx(5.7e6 * 320.229 / 245.120, rel=1e-3)
     assert kv069.line_cost_usd_per_km == pytest.approx(1.70e6 / 1.609 * 1.6 * 320.229 / 245.120, rel=2e-3)
+
+
+@pytest.mark.parametrize("region", BUILT)
+def test_campus_belts_have_candidates(region):
+    from siteplan.databuild.campuses import CAMPUS_MAX_KM, CAMPUS_MIN_TOWN_KM, CAMPUS_OFFSET_KM, CAMPUS_TOWNS
+    from siteplan.geo import distance_matrix_km
+    sites = gpd.read_file(DATA / region / "sites.geojson").set_index("site_id")
+    cities = pd.read_csv(RAW / "us-cities-geonames" / "us_cities_pop15000.csv") if RAW.is_dir() else None
+    assert len(sites) <= 120
+    for town, state, why in CAMPUS_TOWNS[region]:
+        sid = f"site_{town.lower().replace(' ', '_')}_{state.lower()}"
+        assert sid in sites.index, (region, town)
+        assert sites.at[sid, "name"].startswith(f"{town} campus belt, {state}") and why
+        if cities is not None:
+            t = cities[(cities["name"] == town) & (cities["state"] == state)].iloc[0]
+            g = sites.geometry[sid]
+            d = distance_matrix_km([g.y], [g.x], [t.latitude], [t.longitude])[0, 0]
+            assert CAMPUS_MIN_TOWN_KM <= d <= CAMPUS_MAX_KM + CAMPUS_OFFSET_KM, (town, d)

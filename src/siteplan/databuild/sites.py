@@ -6,7 +6,8 @@ is placed ``OFFSETS_KM`` from the substation, first on the bearing pointing away
 city, then on the other eight compass bearings, at the first point that is >= ``BIG_CITY_KM`` from
 every city over ``BIG_CITY_POP`` and >= ``ANY_CITY_KM`` from every city of >= 15k (GeoNames), lies
 in one of the region's states (Census polygons) and is >= ``SITE_SPACING_KM`` from earlier parcels.
-At most ``MAX_SITES`` parcels.
+At most ``MAX_SITES`` parcels, the campus-belt parcels of :mod:`siteplan.databuild.campuses` first
+(placed by their own rule, near the towns the general rule avoids).
 
 max_it_mw by the seed's voltage (``MAX_IT_BY_KV``); land area = ``ACRES_FIXED`` + ``ACRES_PER_MW`` x
 max_it_mw; land_cost_usd = area x region $/acre x (1 + 1.5 exp(-d / 40 km)), d = distance to the
@@ -24,7 +25,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point, shape
 
-from .geo import dist_matrix_km, haversine_km, offset_point
+from .geo import dist_matrix_km, haversine_km, offset_point, slug
 from .regions import Region, in_bbox
 
 MIN_SITE_KV = 115.0
@@ -52,7 +53,8 @@ def state_polygons(states_geojson: dict) -> dict[str, object]:
 
 def build_sites(region: Region, subs: pd.DataFrame, cities: pd.DataFrame,
                 polygons: dict[str, object]) -> list[dict]:
-    """Return a list of site records (dicts with lon, lat and the sites.geojson fields)."""
+    """Return a list of site records (dicts with lon, lat and the sites.geojson fields): the campus-belt
+    parcels of :mod:`siteplan.databuild.campuses` first, then the general rule, ``MAX_SITES`` in all."""
     polys = {c: polygons[c] for c in region.states if c in polygons}
     for p in polys.values():
         shapely.prepare(p)
@@ -63,7 +65,24 @@ def build_sites(region: Region, subs: pd.DataFrame, cities: pd.DataFrame,
     big = near[near.population > BIG_CITY_POP]
     clon, clat = near.longitude.to_numpy(), near.latitude.to_numpy()
     blon, blat = big.longitude.to_numpy(), big.latitude.to_numpy()
-    sites: list[dict] = []
+
+    def state_of(lon, lat):
+        return next((c for c, p in sorted(polys.items()) if p.contains(Point(lon, lat))), None)
+
+    def record(site_id, name, lon, lat, r, sid, zone, land_factor=1.0) -> dict:
+        max_it = _max_it(float(r.voltage_kv))
+        d_big = float(haversine_km(lon, lat, blon, blat).min()) if len(blon) else 500.0
+        acres = ACRES_FIXED + ACRES_PER_MW * max_it
+        land = acres * region.land_usd_per_acre * (1.0 + 1.5 * math.exp(-d_big / 40.0)) * land_factor
+        water = None
+        if region.arid or (region.name == "texas" and lon < -100.0):
+            water = max_it * 8760.0 * 1000.0 * WATER_L_PER_KWH / 1000.0
+        return {"site_id": site_id, "lon": lon, "lat": lat, "name": name,
+                "max_it_mw": max_it, "land_cost_usd": round(land, -3), "zone": zone,
+                "min_it_mw": None, "water_limit_m3_per_yr": water, "fixed_cost_usd": None,
+                "substation_id": f"sub_{sid}", "land_acres": acres}
+
+    sites = place_campus_sites(region, core, cities, state_of, record)
     for sid in order:
         if len(sites) >= MAX_SITES:
             break
@@ -83,7 +102,7 @@ def build_sites(region: Region, subs: pd.DataFrame, cities: pd.DataFrame,
                 if sites and haversine_km(lon, lat, np.array([s["lon"] for s in sites]),
                                           np.array([s["lat"] for s in sites])).min() < SITE_SPACING_KM:
                     continue
-                zone = next((c for c, p in sorted(polys.items()) if p.contains(Point(lon, lat))), None)
+                zone = state_of(lon, lat)
                 if zone is None:
                     continue
                 placed = (lon, lat, zone)
@@ -93,22 +112,48 @@ def build_sites(region: Region, subs: pd.DataFrame, cities: pd.DataFrame,
         if not placed:
             continue
         lon, lat, zone = placed
-        max_it = _max_it(float(r.voltage_kv))
-        d_big = float(haversine_km(lon, lat, blon, blat).min()) if len(blon) else 500.0
-        acres = ACRES_FIXED + ACRES_PER_MW * max_it
-        land = acres * region.land_usd_per_acre * (1.0 + 1.5 * math.exp(-d_big / 40.0))
-        water = None
-        if region.arid or (region.name == "texas" and lon < -100.0):
-            water = max_it * 8760.0 * 1000.0 * WATER_L_PER_KWH / 1000.0
         town = near.iloc[int(np.argmin(haversine_km(lon, lat, clon, clat)))]
-        sites.append({
-            "site_id": f"site_{sid}", "lon": lon, "lat": lat,
-            "name": f"near {town['name']}, {town['state']} ({int(r.voltage_kv)} kV {r['name'].title()})",
-            "max_it_mw": max_it, "land_cost_usd": round(land, -3), "zone": zone,
-            "min_it_mw": None, "water_limit_m3_per_yr": water, "fixed_cost_usd": None,
-            "substation_id": f"sub_{sid}", "land_acres": acres,
-        })
+        sites.append(record(f"site_{sid}", f"near {town['name']}, {town['state']} ({int(r.voltage_kv)} kV "
+                                           f"{r['name'].title()})", lon, lat, r, sid, zone))
     return sites
+
+
+def place_campus_sites(region: Region, core: pd.DataFrame, cities: pd.DataFrame, state_of, record) -> list[dict]:
+    """One parcel per campus belt of the region (method: :mod:`siteplan.databuild.campuses`)."""
+    from .campuses import (CAMPUS_LAND_FACTOR, CAMPUS_MAX_KM, CAMPUS_MIN_TOWN_KM, CAMPUS_OFFSET_KM,
+                           CAMPUS_SPACING_KM, CAMPUS_TOWNS)
+
+    out: list[dict] = []
+    for town, state, _why in CAMPUS_TOWNS.get(region.name, []):
+        hit = cities[(cities["name"] == town) & (cities["state"] == state)]
+        if len(hit) != 1:
+            raise KeyError(f"campus town {town}, {state} is not (uniquely) in the GeoNames cities")
+        t = hit.iloc[0]
+        d = haversine_km(float(t.longitude), float(t.latitude), core.lon.to_numpy(), core.lat.to_numpy())
+        ok = np.flatnonzero(d <= CAMPUS_MAX_KM)
+        if not len(ok):
+            raise KeyError(f"campus town {town}, {state}: no substation >= {MIN_SITE_KV:g} kV with headroom "
+                           f"within {CAMPUS_MAX_KM:g} km")
+        j = ok[np.lexsort((core.index.to_numpy()[ok], d[ok]))[0]]
+        sid, r = core.index[j], core.iloc[j]
+        toward = _bearing(float(r.lon), float(r.lat), float(t.longitude), float(t.latitude))
+        for b in (toward, (toward + 180.0) % 360.0):
+            lon, lat = offset_point(float(r.lon), float(r.lat), b, CAMPUS_OFFSET_KM)
+            if haversine_km(lon, lat, float(t.longitude), float(t.latitude)) < CAMPUS_MIN_TOWN_KM:
+                continue
+            if out and haversine_km(lon, lat, np.array([s["lon"] for s in out]),
+                                    np.array([s["lat"] for s in out])).min() < CAMPUS_SPACING_KM:
+                continue
+            zone = state_of(lon, lat)
+            if zone is not None:
+                break
+        else:
+            raise KeyError(f"campus town {town}, {state}: no parcel {CAMPUS_OFFSET_KM:g} km from substation "
+                           f"sub_{sid} fits")
+        out.append(record(f"site_{slug(town)}_{state.lower()}",
+                          f"{town} campus belt, {state} ({int(r.voltage_kv)} kV {r['name'].title()})",
+                          lon, lat, r, sid, zone, CAMPUS_LAND_FACTOR))
+    return out
 
 
 def _bearing(lon1, lat1, lon2, lat2) -> float:
