@@ -214,3 +214,16 @@ def test_campus_belts_have_candidates(region):
             g = sites.geometry[sid]
             d = distance_matrix_km([g.y], [g.x], [t.latitude], [t.longitude])[0, 0]
             assert CAMPUS_MIN_TOWN_KM <= d <= CAMPUS_MAX_KM + CAMPUS_OFFSET_KM, (town, d)
+
+
+@needs_raw
+def test_queue_waits_by_iso(raw_data):
+    from siteplan.databuild import leadtimes
+    w = raw_data.waits
+    assert w.at["ERCOT", "median"] == pytest.approx(3.91) and w.at["MISO", "median"] == pytest.approx(3.06)
+    assert w.at["ERCOT", "p25"] < w.at["ERCOT", "median"] < w.at["ERCOT", "p75"]
+    subs = gpd.read_file(DATA / "texas" / "substations.geojson")
+    ercot = subs[subs.zone == "TX-ERCT"]
+    assert (ercot.lead_time_yr == 3.9).all() and len(ercot) > 200
+    assert subs[subs.zone == "TX-SPSO"].lead_time_yr.isna().all()  # SPP: no queue data
+    assert leadtimes.wait_of_subregion(w, "SRTV") is None and leadtimes.wait_of_subregion(w, "MROW") == 3.1

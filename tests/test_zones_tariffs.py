@@ -6,7 +6,7 @@ import pytest
 
 from siteplan.config import GasSupply
 from siteplan.zones import by_zone, zone_state
-from tiny import solve_checked, write_tiny
+from tiny import solve_checked, sub, write_tiny
 
 H = 4380.0 * 2  # hours a year in the tiny studies
 
@@ -41,3 +41,13 @@ def test_demand_charge_bills_the_contract_every_month(tmp_path):
     assert charged.ds["interconnect_contracted_mw"].sum().item() == pytest.approx(11.0)
     assert charged.objective - base.objective == pytest.approx(11.0 * 12 * 2000.0, rel=1e-9)
     assert base.objective == pytest.approx(1e6 + 11 * H * 100, rel=1e-9)
+
+
+def test_scenario_wait_overrides_the_datasets(tmp_path):
+    # the dataset says 5 years at b1 (horizon 3: no grid); a scenario's zone wait of 1 year wins
+    b1 = {**sub("b1"), "lead_time_yr": 5.0}
+    _, prep = solve_checked(write_tiny(tmp_path / "a", substations=[b1], scenario={"onsite": ["gas"]}))
+    assert len(prep.options) == 0
+    _, prep = solve_checked(write_tiny(tmp_path / "b", substations=[b1], zone="TX-ERCT",
+                                       scenario={"onsite": ["gas"], "interconnect": {"lead_time_yr_by_zone": {"TX": 1}}}))
+    assert len(prep.options) > 0

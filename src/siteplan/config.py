@@ -268,7 +268,7 @@ class Interconnect(_Strict):
     lead_time_yr_by_zone: dict[str, float] = Field(
         default_factory=dict, description="A utility's published wait for large loads per zone or state (years, network "
                                           "upgrades included): no class connects sooner to a substation "
-                                          "in the zone (its own lead_time_yr comes first) nor for a site "
+                                          "in the zone (before the substation's own lead_time_yr) nor for a site "
                                           "in the zone (the utility whose load it is).")
 
     @field_validator("lead_time_yr_by_zone")

@@ -68,7 +68,7 @@ SCHEMAS: dict[str, tuple[str, tuple[str, ...], list[FieldSpec]]] = {
         F("zone", "ref"), F("supply_mw", "float", required=False, min_value=0, null_default=0.0),
         F("lead_time_yr", "float", required=False, min_value=0, null_default=math.nan,
           description="a utility's wait for large loads here (years, upgrades included): no class connects sooner "
-                      "than this; null = the zone's wait (scenario), or none"),
+                      "than this unless the scenario gives the zone's wait; null = the zone's wait (scenario), or none"),
     ]),
     "transmission": ("corridor_id", ("LineString", "MultiLineString"), [
         F("corridor_id", "id"), F("from_id", "ref"), F("to_id", "ref"),

@@ -21,6 +21,7 @@ from . import climate as climate_mod
 from . import demand as demand_mod
 from . import fiber as fiber_mod
 from . import grid as grid_mod
+from . import leadtimes as leadtimes_mod
 from . import prices as prices_mod
 from . import sites as sites_mod
 from .geo import clean_number, line, point, write_geojson
@@ -38,6 +39,8 @@ SOURCES = [
     "(PJM West, Mid-C, Palo Verde, SP15) where the state has such a hub, else a stated assumption.",
     "Carbon intensity: U.S. EPA eGRID{carbon_year} subregion CO2 {carbon_basis} output emission rate per "
     "site and substation (eGRID subregion polygons); slice shape {carbon_shape}.",
+    "Large-load waits: median queue-to-operation time of completed generators in the ERCOT GIS report and "
+    "MISO's 2025 GI queue (an assumption; see data/SOURCES.md).",
     "GPU demand: assumption scaled from LBNL 2024 US Data Center Energy Usage Report (see data/SOURCES.md).",
 ]
 
@@ -80,6 +83,10 @@ class RawData:
         return prices_mod.load_hub_months(self.raw)
 
     @cached_property
+    def waits(self) -> pd.DataFrame:
+        return leadtimes_mod.load_waits(self.raw)
+
+    @cached_property
     def subregions(self) -> carbon_mod.Subregions:
         return carbon_mod.load_subregions(self.raw, self.carbon_basis)
 
@@ -118,7 +125,8 @@ def build_region(region: str | Region, raw: Path, out_dir: Path, data: RawData |
         zones[z] = (str(r.state), sub)
         props = {"substation_id": f"sub_{sid}", "name": str(r["name"]).title(),
                  "voltage_kv": float(r.voltage_kv), "headroom_mw": round(float(r.headroom_mw), 1),
-                 "zone": z, "supply_mw": round(float(r.supply_mw), 1)}
+                 "zone": z, "supply_mw": round(float(r.supply_mw), 1),
+                 "lead_time_yr": leadtimes_mod.wait_of_subregion(data.waits, sub)}
         sub_feats.append((props, point(r.lon, r.lat)))
     written.append(write_geojson(folder / "substations.geojson", sub_feats, "substation_id"))
 

@@ -135,14 +135,16 @@ def _check_inputs(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Non
 
 
 def substation_lead_times(scenario: Scenario, substations) -> pd.Series:
-    """Per substation, a utility's wait for large loads there when one is given: its own
-    ``lead_time_yr``, else its zone's ``interconnect.lead_time_yr_by_zone``; NaN = none. (A site's
-    zone's wait applies too: :func:`siteplan.prepare.interconnect.interconnect_options`.)"""
+    """Per substation, a utility's wait for large loads there when one is given: the scenario's
+    ``interconnect.lead_time_yr_by_zone`` for its zone (or state), else the dataset's ``lead_time_yr``
+    of the substation; NaN = none. The scenario comes first: it is the study's explicit choice, the
+    dataset's value a default. (A site's zone's wait applies too:
+    :func:`siteplan.prepare.interconnect.interconnect_options`.)"""
     own = (substations["lead_time_yr"].astype(float) if "lead_time_yr" in substations
            else pd.Series(np.nan, index=substations.index))
     waits = scenario.interconnect.lead_time_yr_by_zone
     zone = substations["zone"].map(lambda z: by_zone(waits, z)).astype(float)
-    return own.where(np.isfinite(own), zone)
+    return zone.where(np.isfinite(zone), own)
 
 
 def prepare(scenario: Scenario, dataset: Dataset, catalog: Catalog, options: pd.DataFrame | None = None,
