@@ -112,6 +112,7 @@ def _hour_weighted_means(region: str) -> pd.DataFrame:
 def test_prices_weighted_mean_is_eia_state_price(region, raw_data):
     state_prices, year = raw_data.state_prices
     assert year == 2024  # the newest year of EIA SEDS in the raw data
+    assert state_prices["TX"] == pytest.approx(61.2) and state_prices["VA"] == pytest.approx(89.9)  # SEDS 2024
     for zone, r in _hour_weighted_means(region).iterrows():
         assert r.energy_price_usd_per_mwh == pytest.approx(float(state_prices[zone.split("-")[0]]), abs=0.05)
 
@@ -120,6 +121,7 @@ def test_prices_weighted_mean_is_eia_state_price(region, raw_data):
 @pytest.mark.parametrize("region", BUILT)
 def test_carbon_mean_is_the_egrid_rate_of_the_subregion(region, raw_data):
     rate = raw_data.subregions.rate_t_per_mwh
+    assert rate["ERCT"] == pytest.approx(771.083 * 0.45359237e-3)  # eGRID2022 SRCO2RTA, lb -> t
     means = _hour_weighted_means(region)
     for zone, r in means.iterrows():
         assert r.carbon_t_per_mwh == pytest.approx(float(rate[zone.split("-")[1]]), abs=5e-4)
@@ -152,6 +154,9 @@ def test_carbon_shape_and_basis_options(raw_data):
     assert (flat.nunique(axis=1) == 1).all()
     np.testing.assert_allclose((shaped.values * w).sum(1) / w.sum(), flat.iloc[:, 0].values)
     assert shaped.loc["ERCT"].std() > 0.02  # Texas: solar noon low, evening high
+    # the Cambium swing is added in t/MWh, not scaled by eGRID / Cambium
+    swing = carbon.cambium_slice_swing(RAW, "ERCT")
+    np.testing.assert_allclose(shaped.loc["ERCT"].values - flat.loc["ERCT"].values, swing, atol=1e-9)
     nb = carbon.load_subregions(RAW, "nonbaseload")
     assert nb.year == 2019 and nb.rate_t_per_mwh["SRTV"] > 1.4 * raw_data.subregions.rate_t_per_mwh["SRTV"]
     with pytest.raises(KeyError, match="unknown carbon basis"):
@@ -164,7 +169,7 @@ def test_build_log_names_fallbacks_and_summarises(tmp_path, raw_data):
     build.build_region("northern_virginia", RAW, tmp_path, raw_data, lines.append)
     assert any("site site_9059" in t and "nearest is RFCE" in t for t in lines)
     summary = [t for t in lines if t.startswith("northern_virginia:")]
-    assert len(summary) == 1 and "106 sites" in summary[0] and "VA-SRVC" in summary[0]
+    assert len(summary) == 1 and "107 sites" in summary[0] and "VA-SRVC" in summary[0]
 
 
 def test_hub_shape_has_summer_peak_and_unit_mean():
@@ -196,6 +201,8 @@ def test_every_catalog_cost_has_a_source_and_one_dollar_year():
     kv069 = cat.interconnect_classes["kv069"]
     assert kv069.substation_cost_usd == pytest.approx(5.7e6 * 320.229 / 245.120, rel=1e-3)
     assert kv069.line_cost_usd_per_km == pytest.approx(1.70e6 / 1.609 * 1.6 * 320.229 / 245.120, rel=2e-3)
+    # the battery: NREL ATB 2022 (2020 $) escalated the same way
+    assert cat.onsite["battery"].capex_usd_per_mw == pytest.approx(1.256e6 * 320.229 / 258.811, rel=1e-3)
 
 
 @pytest.mark.parametrize("region", BUILT)
@@ -226,4 +233,6 @@ def test_queue_waits_by_iso(raw_data):
     ercot = subs[subs.zone == "TX-ERCT"]
     assert (ercot.lead_time_yr == 3.9).all() and len(ercot) > 200
     assert subs[subs.zone == "TX-SPSO"].lead_time_yr.isna().all()  # SPP: no queue data
-    assert leadtimes.wait_of_subregion(w, "SRTV") is None and leadtimes.wait_of_subregion(w, "MROW") == 3.1
+    assert leadtimes.wait_of_zone(w, "TN-SRTV") is None and leadtimes.wait_of_zone(w, "IA-MROW") == 3.1
+    assert leadtimes.wait_of_zone(w, "NE-MROW") is None  # Omaha: SPP, not MISO
+    assert leadtimes.wait_of_zone(w, "OK-ERCT") is None and leadtimes.wait_of_zone(w, "OH-RFCM") is None

@@ -14,6 +14,7 @@ import siteplan
 from siteplan.geo import distance_matrix_km
 from siteplan.prepare import prepare
 from siteplan.prepare.graphs import rtt_matrix
+from tiny import site, solve_checked, sub, write_tiny
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -58,3 +59,19 @@ def test_odessa_reaches_the_permian_sites():
     assert len(near) >= 5
     assert (p.rtt_ms.loc[near, odessa] <= 10.0).all()
     assert p.direct_km.loc[near, odessa].notna().all()
+
+
+def test_plan_routes_show_the_metro_path(tmp_path):
+    # the site 48 km east of the demand town; their only PoP 143 km west of the town: the town is
+    # served over a direct metro path, drawn site -> town with no backbone link
+    path = write_tiny(tmp_path, sites=[site("s1", lon=-96.5)], substations=[sub("b1", lon=-96.5)],
+                      pop_xy=(-98.5, 31.0))
+    plan, prep = solve_checked(path)
+    routes = plan.routes
+    assert len(routes) == 1 and routes.iloc[0]["rtt_source"] == "metro"
+    gc = distance_matrix_km([31.0], [-96.5], [31.0], [-97.0])[0, 0]
+    assert routes.iloc[0]["route_km"] == pytest.approx(gc * 1.3)
+    assert routes.iloc[0]["fiber_links"] == ""
+    assert list(routes.iloc[0].geometry.coords) == [(-96.5, 31.0), (-97.0, 31.0)]
+    net = prep.scenario.network
+    assert routes.iloc[0]["rtt_ms"] == pytest.approx(2 * gc * 1.3 * net.us_per_km / 1000 + net.rtt_overhead_ms)

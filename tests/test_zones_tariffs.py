@@ -22,10 +22,10 @@ def test_zone_state_and_lookup():
     assert gas.price_usd_per_mmbtu("TX-ERCT") == 3.5 and gas.price_usd_per_mmbtu("OK-SPSO") == 4.0
 
 
-@pytest.mark.parametrize("key, connects", [("TX", False), ("TX-ERCT", False), ("TX-SPSO", True)])
-def test_utility_wait_by_state_applies_to_its_zones(tmp_path, key, connects):
+@pytest.mark.parametrize("waits, connects", [({"TX": 5}, False), ({"TX-ERCT": 5}, False), ({}, True)])
+def test_utility_wait_by_state_applies_to_its_zones(tmp_path, waits, connects):
     # horizon 3 yr; a 5-year wait keyed by the state (or the zone) leaves the site no grid option
-    path = write_tiny(tmp_path, zone="TX-ERCT", scenario={"onsite": ["gas"], "interconnect": {"lead_time_yr_by_zone": {key: 5}}})
+    path = write_tiny(tmp_path, zone="TX-ERCT", scenario={"onsite": ["gas"], "interconnect": {"lead_time_yr_by_zone": waits}})
     plan, prep = solve_checked(path)
     assert (len(prep.options) > 0) == connects
     assert (plan.ds["onsite_units"].sum().item() == 0) == connects
@@ -51,3 +51,16 @@ def test_scenario_wait_overrides_the_datasets(tmp_path):
     _, prep = solve_checked(write_tiny(tmp_path / "b", substations=[b1], zone="TX-ERCT",
                                        scenario={"onsite": ["gas"], "interconnect": {"lead_time_yr_by_zone": {"TX": 1}}}))
     assert len(prep.options) > 0
+
+
+def test_unknown_zone_key_is_an_error(tmp_path):
+    from siteplan.api import validate_scenario
+    from siteplan.errors import InputError
+    path = write_tiny(tmp_path, zone="VA-SRVC", scenario={"interconnect": {"lead_time_yr_by_zone": {"VA-SRCV": 5}}})
+    probs = validate_scenario(path)
+    assert len(probs) == 1 and probs[0].field == "interconnect.lead_time_yr_by_zone.VA-SRCV"
+    assert "names no zone or state" in probs[0].message and "VA-SRVC" in probs[0].message
+    with pytest.raises(InputError, match="VA-SRCV"):
+        solve_checked(path)
+    assert validate_scenario(write_tiny(tmp_path / "ok", zone="VA-SRVC",
+                                        scenario={"interconnect": {"lead_time_yr_by_zone": {"VA": 5}}})) == []

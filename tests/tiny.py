@@ -73,14 +73,14 @@ def sub(bid, lon=-97.0, lat=31.01, headroom_mw=1000.0, supply_mw=1000.0, voltage
 
 def write_tiny(root: Path, *, sites=None, substations=None, corridors=(), demand_gpus=10.0, temps=(10.0, 10.0),
                price=100.0, scenario=None, catalog=None, latency=None, stations=None, slices=None, weight_h=None,
-               days=None, price_columns=None, zone="Z"):
+               days=None, price_columns=None, zone="Z", pop_xy=(-97.0, 31.0)):
     """Write catalog, dataset and scenario under ``root``; return the scenario path.
 
     By default two slices ``a``, ``b`` of 4380 h without a day structure; ``slices``, ``weight_h``
     and ``days`` (``(day, order_in_day, duration_h)`` per slice) give others. ``price`` is one
     price for every slice or a list, one per slice; temperatures are one per slice.
     ``price_columns`` adds optional prices.csv columns, ``{column: [value per slice]}``.
-    ``zone`` names the one zone of every site, substation and price row.
+    ``zone`` names the one zone of every site, substation and price row; ``pop_xy`` places the one PoP.
     """
     slices = list(slices) if slices is not None else SLICES
     weight_h = list(weight_h) if weight_h is not None else [8760.0 / len(slices)] * len(slices)
@@ -103,7 +103,7 @@ def write_tiny(root: Path, *, sites=None, substations=None, corridors=(), demand
         root / "data", name="tiny", sites=sites, substations=substations,
         transmission=[dict(corridor_id=c, from_id=a, to_id=b, capacity_mw=cap, voltage_kv=138.0,
                            geometry=line(subs_xy[a], subs_xy[b])) for c, a, b, cap in corridors],
-        pops=[dict(pop_id="p1", lon=-97.0, lat=31.0)], fiber=[],
+        pops=[dict(pop_id="p1", lon=pop_xy[0], lat=pop_xy[1])], fiber=[],
         demand=[dict(region_id="r1", lon=-97.0, lat=31.0, inf_gpus=demand_gpus)],
         stations=[dict(station=s, lon=stations[s][0], lat=stations[s][1]) for s in st_ids],
         slices=slices, weight_h=weight_h, dry_bulb_c=dry, wet_bulb_c=dry - 5.0,

@@ -18,6 +18,7 @@ from siteplan.model import build_model
 from siteplan.plan import Plan, extract_plan
 from siteplan.prepare import Prepared, prepare
 from siteplan.solve import Termination, Timings, solve_model
+from siteplan.zones import zone_key_problems
 
 
 @dataclass
@@ -43,8 +44,10 @@ def validate_scenario(path: str | Path, overrides: tuple[str, ...] = (),
     except InputError as exc:
         probs += exc.problems
     try:
-        _, dprobs = load_dataset(sc.dataset, sorted(sc.workloads), strict=False)
+        ds, dprobs = load_dataset(sc.dataset, sorted(sc.workloads), strict=False)
         probs += dprobs
+        if not dprobs:
+            probs += zone_key_problems(sc, ds)
     except InputError as exc:
         probs += exc.problems
     return probs

@@ -25,3 +25,16 @@ def by_zone(mapping: Mapping[str, float], zone: str, default: float = math.nan) 
     if z in mapping:
         return mapping[z]
     return mapping.get(zone_state(z), default)
+
+
+def zone_key_problems(scenario, dataset) -> list:
+    """Keys of the scenario's ``interconnect.lead_time_yr_by_zone`` that name no zone or state of the
+    dataset (a typo such as ``VA-SRCV`` would otherwise be ignored silently)."""
+    from siteplan.errors import Problem
+
+    zones = set(map(str, dataset.sites["zone"])) | set(map(str, dataset.substations["zone"]))
+    known = zones | {zone_state(z) for z in zones}
+    return [Problem(str(scenario.source_file) if scenario.source_file else None, None,
+                    f"interconnect.lead_time_yr_by_zone.{k}",
+                    f"names no zone or state of the dataset (zones: {', '.join(sorted(zones))})")
+            for k in sorted(scenario.interconnect.lead_time_yr_by_zone) if k not in known]

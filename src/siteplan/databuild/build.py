@@ -126,7 +126,7 @@ def build_region(region: str | Region, raw: Path, out_dir: Path, data: RawData |
         props = {"substation_id": f"sub_{sid}", "name": str(r["name"]).title(),
                  "voltage_kv": float(r.voltage_kv), "headroom_mw": round(float(r.headroom_mw), 1),
                  "zone": z, "supply_mw": round(float(r.supply_mw), 1),
-                 "lead_time_yr": leadtimes_mod.wait_of_subregion(data.waits, sub)}
+                 "lead_time_yr": leadtimes_mod.wait_of_zone(data.waits, z)}
         sub_feats.append((props, point(r.lon, r.lat)))
     written.append(write_geojson(folder / "substations.geojson", sub_feats, "substation_id"))
 
@@ -166,7 +166,8 @@ def build_region(region: str | Region, raw: Path, out_dir: Path, data: RawData |
     written.append(climate_mod.write_netcdf(ds, folder / "climate.nc"))
 
     state_prices, price_year = data.state_prices
-    carbon = carbon_mod.carbon_by_slice(data.raw, data.subregions, [v[1] for v in zones.values()], data.carbon_shape)
+    carbon = carbon_mod.carbon_by_slice(data.raw, data.subregions, [v[1] for v in zones.values()], data.carbon_shape,
+                                        log)
     pr = prices_mod.build_prices(zones, state_prices, data.hub_months, carbon)
     p = folder / "prices.csv"
     pr.to_csv(p, index=False, lineterminator="\n")
@@ -183,7 +184,7 @@ def build_region(region: str | Region, raw: Path, out_dir: Path, data: RawData |
                         f"`siteplan data build`; see data/SOURCES.md for methods and assumptions."),
         "sources": [t.format(price_year=price_year, carbon_year=data.subregions.year,
                              carbon_basis=data.carbon_basis,
-                             carbon_shape=("NREL Cambium 2022 (Mid-case AER, modelled 2024) rescaled to the eGRID mean"
+                             carbon_shape=("NREL Cambium 2022 (Mid-case AER, modelled 2024) swing added to the eGRID mean"
                                            if data.carbon_shape == "cambium" else "flat"))
                     for t in SOURCES] + [f"Topology Zoo networks used: {', '.join(nets)}."],
     }

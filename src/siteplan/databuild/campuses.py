@@ -6,13 +6,16 @@ Abilene). Each region therefore also gets a candidate in each belt of ``CAMPUS_T
 town (population >= 15,000) at or next to a publicly announced campus, and the reason it is listed.
 
 Placement (``place_campus_sites``): the nearest retained substation of the region's states with
-voltage >= ``MIN_SITE_KV`` and headroom >= ``MIN_HEADROOM_MW`` within ``CAMPUS_MAX_KM`` of the town;
-the parcel ``CAMPUS_OFFSET_KM`` from it on the bearing towards the town (the industrial belt between
-the HV substation and the town), or on the bearing away from it when that would put the parcel
-within ``CAMPUS_MIN_TOWN_KM`` of the town centre (dense centres stay excluded); inside the region's
-states and ``CAMPUS_SPACING_KM`` from other campus parcels. Land cost: the rule of the other sites
-times ``CAMPUS_LAND_FACTOR`` (location class "campus belt": entitled, serviced data-center land
-trades at a premium over surrounding farmland; an assumption).
+voltage >= ``MIN_SITE_KV`` and headroom >= ``MIN_HEADROOM_MW`` within ``CAMPUS_MAX_KM`` of the town
+sets the parcel's size (IT MW by its voltage, as for the other sites). The parcel lies in the town's
+belt, ``CAMPUS_TOWN_KM`` from the town centre on the bearing towards that substation (farther
+along it when needed to keep the substation within ``CAMPUS_LINE_MAX_KM``; the interconnect options
+then price the line to it); when the substation is within ``CAMPUS_TOWN_KM +
+CAMPUS_OFFSET_KM`` of the town, ``CAMPUS_OFFSET_KM`` from the substation towards the town, or away
+from it when that would be within ``CAMPUS_MIN_TOWN_KM`` of the centre (dense centres stay
+excluded). Always inside the region's states and ``CAMPUS_SPACING_KM`` from other campus parcels.
+Land cost: the rule of the other sites times ``CAMPUS_LAND_FACTOR`` (location class "campus belt":
+entitled, serviced data-center land trades at a premium over surrounding farmland; an assumption).
 """
 
 from __future__ import annotations
@@ -58,6 +61,8 @@ CAMPUS_TOWNS: dict[str, list[tuple[str, str, str]]] = {
     ],
 }
 CAMPUS_MAX_KM = 40.0
+CAMPUS_TOWN_KM = 5.0
+CAMPUS_LINE_MAX_KM = 25.0  # within the scenarios' interconnect max_distance_km (30 km)
 CAMPUS_OFFSET_KM = 3.0
 CAMPUS_MIN_TOWN_KM = 2.0
 CAMPUS_SPACING_KM = 3.0

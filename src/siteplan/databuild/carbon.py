@@ -10,11 +10,14 @@ simplified at coasts and borders) takes the nearest polygon, and the build log n
 
 Shape over the slices (``shape="cambium"``, the default): NREL Cambium 2022 Mid-case hourly average
 emission rate of load (modelled 2024) of the subregion's Cambium region (``<SUBRGN>c``; New York
-subregions -> ``NYSTc``), averaged per slice: a month's ``day`` slice = hours 07-18 local standard
-time of that month, ``night`` = hours 19-06; ``peak_hot`` = all hours of the June-September month
-with the highest mean, ``peak_cold`` = all hours of the December-February month with the highest
-mean. The slice values are then scaled so that their hour-weighted mean equals the eGRID rate:
-Cambium gives the shape, eGRID the level. A subregion without a Cambium file is flat.
+subregions -> ``NYSTc``), averaged per slice: a month's ``day`` slice = hours 07-18 of that month
+(hour 0 = the file's first row; Cambium's local standard time is assumed, not verified in the
+source), ``night`` = hours 19-06; ``peak_hot`` = all hours of the June-September month with the
+highest mean, ``peak_cold`` = all hours of the December-February month with the highest mean. The
+slice values minus their hour-weighted mean are **added** to the eGRID rate (clipped at 0 and
+re-centred): Cambium gives the swing in t/MWh, eGRID the level. The swing is added rather than
+multiplied because Cambium's modelled levels are far below eGRID's (SPSOc 138 vs SPSO 440
+kg/MWh): scaling would triple the swing. A subregion without a Cambium file is flat (logged).
 ``shape="flat"`` gives every slice the eGRID rate.
 """
 
@@ -73,13 +76,13 @@ def load_subregions(raw: Path, basis: str = "average") -> Subregions:
     return Subregions(polys, (r * T_PER_LB).sort_index(), basis, year)
 
 
-def cambium_slice_index(raw: Path, subregion: str) -> np.ndarray | None:
-    """Cambium AER per slice divided by its hour-weighted mean over the slices (None: no file)."""
+def cambium_slice_swing(raw: Path, subregion: str) -> np.ndarray | None:
+    """Cambium AER per slice minus its hour-weighted mean over the slices, t/MWh (None: no file)."""
     code = CAMBIUM_ALIAS.get(subregion, subregion)
     f = raw / "cambium-hourly-emissions" / "raw" / "AER_MidCase_1" / f"{code}c.csv"
     if not f.is_file():
         return None
-    v = np.loadtxt(f)
+    v = np.loadtxt(f) / 1000.0  # kg -> t CO2e per MWh
     if v.shape != (8760,):
         raise ValueError(f"{f}: expected 8,760 hourly values, got {v.shape}")
     month = np.repeat(np.arange(1, 13), np.array(DAYS) * 24)
@@ -92,10 +95,24 @@ def cambium_slice_index(raw: Path, subregion: str) -> np.ndarray | None:
     vals += [max(monthly[k] for k in SUMMER_MONTHS), max(monthly[k] for k in WINTER_MONTHS)]
     x = np.array(vals)
     w = slice_weights()
-    return x / (np.sum(w * x) / np.sum(w))
+    return x - np.sum(w * x) / np.sum(w)
 
 
-def carbon_by_slice(raw: Path, subs: Subregions, subregions: list[str], shape_kind: str = "cambium") -> pd.DataFrame:
+def _add_swing(level: float, swing: np.ndarray) -> np.ndarray:
+    """``level`` + ``swing``, clipped at 0 and re-centred so the hour-weighted mean stays ``level``."""
+    w = slice_weights()
+    x = np.maximum(level + swing, 0.0)
+    for _ in range(50):
+        mean = np.sum(w * x) / np.sum(w)
+        if abs(mean - level) < 1e-12:
+            break
+        pos = x > 0
+        x = np.maximum(np.where(pos, x + (level - mean) * np.sum(w) / np.sum(w[pos]), 0.0), 0.0)
+    return x
+
+
+def carbon_by_slice(raw: Path, subs: Subregions, subregions: list[str], shape_kind: str = "cambium",
+                    log=None) -> pd.DataFrame:
     """t CO2/MWh per subregion (rows) and slice (columns); hour-weighted mean = the eGRID rate."""
     if shape_kind not in SHAPES:
         raise KeyError(f"unknown carbon shape {shape_kind!r} (choose from {', '.join(SHAPES)})")
@@ -103,6 +120,9 @@ def carbon_by_slice(raw: Path, subs: Subregions, subregions: list[str], shape_ki
     for code in sorted(set(subregions)):
         if code not in subs.rate_t_per_mwh.index:
             raise KeyError(f"eGRID subregion {code} has no {subs.basis} rate for {subs.year}")
-        idx = cambium_slice_index(raw, code) if shape_kind == "cambium" else None
-        rows[code] = float(subs.rate_t_per_mwh[code]) * (idx if idx is not None else np.ones(len(SLICES)))
+        level = float(subs.rate_t_per_mwh[code])
+        swing = cambium_slice_swing(raw, code) if shape_kind == "cambium" else None
+        if shape_kind == "cambium" and swing is None and log is not None:
+            log(f"  eGRID subregion {code}: no Cambium file, carbon flat over the slices")
+        rows[code] = _add_swing(level, swing) if swing is not None else np.full(len(SLICES), level)
     return pd.DataFrame.from_dict(rows, orient="index", columns=list(SLICES))

@@ -22,7 +22,7 @@ def data_group() -> None:
               help="eGRID subregion rate: total output (eGRID2022) or non-baseload output (eGRID2019, the newest "
                    "with it).")
 @click.option("--carbon-shape", type=click.Choice(["cambium", "flat"]), default="cambium", show_default=True,
-              help="Carbon over the slices: NREL Cambium's hourly shape rescaled to the eGRID mean, or flat.")
+              help="Carbon over the slices: NREL Cambium's swing over the slices added to the eGRID mean, or flat.")
 def build(raw: Path, out: Path, regions: tuple[str, ...], carbon_rate: str, carbon_shape: str) -> None:
     """Build reduced, attributed datasets (byte-for-byte reproducible) from RAW into OUT.
 

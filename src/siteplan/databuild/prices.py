@@ -8,14 +8,18 @@ Shape over the slices, normalised so that the hour-weighted mean equals the stat
 
 - **month**: where the state has a liquid trading hub (``HUB_OF_STATE``: PJM West for the PJM
   states, Mid-Columbia for the Northwest, Palo Verde for the desert Southwest, SP15 for California),
-  the hub's monthly mean of daily on-peak prices (ICE via EIA) divided by that year's mean, averaged
-  over the complete years 2019-2022 (``HUB_YEARS``; 2023 lacks December). States without such a hub
+  the hub's monthly mean of daily on-peak prices (ICE via EIA) divided by that year's mean, the
+  median over the complete years 2019-2022 (``HUB_YEARS``; 2023 lacks December), so that no single
+  event sets a month. States without such a hub
   (ERCOT, TVA, Southern, SPP, MISO: the ICE files have no ERCOT, SERC or SPP hub and under 60 trading
   days a year at Indiana Hub) take the seasonal assumption ``SHAPE_SEASON`` (summer 1.025, winter 1.0,
   shoulder 0.925 before normalisation);
 - **day/night** within a month: ``SHAPE_SEASON``'s day/night ratio of the season (an assumption:
   the hub data are on-peak only);
 - **peaks**: ``SHAPE_PEAK`` times the mean (scarcity pricing on design days; an assumption).
+
+The shape multiplies the whole retail price, delivery charges included: a simplification that
+overstates the swing where delivery is a large share of the bill.
 """
 
 from __future__ import annotations
@@ -59,7 +63,9 @@ def load_hub_months(raw: Path) -> pd.DataFrame:
         t = g.pivot(index="year", columns="month", values="mean_wtd_avg_usd_mwh")
         if t.shape != (len(HUB_YEARS), 12) or t.isna().any().any():
             raise ValueError(f"hub {hub!r}: monthly prices missing in {HUB_YEARS}")
-        out[hub] = (t.div(t.mean(axis=1), axis=0)).mean(axis=0).to_numpy()
+        # median over the years: one event (the 2020 desert heat wave, Winter Storm Uri in February
+        # 2021, the 2022 gas spike) must not set a month's shape
+        out[hub] = (t.div(t.mean(axis=1), axis=0)).median(axis=0).to_numpy()
     return pd.DataFrame.from_dict(out, orient="index", columns=range(1, 13)).sort_index()
 
 

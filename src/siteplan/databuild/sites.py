@@ -121,7 +121,7 @@ def build_sites(region: Region, subs: pd.DataFrame, cities: pd.DataFrame,
 def place_campus_sites(region: Region, core: pd.DataFrame, cities: pd.DataFrame, state_of, record) -> list[dict]:
     """One parcel per campus belt of the region (method: :mod:`siteplan.databuild.campuses`)."""
     from .campuses import (CAMPUS_LAND_FACTOR, CAMPUS_MAX_KM, CAMPUS_MIN_TOWN_KM, CAMPUS_OFFSET_KM,
-                           CAMPUS_SPACING_KM, CAMPUS_TOWNS)
+                           CAMPUS_LINE_MAX_KM, CAMPUS_SPACING_KM, CAMPUS_TOWN_KM, CAMPUS_TOWNS)
 
     out: list[dict] = []
     for town, state, _why in CAMPUS_TOWNS.get(region.name, []):
@@ -136,10 +136,16 @@ def place_campus_sites(region: Region, core: pd.DataFrame, cities: pd.DataFrame,
                            f"within {CAMPUS_MAX_KM:g} km")
         j = ok[np.lexsort((core.index.to_numpy()[ok], d[ok]))[0]]
         sid, r = core.index[j], core.iloc[j]
-        toward = _bearing(float(r.lon), float(r.lat), float(t.longitude), float(t.latitude))
-        for b in (toward, (toward + 180.0) % 360.0):
-            lon, lat = offset_point(float(r.lon), float(r.lat), b, CAMPUS_OFFSET_KM)
-            if haversine_km(lon, lat, float(t.longitude), float(t.latitude)) < CAMPUS_MIN_TOWN_KM:
+        tlon, tlat = float(t.longitude), float(t.latitude)
+        toward = _bearing(float(r.lon), float(r.lat), tlon, tlat)
+        # in the town's belt: CAMPUS_TOWN_KM from its centre towards the substation (a line then joins
+        # them); next to the substation when it is that close to the town
+        from_town = max(CAMPUS_TOWN_KM, float(d[j]) - CAMPUS_LINE_MAX_KM)
+        tries = [(tlon, tlat, (toward + 180.0) % 360.0, from_town)] if d[j] > CAMPUS_TOWN_KM + CAMPUS_OFFSET_KM else []
+        tries += [(float(r.lon), float(r.lat), b, CAMPUS_OFFSET_KM) for b in (toward, (toward + 180.0) % 360.0)]
+        for lon0, lat0, b, km in tries:
+            lon, lat = offset_point(lon0, lat0, b, km)
+            if haversine_km(lon, lat, tlon, tlat) < CAMPUS_MIN_TOWN_KM:
                 continue
             if out and haversine_km(lon, lat, np.array([s["lon"] for s in out]),
                                     np.array([s["lat"] for s in out])).min() < CAMPUS_SPACING_KM:
@@ -148,8 +154,7 @@ def place_campus_sites(region: Region, core: pd.DataFrame, cities: pd.DataFrame,
             if zone is not None:
                 break
         else:
-            raise KeyError(f"campus town {town}, {state}: no parcel {CAMPUS_OFFSET_KM:g} km from substation "
-                           f"sub_{sid} fits")
+            raise KeyError(f"campus town {town}, {state}: no parcel near it or substation sub_{sid} fits")
         out.append(record(f"site_{slug(town)}_{state.lower()}",
                           f"{town} campus belt, {state} ({int(r.voltage_kv)} kV {r['name'].title()})",
                           lon, lat, r, sid, zone, CAMPUS_LAND_FACTOR))

@@ -16,7 +16,7 @@ from siteplan.io import YEARLY_DEMAND, Dataset, check_tables, slice_days
 from siteplan.prepare.climate import pue_wue, site_stations
 from siteplan.prepare.graphs import energy_graph, fiber_graph, rtt_matrix
 from siteplan.prepare.interconnect import interconnect_options
-from siteplan.zones import by_zone
+from siteplan.zones import by_zone, zone_key_problems
 from siteplan.prepare.slices import DESIGN_PEAK, aggregate_slices, auto_clusters
 
 __all__ = ["Prepared", "prepare"]
@@ -130,6 +130,8 @@ def _check_inputs(scenario: Scenario, dataset: Dataset, catalog: Catalog) -> Non
     probs += catalog_problems(catalog, scenario.catalog)
     probs += cross_check(scenario, catalog)
     probs += check_tables(dataset, sorted(scenario.workloads))
+    if not probs:
+        probs += zone_key_problems(scenario, dataset)
     if probs:
         raise InputError(probs)
 
