@@ -123,7 +123,8 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
         for j in range(1, k + 1):
             if progress:
                 progress(f"alternative {j} of {k}: the farthest plan within +${allowed / 1e6:,.2f}M/yr "
-                         f"({opts['time_limit_s']:g} s at most)")
+                         f"(up to {proof_limit_s:g} s to find one, {opts['time_limit_s']:g} s to move away, "
+                         f"{min(opts['time_limit_s'], ALT_POLISH_LIMIT_S):g} s to polish)")
             for pv in prev[-1:]:
                 m._alt_apart.add(m._alt_distance <= _distance_expr(binaries, pv))
             # Phase A: the cheapest plan at least one choice away from every plan so far (a no-good
