@@ -20,7 +20,7 @@ from siteplan.io import PRICE_FACTORS
 def _num(v):
     if isinstance(v, (float, np.floating)):
         v = float(v)
-        return None if v != v else round(v, 6)
+        return None if v != v else v  # json writes repr(): the shortest text that reads back the same float
     if isinstance(v, np.integer):
         return int(v)
     return v
@@ -30,7 +30,8 @@ def write_geojson(path: Path, features: Iterable[dict], geom_key: str = "geometr
     """Write features ``{..properties.., "geometry": {"type": ..., "coordinates": ...}}`` as GeoJSON.
 
     A feature may give ``lon``/``lat`` instead of ``geometry`` for a Point. Keys are written in
-    sorted order; coordinates are rounded to 6 decimals.
+    sorted order; property numbers are written in full (they read back as the same floats); point
+    coordinates given as ``lon``/``lat`` are rounded to 6 decimals (0.1 m).
     """
     feats = []
     for f in features:
@@ -105,9 +106,21 @@ def write_dataset(folder: str | Path, *, name: str, sites: list[dict], substatio
     return folder
 
 
+def _csv_cell(v) -> str:
+    """One CSV cell; a float is written as ``repr`` (shortest text that reads back as the same float),
+    without a trailing ``.0`` (``58`` rather than ``58.0``)."""
+    if v is None:
+        return ""
+    if isinstance(v, (float, np.floating)):
+        text = repr(float(v))
+        return text[:-2] if text.endswith(".0") else text
+    if isinstance(v, np.integer):
+        return str(int(v))
+    return str(v)
+
+
 def _write_csv(path: Path, cols: list[str], rows: list[dict]) -> None:
     out = [",".join(cols)]
     for r in rows:
-        out.append(",".join("" if r[c] is None else (f"{r[c]:.6g}" if isinstance(r[c], float) else str(r[c]))
-                            for c in cols))
+        out.append(",".join(_csv_cell(r[c]) for c in cols))
     path.write_text("\n".join(out) + "\n")

@@ -1,0 +1,72 @@
+"""Writers keep every number: what is written reads back as the same float (issue 20, item 11)."""
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import siteplan
+from siteplan.dataset_writer import _csv_cell, write_geojson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from tiny import site, write_tiny  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# many significant digits, in plausible ranges (the loaders check ranges)
+PRICES = [58.123456789012345, 41.98765432109876]
+LAND_COST = 123456789.0  # the issue's example: 6 significant digits made it 123,457,000
+MAX_IT = 87.65432109876543
+RTT = 12.345678901234567
+
+
+@pytest.mark.parametrize("value", [123456789.0, 123456789.123, 0.1 + 0.2, 1e-9, 1.2345678901234567e-5,
+                                   6.02214076e23, -4.000000000000001, 2.0 ** 0.5])
+def test_csv_cell_reads_back_the_same_float(value):
+    assert float(_csv_cell(value)) == value
+    assert float(_csv_cell(np.float64(value))) == value
+
+
+def test_dataset_files_read_back_with_every_digit(tmp_path):
+    path = write_tiny(tmp_path, price=PRICES,
+                      sites=[site("s1", max_it_mw=MAX_IT, land_cost_usd=LAND_COST)],
+                      latency=[{"site_id": "s1", "region_id": "r1", "rtt_ms": RTT}])
+    data = tmp_path / "data"
+    # the raw files, read by pandas / json
+    prices = pd.read_csv(data / "prices.csv")
+    assert prices["energy_price_usd_per_mwh"].tolist() == PRICES
+    assert pd.read_csv(data / "latency.csv")["rtt_ms"].tolist() == [RTT]
+    props = json.loads((data / "sites.geojson").read_text())["features"][0]["properties"]
+    assert props["land_cost_usd"] == LAND_COST and props["max_it_mw"] == MAX_IT
+    # and through siteplan's own loader
+    ds = siteplan.load(path).dataset
+    assert sorted(ds.prices["energy_price_usd_per_mwh"].tolist()) == sorted(PRICES)
+    assert float(ds.sites["land_cost_usd"].iloc[0]) == LAND_COST
+    assert float(ds.sites["max_it_mw"].iloc[0]) == MAX_IT
+    assert float(ds.latency["rtt_ms"].iloc[0]) == RTT
+
+
+def test_geojson_properties_keep_small_numbers(tmp_path):
+    write_geojson(tmp_path / "x.geojson", [{"id": "a", "lon": -97.0, "lat": 31.0, "v": 1.2345678901e-7,
+                                            "w": np.float64(123456789.987654321)}])
+    props = json.loads((tmp_path / "x.geojson").read_text())["features"][0]["properties"]
+    assert props["v"] == 1.2345678901e-7  # 6 decimals made this 0.0
+    assert props["w"] == float(np.float64(123456789.987654321))
+
+
+def test_results_sites_csv_round_trips_the_plan(tmp_path):
+    """results.py's sites.csv (pandas' default float text) reads back as the plan's exact floats."""
+    from siteplan.results import write_results
+
+    study = siteplan.load(ROOT / "models" / "example.yaml")
+    plan = siteplan.solve(study, threads=1)
+    write_results(plan, study, tmp_path / "res")
+    back = pd.read_csv(tmp_path / "res" / "sites.csv")
+    sites = plan.sites.drop(columns="geometry")
+    floats = [c for c in sites.columns if sites[c].dtype.kind == "f"]
+    assert floats
+    for c in floats:
+        np.testing.assert_array_equal(back[c].to_numpy(float), sites[c].to_numpy(float), err_msg=c)
