@@ -70,3 +70,57 @@ def test_results_sites_csv_round_trips_the_plan(tmp_path):
     assert floats
     for c in floats:
         np.testing.assert_array_equal(back[c].to_numpy(float), sites[c].to_numpy(float), err_msg=c)
+
+
+# --------------------------------------------------------------------------- map.html keeps names intact
+
+CHROMIUM = Path("/usr/bin/chromium")
+HOSTILE = ["<!--<script>", "</script><b>bold", "a & b --> <!-- c", "<script>alert(1)</script>", "x</SCRIPT >y"]
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium")
+def test_map_html_shows_hostile_site_names_as_text(tmp_path):
+    """Site names with ``<!--``, ``<script`` or ``</script>`` neither blank map.html nor run as markup."""
+    import html
+    import re
+    import shutil
+    import subprocess
+
+    import yaml
+
+    from siteplan.export.htmlmap import write_html_map
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data" / "example", data)
+    doc = json.loads((data / "sites.geojson").read_text())
+    names = {}
+    for i, f in enumerate(doc["features"]):
+        f["properties"]["name"] = f"{HOSTILE[i % len(HOSTILE)]} {i}"
+        names[f["properties"]["site_id"]] = f["properties"]["name"]
+    (data / "sites.geojson").write_text(json.dumps(doc))
+    sc = yaml.safe_load((ROOT / "models" / "example.yaml").read_text())
+    sc.update(dataset=str(data), catalog=str(ROOT / "data" / "catalog.yaml"))
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(sc))
+    plan = siteplan.solve(siteplan.load(tmp_path / "s.yaml"), threads=1)
+    page = write_html_map(plan, tmp_path / "map.html")
+    text = page.read_text()
+    payload = re.search(r'<script type="application/json" id="plan-data">(.*?)</script>', text, re.S).group(1)
+    assert "<" not in payload and ">" not in payload and "&" not in payload
+    cands = json.loads(payload)["candidates"]
+    assert cands and all(c["name"] == names[c["id"]] for c in cands)  # JSON.parse gives the names back
+
+    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
+           f"--user-data-dir={tmp_path / 'profile'}", "--proxy-server=127.0.0.1:9",
+           "--host-resolver-rules=MAP * ~NOTFOUND", "--window-size=1400,900", "--dump-dom", page.as_uri()]
+    dom = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
+    assert '<body data-ready="1"' in dom  # the map's script ran to the end
+    errors = re.search(r'<pre id="js-errors">(.*?)</pre>', dom, re.S)
+    assert errors is not None and errors.group(1).strip() == ""
+    open_ids = plan.sites.loc[plan.sites["open"] > 0.5, "site_id"].astype(str).tolist()
+    assert open_ids
+    labels = [html.unescape(t) for t in re.findall(r'<text class="site-label"[^>]*>(.*?)</text>', dom, re.S)]
+    assert len(labels) == len(open_ids)
+    for sid in open_ids:  # each chosen site's label shows its name, character for character
+        assert any(lab.startswith(names[sid] + " \u00b7 ") for lab in labels), (names[sid], labels)
+    assert "<b>bold" not in dom  # no name became markup

@@ -211,11 +211,35 @@ def _legend_html(legend: dict) -> str:
     return "\n".join(rows)
 
 
+_SCRIPT_UNSAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
+                  0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def embed_json(data) -> str:
+    """JSON text that is safe inside an HTML ``<script>`` element.
+
+    ``<``, ``>`` and ``&`` (and the line separators U+2028/U+2029) are written as ``\\uXXXX``
+    escapes, so data such as a site named ``<!--<script>`` or ``</script>`` can neither end the
+    element nor switch the HTML parser into its script-escaped states (which blanked the map);
+    ``JSON.parse`` gives back the same strings.
+
+    Parameters
+    ----------
+    data : object
+        JSON-serialisable data (NaN and infinities are refused).
+
+    Returns
+    -------
+    str
+    """
+    return json.dumps(data, separators=(",", ":"), allow_nan=False).translate(_SCRIPT_UNSAFE)
+
+
 def render_html_map(plan) -> str:
     """The map page as one HTML string (script, style and data inlined)."""
     h = headline(plan)
     data = map_data(plan)
-    payload = json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+    payload = embed_json(data)
     sub = (f"{style.fmt_usd(h.annual_cost_usd)}/yr · {h.open_sites} of {h.candidate_sites} sites · "
            f"{h.it_mw:,.0f} MW IT · {h.gpus:,.0f} GPUs · avg PUE {h.avg_pue:.3f} · unmet {h.unmet_h100e:,.0f} H100e · "
            f"{h.termination}, gap {h.gap:.2%}")
