@@ -35,10 +35,16 @@ def cli() -> None:
 @click.option("--override", "-o", multiple=True, help="Named override from the scenario file (repeatable).")
 @click.option("--set", "set_values", multiple=True, help="KEY=VALUE by dotted key path (repeatable).")
 def validate(scenario: Path, override: tuple[str, ...], set_values: tuple[str, ...]) -> None:
-    """Check a scenario, its catalog and its dataset; list every problem."""
+    """Check a scenario (or a sweep: every scenario of it), its catalog and its dataset; list every problem."""
     from siteplan.api import validate_scenario
+    from siteplan.batch.sweep import is_sweep_file, validate_sweep
 
-    probs = validate_scenario(scenario, override, _parse_set(set_values))
+    if is_sweep_file(scenario):
+        if override or set_values:
+            raise click.UsageError("--override and --set apply to a scenario file, not to a sweep")
+        probs = validate_sweep(scenario)
+    else:
+        probs = validate_scenario(scenario, override, _parse_set(set_values))
     if probs:
         click.echo(f"{len(probs)} problem(s) found:", err=True)
         for p in probs:

@@ -28,15 +28,28 @@ import glob
 import hashlib
 import itertools
 import json
+import math
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from siteplan.config import _pydantic_problems, _read_yaml, apply_overrides, scenario_from_dict, set_by_path
+from siteplan.config import _pydantic_problems, apply_overrides, scenario_from_dict, set_by_path
 from siteplan.errors import InputError, Problem
+
+#: Most YAML nodes a sweep or scenario file may expand to (an alias counts again at every use), so
+#: that a "billion laughs" file of nested aliases is refused at once instead of hanging the loader.
+MAX_YAML_NODES = 200_000
+#: Deepest nesting of YAML collections accepted.
+MAX_YAML_DEPTH = 64
+#: Largest YAML file read (bytes).
+MAX_YAML_BYTES = 10_000_000
+#: Most scenarios one sweep may expand to.
+MAX_SCENARIOS = 10_000
 
 
 class SweepFile(BaseModel):
@@ -166,6 +179,169 @@ def scenario_id(region: str, params: dict, short: dict[str, str] | None = None) 
     return f"{slug}_{_hash({'region': region, 'params': params})}"
 
 
+# --------------------------------------------------------------------------- safe YAML
+
+
+def _node_problems(path: Path, loader, root) -> list[Problem]:
+    """Expanded size, depth, recursion and duplicate keys of a composed YAML node graph.
+
+    Walks each distinct node once (aliases are the same node object), so the cost is linear in the
+    file even when aliases would expand it a billion times.
+    """
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    merge_tag = "tag:yaml.org,2002:merge"
+    probs: list[Problem] = []
+    size: dict[int, int] = {}
+    on_stack: set[int] = set()
+
+    def walk(node, where: str, depth: int) -> int:
+        nid = id(node)
+        if nid in size:
+            return size[nid]
+        if nid in on_stack:
+            raise _YamlLimit(where, "an alias refers to a mapping or list that contains it (recursive alias)")
+        if depth > MAX_YAML_DEPTH:
+            raise _YamlLimit(where, f"nested deeper than {MAX_YAML_DEPTH} levels")
+        on_stack.add(nid)
+        n = 1
+        if isinstance(node, SequenceNode):
+            for i, child in enumerate(node.value):
+                n += walk(child, f"{where}[{i}]", depth + 1)
+        elif isinstance(node, MappingNode):
+            seen: dict[Any, int] = {}
+            for knode, vnode in node.value:
+                if isinstance(knode, ScalarNode) and knode.tag != merge_tag:
+                    try:
+                        key = loader.construct_object(knode)
+                        hash(key)
+                    except Exception:  # noqa: BLE001 - reported by the constructor later
+                        key = (knode.tag, knode.value)
+                    line = knode.start_mark.line + 1
+                    field = f"{where}.{key}" if where else str(key)
+                    if key in seen:
+                        probs.append(Problem(str(path), None, field,
+                                             f"duplicate key {key!r} (lines {seen[key]} and {line}): a key may "
+                                             "appear only once in a mapping"))
+                    else:
+                        seen[key] = line
+                    child_where = field
+                else:
+                    child_where = where
+                n += walk(knode, child_where, depth + 1) + walk(vnode, child_where, depth + 1)
+        on_stack.discard(nid)
+        size[nid] = n
+        if n > MAX_YAML_NODES:
+            raise _YamlLimit(where, f"expands to more than {MAX_YAML_NODES:,} values (aliases are counted at every "
+                                    "use; is it an alias bomb?)")
+        return n
+
+    try:
+        walk(root, "", 0)
+    except _YamlLimit as exc:
+        return [Problem(str(path), None, exc.where or None, exc.message)]
+    return probs
+
+
+class _YamlLimit(Exception):
+    def __init__(self, where: str, message: str):
+        super().__init__(message)
+        self.where, self.message = where, message
+
+
+def read_yaml_strict(path: str | Path) -> Any:
+    """Read a YAML file with the safe loader, refusing what ``yaml.safe_load`` lets through.
+
+    Refused, each as a located problem: a missing file, a path that is not a regular file (a
+    folder, FIFO or device would block or never end), a file over ``MAX_YAML_BYTES``, bytes that
+    are not UTF-8, invalid YAML, a key repeated in a mapping (every repeat is listed, with its
+    lines), and nodes nested deeper than ``MAX_YAML_DEPTH`` or expanding to more than
+    ``MAX_YAML_NODES`` values once aliases are followed (an alias bomb is refused in
+    milliseconds). Anchors, aliases and merge keys (``<<``) within those limits are allowed.
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file.
+
+    Returns
+    -------
+    object
+        The document (None for an empty file).
+
+    Raises
+    ------
+    InputError
+    """
+    import yaml
+
+    path = Path(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputError([Problem(str(path), None, None, "file not found")]) from None
+    except OSError as exc:
+        raise InputError([Problem(str(path), None, None, f"cannot read: {exc.strerror or exc}")]) from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file (a FIFO, device or socket)"
+        raise InputError([Problem(str(path), None, None, f"is {kind}; a YAML file is expected")])
+    if st.st_size > MAX_YAML_BYTES:
+        raise InputError([Problem(str(path), None, None, f"is {st.st_size:,} bytes; a YAML file of at most "
+                                                         f"{MAX_YAML_BYTES:,} bytes is expected")])
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_YAML_BYTES + 1)
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise InputError([Problem(str(path), None, None, f"line {line}: byte {data[exc.start]:#04x} is not UTF-8 "
+                                                         "text; save the file as UTF-8")]) from None
+    except OSError as exc:
+        raise InputError([Problem(str(path), None, None, f"cannot read: {exc.strerror or exc}")]) from None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        probs = _node_problems(path, loader, node)
+        if probs:
+            raise InputError(probs)
+        return loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        raise InputError([Problem(str(path), None, None, f"not valid YAML: {exc}")]) from None
+    except RecursionError:
+        raise InputError([Problem(str(path), None, None, "nested too deeply")]) from None
+    finally:
+        loader.dispose()
+
+
+def is_sweep_file(path: str | Path) -> bool:
+    """Whether a YAML file is a sweep (has ``grid``, ``zip``, ``regions`` or ``base``, and no ``dataset``).
+
+    Parameters
+    ----------
+    path : str or Path
+        A sweep or scenario file.
+
+    Returns
+    -------
+    bool
+        False for a scenario file; an unreadable file is judged by its top-level keys as text.
+    """
+    sweep_keys = ("grid", "zip", "regions", "base")
+    try:
+        raw = read_yaml_strict(path)
+    except InputError:
+        try:
+            with open(path, "rb") if Path(path).is_file() else open(os.devnull, "rb") as fh:
+                text = fh.read(MAX_YAML_BYTES).decode("utf-8", errors="replace")
+        except OSError:
+            return False
+        keys = set(re.findall(r"^([A-Za-z_]+)\s*:", text, re.M))
+        return bool(keys & set(sweep_keys)) and "dataset" not in keys
+    return isinstance(raw, dict) and any(k in raw for k in sweep_keys) and "dataset" not in raw
+
+
 # --------------------------------------------------------------------------- loading
 
 
@@ -201,7 +377,7 @@ def _region_name(p: Path) -> str:
 
 
 def _raw_scenario(scenario_file: Path, overrides: list[str]) -> dict:
-    raw = _read_yaml(scenario_file)
+    raw = read_yaml_strict(scenario_file)
     if not isinstance(raw, dict):
         raise InputError([Problem(str(scenario_file), None, None, "scenario file must be a YAML mapping")])
     raw = apply_overrides(raw, overrides, scenario_file)
@@ -211,14 +387,20 @@ def _raw_scenario(scenario_file: Path, overrides: list[str]) -> dict:
     return raw
 
 
-def _combos(sw: SweepFile) -> list[dict]:
-    """Grid (cartesian, file order, last key fastest) x zip groups (each group one axis)."""
+def _axes(sw: SweepFile, skip_zip: set[int] = frozenset()) -> list[list[dict]]:
     axes: list[list[dict]] = [[{k: v} for v in vals] for k, vals in sw.grid.items()]
-    for group in sw.zip:
+    for gi, group in enumerate(sw.zip):
+        if gi in skip_zip:
+            continue
         n = len(next(iter(group.values())))
         axes.append([{k: vals[i] for k, vals in group.items()} for i in range(n)])
+    return axes
+
+
+def _combos(sw: SweepFile, skip_zip: set[int] = frozenset()) -> list[dict]:
+    """Grid (cartesian, file order, last key fastest) x zip groups (each group one axis)."""
     out = []
-    for prod in itertools.product(*axes):
+    for prod in itertools.product(*_axes(sw, skip_zip)):
         d: dict = {}
         for part in prod:
             d.update(part)
@@ -226,35 +408,63 @@ def _combos(sw: SweepFile) -> list[dict]:
     return out
 
 
-def load_sweep(path: str | Path) -> Sweep:
-    """Read, validate and expand a sweep file.
+def _schema(path: Path, raw: dict) -> tuple[SweepFile | None, list[Problem], set[str]]:
+    """Validate the sweep file's own keys; on errors, retry without the offending keys so that the
+    rest of the sweep can still be checked (every problem reported in one go)."""
+    try:
+        return SweepFile.model_validate(raw), [], set()
+    except ValidationError as exc:
+        probs = _pydantic_problems(path, exc)
+        bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+    pruned = {k: v for k, v in raw.items() if k not in bad}
+    if not isinstance(pruned.get("name"), str):
+        pruned["name"] = path.stem
+    try:
+        return SweepFile.model_validate(pruned), probs, bad
+    except ValidationError:
+        return None, probs, bad
 
-    Every expanded scenario is validated against the scenario schema (unknown key paths, wrong
-    types); all problems are reported at once, naming the sweep file and the scenario.
+
+def _grouped(items: list[tuple[str | None, str | None, str, str, str]], total: int) -> list[Problem]:
+    """One problem per (file, field, message) with the scenarios that have it (ids, then a count)."""
+    groups: dict[tuple, list[str]] = {}
+    for file, field, msg, sid, derived in items:
+        groups.setdefault((file, field, msg, derived), []).append(sid)
+    out = []
+    for (file, field, msg, derived), sids in groups.items():
+        ids = ", ".join(sids[:5]) + (f" and {len(sids) - 5} more" if len(sids) > 5 else "")
+        where = f"in {len(sids)} of {total} scenario(s)" + (f", derived from {derived}" if derived else "")
+        out.append(Problem(file, ids, field, f"{msg} ({where})"))
+    return out
+
+
+def _expand(path: Path) -> tuple[Sweep | None, list[Problem]]:
+    """Read and expand a sweep, collecting every problem; the sweep is None if nothing can expand.
 
     Raises
     ------
     InputError
+        Only when the file itself cannot be read as YAML.
     """
-    path = Path(path).resolve()
-    raw = _read_yaml(path)
+    raw = read_yaml_strict(path)
     if not isinstance(raw, dict):
-        raise InputError([Problem(str(path), None, None, "sweep file must be a YAML mapping")])
-    try:
-        sw = SweepFile.model_validate(raw)
-    except ValidationError as exc:
-        raise InputError(_pydantic_problems(path, exc)) from None
+        return None, [Problem(str(path), None, None, "sweep file must be a YAML mapping")]
+    sw, probs, bad = _schema(path, raw)
+    if sw is None:
+        return None, probs
     base_dir = path.parent
-    probs: list[Problem] = []
 
     keys = list(sw.grid)
+    bad_zip: set[int] = set()
     for gi, group in enumerate(sw.zip):
         if not group:
             probs.append(Problem(str(path), None, f"zip[{gi}]", "empty group"))
+            bad_zip.add(gi)
             continue
         lens = {k: len(v) for k, v in group.items()}
         if len(set(lens.values())) != 1 or 0 in lens.values():
             probs.append(Problem(str(path), None, f"zip[{gi}]", f"lists must be non-empty and of equal length, got {lens}"))
+            bad_zip.add(gi)
         keys += list(group)
     for k in sorted({k for k in keys if keys.count(k) > 1}):
         probs.append(Problem(str(path), None, k, "key path is swept more than once (grid/zip)"))
@@ -267,33 +477,43 @@ def load_sweep(path: str | Path) -> Sweep:
     regions, rprobs = _resolve_regions(sw, base_dir, path)
     probs += rprobs
     base_file = (base_dir / sw.base).resolve() if sw.base else None
-    if base_file is None and (not regions or any(p.is_dir() for p in regions)):
+    if base_file is None and "base" not in bad and (not regions or any(p.is_dir() for p in regions)):
         probs.append(Problem(str(path), None, "base", "required unless every region is a scenario file"))
     names = [_region_name(p) for p in regions]
     for n in sorted({n for n in names if names.count(n) > 1}):
         probs.append(Problem(str(path), None, "regions", f"two regions are named {n!r}"))
-    if probs:
-        raise InputError(probs)
 
-    bases: dict[Path, dict] = {}
-    targets = regions or [None]
+    targets: list[Path | None] = list(regions) if sw.regions else [None]
+    targets = [p for p in targets if p is not None and p.is_file() or base_file is not None]
+    n_combos = math.prod(len(axis) for axis in _axes(sw, bad_zip))
+    total = len(targets) * n_combos
+    if total > MAX_SCENARIOS:
+        probs.append(Problem(str(path), None, "grid", f"expands to {total:,} scenarios; at most {MAX_SCENARIOS:,} "
+                                                      "per sweep (split it into several sweeps)"))
+        return None, probs
+
+    bases: dict[Path, dict | None] = {}
     for p in targets:
         f = p if p is not None and p.is_file() else base_file
         if f not in bases:
             try:
                 bases[f] = _raw_scenario(f, sw.overrides)
             except InputError as exc:
+                bases[f] = None
                 probs += exc.problems
-    if probs:
-        raise InputError(probs)
 
     short = short_names(sorted(keys))
     specs: list[ScenarioSpec] = []
-    seen: dict[str, str] = {}
+    items: list[tuple] = []  # per-scenario problems, grouped below
+    seen: set[str] = set()
+    combos = _combos(sw, bad_zip)
     for p in targets:
         f = p if p is not None and p.is_file() else base_file
+        if bases[f] is None:
+            continue
         region = _region_name(p) if p is not None else Path(bases[f].get("dataset", "region")).name
-        for params in _combos(sw):
+        for params in combos:
+            sid = scenario_id(region, params, short)
             sc = copy.deepcopy(bases[f])
             if p is not None and p.is_dir():
                 sc["dataset"] = str(p)
@@ -303,32 +523,113 @@ def load_sweep(path: str | Path) -> Sweep:
                         v = str((path.parent / v).resolve())  # a path in the sweep file is relative to it
                     set_by_path(sc, k, copy.deepcopy(v))
             except InputError as exc:
-                probs += [Problem(str(path), None, q.field, q.message) for q in exc.problems]
+                items += [(str(path), q.field, q.message, sid, "") for q in exc.problems]
                 continue
-            sid = scenario_id(region, params, short)
             sc["name"] = sid
             sc["description"] = f"{sw.name}: {region}" + "".join(f", {k}={_fmt_value(v)}" for k, v in params.items())
             try:
                 built = scenario_from_dict(sc, base_dir=f.parent, source_file=f)
             except InputError as exc:
-                probs += [Problem(str(path), sid, q.field, f"{q.message} (in scenario derived from {f.name})")
-                          for q in exc.problems]
+                items += [(str(path), q.field, q.message, sid, f.name) for q in exc.problems]
                 continue
             if built.periods:
-                probs.append(Problem(str(path), sid, "periods", "a build-out study (periods): batch runs single-period "
-                                     f"studies; solve it with `siteplan solve` (in scenario derived from {f.name})"))
+                items.append((str(path), "periods", "a build-out study (periods): batch runs single-period studies; "
+                              "solve it with `siteplan solve`", sid, f.name))
                 continue
             if sid in seen:
                 probs.append(Problem(str(path), sid, None, "two scenarios resolve to the same parameters"))
                 continue
-            seen[sid] = sid
+            seen.add(sid)
             specs.append(ScenarioSpec(sid, region, copy.deepcopy(params), sc, str(f)))
-    if probs:
-        # one problem per (field, message) is enough when the same mistake repeats in every scenario
-        uniq = {(q.field, q.message.split(" (in scenario")[0]): q for q in probs}
-        raise InputError(sorted(uniq.values(), key=lambda q: (q.field or "", q.message)))
-    return Sweep(sw.name, sw.description, path, tuple(keys), tuple(dict.fromkeys(s.region for s in specs)),
-                 tuple(specs))
+    probs += _grouped(items, total)
+    sweep = Sweep(sw.name, sw.description, path, tuple(keys), tuple(dict.fromkeys(s.region for s in specs)),
+                  tuple(specs))
+    return sweep, probs
 
 
-__all__ = ["SweepFile", "ScenarioSpec", "Sweep", "load_sweep", "scenario_id", "short_names"]
+def load_sweep(path: str | Path) -> Sweep:
+    """Read, validate and expand a sweep file.
+
+    The file is read with :func:`read_yaml_strict` (duplicate keys and alias bombs are errors).
+    Every expanded scenario is validated against the scenario schema (unknown key paths, wrong
+    types); all problems are reported at once, naming the sweep file, the scenarios (ids) and the
+    key. A mistake shared by many scenarios is one problem listing them.
+
+    Parameters
+    ----------
+    path : str or Path
+        The sweep file.
+
+    Returns
+    -------
+    Sweep
+
+    Raises
+    ------
+    InputError
+    """
+    sweep, probs = _expand(Path(path).resolve())
+    if probs or sweep is None:
+        raise InputError(probs)
+    return sweep
+
+
+def validate_sweep(path: str | Path) -> list[Problem]:
+    """Every problem of a sweep: the sweep file, each expanded scenario, their catalogs and datasets.
+
+    What :func:`load_sweep` checks, plus, once per distinct catalog and dataset, what
+    :func:`siteplan.api.validate_scenario` checks for a scenario (catalog names, dataset files,
+    zone keys), so a broken region is found before the batch runs.
+
+    Parameters
+    ----------
+    path : str or Path
+        The sweep file.
+
+    Returns
+    -------
+    list of Problem
+        Empty when the sweep is valid.
+    """
+    from siteplan.config import cross_check, load_catalog
+    from siteplan.io import load_dataset
+    from siteplan.zones import zone_key_problems
+
+    try:
+        sweep, probs = _expand(Path(path).resolve())
+    except InputError as exc:
+        return exc.problems
+    if sweep is None:
+        return probs
+    catalogs: dict[tuple, Any] = {}
+    datasets: dict[tuple, Any] = {}
+    items: list[tuple] = []
+    for spec in sweep.specs:
+        src = Path(spec.source_file)
+        sc = scenario_from_dict(spec.scenario, base_dir=src.parent, source_file=src)
+        ckey = (str(sc.catalog), _canon(sc.catalog_overrides))
+        if ckey not in catalogs:
+            try:
+                catalogs[ckey] = load_catalog(sc.catalog, sc.catalog_overrides)
+            except InputError as exc:
+                catalogs[ckey] = None
+                probs += exc.problems
+        if catalogs[ckey] is not None:
+            items += [(q.file, q.field, q.message, spec.id, "") for q in cross_check(sc, catalogs[ckey])]
+        dkey = (str(sc.dataset), tuple(sorted(sc.workloads)))
+        if dkey not in datasets:
+            try:
+                ds, dprobs = load_dataset(sc.dataset, sorted(sc.workloads), strict=False)
+                datasets[dkey] = None if dprobs else ds
+                probs += dprobs
+            except InputError as exc:
+                datasets[dkey] = None
+                probs += exc.problems
+        if datasets[dkey] is not None:
+            items += [(q.file, q.field, q.message, spec.id, "") for q in zone_key_problems(sc, datasets[dkey])]
+    probs += _grouped(items, len(sweep.specs))
+    return list(dict.fromkeys(probs))
+
+
+__all__ = ["SweepFile", "ScenarioSpec", "Sweep", "load_sweep", "validate_sweep", "read_yaml_strict", "is_sweep_file",
+           "scenario_id", "short_names", "MAX_YAML_NODES", "MAX_SCENARIOS"]
