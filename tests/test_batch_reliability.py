@@ -178,3 +178,66 @@ def test_siteplan_validate_checks_a_whole_sweep(tmp_path):
     assert r.returncode == 2 and "not to a sweep" in r.stderr
     r = subprocess.run([SITEPLAN, "validate", str(EXAMPLE)], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0  # a scenario file is still validated as one
+
+
+# --------------------------------------------------------------------------- item 8: resume sees changed inputs
+
+
+def _same_size_same_time_edit(path: Path, old: str, new: str) -> None:
+    """Change a file's content, keeping its size and modification time (sizes+mtimes would miss it)."""
+    assert len(old) == len(new)
+    st = path.stat()
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+
+
+def test_resume_reruns_the_scenarios_whose_inputs_changed(tmp_path):
+    from siteplan.batch import run_batch
+    from siteplan.batch.progress import Progress
+    from siteplan.batch.runner import read_status
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    shutil.copytree(DATA, a)
+    shutil.copytree(DATA, b)
+    catalog = tmp_path / "catalog.yaml"
+    shutil.copyfile(REPO / "data/catalog.yaml", catalog)
+    path = _sweep(tmp_path, {"demand_scale": [0.5, 1.0]}, regions=[a, b],
+                  **{"set": {"solver.time_limit_s": 30, "catalog": str(catalog)}})
+    ids = {r: [s.id for s in load_sweep(path).specs if s.region == r] for r in ("a", "b")}
+    out = tmp_path / "out"
+    first = run_batch(path, out=out, workers=1, threads_per_solve=1, combine=False)
+    assert first.ok and first.ran == 4
+    rec = read_status(out, ids["a"][0])
+    assert rec["inputs"]["dataset/prices.csv"] and rec["inputs"]["catalog"] and rec["inputs"]["scenario"]
+    stamps = {i: (out / "scenarios" / i / "status.json").stat().st_mtime_ns for i in ids["a"] + ids["b"]}
+
+    # region a's summer peak price 250 -> 950 $/MWh, same size and mtime
+    _same_size_same_time_edit(a / "prices.csv", "summer_peak,250,", "summer_peak,950,")
+    log = tmp_path / "progress.txt"
+    with open(log, "w") as fh:
+        second = run_batch(path, out=out, workers=1, threads_per_solve=1, resume=True, combine=False,
+                           progress=Progress(stream=fh, summary=False))
+    text = log.read_text()
+    assert second.ran == 2 and second.skipped == 2 and second.ok
+    assert sorted(i for i, _ in second.changed) == sorted(ids["a"])
+    assert all(why == "dataset/prices.csv changed" for _, why in second.changed)
+    assert "re-running 2 finished scenario(s) whose inputs changed:" in text
+    assert f"{ids['a'][0]}: dataset/prices.csv changed" in text
+    for i in ids["b"]:  # untouched region: not solved again
+        assert (out / "scenarios" / i / "status.json").stat().st_mtime_ns == stamps[i]
+    for i in ids["a"]:  # re-solved on the new prices: a dearer plan, the new hash recorded
+        new = read_status(out, i)
+        assert new["inputs"]["dataset/prices.csv"] != rec["inputs"]["dataset/prices.csv"]
+        old_cost = next(r for r in first.records if r["id"] == i)["headline"]["objective_usd_per_yr"]
+        assert new["headline"]["objective_usd_per_yr"] > old_cost
+
+    # the catalog changes: every scenario; nothing changes: none
+    third = run_batch(path, out=out, workers=1, threads_per_solve=1, resume=True, combine=False)
+    assert third.ran == 0 and third.skipped == 4 and third.changed == []
+    with open(catalog, "a") as fh:
+        fh.write("\n# an edit\n")
+    fourth = run_batch(path, out=out, workers=1, threads_per_solve=1, resume=True, combine=False)
+    assert fourth.ran == 4 and sorted(why for _, why in fourth.changed) == ["catalog changed"] * 4

@@ -20,7 +20,9 @@ EXIT_INPUT, EXIT_FAILED, EXIT_INTERRUPTED = 2, 4, 130
               help="HiGHS threads per scenario (default: what fits the cores; 1 if --workers is not given).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Existing Dask scheduler (tcp://host:port) instead of a local cluster.")
-@click.option("--resume", is_flag=True, help="Keep finished scenarios in --out; run the failed and missing ones.")
+@click.option("--resume", is_flag=True,
+              help="Keep finished scenarios in --out whose inputs are unchanged (scenario values, dataset files and "
+                   "catalog, by content hash); run the failed, missing and changed ones.")
 @click.option("--exports", is_flag=True, help="Also write maps and the report of every scenario.")
 @click.option("--allow-oversubscribe", is_flag=True, help="Allow workers x solver threads > cores.")
 @click.option("--dry-run", is_flag=True, help="List the expanded scenarios and exit.")

@@ -46,12 +46,19 @@ class Progress(NullProgress):
         self.summary = summary
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
 
-    def start(self, total: int, skipped: int, todo: int, workers: int, threads: int) -> None:
+    def start(self, total: int, skipped: int, todo: int, workers: int, threads: int,
+              changed: list[tuple[str, str]] | None = None) -> None:
         self.total, self.skipped, self.todo = total, skipped, todo
         self.done = self.failed = 0
         self.t0 = time.time()
         where = f"{workers} worker(s) x {threads} solver thread(s)" if todo else "nothing to run"
         self._line(f"batch: {total} scenario(s), {skipped} already finished, {todo} to run on {where}", final=True)
+        if changed:
+            self._line(f"re-running {len(changed)} finished scenario(s) whose inputs changed:", final=True)
+            for sid, why in changed[:20]:
+                self._line(f"  {sid}: {why}", final=True)
+            if len(changed) > 20:
+                self._line(f"  ... and {len(changed) - 20} more", final=True)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         if todo:

@@ -12,16 +12,20 @@ no shared filesystem with the runner (a remote cluster works the same as a local
 
 Every outcome is recorded in ``status.json``; a failing scenario (bad data, infeasible, solver
 error, no solution in the time limit, a worker process dying) is recorded with its reason and the
-batch goes on. ``resume=True`` skips scenarios whose folder holds a finished status for the same
-resolved scenario (``spec_hash``) and re-runs the failed, missing or changed ones.
+batch goes on. ``status.json`` also holds the scenario's input hashes (:class:`InputHasher`: the
+resolved scenario, the content of every dataset file and of the catalog). ``resume=True`` skips
+scenarios whose folder holds a finished status with the same input hash, and re-runs the failed,
+missing and changed ones, saying which finished ones are re-run because their inputs changed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import socket
+import stat
 import tempfile
 import time
 import traceback
@@ -202,6 +206,103 @@ def _cleanup_tmp(out: Path) -> None:
                 shutil.rmtree(p, ignore_errors=True)
 
 
+# --------------------------------------------------------------------------- input hashes
+
+
+class InputHasher:
+    """Content hashes of the inputs of scenarios, each file read once per instance (one batch run).
+
+    A scenario's inputs are its resolved scenario mapping (after overrides and the sweep's values:
+    ``spec_hash``), every regular file of its dataset folder and its catalog file. Contents are
+    hashed (SHA-256), not sizes and times: an edit that keeps a file's size and time is seen.
+    """
+
+    def __init__(self) -> None:
+        self._files: dict[str, str] = {}
+
+    def file_hash(self, path: Path) -> str:
+        """SHA-256 (first 16 hex digits) of a file's bytes, ``missing`` or ``not a regular file``."""
+        key = str(path)
+        if key not in self._files:
+            try:
+                st = os.stat(path)
+            except OSError:
+                self._files[key] = "missing"
+                return self._files[key]
+            if not stat.S_ISREG(st.st_mode):  # never open a FIFO or device (it could block or never end)
+                self._files[key] = "not a regular file"
+                return self._files[key]
+            h = hashlib.sha256()
+            try:
+                with open(path, "rb") as fh:
+                    for chunk in iter(lambda: fh.read(1 << 20), b""):
+                        h.update(chunk)
+                self._files[key] = h.hexdigest()[:16]
+            except OSError as exc:
+                self._files[key] = f"unreadable ({exc.strerror or exc})"
+        return self._files[key]
+
+    def inputs(self, spec: ScenarioSpec) -> dict[str, str]:
+        """Input name -> hash: ``scenario``, ``catalog`` and ``dataset/<file>`` for each dataset file."""
+        out = {"scenario": spec.spec_hash}
+        catalog = spec.scenario.get("catalog")
+        if isinstance(catalog, str):
+            out["catalog"] = self.file_hash(Path(catalog))
+        dataset = spec.scenario.get("dataset")
+        if isinstance(dataset, str):
+            folder = Path(dataset)
+            try:
+                names = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+            except OSError:
+                names = []
+                out["dataset"] = "missing"
+            for name in names:
+                if (folder / name).is_dir():
+                    continue
+                out[f"dataset/{name}"] = self.file_hash(folder / name)
+        return out
+
+    def record(self, spec: ScenarioSpec) -> dict:
+        """``{"input_hash": ..., "inputs": {...}}`` for a scenario's ``status.json``."""
+        inputs = self.inputs(spec)
+        digest = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
+        return {"input_hash": digest, "inputs": inputs}
+
+
+def changed_inputs(old: dict | None, new: dict) -> str:
+    """Why a finished scenario's recorded inputs differ from today's (empty if they do not).
+
+    Parameters
+    ----------
+    old : dict or None
+        The ``status.json`` record of the finished scenario.
+    new : dict
+        :meth:`InputHasher.record` of the scenario now.
+
+    Returns
+    -------
+    str
+    """
+    if not old:
+        return ""
+    if old.get("input_hash") == new["input_hash"]:
+        return ""
+    before = old.get("inputs")
+    if not isinstance(before, dict):
+        return "no input hashes recorded (an older siteplan wrote it)"
+    after = new["inputs"]
+    names = sorted(set(before) | set(after))
+    bits = []
+    for n in names:
+        if n not in before:
+            bits.append(f"{n} added")
+        elif n not in after:
+            bits.append(f"{n} removed")
+        elif before[n] != after[n]:
+            bits.append("the scenario's values changed" if n == "scenario" else f"{n} changed")
+    return ", ".join(bits) or "inputs changed"
+
+
 # --------------------------------------------------------------------------- resources
 
 
@@ -268,6 +369,8 @@ class BatchResult:
     workers: int = 0
     threads_per_solve: int = 1
     files: dict[str, Path] = field(default_factory=dict)
+    #: (scenario id, what changed) of finished scenarios re-run because their inputs changed
+    changed: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def failed(self) -> list[dict]:
@@ -302,8 +405,10 @@ def run_batch(sweep: str | Path | Sweep, *, out: str | Path | None = None, worke
     scheduler : str, optional
         Address of an existing Dask scheduler (``tcp://host:port``); default: a local cluster.
     resume : bool
-        Keep finished scenarios already in ``out`` and run the rest. Without it, an ``out`` that
-        already holds results of this sweep is an error.
+        Keep finished scenarios already in ``out`` whose inputs are unchanged (same input hash in
+        their ``status.json``) and run the rest; the finished ones re-run because their inputs
+        changed are listed in ``BatchResult.changed`` and by the progress. Without it, an ``out``
+        that already holds results of this sweep is an error.
     exports : bool
         Also write maps and the report of every scenario.
     progress : bool or Progress
@@ -335,13 +440,18 @@ def run_batch(sweep: str | Path | Sweep, *, out: str | Path | None = None, worke
         n = sum(1 for v in existing.values() if v)
         raise BatchError(f"{out} already holds results of {n} scenario(s) of this sweep; pass --resume to keep "
                          "the finished ones, or choose another --out")
-    todo, skipped = [], 0
+    hasher = InputHasher()
+    inputs = {s.id: hasher.record(s) for s in sw.specs}
+    todo, skipped, changed = [], 0, []
     for s in sw.specs:
         st = existing[s.id]
-        if resume and st and st.get("status") in FINISHED and st.get("spec_hash") == s.spec_hash:
-            skipped += 1
-        else:
-            todo.append(s)
+        if resume and st and st.get("status") in FINISHED:
+            why = changed_inputs(st, inputs[s.id])
+            if not why:
+                skipped += 1
+                continue
+            changed.append((s.id, why))
+        todo.append(s)
 
     prog = progress if not isinstance(progress, bool) else (Progress() if progress else NullProgress())
     t_start = time.time()
@@ -362,19 +472,21 @@ def run_batch(sweep: str | Path | Sweep, *, out: str | Path | None = None, worke
                                            host="127.0.0.1", dashboard_address=":0", silence_logs=40)
                     client = Client(cluster)
                 _write_manifest(out, sw, scheduler, n_workers, threads, resume)
-                prog.start(total=len(sw.specs), skipped=skipped, todo=len(todo), workers=n_workers, threads=threads)
-                _run(client, todo, out, threads, exports, task or solve_spec, prog, as_completed, warm_start)
+                prog.start(total=len(sw.specs), skipped=skipped, todo=len(todo), workers=n_workers, threads=threads,
+                           changed=changed)
+                _run(client, todo, out, threads, exports, task or solve_spec, prog, as_completed, warm_start,
+                     inputs)
             finally:
                 if client is not None:
                     client.close()
                 if cluster is not None:
                     cluster.close()
     else:
-        prog.start(total=len(sw.specs), skipped=skipped, todo=0, workers=0, threads=threads)
+        prog.start(total=len(sw.specs), skipped=skipped, todo=0, workers=0, threads=threads, changed=changed)
     elapsed = time.time() - t_start
     records = [read_status(out, s.id) or _missing(s) for s in sw.specs]
     res = BatchResult(out, records, ran=len(todo), skipped=skipped, elapsed_s=elapsed, workers=n_workers,
-                      threads_per_solve=threads)
+                      threads_per_solve=threads, changed=changed)
     if combine:
         from siteplan.batch.combine import combine_batch
 
@@ -389,7 +501,7 @@ def _missing(s: ScenarioSpec) -> dict:
 
 
 def _run(client, todo: list[ScenarioSpec], out: Path, threads: int, exports: bool, task, prog, as_completed,
-         warm_start: bool = False) -> None:
+         warm_start: bool = False, inputs: dict[str, dict] | None = None) -> None:
     from distributed import KilledWorker
 
     futs = {}
@@ -409,6 +521,7 @@ def _run(client, todo: list[ScenarioSpec], out: Path, threads: int, exports: boo
             except Exception as exc:  # noqa: BLE001 - e.g. a task that could not be deserialised
                 rec, files = _failure(s, "error", f"{type(exc).__name__}: {exc}"), {
                     "error.txt": traceback.format_exc().encode()}
+            rec.update((inputs or {}).get(s.id, {}))
             write_scenario(out, rec, files)
             f.release()
             prog.update(rec)
@@ -439,4 +552,4 @@ def _write_manifest(out: Path, sw: Sweep, scheduler, workers: int, threads: int,
 
 
 __all__ = ["run_batch", "solve_spec", "BatchResult", "BatchError", "FINISHED", "FAILED", "read_status",
-           "write_scenario", "headline", "plan_local", "plan_remote"]
+           "write_scenario", "headline", "plan_local", "plan_remote", "InputHasher", "changed_inputs"]
