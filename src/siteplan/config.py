@@ -9,16 +9,46 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from siteplan.errors import InputError, Problem
+from siteplan.safe_load import load_yaml
+
+
+# Plausibility ceilings of the numbers (issue 20): each is far beyond any real value, so only a unit
+# mix-up or a typo reaches it, and each says why. Every float field also rejects inf and NaN.
+MAX_LIFETIME_YR = 100.0  # the longest-lived assets (dams, land) are written off over <= 100 yr; the catalog: 5-40
+MAX_LEAD_TIME_YR = 100.0  # as Interconnect.lead_time_yr_by_zone: the catalog's lead times are 0.5-6 yr
+MAX_SITE_MW = 10_000.0  # 10 GW of IT at one site: twice the largest campus announced (~5 GW); bundled sites 100-1,000 MW
+MAX_POWER_MW = 25_000.0  # more than the largest power station (Three Gorges, 22.5 GW); the catalog's units: 10-1,500 MW
+MAX_VOLTAGE_KV = 1_200.0  # the highest AC voltage in service is 1,100-1,150 kV (UHV); volts given as kV give 69,000+
+MAX_RACK_KW = 10_000.0  # 10 MW per rack: ~17x the densest roadmap rack (~600 kW); watts given as kW give 20,000+
+MAX_USD = 1e11  # $100 bn for one item (a substation, a tap, land): more than any single data-center campus costs
+MAX_USD_PER_UNIT = 1e9  # $1 bn per rack, per MW or per km: ~100x the dearest (a $7.8 M rack, ~$15 M/MW nuclear)
+MAX_USD_PER_KW_PERIOD = 1e4  # $10,000 per kW-yr or kW-month: ~100x fixed O&M, rents and contract charges ($1-50)
+MAX_USD_PER_MWH = 1e4  # as the dataset's energy prices (siteplan.io): above ERCOT's $5,000/MWh offer cap
+MAX_FUEL_USD_PER_MMBTU = 1_000.0  # ~10x the highest spot gas price seen (Asian LNG 2022, ~$70/MMBtu)
+MAX_HEAT_RATE = 100.0  # MMBtu/MWh: ~10x an old peaker (10-12); Btu/kWh given as MMBtu/MWh give 6,000+
+MAX_T_PER_MWH = 2.0  # as the dataset's carbon intensities (siteplan.io): lignite emits ~1.2-1.4 t/MWh
+MAX_RTT_MS = 1_000.0  # light in fiber goes half round the Earth and back in ~200 ms; seconds given as ms give 1,000+
+MAX_KM = 40_075.0  # the Earth's circumference
+MAX_GPU_HOUR_USD = 1_000.0  # ~400x the market price of an H100-hour (~$2-3)
+MAX_PENALTY_USD_PER_GPU_YR = 1e10  # tests price 1 MW racks as one H100e at 1e7; 1e10 is beyond any, and HiGHS's
+# tolerances (1e-6 relative) lose the other costs of a study (~1e3-1e8 per unit) below a larger one
+MAX_M3_PER_YR = 1e10  # 10 km3/yr: the water use of a mid-size country; bundled site limits ~1e5-1e6 m3/yr
+MAX_T_PER_YR = 1e10  # 10 Gt CO2/yr: a quarter of the world's emissions
+MAX_USD_PER_M3 = 1_000.0  # ~300x desalinated water (~$1-3/m3)
+MAX_ROUTE_FACTOR = 10.0  # routes are 1.1-2x the great circle; 10x is another unit, not a detour
+MAX_PUE = 10.0  # the least efficient facilities measured run at ~2.5-3 (the catalog: 1.04-1.75); percent gives 100+
+MAX_WUE_L_PER_KWH = 100.0  # evaporative cooling uses ~0-2 L/kWh (the catalog: 0-1.9); mL/kWh given as L/kWh gives 100+
+MAX_SCALE = 1_000.0  # as Period.demand_scale: 1,000x a dataset's demand or prices is a typo, not a scenario
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: .inf / .nan in any float (catalog, scenario, solver options) is an error
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- catalog
@@ -26,31 +56,32 @@ class _Strict(BaseModel):
 
 class Economics(_Strict):
     discount_rate: float = Field(ge=0, le=1, description="Real discount rate for capital recovery factors.")
-    land_lifetime_yr: float = Field(gt=0, description="Years over which land cost is annualised.")
+    land_lifetime_yr: float = Field(gt=0, le=MAX_LIFETIME_YR, description="Years over which land cost is annualised.")
     source: str
 
 
 class Facility(_Strict):
-    capex_usd_per_mw_it: float = Field(ge=0, description="Facility capex per MW of critical IT, excluding cooling.")
-    lifetime_yr: float = Field(gt=0)
+    capex_usd_per_mw_it: float = Field(ge=0, le=MAX_USD_PER_UNIT, description="Facility capex per MW of critical IT, excluding cooling.")
+    lifetime_yr: float = Field(gt=0, le=MAX_LIFETIME_YR)
     source: str
     dollar_year: int | None = Field(default=None, ge=1900, le=2100, description="Year of the US dollars the costs are in (the bundled catalog: all one year, older figures escalated; see its header).")
 
 
 class NetworkCosts(_Strict):
-    fiber_lateral_cost_usd_per_km: float = Field(ge=0)
-    lateral_lifetime_yr: float = Field(gt=0)
+    fiber_lateral_cost_usd_per_km: float = Field(ge=0, le=MAX_USD_PER_UNIT)
+    lateral_lifetime_yr: float = Field(gt=0, le=MAX_LIFETIME_YR)
     source: str
     dollar_year: int | None = Field(default=None, ge=1900, le=2100, description="Year of the US dollars the costs are in (the bundled catalog: all one year, older figures escalated; see its header).")
 
 
 class RackType(_Strict):
     name: str
-    gpus_per_rack: int = Field(gt=0)
-    h100e_per_gpu: float = Field(gt=0, description="Compute per GPU in H100-equivalents.")
-    rack_kw: float = Field(gt=0, description="Nameplate IT power per rack (kW).")
-    capex_usd_per_rack: float = Field(ge=0)
-    lifetime_yr: float = Field(gt=0)
+    gpus_per_rack: int = Field(gt=0, le=10_000)  # NVL576 racks hold 576
+    # 1,000 H100e per GPU: ~130x the catalog's densest roadmap part (7.5)
+    h100e_per_gpu: float = Field(gt=0, le=1_000, description="Compute per GPU in H100-equivalents.")
+    rack_kw: float = Field(gt=0, le=MAX_RACK_KW, description="Nameplate IT power per rack (kW).")
+    capex_usd_per_rack: float = Field(ge=0, le=MAX_USD_PER_UNIT)
+    lifetime_yr: float = Field(gt=0, le=MAX_LIFETIME_YR)
     first_year: int | None = Field(default=None, ge=1990, le=2100, description="First year of volume "
                                    "availability: a build-out study (periods) installs the type only in periods "
                                    "that start in or after it; null = always available.")
@@ -63,9 +94,9 @@ class RackType(_Strict):
     @field_validator("capex_by_year")
     @classmethod
     def _prices(cls, v):
-        bad = [y for y, usd in v.items() if not (usd >= 0 and usd < float("inf"))]
+        bad = [y for y, usd in v.items() if not (0 <= usd <= MAX_USD_PER_UNIT)]
         if bad:
-            raise ValueError(f"prices must be finite and >= 0 (years {bad})")
+            raise ValueError(f"prices must be finite, >= 0 and <= {MAX_USD_PER_UNIT:g} (years {bad})")
         return dict(sorted(v.items()))
 
     def capex_in(self, year: int | None) -> float:
@@ -84,7 +115,7 @@ class PueCurve(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> "PueCurve":
-        _check_curve(self.dry_bulb_c, self.pue, "pue", lower=1.0)
+        _check_curve(self.dry_bulb_c, self.pue, "pue", lower=1.0, upper=MAX_PUE)
         return self
 
 
@@ -94,24 +125,26 @@ class WueCurve(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> "WueCurve":
-        _check_curve(self.wet_bulb_c, self.wue_l_per_kwh, "wue_l_per_kwh", lower=0.0)
+        _check_curve(self.wet_bulb_c, self.wue_l_per_kwh, "wue_l_per_kwh", lower=0.0, upper=MAX_WUE_L_PER_KWH)
         return self
 
 
-def _check_curve(x: list[float], y: list[float], yname: str, lower: float) -> None:
+def _check_curve(x: list[float], y: list[float], yname: str, lower: float, upper: float) -> None:
     if len(x) != len(y):
         raise ValueError(f"curve has {len(x)} temperatures but {len(y)} {yname} values")
     if any(b <= a for a, b in zip(x, x[1:])):
         raise ValueError("curve temperatures must be strictly increasing")
     if any(v < lower for v in y):
         raise ValueError(f"{yname} values must be >= {lower}")
+    if any(v > upper for v in y):
+        raise ValueError(f"{yname} values must be <= {upper:g} (a unit mix-up?)")
 
 
 class CoolingDesign(_Strict):
     name: str
-    max_rack_kw: float = Field(gt=0, description="Racks above this power cannot use the design.")
-    capex_usd_per_mw_it: float = Field(ge=0)
-    lifetime_yr: float = Field(gt=0)
+    max_rack_kw: float = Field(gt=0, le=MAX_RACK_KW, description="Racks above this power cannot use the design.")
+    capex_usd_per_mw_it: float = Field(ge=0, le=MAX_USD_PER_UNIT)
+    lifetime_yr: float = Field(gt=0, le=MAX_LIFETIME_YR)
     needs_water: bool
     pue_curve: PueCurve
     wue_curve: WueCurve
@@ -122,39 +155,39 @@ class CoolingDesign(_Strict):
 class InterconnectClass(_Strict):
     """A grid connection of one voltage class at a substation: fixed cost, and up to ``max_mw`` contracted."""
 
-    voltage_kv: float = Field(gt=0, description="Voltage of the connection; the substation's must be at least this.")
-    max_mw: float = Field(gt=0, description="The most one connection of this class can carry, firm (MW).")
-    line_cost_usd_per_km: float = Field(ge=0)
-    substation_cost_usd: float = Field(ge=0, description="New substation or bay at the point of connection.")
-    upgrade_cost_usd_per_mw: float = Field(ge=0, description="Network upgrade cost per MW contracted beyond "
+    voltage_kv: float = Field(gt=0, le=MAX_VOLTAGE_KV, description="Voltage of the connection; the substation's must be at least this.")
+    max_mw: float = Field(gt=0, le=MAX_POWER_MW, description="The most one connection of this class can carry, firm (MW).")
+    line_cost_usd_per_km: float = Field(ge=0, le=MAX_USD_PER_UNIT)
+    substation_cost_usd: float = Field(ge=0, le=MAX_USD, description="New substation or bay at the point of connection.")
+    upgrade_cost_usd_per_mw: float = Field(ge=0, le=MAX_USD_PER_UNIT, description="Network upgrade cost per MW contracted beyond "
                                                            "the substation's headroom.")
-    lead_time_yr: float = Field(ge=0, description="Years to energise a connection within headroom.")
-    upgrade_lead_time_yr: float = Field(ge=0, description="Extra years when network upgrades are needed.")
+    lead_time_yr: float = Field(ge=0, le=MAX_LEAD_TIME_YR, description="Years to energise a connection within headroom.")
+    upgrade_lead_time_yr: float = Field(ge=0, le=MAX_LEAD_TIME_YR, description="Extra years when network upgrades are needed.")
     contract_cost_usd_per_kw_yr: float = Field(
-        default=0.0, ge=0, description="Annual charge per kW contracted (large-load tariffs' minimum-demand "
+        default=0.0, ge=0, le=MAX_USD_PER_KW_PERIOD, description="Annual charge per kW contracted (large-load tariffs' minimum-demand "
                                        "terms; most demand charges are inside the energy price). Makes the "
                                        "contract just what the site needs.")
-    lifetime_yr: float = Field(gt=0)
+    lifetime_yr: float = Field(gt=0, le=MAX_LIFETIME_YR)
     source: str
     dollar_year: int | None = Field(default=None, ge=1900, le=2100, description="Year of the US dollars the costs are in (the bundled catalog: all one year, older figures escalated; see its header).")
 
 
 class Generator(_Strict):
     kind: Literal["generator"]
-    unit_mw: float = Field(gt=0, description="Net output of one unit (MW).")
-    capex_usd_per_mw: float = Field(ge=0, description="Installed cost (or the annualised rent as a capex "
+    unit_mw: float = Field(gt=0, le=MAX_POWER_MW, description="Net output of one unit (MW).")
+    capex_usd_per_mw: float = Field(ge=0, le=MAX_USD_PER_UNIT, description="Installed cost (or the annualised rent as a capex "
                                                     "equivalent over lifetime_yr) per MW.")
-    fixed_om_usd_per_kw_yr: float = Field(default=0.0, ge=0, description="Fixed O&M per kW of units installed.")
-    heat_rate_mmbtu_per_mwh: float = Field(ge=0)
+    fixed_om_usd_per_kw_yr: float = Field(default=0.0, ge=0, le=MAX_USD_PER_KW_PERIOD, description="Fixed O&M per kW of units installed.")
+    heat_rate_mmbtu_per_mwh: float = Field(ge=0, le=MAX_HEAT_RATE)
     fuel_price_usd_per_mmbtu: float | None = Field(
-        default=None, ge=0, description="Fuel price; null = the delivered gas price of the site's zone "
+        default=None, ge=0, le=MAX_FUEL_USD_PER_MMBTU, description="Fuel price; null = the delivered gas price of the site's zone "
                                         "(catalog gas_supply).")
-    vom_usd_per_mwh: float = Field(ge=0)
-    emissions_t_per_mwh: float = Field(ge=0)
-    lead_time_yr: float = Field(ge=0)
-    lifetime_yr: float = Field(gt=0)
+    vom_usd_per_mwh: float = Field(ge=0, le=MAX_USD_PER_MWH)
+    emissions_t_per_mwh: float = Field(ge=0, le=MAX_T_PER_MWH)
+    lead_time_yr: float = Field(ge=0, le=MAX_LEAD_TIME_YR)
+    lifetime_yr: float = Field(gt=0, le=MAX_LIFETIME_YR)
     rental_usd_per_kw_month: float | None = Field(
-        default=None, ge=0, description="Rent per kW per month, all-in but fuel (a build-out study with "
+        default=None, ge=0, le=MAX_USD_PER_KW_PERIOD, description="Rent per kW per month, all-in but fuel (a build-out study with "
                                         "bridging.rent may rent units per period instead of buying them); "
                                         "null = not rentable.")
     source: str
@@ -164,16 +197,24 @@ class Generator(_Strict):
 class GasSupply(_Strict):
     """Gas delivered to a site: Henry Hub plus a basis per zone, and a lateral to each site that burns gas."""
 
-    henry_hub_usd_per_mmbtu: float = Field(ge=0)
+    henry_hub_usd_per_mmbtu: float = Field(ge=0, le=MAX_FUEL_USD_PER_MMBTU)
     basis_usd_per_mmbtu: dict[str, float] = Field(default_factory=dict, description="Delivered-price basis "
                                                   "over Henry Hub per zone or state (may be negative).")
-    default_basis_usd_per_mmbtu: float = Field(default=0.0, description="Basis of a zone not listed.")
-    lateral_km: float = Field(ge=0, description="Length of the gas lateral to a site (no pipeline data).")
-    lateral_cost_usd_per_km: float = Field(ge=0)
-    tap_cost_usd: float = Field(ge=0, description="Tap, meter and regulation station per site.")
-    lifetime_yr: float = Field(gt=0)
+    default_basis_usd_per_mmbtu: float = Field(default=0.0, ge=-MAX_FUEL_USD_PER_MMBTU, le=MAX_FUEL_USD_PER_MMBTU, description="Basis of a zone not listed.")
+    lateral_km: float = Field(ge=0, le=MAX_KM, description="Length of the gas lateral to a site (no pipeline data).")
+    lateral_cost_usd_per_km: float = Field(ge=0, le=MAX_USD_PER_UNIT)
+    tap_cost_usd: float = Field(ge=0, le=MAX_USD, description="Tap, meter and regulation station per site.")
+    lifetime_yr: float = Field(gt=0, le=MAX_LIFETIME_YR)
     source: str
     dollar_year: int | None = Field(default=None, ge=1900, le=2100, description="Year of the US dollars the costs are in (the bundled catalog: all one year, older figures escalated; see its header).")
+
+    @field_validator("basis_usd_per_mmbtu")
+    @classmethod
+    def _basis(cls, v):
+        bad = sorted(z for z, usd in v.items() if not -MAX_FUEL_USD_PER_MMBTU <= usd <= MAX_FUEL_USD_PER_MMBTU)
+        if bad:
+            raise ValueError(f"basis must be finite, within +-{MAX_FUEL_USD_PER_MMBTU:g} USD/MMBtu (zones {bad})")
+        return v
 
     def price_usd_per_mmbtu(self, zone: str) -> float:
         """Delivered gas price in ``zone`` (a basis keyed by the zone, else by its state: :mod:`siteplan.zones`)."""
@@ -184,14 +225,14 @@ class GasSupply(_Strict):
 
 class Battery(_Strict):
     kind: Literal["battery"]
-    unit_mw: float = Field(gt=0)
-    unit_mwh: float = Field(gt=0)
-    capex_usd_per_mw: float = Field(ge=0)
+    unit_mw: float = Field(gt=0, le=MAX_POWER_MW)
+    unit_mwh: float = Field(gt=0, le=24 * MAX_POWER_MW)  # a day of the largest power
+    capex_usd_per_mw: float = Field(ge=0, le=MAX_USD_PER_UNIT)
     round_trip_efficiency: float = Field(gt=0, le=1)
-    lead_time_yr: float = Field(ge=0)
-    lifetime_yr: float = Field(gt=0)
+    lead_time_yr: float = Field(ge=0, le=MAX_LEAD_TIME_YR)
+    lifetime_yr: float = Field(gt=0, le=MAX_LIFETIME_YR)
     rental_usd_per_kw_month: float | None = Field(
-        default=None, ge=0, description="Lease per kW per month (battery as a service); null = not rentable.")
+        default=None, ge=0, le=MAX_USD_PER_KW_PERIOD, description="Lease per kW per month (battery as a service); null = not rentable.")
     source: str
     dollar_year: int | None = Field(default=None, ge=1900, le=2100, description="Year of the US dollars the costs are in (the bundled catalog: all one year, older figures escalated; see its header).")
 
@@ -205,7 +246,8 @@ class Catalog(_Strict):
     rack_types: dict[str, RackType] = Field(min_length=1)
     cooling_designs: dict[str, CoolingDesign] = Field(min_length=1)
     interconnect_classes: dict[str, InterconnectClass] = Field(default_factory=dict)
-    onsite: dict[str, Generator | Battery] = Field(default_factory=dict)
+    # discriminated by kind: a bad generator is told about, not also tried (and failed) as a battery
+    onsite: dict[str, Annotated[Generator | Battery, Field(discriminator="kind")]] = Field(default_factory=dict)
     gas_supply: GasSupply | None = Field(default=None, description="Required when a generator has no "
                                                                    "fuel_price_usd_per_mmbtu.")
 
@@ -222,30 +264,32 @@ class Catalog(_Strict):
 
 
 class Workload(_Strict):
-    max_rtt_ms: float = Field(gt=0, description="Round-trip latency limit site -> demand region (ms).")
+    max_rtt_ms: float = Field(gt=0, le=MAX_RTT_MS, description="Round-trip latency limit site -> demand region (ms).")
 
 
 class Carbon(_Strict):
-    price_usd_per_t: float = Field(default=0.0, ge=0, description="Carbon price on grid and on-site emissions.")
-    cap_t_per_yr: float | None = Field(default=None, ge=0, description="Total emissions cap; null = none.")
+    # $10,000/t as Period.carbon_price_usd_per_t: ~50x the highest carbon prices in force (~$150/t)
+    price_usd_per_t: float = Field(default=0.0, ge=0, le=1e4, description="Carbon price on grid and on-site emissions.")
+    cap_t_per_yr: float | None = Field(default=None, ge=0, le=MAX_T_PER_YR, description="Total emissions cap; null = none.")
 
 
 class Water(_Strict):
-    price_usd_per_m3: float = Field(default=0.0, ge=0)
+    price_usd_per_m3: float = Field(default=0.0, ge=0, le=MAX_USD_PER_M3)
     allow_water_cooling: bool = Field(default=True, description="False forbids designs that need water.")
-    cap_m3_per_yr: float | None = Field(default=None, ge=0, description="Total water cap; null = none.")
+    cap_m3_per_yr: float | None = Field(default=None, ge=0, le=MAX_M3_PER_YR, description="Total water cap; null = none.")
 
 
 class Limits(_Strict):
     max_sites: int | None = Field(default=None, ge=0, description="Maximum number of open sites; null = none.")
-    min_it_mw_per_site: float = Field(default=0.0, ge=0, description="Minimum IT MW at every open site.")
+    min_it_mw_per_site: float = Field(default=0.0, ge=0, le=MAX_SITE_MW, description="Minimum IT MW at every open site.")
 
 
 class Network(_Strict):
-    route_factor: float = Field(default=1.3, ge=1, description="Fiber route length / great-circle length.")
-    lateral_route_factor: float = Field(default=1.2, ge=1, description="Same, for laterals to the nearest PoP.")
-    rtt_overhead_ms: float = Field(default=0.5, ge=0, description="Fixed RTT added for equipment and queuing.")
-    us_per_km: float = Field(default=4.9, gt=0, description="One-way propagation delay in fiber (microseconds per km).")
+    route_factor: float = Field(default=1.3, ge=1, le=MAX_ROUTE_FACTOR, description="Fiber route length / great-circle length.")
+    lateral_route_factor: float = Field(default=1.2, ge=1, le=MAX_ROUTE_FACTOR, description="Same, for laterals to the nearest PoP.")
+    rtt_overhead_ms: float = Field(default=0.5, ge=0, le=MAX_RTT_MS, description="Fixed RTT added for equipment and queuing.")
+    # 100 us/km: 20x light in fiber (4.9); ms/km given as us/km would give 1,000+
+    us_per_km: float = Field(default=4.9, gt=0, le=100, description="One-way propagation delay in fiber (microseconds per km).")
     metro_max_km: float = Field(
         default=150.0, ge=0, le=2000, description="A site and a demand region at most this far apart (great "
         "circle) may also be joined directly, by metro or regional fiber of route_factor x their distance, "
@@ -254,9 +298,10 @@ class Network(_Strict):
 
 
 class Interconnect(_Strict):
-    max_distance_km: float = Field(default=30.0, gt=0, description="Substations farther than this are not options.")
-    line_route_factor: float = Field(default=1.2, ge=1, description="Line length / great-circle distance.")
-    cost_multiplier: float = Field(default=1.0, gt=0, description="Regional transmission cost multiplier (ReEDS style).")
+    max_distance_km: float = Field(default=30.0, gt=0, le=MAX_KM, description="Substations farther than this are not options.")
+    line_route_factor: float = Field(default=1.2, ge=1, le=MAX_ROUTE_FACTOR, description="Line length / great-circle distance.")
+    # 100x: ReEDS's regional multipliers span ~0.8-2.5
+    cost_multiplier: float = Field(default=1.0, gt=0, le=100, description="Regional transmission cost multiplier (ReEDS style).")
     max_options_per_site: int = Field(default=3, gt=0, description="Nearest substations considered per site.")
     allow_upgrades: bool = Field(default=True, description="Contract beyond a substation's headroom at the "
                                  "class's upgrade cost per MW, if the longer lead time fits the horizon.")
@@ -288,15 +333,15 @@ class FirmPower(_Strict):
         default="n_plus_1", description="n_plus_1: on-site plant counted as firm supply covers the peak it "
                                         "carries without its largest unit.")
     onsite_max_mw_per_site: float | None = Field(
-        default=None, ge=0, description="Cap on on-site generator MW per site (air permits); a site's own "
+        default=None, ge=0, le=MAX_SITE_MW, description="Cap on on-site generator MW per site (air permits); a site's own "
                                         "onsite_max_mw, if given, is used instead. null = none.")
 
 
 class Solver(_Strict):
-    time_limit_s: float = Field(default=600.0, gt=0)
-    mip_rel_gap: float = Field(default=1e-4, ge=0)
+    time_limit_s: float = Field(default=600.0, gt=0, le=1e7)  # 1e7 s = 116 days
+    mip_rel_gap: float = Field(default=1e-4, ge=0, le=1)  # a share: 1 = 100 %
     decision_gap: float | None = Field(
-        default=None, ge=0, description="Also stop when (objective - bound) <= this x (objective - the cost "
+        default=None, ge=0, le=1, description="Also stop when (objective - bound) <= this x (objective - the cost "
                                         "no plan can avoid): the gap on what the siting and power choices "
                                         "cost (siteplan.decision_gap). null = only mip_rel_gap.")
     threads: int = Field(default=1, ge=1)
@@ -315,7 +360,7 @@ class Solver(_Strict):
 class Alternatives(_Strict):
     count: int = Field(default=0, ge=0, description="Near-optimal alternatives to find after the best plan "
                                                     "(siteplan.alternatives); 0 = none.")
-    slack: float = Field(default=0.01, ge=0, description="Alternatives cost at most this share of the best "
+    slack: float = Field(default=0.01, ge=0, le=MAX_SCALE, description="Alternatives cost at most this share of the best "
                                                          "plan's avoidable cost more than it.")
 
 
@@ -369,7 +414,7 @@ class Scenario(_Strict):
     description: str = ""
     dataset: Path = Field(description="Regional dataset folder (relative to the scenario file).")
     catalog: Path = Field(description="Technology catalog YAML (relative to the scenario file).")
-    horizon_yr: float | None = Field(default=None, gt=0, description="Years until capacity must be online: an "
+    horizon_yr: float | None = Field(default=None, gt=0, le=MAX_LEAD_TIME_YR, description="Years until capacity must be online: an "
                                        "option is available iff its lead time <= the horizon. Required "
                                        "without periods; with periods each period's horizon is its year "
                                        "minus start_year.")
@@ -379,16 +424,16 @@ class Scenario(_Strict):
     periods: list[Period] | None = Field(default=None, min_length=1, description="Build-out study: ordered, "
                                          "back-to-back periods; null = one steady-state period (horizon_yr).")
     bridging: Bridging = Bridging()
-    demand_scale: float = Field(default=1.0, ge=0)
+    demand_scale: float = Field(default=1.0, ge=0, le=MAX_SCALE)
     energy_price_scale: float = Field(
-        default=1.0, ge=0, description="Multiplies every grid energy price of the dataset's prices.csv "
+        default=1.0, ge=0, le=MAX_SCALE, description="Multiplies every grid energy price of the dataset's prices.csv "
                                        "(price sweeps; fuel prices are catalog_overrides).")
     objective: Literal["min_cost", "max_profit"] = Field(
         default="min_cost", description="min_cost: meet the demand at least cost (unmet demand pays the "
                                         "penalty); max_profit: serve the demand that pays for itself, "
                                         "maximising revenue (gpu_hour_price_usd) minus cost.")
     gpu_hour_price_usd: float | None = Field(
-        default=None, gt=0, validate_default=True,
+        default=None, gt=0, le=MAX_GPU_HOUR_USD, validate_default=True,
         description="Revenue per H100e-hour of served compute, over the slices' hours of the year "
                     "(objective max_profit only; required there).")
     workloads: dict[str, Workload] = Field(min_length=1)
@@ -397,7 +442,7 @@ class Scenario(_Strict):
     onsite: list[str] | None = Field(default=None, description="Subset of on-site options; null = all.")
     it_utilisation: float = Field(default=0.8, gt=0, le=1, description="Average IT draw / nameplate.")
     unmet_penalty_usd_per_gpu_yr: float | None = Field(
-        default=None, ge=0, validate_default=True,
+        default=None, ge=0, le=MAX_PENALTY_USD_PER_GPU_YR, validate_default=True,
         description="Penalty per H100e of unmet demand per year: required (> 0) with min_cost; optional "
                     "with max_profit (default 0: unserved demand only forgoes its revenue).")
     carbon: Carbon = Carbon()
@@ -500,13 +545,9 @@ def _deep_merge(base: dict, over: dict) -> dict:
 
 
 def _read_yaml(path: Path) -> Any:
-    try:
-        with open(path) as fh:
-            return yaml.safe_load(fh)
-    except FileNotFoundError:
-        raise InputError([Problem(str(path), None, None, "file not found")]) from None
-    except yaml.YAMLError as exc:
-        raise InputError([Problem(str(path), None, None, f"not valid YAML: {exc}")]) from None
+    """A YAML input file's value: only a regular UTF-8 file, no duplicate keys, no alias bombs
+    (:func:`siteplan.safe_load.load_yaml`); every failure is an :class:`InputError`."""
+    return load_yaml(path)
 
 
 def _pydantic_problems(path: Path, exc: ValidationError, prefix: str = "") -> list[Problem]:

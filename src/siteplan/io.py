@@ -7,6 +7,8 @@ except where the schema says what a null means.
 
 from __future__ import annotations
 
+import csv
+import io as _io
 import math
 import re
 import warnings
@@ -21,6 +23,8 @@ import xarray as xr
 from siteplan._scipy import import_scipy
 from siteplan._xarray import defer_dask_array_check
 from siteplan.errors import InputError, Problem
+from siteplan.safe_files import decode_utf8, file_problem, read_head, read_text
+from siteplan.safe_load import load_yaml, parse_json_with_duplicates
 
 HOURS_PER_YEAR = 8760.0
 # Plausibility limits that catch unit mix-ups: recorded surface air temperatures lie within about
@@ -29,6 +33,31 @@ HOURS_PER_YEAR = 8760.0
 # about 1.2-1.4 t CO2/MWh, so 2 t/MWh is a generous ceiling (kg/MWh given as t gives 300-1,000).
 TEMPERATURE_RANGE_C = (-70.0, 60.0)
 MAX_CARBON_T_PER_MWH = 2.0
+# Energy prices: the bundled regions' slices span 25-690 USD/MWh; no grid energy costs less than
+# 1 USD/MWh over a slice (a USD/kWh file gives 0.02-0.7), and 10,000 is above every market's offer cap
+# (ERCOT $5,000, was $9,000; cents/kWh given as USD/MWh give ~10x, USD/GWh 1,000x).
+ENERGY_PRICE_RANGE_USD_PER_MWH = (1.0, 10_000.0)
+# Ceilings of the layers' numbers, far beyond any real value (the bundled regions' range in brackets),
+# so that only a unit mix-up or a typo reaches them; siteplan.config has the catalog's and scenario's.
+MAX_SITE_MW = 10_000.0  # twice the largest campus announced (~5 GW of IT) [sites: 100-1,000 MW]
+MAX_GRID_MW = 25_000.0  # more than the largest power station (22.5 GW) or HVDC line (~12 GW) [0-2,710 MW]
+MAX_VOLTAGE_KV = 1_200.0  # the highest AC voltage in service is 1,100-1,150 kV [69-765]; volts as kV: 69,000+
+MAX_SITE_USD = 1e11  # $100 bn: more than any single campus costs in all [land: $1.6 M-0.8 bn]
+MAX_M3_PER_YR = 1e10  # 10 km3/yr: a mid-size country's water use [site limits: 2e5-2e6 m3/yr]
+MAX_LEAD_TIME_YR = 100.0  # as the scenario's lead_time_yr_by_zone [3.1-3.9 yr]
+MAX_ROUTE_KM = 40_075.0  # the Earth's circumference [fiber routes: 7-8,069 km]
+MAX_POPULATION = 1e10  # more than the world's population (8.2 bn) [metros: 0.1-4.3 M]
+MAX_GPUS = 1e9  # ~50x the world's installed AI accelerators in 2025 (~10-20 M H100e) [0-285 k per region]
+MAX_RTT_MS = 1_000.0  # light in fiber goes half round the Earth and back in ~200 ms; seconds as ms give 1,000+
+MAX_SERVING_USD_PER_GPU_YR = 1e9  # ~1e5x an H100e's full yearly cost (~$15 k); tests' 1 MW "GPUs" stay far below
+# A site, substation, corridor, demand region or weather station farther than this outside the
+# extent of the middle 96 % of the substations' coordinates is not in the dataset's region: the
+# bundled regions' sites, demand and stations lie within 150 km of that extent, while a flipped
+# longitude sign moves a US point ~10,000 km. PoPs and fiber are national backbones (the bundled
+# ones reach Amsterdam and Costa Rica) and only need valid coordinates that are not (0, 0).
+AREA_MARGIN_KM = 500.0
+AREA_QUANTILES = (0.02, 0.98)
+KM_PER_DEG_LAT = 111.2
 RESERVED_SLICE = "design_peak"  # name of the zero-hour peak slice merged studies add (prepare/slices.py)
 DAYS_PER_YEAR = 365.0
 HOURS_PER_DAY = 24.0
@@ -46,6 +75,8 @@ class FieldSpec:
     positive: bool = False
     null_default: float | None = None  # for optional floats: what a null/absent value means
     description: str = ""
+    max_value: float | None = None  # plausibility ceiling (see the MAX_* constants for why each)
+    hint: str = ""  # what a value above max_value probably is (a unit mix-up)
 
 
 F = FieldSpec
@@ -53,35 +84,45 @@ SCHEMAS: dict[str, tuple[str, tuple[str, ...], list[FieldSpec]]] = {
     # stem: (id field, allowed geometry types, fields)
     "sites": ("site_id", ("Point",), [
         F("site_id", "id"), F("name", "str", required=False),
-        F("max_it_mw", "float", positive=True, description="maximum IT MW"),
-        F("land_cost_usd", "float", min_value=0),
+        F("max_it_mw", "float", positive=True, description="maximum IT MW", max_value=MAX_SITE_MW,
+          hint="kW given as MW?"),
+        F("land_cost_usd", "float", min_value=0, max_value=MAX_SITE_USD),
         F("zone", "ref"),
-        F("min_it_mw", "float", required=False, min_value=0, null_default=0.0),
-        F("water_limit_m3_per_yr", "float", required=False, min_value=0, null_default=math.inf),
-        F("fixed_cost_usd", "float", required=False, min_value=0, null_default=0.0),
-        F("onsite_max_mw", "float", required=False, min_value=0, null_default=math.nan,
+        F("min_it_mw", "float", required=False, min_value=0, null_default=0.0, max_value=MAX_SITE_MW,
+          hint="kW given as MW?"),
+        F("water_limit_m3_per_yr", "float", required=False, min_value=0, null_default=math.inf,
+          max_value=MAX_M3_PER_YR, hint="litres given as m3? null means no limit"),
+        F("fixed_cost_usd", "float", required=False, min_value=0, null_default=0.0, max_value=MAX_SITE_USD),
+        F("onsite_max_mw", "float", required=False, min_value=0, null_default=math.nan, max_value=MAX_SITE_MW,
+          hint="kW given as MW?",
           description="cap on on-site generator MW (air permit); null = the scenario's firm_power default"),
     ]),
     "substations": ("substation_id", ("Point",), [
         F("substation_id", "id"), F("name", "str", required=False),
-        F("voltage_kv", "float", positive=True), F("headroom_mw", "float", min_value=0),
-        F("zone", "ref"), F("supply_mw", "float", required=False, min_value=0, null_default=0.0),
-        F("lead_time_yr", "float", required=False, min_value=0, null_default=math.nan,
+        F("voltage_kv", "float", positive=True, max_value=MAX_VOLTAGE_KV, hint="volts given as kV?"),
+        F("headroom_mw", "float", min_value=0, max_value=MAX_GRID_MW, hint="kW given as MW?"),
+        F("zone", "ref"),
+        F("supply_mw", "float", required=False, min_value=0, null_default=0.0, max_value=MAX_GRID_MW,
+          hint="kW given as MW?"),
+        F("lead_time_yr", "float", required=False, min_value=0, null_default=math.nan, max_value=MAX_LEAD_TIME_YR,
+          hint="months or days given as years?",
           description="a utility's wait for large loads here (years, upgrades included): no class connects sooner "
                       "than this unless the scenario gives the zone's wait; null = the zone's wait (scenario), or none"),
     ]),
     "transmission": ("corridor_id", ("LineString", "MultiLineString"), [
         F("corridor_id", "id"), F("from_id", "ref"), F("to_id", "ref"),
-        F("capacity_mw", "float", min_value=0), F("voltage_kv", "float", positive=True),
+        F("capacity_mw", "float", min_value=0, max_value=MAX_GRID_MW, hint="kW given as MW?"),
+        F("voltage_kv", "float", positive=True, max_value=MAX_VOLTAGE_KV, hint="volts given as kV?"),
     ]),
     "pops": ("pop_id", ("Point",), [F("pop_id", "id"), F("name", "str", required=False)]),
     "fiber": ("link_id", ("LineString", "MultiLineString"), [
         F("link_id", "id"), F("from_id", "ref"), F("to_id", "ref"),
-        F("length_km", "float", required=False, positive=True, null_default=math.nan),
+        F("length_km", "float", required=False, positive=True, null_default=math.nan, max_value=MAX_ROUTE_KM,
+          hint="metres given as km?"),
     ]),
     "demand": ("region_id", ("Point", "Polygon", "MultiPolygon"), [
         F("region_id", "id"), F("name", "str", required=False),
-        F("population", "float", required=False, min_value=0, null_default=math.nan,
+        F("population", "float", required=False, min_value=0, null_default=math.nan, max_value=MAX_POPULATION,
           description="informational (maps and reports); not used by the model"),
     ]),
 }
@@ -129,10 +170,12 @@ def _unmodelled_demand_fields(columns, specs: list[FieldSpec], ignored: frozense
     out = []
     for col in sorted(str(c) for c in columns):
         if col.endswith("_gpus") and col not in known and col not in ignored:
-            out.append(F(col, "float", required=False, min_value=0, null_default=math.nan, description=_UNMODELLED))
+            out.append(F(col, "float", required=False, min_value=0, null_default=math.nan, description=_UNMODELLED,
+                         max_value=MAX_GPUS))
             rtt = col[: -len("_gpus")] + "_max_rtt_ms"
             if rtt not in known and rtt not in ignored:  # a column (NaN = the scenario's limit), as for modelled classes
-                out.append(F(rtt, "float", required=False, positive=True, null_default=math.nan))
+                out.append(F(rtt, "float", required=False, positive=True, null_default=math.nan, max_value=MAX_RTT_MS,
+                             hint="seconds or microseconds given as ms?"))
     return out
 
 
@@ -147,7 +190,7 @@ def yearly_demand_fields(columns, specs: list[FieldSpec]) -> list[FieldSpec]:
     for col in sorted(str(c) for c in columns):
         hit = YEARLY_DEMAND.match(col)
         if hit and hit["field"] in known and col not in known:
-            out.append(F(col, "float", required=False, min_value=0, null_default=math.nan,
+            out.append(F(col, "float", required=False, min_value=0, null_default=math.nan, max_value=MAX_GPUS,
                          description=f"demand in the build-out period starting in {hit['year']}"))
     return out
 
@@ -182,6 +225,9 @@ def _range_problem(spec: FieldSpec, v: float) -> str | None:
         return f"must be > 0, got {v:g}"
     if spec.min_value is not None and v < spec.min_value:
         return f"must be >= {spec.min_value:g}, got {v:g}"
+    if spec.max_value is not None and v > spec.max_value:
+        return (f"{v:g} is above {spec.max_value:g}, more than any real value" +
+                (f" ({spec.hint})" if spec.hint else ""))
     return None
 
 
@@ -272,6 +318,8 @@ def _read_layer(folder: Path, stem: str, probs: list[Problem], files: dict[str, 
         return empty
     files[stem] = path
     fname = str(path)
+    if not _layer_file_ok(path, fname, id_field, probs):
+        return empty
     try:
         with warnings.catch_warnings():  # a column with a non-number in it: reported per feature below
             warnings.filterwarnings("ignore", message="Could not parse column", category=UserWarning)
@@ -303,8 +351,124 @@ def _read_layer(folder: Path, stem: str, probs: list[Problem], files: dict[str, 
             minx, miny, maxx, maxy = g.bounds
             if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
                 probs.append(Problem(fname, lab, "geometry", "coordinates outside lon/lat range (wrong CRS?)"))
+            elif _has_null_island(g):
+                probs.append(Problem(fname, lab, "geometry", NULL_ISLAND))
     out = gpd.GeoDataFrame(table, geometry=geoms, crs="EPSG:4326")
     return out[~out.index.duplicated()].sort_index()
+
+
+NULL_ISLAND = "at (0, 0), in the Gulf of Guinea: a missing coordinate written as zero?"
+
+
+def _has_null_island(g) -> bool:
+    """Whether a geometry has a vertex at exactly (0, 0)."""
+    import shapely
+
+    xy = shapely.get_coordinates(g)
+    return bool(((xy[:, 0] == 0) & (xy[:, 1] == 0)).any())
+
+
+def _layer_file_ok(path: Path, fname: str, id_field: str, probs: list[Problem]) -> bool:
+    """A layer file is a regular file; a GeoJSON one is non-empty UTF-8 text, without duplicate keys.
+
+    The reader (GDAL) would block on a FIFO, read a folder or device as something else, and keep
+    one of two equal keys without a word; these are problems instead (duplicate keys do not stop
+    the reading: the file's other problems are found too).
+    """
+    if path.suffix != ".geojson":
+        msg = file_problem(path)
+        if msg:
+            probs.append(Problem(fname, None, None, msg))
+        return msg is None
+    try:
+        text = read_text(path, fname)
+    except InputError as exc:
+        probs.extend(exc.problems)
+        return False
+    if not text.strip():
+        probs.append(Problem(fname, None, None, "file is empty (expected a GeoJSON FeatureCollection)"))
+        return False
+    parsed = parse_json_with_duplicates(text)
+    if parsed is None:  # not JSON: the reader says why
+        return True
+    doc, dups = parsed
+    where: dict[int, str] = {}  # id() of a feature or of its properties -> the feature's id
+    feats = doc.get("features") if isinstance(doc, dict) else None
+    for i, f in enumerate(feats if isinstance(feats, list) else []):
+        if isinstance(f, dict):
+            props = f.get("properties")
+            fid = props.get(id_field) if isinstance(props, dict) else None
+            lab = fid if isinstance(fid, str) and fid.strip() else f"#{i}"
+            for obj in (f, props, f.get("geometry")):
+                if isinstance(obj, dict):
+                    where[id(obj)] = lab
+    for obj, key in dups:
+        probs.append(Problem(fname, where.get(id(obj)), key,
+                             "duplicate key: a JSON reader keeps only one of the values; remove one"))
+    return True
+
+
+def dataset_area(substations: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
+    """The region a dataset covers: its substations' extent, widened by ``AREA_MARGIN_KM``.
+
+    The extent is that of the middle 96 % of the substations' longitudes and latitudes
+    (``AREA_QUANTILES``), so one misplaced substation does not stretch it.
+
+    Parameters
+    ----------
+    substations : geopandas.GeoDataFrame
+        The dataset's substations (Points, lon/lat).
+
+    Returns
+    -------
+    (west, south, east, north) or None
+        In degrees; None without a substation with valid coordinates.
+    """
+    ok = [g for g in substations.geometry if g is not None and not g.is_empty and g.geom_type == "Point"
+          and -180 <= g.x <= 180 and -90 <= g.y <= 90 and not (g.x == 0 and g.y == 0)]
+    if not ok:
+        return None
+    lon = np.array([g.x for g in ok])
+    lat = np.array([g.y for g in ok])
+    (w, e), (s, n) = np.quantile(lon, AREA_QUANTILES), np.quantile(lat, AREA_QUANTILES)
+    dlat = AREA_MARGIN_KM / KM_PER_DEG_LAT
+    widest = min(89.0, max(abs(s), abs(n)) + dlat)  # the margin in longitude at the area's widest latitude
+    dlon = AREA_MARGIN_KM / (KM_PER_DEG_LAT * math.cos(math.radians(widest)))
+    return (max(-180.0, w - dlon), max(-90.0, s - dlat), min(180.0, e + dlon), min(90.0, n + dlat))
+
+
+def _area_problems(layers: dict[str, gpd.GeoDataFrame], substations: gpd.GeoDataFrame, climate: xr.Dataset | None,
+                   files: dict[str, Path], probs: list[Problem]) -> None:
+    """Name every feature (and weather station) outside the dataset's area (:func:`dataset_area`)."""
+    import shapely
+
+    area = dataset_area(substations)
+    if area is None:
+        return
+    w, s, e, n = area
+    where = (f"outside the dataset's area (lon {w:.1f} to {e:.1f}, lat {s:.1f} to {n:.1f}: its substations' "
+             f"extent and {AREA_MARGIN_KM:g} km); a longitude's sign flipped, or lat and lon swapped?")
+
+    def outside(x, y) -> bool:
+        return not (w <= x <= e and s <= y <= n)
+
+    for stem, table in layers.items():
+        if stem not in files:
+            continue
+        for lab, g in zip(table.index, table.geometry):
+            if g is None or g.is_empty:
+                continue
+            xy = shapely.get_coordinates(g)
+            bad = [(x, y) for x, y in xy if -180 <= x <= 180 and -90 <= y <= 90 and not (x == 0 and y == 0)
+                   and outside(x, y)]
+            if bad:
+                probs.append(Problem(str(files[stem]), lab, "geometry", f"({bad[0][0]:g}, {bad[0][1]:g}) is {where}"))
+    if climate is not None and {"lat", "lon", "station"} <= set(climate.variables):
+        for sid, la, lo in zip(climate["station"].values, climate["lat"].values, climate["lon"].values):
+            if np.isfinite(la) and np.isfinite(lo) and -90 <= la <= 90 and -180 <= lo <= 180 \
+                    and not (la == 0 and lo == 0) and outside(lo, la):
+                probs.append(Problem(str(files["climate"]), str(sid), "lat/lon",
+                                     f"station at lon {lo:g}, lat {la:g} is {where}"))
 
 
 def _check_refs(table: pd.DataFrame, fname: str, fields: tuple[str, ...], valid: set[str], what: str,
@@ -319,9 +483,17 @@ def _check_refs(table: pd.DataFrame, fname: str, fields: tuple[str, ...], valid:
 
 def _read_netcdf(path: Path, probs: list[Problem]) -> xr.Dataset | None:
     """A NetCDF file loaded into memory; a reader failure is a problem, not a traceback."""
+    try:  # a regular file (a FIFO would block, a link to /dev/zero read for ever); only its magic number read
+        head = read_head(path, 4)
+    except InputError as exc:
+        probs.extend(exc.problems)
+        return None
+    if not head:
+        probs.append(Problem(str(path), None, None, "file is empty (expected NetCDF)"))
+        return None
     try:
         # NetCDF3 files (magic b"CDF") go through scipy without mmap, so no array keeps the file open
-        kwargs = {"engine": "scipy", "backend_kwargs": {"mmap": False}} if path.read_bytes()[:3] == b"CDF" else {}
+        kwargs = {"engine": "scipy", "backend_kwargs": {"mmap": False}} if head[:3] == b"CDF" else {}
         if kwargs:
             import_scipy()
         return xr.load_dataset(path, **kwargs)
@@ -333,7 +505,7 @@ def _read_netcdf(path: Path, probs: list[Problem]) -> xr.Dataset | None:
 def _load_climate(folder: Path, probs: list[Problem], files: dict[str, Path]) -> xr.Dataset | None:
     path = folder / "climate.nc"
     fname = str(path)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         probs.append(Problem(fname, None, None, "file not found"))
         return None
     files["climate"] = path
@@ -350,7 +522,7 @@ def _load_climate(folder: Path, probs: list[Problem], files: dict[str, Path]) ->
             probs.append(Problem(fname, None, d, "required dimension is missing"))
     if missing or any(d not in ds.dims for d in ("station", "slice")):
         return None
-    ds = ds.assign_coords(station=[str(s) for s in ds["station"].values])
+    ds = ds.assign_coords(station=_text_ids(ds["station"].values, fname, "station", probs))
     idx = pd.Index(ds["station"].values)
     for dup in sorted(set(idx[idx.duplicated()])):
         probs.append(Problem(fname, dup, "station", "duplicate id"))
@@ -379,12 +551,38 @@ def _load_climate(folder: Path, probs: list[Problem], files: dict[str, Path]) ->
         for s, x in zip(ds["station"].values, vals):
             if not np.isfinite(x) or not lo <= x <= hi:
                 probs.append(Problem(fname, s, v, f"must be within [{lo}, {hi}], got {x}"))
+    for s, la, lo in zip(ds["station"].values, ds["lat"].values, ds["lon"].values):
+        if la == 0 and lo == 0:
+            probs.append(Problem(fname, s, "lat/lon", NULL_ISLAND))
     return ds.sortby("station")
+
+
+def _as_text(v) -> str | None:
+    """An id read from NetCDF as text: NetCDF-3 stores text as bytes, read here as UTF-8 (None if not)."""
+    if isinstance(v, (bytes, np.bytes_)):
+        try:
+            return bytes(v).decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return str(v)
+
+
+def _text_ids(values, fname: str, dim: str, probs: list[Problem]) -> list[str]:
+    """The ids along a NetCDF dimension as text; a byte string that is not UTF-8 is a problem
+    (and kept as its escaped form, so the other checks still run)."""
+    out = []
+    for i, v in enumerate(values):
+        t = _as_text(v)
+        if t is None:
+            t = bytes(v).decode("utf-8", "backslashreplace")
+            probs.append(Problem(fname, f"#{i} ({t})", dim, "id is a byte string that is not UTF-8 text"))
+        out.append(t)
+    return out
 
 
 def _check_slices(ds: xr.Dataset, fname: str, probs: list[Problem]) -> xr.Dataset:
     """Slice ids (strings, unique, not reserved) and ``weight_h`` (positive, summing to 8760)."""
-    ds = ds.assign_coords(slice=[str(s) for s in ds["slice"].values])
+    ds = ds.assign_coords(slice=_text_ids(ds["slice"].values, fname, "slice", probs))
     idx = pd.Index(ds["slice"].values)
     for dup in sorted(set(idx[idx.duplicated()])):
         probs.append(Problem(fname, dup, "slice", "duplicate id"))
@@ -425,7 +623,7 @@ def slice_days(climate: xr.Dataset) -> pd.DataFrame:
     slices = [str(t) for t in climate["slice"].values]
     w = np.asarray(climate["weight_h"].values, dtype=float)
     if all(v in climate.variables for v in DAY_VARIABLES):
-        day = [d.decode() if isinstance(d, bytes) else str(d) for d in climate["day"].values]
+        day = [_as_text(d) or "" for d in climate["day"].values]
         order = np.asarray(climate["order_in_day"].values).astype(int)
         dur = np.asarray(climate["duration_h"].values, dtype=float)
     else:
@@ -456,7 +654,7 @@ def day_structure_problems(ds: xr.Dataset, fname: str, probs: list[Problem]) -> 
     slices = [str(t) for t in ds["slice"].values]
     w = np.asarray(ds["weight_h"].values, dtype=float)
     day = list(ds["day"].values)
-    ok_day = [isinstance(d, (str, bytes)) and str(d).strip() != "" for d in day]
+    ok_day = [isinstance(d, (str, bytes)) and (_as_text(d) or "").strip() != "" for d in day]
     for sl, d, ok in zip(slices, day, ok_day):
         if not ok:
             probs.append(Problem(fname, sl, "day", f"must be a non-empty string (the representative day's id), got {d!r}"))
@@ -480,7 +678,7 @@ def day_structure_problems(ds: xr.Dataset, fname: str, probs: list[Problem]) -> 
     members: dict[str, list[int]] = {}
     for i, (d, ok) in enumerate(zip(day, ok_day)):
         if ok:
-            members.setdefault(d.decode() if isinstance(d, bytes) else str(d), []).append(i)
+            members.setdefault(_as_text(d), []).append(i)
     for d in sorted(members):
         idx = members[d]
         orders = sorted(int(order[i]) for i in idx if ok_order[i])
@@ -624,8 +822,12 @@ def _load_prices(folder: Path, slices: list[str] | None, probs: list[Problem],
             return empty
         line = {}
     else:
-        # keep_default_na=False: an id such as "NA" or "null" is an id, not a missing value
-        df = pd.read_csv(path, dtype={"zone": str, "slice": str}, keep_default_na=False)
+        df = _read_csv(path, {"zone": str, "slice": str}, probs)
+        if df is None:
+            return empty
+        if not len(df):
+            probs.append(Problem(fname, None, None, "has a header but no rows (a row per zone and slice)"))
+            return empty
         line = {i: f" (line {i + 2})" for i in range(len(df))}
     for c in ["zone", "slice", *cols]:
         if c not in df.columns:
@@ -647,6 +849,8 @@ def _load_prices(folder: Path, slices: list[str] | None, probs: list[Problem],
             v = pd.to_numeric(row[c], errors="coerce")
             if pd.isna(v) or not np.isfinite(v):
                 probs.append(Problem(fname, lab, c, f"missing or not a finite number: {row[c]!r}"))
+            elif c == "energy_price_usd_per_mwh" and _energy_price_problem(v):
+                probs.append(Problem(fname, lab, c, _energy_price_problem(v)))
             elif c == "carbon_t_per_mwh" and v < 0:
                 probs.append(Problem(fname, lab, c, f"must be >= 0, got {v:g}"))
             elif c == "carbon_t_per_mwh" and v > MAX_CARBON_T_PER_MWH:
@@ -674,6 +878,53 @@ def _load_prices(folder: Path, slices: list[str] | None, probs: list[Problem],
     return df[cols + list(PRICE_FACTORS)]
 
 
+def _energy_price_problem(v: float) -> str | None:
+    """What is wrong with a finite energy price (USD/MWh), or None (see ENERGY_PRICE_RANGE_USD_PER_MWH)."""
+    lo, hi = ENERGY_PRICE_RANGE_USD_PER_MWH
+    if v < lo:
+        return (f"{v:g} USD/MWh is below {lo:g}: no grid energy is that cheap over a slice (USD/kWh given as "
+                "USD/MWh? multiply by 1,000)")
+    if v > hi:
+        return f"{v:g} USD/MWh is above {hi:g}, every market's price cap (cents/kWh or USD/GWh given as USD/MWh?)"
+    return None
+
+
+def _read_csv(path: Path, dtype: dict[str, type], probs: list[Problem]) -> pd.DataFrame | None:
+    """A CSV input file as a table of text ids and values; None (with problems) when it cannot be.
+
+    Only a regular UTF-8 file is read; an empty file and rows whose number of fields differs from
+    the header's are problems (with the line), not pandas errors. ``keep_default_na=False``: an id
+    such as "NA" or "null" is an id, not a missing value (an empty value cell stays "").
+    """
+    fname = str(path)
+    try:
+        text = read_text(path, fname)
+    except InputError as exc:
+        probs.extend(exc.problems)
+        return None
+    if not text.strip():
+        probs.append(Problem(fname, None, None, "file is empty (expected a header line and rows)"))
+        return None
+    n0 = len(probs)
+    reader = csv.reader(_io.StringIO(text))
+    width = None
+    for row in reader:
+        if not row:  # a blank line: skipped, as pandas does
+            continue
+        if width is None:
+            width = len(row)
+        elif len(row) != width and len(probs) - n0 < 20:
+            probs.append(Problem(fname, f"line {reader.line_num}", None,
+                                 f"has {len(row)} fields, the header has {width}"))
+    if len(probs) > n0:
+        return None
+    try:
+        return pd.read_csv(_io.StringIO(text), dtype=dtype, keep_default_na=False)
+    except (ValueError, pd.errors.ParserError) as exc:  # e.g. an unclosed quote
+        probs.append(Problem(fname, None, None, f"cannot read CSV: {' '.join(str(exc).split())}"))
+        return None
+
+
 def _prices_nc_table(path: Path, cols: list[str], probs: list[Problem], optional=()) -> pd.DataFrame | None:
     """prices.nc as the rows prices.csv would hold: variables ``cols`` (and any of ``optional``) on
     dims (zone, slice)."""
@@ -699,21 +950,29 @@ def _prices_nc_table(path: Path, cols: list[str], probs: list[Problem], optional
             probs.append(Problem(fname, None, str(v), "unknown variable"))
     if not ok:
         return None
-    ds = ds.assign_coords(zone=[str(z) for z in ds["zone"].values], slice=[str(t) for t in ds["slice"].values])
+    ds = ds.assign_coords(zone=_text_ids(ds["zone"].values, fname, "zone", probs),
+                          slice=_text_ids(ds["slice"].values, fname, "slice", probs))
     df = ds[cols + have].to_dataframe().reset_index()
     return df[["zone", "slice", *cols, *have]]
+
+
+# per pair file: the value's lower bound, whether the bound itself is allowed, its ceiling, and what a
+# value above it probably is (see the MAX_* constants); a round trip takes time, so RTT 0 is an error
+PAIR_VALUE_RANGES = {"rtt_ms": (0.0, False, MAX_RTT_MS, "seconds or microseconds given as ms?"),
+                     "serving_cost_usd_per_gpu_yr": (0.0, True, MAX_SERVING_USD_PER_GPU_YR, "")}
 
 
 def _load_pairs(folder: Path, stem: str, value: str, sites: set[str], regions: set[str],
                 probs: list[Problem], files: dict[str, Path]) -> pd.DataFrame | None:
     path = folder / f"{stem}.csv"
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return None
     files[stem] = path
     fname = str(path)
-    # keep_default_na=False: a site or region id such as "NA" or "null" is an id, not a missing
-    # value; an empty value cell stays "" and is reported as not a number below
-    df = pd.read_csv(path, dtype={"site_id": str, "region_id": str}, keep_default_na=False)
+    # an empty value cell stays "" and is reported as not a number below
+    df = _read_csv(path, {"site_id": str, "region_id": str}, probs)
+    if df is None:
+        return None
     for c in ("site_id", "region_id", value):
         if c not in df.columns:
             probs.append(Problem(fname, None, c, "required column is missing"))
@@ -726,16 +985,21 @@ def _load_pairs(folder: Path, stem: str, value: str, sites: set[str], regions: s
     num = pd.to_numeric(df[value], errors="coerce")
     bad_site = ~df["site_id"].isin(sites).to_numpy()
     bad_region = ~df["region_id"].isin(regions).to_numpy()
-    bad_value = ~(np.isfinite(num) & (num >= 0)).to_numpy()  # NaN and inf fail too
+    lo, lo_ok, hi, hint = PAIR_VALUE_RANGES[value]
+    bad_value = ~(np.isfinite(num) & ((num >= lo) if lo_ok else (num > lo)) & (num <= hi)).to_numpy()  # NaN, inf too
     for i in np.flatnonzero(bad_site | bad_region | bad_value):
         sid, rid, raw = df["site_id"].iat[i], df["region_id"].iat[i], df[value].iat[i]
+        raw = raw.item() if isinstance(raw, np.generic) else raw  # 0, not np.int64(0)
         lab = f"{sid}/{rid} (line {i + 2})"
         if bad_site[i]:
             probs.append(Problem(fname, lab, "site_id", f"unknown site {sid!r}"))
         if bad_region[i]:
             probs.append(Problem(fname, lab, "region_id", f"unknown region {rid!r}"))
         if bad_value[i]:
-            probs.append(Problem(fname, lab, value, f"must be a finite number >= 0, got {raw!r}"))
+            v = num.iat[i]
+            probs.append(Problem(fname, lab, value, f"{v:g} is above {hi:g}, more than any real value"
+                                 + (f" ({hint})" if hint else "") if np.isfinite(v) and v > hi else
+                                 f"must be a finite number {'>=' if lo_ok else '>'} {lo:g}, got {raw!r}"))
     df[value] = num
     key = df.set_index(["site_id", "region_id"]).index
     for a, b in sorted(set(key[key.duplicated()]), key=str):  # str: ids may be NaN (reported above)
@@ -745,12 +1009,10 @@ def _load_pairs(folder: Path, stem: str, value: str, sites: set[str], regions: s
 
 def _read_meta(path: Path, probs: list[Problem]) -> dict:
     """``dataset.yaml`` as a mapping; a parse error or a non-mapping is a problem, not a traceback."""
-    import yaml
-
-    try:
-        meta = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        probs.append(Problem(str(path), None, None, f"cannot parse YAML: {' '.join(str(exc).split())}"))
+    try:  # a regular UTF-8 file without duplicate keys or alias bombs
+        meta = load_yaml(path, parse_error="cannot parse YAML")
+    except InputError as exc:
+        probs.extend(exc.problems)
         return {}
     if meta is None:
         return {}
@@ -798,8 +1060,9 @@ def demand_fields(workloads: list[str]) -> list[FieldSpec]:
     """
     out = []
     for w in workloads:
-        out.append(F(f"{w}_gpus", "float", min_value=0))
-        out.append(F(f"{w}_max_rtt_ms", "float", required=False, positive=True, null_default=math.nan))
+        out.append(F(f"{w}_gpus", "float", min_value=0, max_value=MAX_GPUS))
+        out.append(F(f"{w}_max_rtt_ms", "float", required=False, positive=True, null_default=math.nan,
+                     max_value=MAX_RTT_MS, hint="seconds or microseconds given as ms?"))
     return out
 
 
@@ -873,6 +1136,7 @@ def check_tables(ds: Dataset, workloads: list[str]) -> list[Problem]:
         vals = pd.to_numeric(ds.prices[c], errors="coerce").to_numpy(dtype=float) if c in ds.prices else np.zeros(0)
         for (z, t), v in zip(ds.prices.index, vals):
             if (not np.isfinite(v) or (c == "carbon_t_per_mwh" and not 0 <= v <= MAX_CARBON_T_PER_MWH)
+                    or (c == "energy_price_usd_per_mwh" and _energy_price_problem(v))
                     or (c in PRICE_FACTORS and not 0 <= v <= MAX_RATING_FACTOR)):
                 probs.append(Problem(fname, f"{z}/{t}", c, f"not a finite number in range: {v!r}"))
     fname = f"{ds.files.get('climate', ds.path / 'climate.nc')} (changed in code)"
@@ -909,7 +1173,7 @@ def load_dataset(folder: str | Path, workloads: list[str], strict: bool = True) 
     meta_path = folder / "dataset.yaml"
     name = folder.name
     ignore: dict[str, frozenset[str]] = {}
-    if meta_path.exists():
+    if meta_path.exists() or meta_path.is_symlink():  # a link to nowhere: "file not found" from the reader
         files["dataset"] = meta_path
         meta = _read_meta(meta_path, probs)
         name = str(meta.get("name", name))
@@ -930,7 +1194,7 @@ def load_dataset(folder: str | Path, workloads: list[str], strict: bool = True) 
     prices = _load_prices(folder, slices, probs, files)
 
     zones = set(prices.index.get_level_values("zone"))
-    if "prices" in files:
+    if "prices" in files and len(prices):  # a prices file that could not be read says so itself
         _check_refs(sites, str(files.get("sites")), ("zone",), zones, "zone", probs, " (not in prices.csv)")
         _check_refs(subs, str(files.get("substations")), ("zone",), zones, "zone", probs, " (not in prices.csv)")
     _check_refs(trans, str(files.get("transmission")), ("from_id", "to_id"), set(subs.index), "substation", probs)
@@ -946,6 +1210,8 @@ def load_dataset(folder: str | Path, workloads: list[str], strict: bool = True) 
     if "sites" in files and {"min_it_mw", "max_it_mw"} <= set(sites.columns):
         for lab in sites.index[(sites["min_it_mw"] > sites["max_it_mw"]) & (sites["max_it_mw"] > 0)]:
             probs.append(Problem(str(files["sites"]), lab, "min_it_mw", "exceeds max_it_mw"))
+    _area_problems({"sites": sites, "substations": subs, "transmission": trans, "demand": demand}, subs,
+                   climate if climate is not None and "siteplan_form" not in climate.attrs else None, files, probs)
     if len(demand):
         demand = gpd.GeoDataFrame(demand.drop(columns="geometry"),
                                   geometry=demand.geometry.representative_point(), crs="EPSG:4326")
