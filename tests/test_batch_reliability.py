@@ -241,3 +241,114 @@ def test_resume_reruns_the_scenarios_whose_inputs_changed(tmp_path):
         fh.write("\n# an edit\n")
     fourth = run_batch(path, out=out, workers=1, threads_per_solve=1, resume=True, combine=False)
     assert fourth.ran == 4 and sorted(why for _, why in fourth.changed) == ["catalog changed"] * 4
+
+
+# --------------------------------------------------------------------------- item 9: killed workers, Ctrl-C
+
+
+def _statuses(out: Path, ids: list[str]) -> dict[str, str]:
+    from siteplan.batch.runner import read_status
+
+    return {i: (read_status(out, i) or {}).get("status", "missing") for i in ids}
+
+
+def test_a_killed_worker_loses_only_its_running_scenario(tmp_path, monkeypatch):
+    """SIGKILL one of 2 workers during a solve: before, Dask also failed the scenarios queued on it
+    (2 lost for 1 kill); now 1 is lost, the rest finish, its temp folder is removed, and --resume
+    re-runs only the lost one."""
+    import tempfile
+    import threading
+    from collections import Counter
+
+    from siteplan.batch import run_batch
+
+    wtmp = tmp_path / "worker-tmp"  # the workers' (and this runner's) temporary folder
+    wtmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(wtmp))
+    monkeypatch.setattr(tempfile, "tempdir", str(wtmp))
+    path = _sweep(tmp_path, {"demand_scale": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]})
+    ids = [s.id for s in load_sweep(path).specs]
+    out = tmp_path / "out"
+    killed: list[int] = []
+
+    def kill_first_solving_worker():
+        t0 = time.time()
+        while time.time() - t0 < 120:
+            dirs = list(wtmp.glob("siteplan-batch-*-*"))  # a worker's folder for the scenario it runs
+            if dirs:
+                time.sleep(0.3)  # well into the ~1 s solve
+                if dirs[0].exists():  # still solving it
+                    pid = int(dirs[0].name.split("-")[2])
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+                    return
+            time.sleep(0.005)
+
+    killer = threading.Thread(target=kill_first_solving_worker, daemon=True)
+    killer.start()
+    res = run_batch(path, out=out, workers=2, threads_per_solve=1, combine=False)
+    killer.join(5)
+    assert len(killed) == 1
+    counts = Counter(_statuses(out, ids).values())
+    assert counts == {"optimal": 5, "worker_died": 1}, counts  # 1 lost, not 2 or 3; none missing
+    died = next(r for r in res.records if r["status"] == "worker_died")
+    assert "died" in died["reason"] and died["input_hash"]
+    assert not list(wtmp.glob("siteplan-batch-*"))  # the killed worker's folder is gone too
+    assert not [p for p in (out / "scenarios").iterdir() if p.name.startswith(".")]
+
+    again = run_batch(path, out=out, workers=2, threads_per_solve=1, resume=True, combine=False)
+    assert again.ran == 1 and again.skipped == 5 and again.ok  # only the lost one is re-run
+    assert set(_statuses(out, ids).values()) == {"optimal"}
+
+
+def test_ctrl_c_prints_one_line_and_resume_completes(tmp_path):
+    """SIGINT to the whole process group (a terminal's Ctrl-C): exit 130 and one line saying how many
+    finished, how many not, and the command to resume; no worker tracebacks (there were 2 per worker)."""
+    import re
+
+    wtmp = tmp_path / "worker-tmp"
+    wtmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(wtmp)}
+    path = _sweep(tmp_path, {"demand_scale": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]})
+    ids = [s.id for s in load_sweep(path).specs]
+    out = tmp_path / "out"
+    cmd = [SITEPLAN, "batch", str(path), "--out", str(out), "--workers", "2", "--threads-per-solve", "1"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)
+    try:
+        t0 = time.time()
+        while time.time() - t0 < 120 and "optimal" not in _statuses(out, ids).values():
+            assert proc.poll() is None
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=90)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr and "CancelledError" not in stderr
+    lines = [ln for ln in stderr.splitlines() if ln.strip()]
+    inter = [ln for ln in lines if ln.startswith("interrupted:")]
+    assert len(inter) == 1, stderr
+    st = _statuses(out, ids)
+    done = [i for i, v in st.items() if v != "missing"]
+    assert 1 <= len(done) < len(ids)
+    m = re.match(r"interrupted: (\d+) of 8 scenario\(s\) done and kept \((\d+) with a plan, (\d+) failed\), "
+                 r"(\d+) not run; to complete the batch: (.*)$", inter[0])
+    assert m, inter[0]
+    assert int(m.group(1)) == len(done) and int(m.group(4)) == len(ids) - len(done)
+    assert m.group(5) == f"siteplan batch {path.resolve()} --out {out} --resume"
+    # nothing but the header, one line per finished scenario and the interrupted line
+    assert len(lines) <= 2 + len(done), stderr
+    assert not [p for p in (out / "scenarios").iterdir() if p.name.startswith(".")]
+    assert not list(wtmp.glob("siteplan-batch-*"))
+
+    stamps = {i: (out / "scenarios" / i / "status.json").stat().st_mtime_ns for i in done}
+    r = subprocess.run(m.group(5).replace("siteplan", SITEPLAN, 1).split(), capture_output=True, text=True,
+                       timeout=600, env=env)
+    assert r.returncode == 0, r.stderr
+    assert f"{len(done)} already finished, {len(ids) - len(done)} to run" in r.stderr
+    assert set(_statuses(out, ids).values()) == {"optimal"}
+    for i in done:  # kept, not solved again
+        assert (out / "scenarios" / i / "status.json").stat().st_mtime_ns == stamps[i]

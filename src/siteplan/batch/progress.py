@@ -26,7 +26,7 @@ class NullProgress:
     def update(self, record: dict) -> None:
         pass
 
-    def interrupted(self) -> None:
+    def interrupted(self, **kw) -> None:
         pass
 
     def finish(self, result) -> None:
@@ -112,11 +112,14 @@ class Progress(NullProgress):
             self.stream.write(txt + "\n")
             self.stream.flush()
 
-    def interrupted(self) -> None:
+    def interrupted(self, finished: int = 0, failed: int = 0, not_run: int = 0, resume: str = "") -> None:
+        """One line: how many scenarios have a result (kept), how many not, and how to go on."""
         if hasattr(self, "_stop"):
             self._stop.set()
-        self._line(f"interrupted: {self.done} scenario(s) finished in this run are saved; "
-                   "rerun with --resume to complete the batch", final=True)
+        total = finished + failed + not_run
+        self._line(f"interrupted: {finished + failed} of {total} scenario(s) done and kept ({finished} with a plan, "
+                   f"{failed} failed), {not_run} not run; to complete the batch: {resume or 'rerun with --resume'}",
+                   final=True)
 
     def finish(self, result) -> None:
         if hasattr(self, "_stop"):

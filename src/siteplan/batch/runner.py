@@ -23,10 +23,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
+import signal
 import socket
 import stat
 import tempfile
+import threading
 import time
 import traceback
 import uuid
@@ -41,6 +44,12 @@ FINISHED = ("optimal", "time_limit", "stopped")
 #: Statuses of a scenario that has no plan (resume re-runs these).
 FAILED = ("input_error", "infeasible", "no_solution", "error", "worker_died", "invalid_plan")
 STATUS_FILE = "status.json"
+#: Prefix of a worker's private temporary folder: ``siteplan-batch-<worker pid>-<random>``.
+TMP_PREFIX = "siteplan-batch-"
+#: Dask event topic on which a task says it started (so a dead worker's queued tasks are re-run).
+STARTED_TOPIC = "siteplan-batch-started"
+#: Times a scenario that never started is re-scheduled after its worker died.
+MAX_REQUEUE = 3
 
 
 class BatchError(RuntimeError):
@@ -97,12 +106,14 @@ def solve_spec(spec: dict, threads: int = 1, exports: bool = False, warm_start: 
     from siteplan.results import write_results
 
     t0 = time.time()
+    clean_dead_worker_tmp()  # folders of workers of this host that were killed (SIGKILL, OOM)
     sp = ScenarioSpec.from_dict(spec)
     rec: dict[str, Any] = {"id": sp.id, "region": sp.region, "params": sp.params, "spec_hash": sp.spec_hash,
                            "worker": f"{socket.gethostname()}:{os.getpid()}", "threads": threads,
                            "started": t0, "status": None, "reason": "", "headline": None}
     files: dict[str, bytes] = {}
     src = Path(sp.source_file) if sp.source_file else None
+    tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-"))  # named by pid: see clean_dead_worker_tmp
     try:
         sc = scenario_from_dict(sp.scenario, base_dir=src.parent if src else Path.cwd(), source_file=src)
         study = load(sc)
@@ -112,16 +123,15 @@ def solve_spec(spec: dict, threads: int = 1, exports: bool = False, warm_start: 
         plan = solve(study, threads=threads, warm_start=prev)
         if warm_start:
             _LAST_PLAN[key] = plan
-        with tempfile.TemporaryDirectory(prefix="siteplan-batch-") as tmp:
-            write_results(plan, study, tmp)
-            if exports:
-                try:
-                    from siteplan.export import export_all
-                except ImportError:
-                    pass
-                else:
-                    export_all(plan, tmp, study=study)
-            files = _read_tree(Path(tmp))
+        write_results(plan, study, tmp / "results")
+        if exports:
+            try:
+                from siteplan.export import export_all
+            except ImportError:
+                pass
+            else:
+                export_all(plan, tmp / "results", study=study)
+        files = _read_tree(tmp / "results")
         rec["headline"] = headline(plan)
         term = plan.result.termination.value
         rec["status"] = term if term in ("optimal", "time_limit") else "stopped"
@@ -144,6 +154,8 @@ def solve_spec(spec: dict, threads: int = 1, exports: bool = False, warm_start: 
     except Exception as exc:  # noqa: BLE001 - one scenario's bug must not stop the batch
         rec["status"], rec["reason"] = "error", f"{type(exc).__name__}: {exc}"
         files["error.txt"] = traceback.format_exc().encode()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     rec["finished"] = time.time()
     rec["wall_s"] = rec["finished"] - t0
     return {"record": rec, "files": files}
@@ -204,6 +216,52 @@ def _cleanup_tmp(out: Path) -> None:
         for p in folder.iterdir():
             if p.name.startswith((".tmp-", ".old-")):
                 shutil.rmtree(p, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    try:  # a killed worker not yet reaped by its nanny is a zombie: dead
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def clean_dead_worker_tmp(root: str | Path | None = None) -> list[Path]:
+    """Remove the temporary folders of batch workers of this host whose process is gone.
+
+    A worker writes each scenario into ``<tmp>/siteplan-batch-<pid>-<random>/`` and removes it when
+    done; a worker killed by SIGKILL (or the OOM killer) cannot, so the next scenario started on
+    this host, and the runner at the end of a batch, remove folders whose process no longer lives.
+
+    Parameters
+    ----------
+    root : path, optional
+        Folder holding them (default: :func:`tempfile.gettempdir`).
+
+    Returns
+    -------
+    list of Path
+        The folders removed.
+    """
+    root = Path(root) if root is not None else Path(tempfile.gettempdir())
+    removed = []
+    try:
+        entries = list(root.glob(f"{TMP_PREFIX}*-*"))
+    except OSError:
+        return removed
+    for p in entries:
+        m = re.match(rf"{re.escape(TMP_PREFIX)}(\d+)-", p.name)
+        if m is None or int(m.group(1)) == os.getpid() or _pid_alive(int(m.group(1))):
+            continue
+        shutil.rmtree(p, ignore_errors=True)
+        removed.append(p)
+    return removed
 
 
 # --------------------------------------------------------------------------- input hashes
@@ -456,8 +514,10 @@ def run_batch(sweep: str | Path | Sweep, *, out: str | Path | None = None, worke
     prog = progress if not isinstance(progress, bool) else (Progress() if progress else NullProgress())
     t_start = time.time()
     n_workers, threads = 0, threads_per_solve or 1
+    interrupted, sigint = False, None
     if todo:
-        # a task whose worker dies is not retried elsewhere: it is recorded as failed (KilledWorker)
+        # A task whose worker dies while running it is not retried elsewhere: it is recorded as failed
+        # (KilledWorker). Dask also fails the tasks only queued on that worker; _run re-submits those.
         with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
             cluster = client = None
             try:
@@ -469,20 +529,39 @@ def run_batch(sweep: str | Path | Sweep, *, out: str | Path | None = None, worke
                     n_workers, threads = plan_local(workers, threads_per_solve, local_cores(), len(todo),
                                                     allow_oversubscribe)
                     cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                                           host="127.0.0.1", dashboard_address=":0", silence_logs=40)
+                                           host="127.0.0.1", dashboard_address=":0", silence_logs=40,
+                                           preload=["siteplan.batch.worker_setup"])  # workers ignore Ctrl-C
                     client = Client(cluster)
                 _write_manifest(out, sw, scheduler, n_workers, threads, resume)
                 prog.start(total=len(sw.specs), skipped=skipped, todo=len(todo), workers=n_workers, threads=threads,
                            changed=changed)
                 _run(client, todo, out, threads, exports, task or solve_spec, prog, as_completed, warm_start,
                      inputs)
+            except KeyboardInterrupt:
+                interrupted = True
+                sigint = _ignore_sigint()  # a second Ctrl-C must not break the shutdown into tracebacks
             finally:
-                if client is not None:
-                    client.close()
-                if cluster is not None:
-                    cluster.close()
+                try:
+                    if client is not None:
+                        client.close()
+                    if cluster is not None:
+                        cluster.close()
+                finally:
+                    _cleanup_tmp(out)
+                    if not scheduler:
+                        clean_dead_worker_tmp()
     else:
         prog.start(total=len(sw.specs), skipped=skipped, todo=0, workers=0, threads=threads, changed=changed)
+    if interrupted:
+        try:
+            done = [read_status(out, s.id) for s in sw.specs]
+            ok = sum(1 for r in done if r and r.get("status") in FINISHED)
+            failed = sum(1 for r in done if r and r.get("status") not in FINISHED)
+            hint = f"siteplan batch {sw.source_file} --out {out} --resume"
+            prog.interrupted(finished=ok, failed=failed, not_run=len(sw.specs) - ok - failed, resume=hint)
+        finally:
+            _restore_sigint(sigint)
+        raise KeyboardInterrupt
     elapsed = time.time() - t_start
     records = [read_status(out, s.id) or _missing(s) for s in sw.specs]
     res = BatchResult(out, records, ran=len(todo), skipped=skipped, elapsed_s=elapsed, workers=n_workers,
@@ -495,32 +574,74 @@ def run_batch(sweep: str | Path | Sweep, *, out: str | Path | None = None, worke
     return res
 
 
+def _ignore_sigint():
+    if threading.current_thread() is threading.main_thread():
+        return signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return None
+
+
+def _restore_sigint(previous) -> None:
+    if previous is not None and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, previous)
+
+
 def _missing(s: ScenarioSpec) -> dict:
     return {"id": s.id, "region": s.region, "params": s.params, "status": "missing", "reason": "not run",
             "headline": None}
 
 
+def _started_task(task, tag: str, spec: dict, threads: int, exports: bool, **kw):
+    """Runs on the worker: say that this attempt started (see ``_run``), then run the task."""
+    try:
+        from distributed import get_worker
+
+        get_worker().log_event(STARTED_TOPIC, tag)
+    except Exception:  # noqa: BLE001 - not on a Dask worker: nothing to tell
+        pass
+    return task(spec, threads, exports, **kw)
+
+
 def _run(client, todo: list[ScenarioSpec], out: Path, threads: int, exports: bool, task, prog, as_completed,
          warm_start: bool = False, inputs: dict[str, dict] | None = None) -> None:
+    """Submit every scenario and write each outcome as it arrives.
+
+    When a worker process dies, Dask fails every task it held (``KilledWorker``), also those only
+    queued on it. A task that never started (it did not report on ``STARTED_TOPIC``) is submitted
+    again (at most ``MAX_REQUEUE`` times); only the ones that were running are recorded as
+    ``worker_died``.
+    """
     from distributed import KilledWorker
 
-    futs = {}
-    for s in todo:
-        extra = {"warm_start": True} if warm_start else {}
-        f = client.submit(task, s.to_dict(), threads, exports, key=f"siteplan-{s.id}-{uuid.uuid4().hex[:6]}",
-                          pure=False, retries=0, **extra)
+    extra = {"warm_start": True} if warm_start else {}
+    futs: dict[str, tuple[Any, ScenarioSpec]] = {}
+    requeued: dict[str, int] = {}
+
+    def submit(s: ScenarioSpec):
+        key = f"siteplan-{s.id}-{uuid.uuid4().hex[:6]}"
+        f = client.submit(_started_task, task, key, s.to_dict(), threads, exports, key=key, pure=False, retries=0,
+                          **extra)
         futs[f.key] = (f, s)
+        return f
+
+    ac = as_completed([submit(s) for s in todo])
     try:
-        for f in as_completed([f for f, _ in futs.values()]):
-            _, s = futs[f.key]
+        for f in ac:
+            _, s = futs.pop(f.key)
             try:
                 res = f.result()
                 rec, files = res["record"], res["files"]
             except KilledWorker as exc:
+                if f.key not in _started(client) and requeued.get(s.id, 0) < MAX_REQUEUE:
+                    requeued[s.id] = requeued.get(s.id, 0) + 1
+                    f.release()
+                    ac.add(submit(s))  # it was only queued on the dead worker
+                    continue
                 rec, files = _failure(s, "worker_died", f"the worker process running it died ({exc})"), {}
             except Exception as exc:  # noqa: BLE001 - e.g. a task that could not be deserialised
                 rec, files = _failure(s, "error", f"{type(exc).__name__}: {exc}"), {
                     "error.txt": traceback.format_exc().encode()}
+            if requeued.get(s.id):
+                rec["requeued"] = requeued[s.id]
             rec.update((inputs or {}).get(s.id, {}))
             write_scenario(out, rec, files)
             f.release()
@@ -528,8 +649,15 @@ def _run(client, todo: list[ScenarioSpec], out: Path, threads: int, exports: boo
     except BaseException:
         for f, _ in futs.values():
             f.cancel()
-        prog.interrupted()
         raise
+
+
+def _started(client) -> set[str]:
+    """Keys of the task attempts that reported starting on a worker."""
+    try:
+        return {str(msg) for _, msg in client.get_events(STARTED_TOPIC)}
+    except Exception:  # noqa: BLE001 - events unavailable: nothing is known to have started
+        return set()
 
 
 def _failure(s: ScenarioSpec, status: str, reason: str) -> dict:
@@ -552,4 +680,5 @@ def _write_manifest(out: Path, sw: Sweep, scheduler, workers: int, threads: int,
 
 
 __all__ = ["run_batch", "solve_spec", "BatchResult", "BatchError", "FINISHED", "FAILED", "read_status",
-           "write_scenario", "headline", "plan_local", "plan_remote", "InputHasher", "changed_inputs"]
+           "write_scenario", "headline", "plan_local", "plan_remote", "InputHasher", "changed_inputs",
+           "clean_dead_worker_tmp"]
