@@ -31,7 +31,6 @@ import json
 import math
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,14 +39,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from siteplan.config import _pydantic_problems, apply_overrides, scenario_from_dict, set_by_path
 from siteplan.errors import InputError, Problem
+from siteplan.safe_load import load_yaml
 
-#: Most YAML nodes a sweep or scenario file may expand to (an alias counts again at every use), so
-#: that a "billion laughs" file of nested aliases is refused at once instead of hanging the loader.
-MAX_YAML_NODES = 200_000
-#: Deepest nesting of YAML collections accepted.
-MAX_YAML_DEPTH = 64
-#: Largest YAML file read (bytes).
-MAX_YAML_BYTES = 10_000_000
 #: Most scenarios one sweep may expand to.
 MAX_SCENARIOS = 10_000
 
@@ -179,140 +172,7 @@ def scenario_id(region: str, params: dict, short: dict[str, str] | None = None) 
     return f"{slug}_{_hash({'region': region, 'params': params})}"
 
 
-# --------------------------------------------------------------------------- safe YAML
-
-
-def _node_problems(path: Path, loader, root) -> list[Problem]:
-    """Expanded size, depth, recursion and duplicate keys of a composed YAML node graph.
-
-    Walks each distinct node once (aliases are the same node object), so the cost is linear in the
-    file even when aliases would expand it a billion times.
-    """
-    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
-    merge_tag = "tag:yaml.org,2002:merge"
-    probs: list[Problem] = []
-    size: dict[int, int] = {}
-    on_stack: set[int] = set()
-
-    def walk(node, where: str, depth: int) -> int:
-        nid = id(node)
-        if nid in size:
-            return size[nid]
-        if nid in on_stack:
-            raise _YamlLimit(where, "an alias refers to a mapping or list that contains it (recursive alias)")
-        if depth > MAX_YAML_DEPTH:
-            raise _YamlLimit(where, f"nested deeper than {MAX_YAML_DEPTH} levels")
-        on_stack.add(nid)
-        n = 1
-        if isinstance(node, SequenceNode):
-            for i, child in enumerate(node.value):
-                n += walk(child, f"{where}[{i}]", depth + 1)
-        elif isinstance(node, MappingNode):
-            seen: dict[Any, int] = {}
-            for knode, vnode in node.value:
-                if isinstance(knode, ScalarNode) and knode.tag != merge_tag:
-                    try:
-                        key = loader.construct_object(knode)
-                        hash(key)
-                    except Exception:  # noqa: BLE001 - reported by the constructor later
-                        key = (knode.tag, knode.value)
-                    line = knode.start_mark.line + 1
-                    field = f"{where}.{key}" if where else str(key)
-                    if key in seen:
-                        probs.append(Problem(str(path), None, field,
-                                             f"duplicate key {key!r} (lines {seen[key]} and {line}): a key may "
-                                             "appear only once in a mapping"))
-                    else:
-                        seen[key] = line
-                    child_where = field
-                else:
-                    child_where = where
-                n += walk(knode, child_where, depth + 1) + walk(vnode, child_where, depth + 1)
-        on_stack.discard(nid)
-        size[nid] = n
-        if n > MAX_YAML_NODES:
-            raise _YamlLimit(where, f"expands to more than {MAX_YAML_NODES:,} values (aliases are counted at every "
-                                    "use; is it an alias bomb?)")
-        return n
-
-    try:
-        walk(root, "", 0)
-    except _YamlLimit as exc:
-        return [Problem(str(path), None, exc.where or None, exc.message)]
-    return probs
-
-
-class _YamlLimit(Exception):
-    def __init__(self, where: str, message: str):
-        super().__init__(message)
-        self.where, self.message = where, message
-
-
-def read_yaml_strict(path: str | Path) -> Any:
-    """Read a YAML file with the safe loader, refusing what ``yaml.safe_load`` lets through.
-
-    Refused, each as a located problem: a missing file, a path that is not a regular file (a
-    folder, FIFO or device would block or never end), a file over ``MAX_YAML_BYTES``, bytes that
-    are not UTF-8, invalid YAML, a key repeated in a mapping (every repeat is listed, with its
-    lines), and nodes nested deeper than ``MAX_YAML_DEPTH`` or expanding to more than
-    ``MAX_YAML_NODES`` values once aliases are followed (an alias bomb is refused in
-    milliseconds). Anchors, aliases and merge keys (``<<``) within those limits are allowed.
-
-    Parameters
-    ----------
-    path : str or Path
-        The YAML file.
-
-    Returns
-    -------
-    object
-        The document (None for an empty file).
-
-    Raises
-    ------
-    InputError
-    """
-    import yaml
-
-    path = Path(path)
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise InputError([Problem(str(path), None, None, "file not found")]) from None
-    except OSError as exc:
-        raise InputError([Problem(str(path), None, None, f"cannot read: {exc.strerror or exc}")]) from None
-    if not stat.S_ISREG(st.st_mode):
-        kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file (a FIFO, device or socket)"
-        raise InputError([Problem(str(path), None, None, f"is {kind}; a YAML file is expected")])
-    if st.st_size > MAX_YAML_BYTES:
-        raise InputError([Problem(str(path), None, None, f"is {st.st_size:,} bytes; a YAML file of at most "
-                                                         f"{MAX_YAML_BYTES:,} bytes is expected")])
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_YAML_BYTES + 1)
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise InputError([Problem(str(path), None, None, f"line {line}: byte {data[exc.start]:#04x} is not UTF-8 "
-                                                         "text; save the file as UTF-8")]) from None
-    except OSError as exc:
-        raise InputError([Problem(str(path), None, None, f"cannot read: {exc.strerror or exc}")]) from None
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        probs = _node_problems(path, loader, node)
-        if probs:
-            raise InputError(probs)
-        return loader.construct_document(node)
-    except yaml.YAMLError as exc:
-        raise InputError([Problem(str(path), None, None, f"not valid YAML: {exc}")]) from None
-    except RecursionError:
-        raise InputError([Problem(str(path), None, None, "nested too deeply")]) from None
-    finally:
-        loader.dispose()
+# --------------------------------------------------------------------------- reading
 
 
 def is_sweep_file(path: str | Path) -> bool:
@@ -330,11 +190,11 @@ def is_sweep_file(path: str | Path) -> bool:
     """
     sweep_keys = ("grid", "zip", "regions", "base")
     try:
-        raw = read_yaml_strict(path)
+        raw = load_yaml(path)
     except InputError:
         try:
             with open(path, "rb") if Path(path).is_file() else open(os.devnull, "rb") as fh:
-                text = fh.read(MAX_YAML_BYTES).decode("utf-8", errors="replace")
+                text = fh.read(1 << 20).decode("utf-8", errors="replace")
         except OSError:
             return False
         keys = set(re.findall(r"^([A-Za-z_]+)\s*:", text, re.M))
@@ -377,7 +237,7 @@ def _region_name(p: Path) -> str:
 
 
 def _raw_scenario(scenario_file: Path, overrides: list[str]) -> dict:
-    raw = read_yaml_strict(scenario_file)
+    raw = load_yaml(scenario_file)
     if not isinstance(raw, dict):
         raise InputError([Problem(str(scenario_file), None, None, "scenario file must be a YAML mapping")])
     raw = apply_overrides(raw, overrides, scenario_file)
@@ -428,13 +288,13 @@ def _schema(path: Path, raw: dict) -> tuple[SweepFile | None, list[Problem], set
 def _grouped(items: list[tuple[str | None, str | None, str, str, str]], total: int) -> list[Problem]:
     """One problem per (file, field, message) with the scenarios that have it (ids, then a count)."""
     groups: dict[tuple, list[str]] = {}
-    for file, field, msg, sid, derived in items:
-        groups.setdefault((file, field, msg, derived), []).append(sid)
+    for file, key, msg, sid, derived in items:
+        groups.setdefault((file, key, msg, derived), []).append(sid)
     out = []
-    for (file, field, msg, derived), sids in groups.items():
+    for (file, key, msg, derived), sids in groups.items():
         ids = ", ".join(sids[:5]) + (f" and {len(sids) - 5} more" if len(sids) > 5 else "")
         where = f"in {len(sids)} of {total} scenario(s)" + (f", derived from {derived}" if derived else "")
-        out.append(Problem(file, ids, field, f"{msg} ({where})"))
+        out.append(Problem(file, ids, key, f"{msg} ({where})"))
     return out
 
 
@@ -446,7 +306,7 @@ def _expand(path: Path) -> tuple[Sweep | None, list[Problem]]:
     InputError
         Only when the file itself cannot be read as YAML.
     """
-    raw = read_yaml_strict(path)
+    raw = load_yaml(path)
     if not isinstance(raw, dict):
         return None, [Problem(str(path), None, None, "sweep file must be a YAML mapping")]
     sw, probs, bad = _schema(path, raw)
@@ -550,7 +410,8 @@ def _expand(path: Path) -> tuple[Sweep | None, list[Problem]]:
 def load_sweep(path: str | Path) -> Sweep:
     """Read, validate and expand a sweep file.
 
-    The file is read with :func:`read_yaml_strict` (duplicate keys and alias bombs are errors).
+    The file is read with :func:`siteplan.safe_load.load_yaml` (only a regular UTF-8 file; duplicate
+    keys and alias bombs are errors).
     Every expanded scenario is validated against the scenario schema (unknown key paths, wrong
     types); all problems are reported at once, naming the sweep file, the scenarios (ids) and the
     key. A mistake shared by many scenarios is one problem listing them.
@@ -631,5 +492,5 @@ def validate_sweep(path: str | Path) -> list[Problem]:
     return list(dict.fromkeys(probs))
 
 
-__all__ = ["SweepFile", "ScenarioSpec", "Sweep", "load_sweep", "validate_sweep", "read_yaml_strict", "is_sweep_file",
-           "scenario_id", "short_names", "MAX_YAML_NODES", "MAX_SCENARIOS"]
+__all__ = ["SweepFile", "ScenarioSpec", "Sweep", "load_sweep", "validate_sweep", "is_sweep_file", "scenario_id",
+           "short_names", "MAX_SCENARIOS"]
