@@ -344,3 +344,28 @@ def test_the_myopic_start_keeps_the_build_before_when_a_period_has_no_time(tmp_p
     assert {v.parent_block().index() for v, _ in start} == {2027, 2029}
     bo = _solve(path)  # from that start (the budget is still 0), the build-out finds the same optimum
     assert bo.ds["onsite_units_rented"].sum(("site", "generator")).values.tolist() == [3, 0]
+
+
+def test_the_start_is_refined_among_the_sites_the_lp_opens(tmp_path, monkeypatch):
+    # an empty myopic start (no time for the periods: all demand unmet) is refined among the sites
+    # the build-out's LP relaxation opens before HiGHS searches: the refined start is already the
+    # optimum of this tiny study, far below the empty start's unmet-demand penalty
+    import siteplan.buildout_start as bst
+
+    path = _bridge_study(tmp_path, rent_usd_per_kw_month=50.0, penalty=1e7)
+    monkeypatch.setattr(bst, "MYOPIC_BUDGET", 0.0)
+    lines = []
+    bo = siteplan.solve(path, progress=lines.append)
+    assert bo.violations == []
+    assert any("start refined among the sites the LP relaxation opens: objective" in s for s in lines)
+    assert bo.result.start_objective == pytest.approx(bo.objective, rel=1e-6)
+    assert bo.result.start_objective < 0.2 * 10 * 1e7  # the empty start: 10 H100e unmet at 1e7 USD/yr each
+
+
+def test_the_refined_start_keeps_the_sites_the_start_opens():
+    from siteplan.solve import closed_columns
+
+    cols = np.array([0, 1, 2, 3])
+    x = np.array([0.0, 0.4, 0.0, 0.0, 7.0])
+    assert closed_columns(cols, x).tolist() == [0, 2, 3]
+    assert closed_columns(cols, x, start=[(2, 1.0), (3, 0.0), (4, 7.0)]).tolist() == [0, 3]

@@ -119,9 +119,25 @@ def solve(study: Study | str | Path, overrides: tuple[str, ...] = (),
     **solver_options
         Override the scenario's solver settings (``time_limit_s``, ``mip_rel_gap``, ``threads``,
         ``seed``, ``output``).
+
+    Notes
+    -----
+    Ctrl-C (``KeyboardInterrupt``) during the solve stops HiGHS at once and returns the best plan
+    found so far, with ``plan.result.termination`` ``"interrupted"`` and its gap, and no
+    alternatives or duals (:mod:`siteplan.interrupt`); if there was none yet, :class:`SolveError`.
     """
+    from siteplan import interrupt
+
     if not isinstance(study, Study):
         study = load(study, overrides, set_values)
+    interrupt.clear()  # a Ctrl-C stops this study's solve (siteplan.interrupt), not an earlier one's
+    with interrupt.catching():
+        return _solve(study, warm_start, progress, alternatives, slack, solver_options)
+
+
+def _solve(study: Study, warm_start, progress, alternatives, slack, solver_options: dict):
+    from siteplan import interrupt
+
     if study.scenario.periods:
         from siteplan.buildout import solve_buildout
 
@@ -142,7 +158,9 @@ def solve(study: Study | str | Path, overrides: tuple[str, ...] = (),
         solver_options["progress"] = progress
     plan = solve_built(m, prep, prepare_s=t1 - t0, build_s=t2 - t1, warm_start=warm_start, **solver_options)
     k = study.scenario.alternatives.count if alternatives is None else alternatives
-    if k:
+    if k and interrupt.requested():
+        plan.ds.attrs["alternatives_search"] = "not searched: the solve was interrupted"
+    elif k:
         from siteplan.alternatives import find_alternatives
 
         sl = study.scenario.alternatives.slack if slack is None else slack

@@ -100,7 +100,11 @@ def solve_buildout(study, progress=None, alternatives: int = 0, slack: float = 0
         progress(f"built the build-out model ({t2 - t1:.2f} s)")
         solver_options["progress"] = progress
     bo = solve_built_buildout(m, preps, prepare_s=t1 - t0, build_s=t2 - t1, **solver_options)
-    if alternatives:
+    from siteplan import interrupt
+
+    if alternatives and interrupt.requested():
+        bo.ds.attrs["alternatives_search"] = "not searched: the solve was interrupted"
+    elif alternatives:
         from siteplan.alternatives import find_alternatives
 
         bo.alternatives = find_alternatives(m, preps, bo, k=alternatives, slack=slack, progress=progress)
@@ -128,7 +132,9 @@ def solve_built_buildout(m, preps: list, prepare_s: float = 0.0, build_s: float 
             opts.update(start=start, time_limit_s=max(1.0, float(opts["time_limit_s"]) - spent))
     else:
         spent = 0.0
-    res = solve_model(m, unavoidable_usd=u, **opts)
+    # the myopic start never saw the periods together: refine it among the sites the build-out's LP
+    # relaxation opens (solve_model's refine_start)
+    res = solve_model(m, unavoidable_usd=u, refine_start=bool(opts.get("start")) and spent > 0.0, **opts)
     out = buildout_from_model(m, preps, res, prepare_s, build_s)
     out.ds.attrs["start_s"] = spent  # the periods solved alone for a start (within the time limit)
     return out

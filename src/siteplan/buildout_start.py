@@ -46,6 +46,7 @@ def myopic_start(m, preps: list, opts: dict, progress=None) -> tuple[list, float
     """
     import pyomo.environ as pyo
 
+    from siteplan import interrupt
     from siteplan.model import build_model
     from siteplan.solve import SolveError, solve_model
 
@@ -60,7 +61,7 @@ def myopic_start(m, preps: list, opts: dict, progress=None) -> tuple[list, float
         block = m.period[y]
         left = budget - (time.perf_counter() - t0)
         share = left / (len(preps) - k)  # what is left, shared by the periods still to solve
-        mk = build_model(p) if share >= 1.0 else None
+        mk = build_model(p) if share >= 1.0 and not interrupt.requested() else None
         solved = False
         if mk is not None:
             for s in opened:

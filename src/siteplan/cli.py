@@ -10,6 +10,7 @@ import click
 from siteplan.errors import InputError, SolveError
 
 EXIT_INPUT, EXIT_SOLVE, EXIT_INVARIANT = 2, 3, 5
+EXIT_INTERRUPTED = 130  # Ctrl-C: the best plan found by then is written (marked "interrupted"), if there was one
 
 
 def _parse_set(values: tuple[str, ...]) -> dict:
@@ -96,6 +97,14 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
     except InputError as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_INPUT)
+    from siteplan import interrupt
+    from siteplan.atomic import check_target
+
+    out = out or Path("results") / study.scenario.name
+    why = check_target(out)
+    if why is not None:  # before the solve, not after it
+        click.echo(f"--out {out}: {why}", err=True)
+        sys.exit(EXIT_INPUT)
     if progress:
         progress(f"loaded {study.scenario.name}: dataset {study.dataset.name} ({len(study.dataset.sites):,} sites, "
                  f"{len(study.dataset.substations):,} substations, {len(study.dataset.demand):,} demand regions)")
@@ -110,17 +119,19 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
         plan = solve_study(study, progress=progress, alternatives=alternatives, slack=slack_share, **opts)
     except SolveError as exc:
         click.echo(f"no plan: {exc}", err=True)
-        sys.exit(EXIT_SOLVE)
+        sys.exit(EXIT_INTERRUPTED if interrupt.requested() else EXIT_SOLVE)
     except ValueError as exc:  # a request the study cannot take
         click.echo(str(exc), err=True)
         sys.exit(EXIT_INPUT)
     from siteplan.buildout import BuildOut
 
     if isinstance(plan, BuildOut):
-        _write_buildout(plan, study, out or Path("results") / study.scenario.name, no_exports,
-                        map_formats or ("png",), progress)
+        _write_buildout(plan, study, out, no_exports, map_formats or ("png",), progress)
+        _exit_if_interrupted(plan.result)
         return
-    if full_resolution:
+    if full_resolution and interrupt.requested():
+        click.echo("full-resolution check: skipped, the solve was interrupted", err=True)
+    elif full_resolution:
         if DESIGN_PEAK not in plan.ds["slice"].values:  # only merged studies have it (the name is reserved)
             click.echo("full-resolution check: the plan already uses every time slice", err=True)
         else:
@@ -132,14 +143,16 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
             else:
                 plan.ds.attrs["full_resolution_status"] = "optimal"
                 plan.ds.attrs["full_resolution_objective_usd_per_yr"] = full.objective
-    out = out or Path("results") / study.scenario.name
     if progress:
         progress(f"{plan.result.termination.value}, gap {plan.result.gap:.4%}; writing results to {out}")
-    write_results(plan, study, out)
-    if not no_exports:
-        _exports(plan, study, out, map_formats or ("png",))
-        if progress:
-            progress("maps and report written")
+    from siteplan.atomic import atomic_folder
+
+    with atomic_folder(out) as tmp:
+        write_results(plan, study, tmp)
+        if not no_exports:
+            _exports(plan, study, tmp, map_formats or ("png",))
+    if progress and not no_exports:
+        progress("maps and report written")
     click.echo(plan.summary())
     if plan.alternatives:
         from siteplan.alternatives import alternatives_table, robust_choices, shared_choices
@@ -159,6 +172,17 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
         click.echo(f"the plan breaks {len(plan.violations)} invariant(s) (listed above): a user extension "
                    "changed siteplan's constraints, or a bug; please report it", err=True)
         sys.exit(EXIT_INVARIANT)
+    _exit_if_interrupted(plan.result)
+
+
+def _exit_if_interrupted(result) -> None:
+    """Exit with EXIT_INTERRUPTED after writing a plan whose solve the user interrupted."""
+    from siteplan.solve import Termination
+
+    if result.termination is Termination.INTERRUPTED:
+        click.echo(f"interrupted: the plan written is the best found before the interrupt "
+                   f"(gap {result.gap:.2%}, not proven); solve again for a better one", err=True)
+        sys.exit(EXIT_INTERRUPTED)
 
 
 def _write_buildout(bo, study, out: Path, no_exports: bool, map_formats, progress) -> None:
@@ -167,19 +191,22 @@ def _write_buildout(bo, study, out: Path, no_exports: bool, map_formats, progres
 
     if progress:
         progress(f"{bo.result.termination.value}, gap {bo.result.gap:.4%}; writing results to {out}")
-    write_buildout(bo, study, out)
-    if not no_exports:
-        for y, plan in bo.plans.items():
-            _exports(plan, study, out / f"period_{y}", map_formats)
-        try:
-            from siteplan.export.timeline import write_buildout_map, write_buildout_report
-        except ImportError:
-            pass
-        else:
-            write_buildout_report(out)
-            write_buildout_map(out)
-        if progress:
-            progress("maps and reports written")
+    from siteplan.atomic import atomic_folder
+
+    with atomic_folder(out) as tmp:
+        write_buildout(bo, study, tmp)
+        if not no_exports:
+            for y, plan in bo.plans.items():
+                _exports(plan, study, tmp / f"period_{y}", map_formats)
+            try:
+                from siteplan.export.timeline import write_buildout_map, write_buildout_report
+            except ImportError:
+                pass
+            else:
+                write_buildout_report(tmp)
+                write_buildout_map(tmp)
+    if progress and not no_exports:
+        progress("maps and reports written")
     click.echo(bo.summary())
     if bo.alternatives:
         from siteplan.buildout_alternatives import (buildout_alternatives_table, buildout_robust_choices,

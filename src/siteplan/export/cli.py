@@ -11,8 +11,14 @@ EXIT_INPUT = 2
 
 
 def _load(results: Path):
+    from siteplan.atomic import missing_files
     from siteplan.results import read_results
 
+    missing = missing_files(results)
+    if missing:
+        click.echo(f"{results}: not a complete siteplan results folder (missing {', '.join(missing)}); "
+                   "solve the study again", err=True)
+        sys.exit(EXIT_INPUT)
     try:
         return read_results(results)
     except FileNotFoundError as exc:
