@@ -8,13 +8,48 @@ Typical use::
     print(plan.summary())
 """
 
-from siteplan.api import Study, evaluate_full_resolution, load, solve, solve_built, validate_scenario
-from siteplan.compare import compare
-from siteplan.errors import InputError, Problem, SolveError
-from siteplan.model import add_cost, build_model
-from siteplan.plan import Plan
-from siteplan.prepare import prepare
+# The public names are imported on first use (PEP 562), so that ``import siteplan`` and the command
+# line's --help do not load Pyomo, GeoPandas and xarray (~1.5 s) before they are needed.
+_PUBLIC = {
+    "Study": "siteplan.api", "load": "siteplan.api", "solve": "siteplan.api", "solve_built": "siteplan.api",
+    "validate_scenario": "siteplan.api", "evaluate_full_resolution": "siteplan.api",
+    "compare": "siteplan.compare", "InputError": "siteplan.errors", "Problem": "siteplan.errors",
+    "SolveError": "siteplan.errors", "build_model": "siteplan.model", "add_cost": "siteplan.model",
+    "Plan": "siteplan.plan", "prepare": "siteplan.prepare",
+}
 
-__all__ = ["Study", "load", "solve", "solve_built", "validate_scenario", "InputError", "Problem",
-           "SolveError", "build_model", "add_cost", "Plan", "prepare", "evaluate_full_resolution", "compare"]
+__all__ = list(_PUBLIC)
 __version__ = "0.1.0"
+
+
+def _public(name: str):
+    import importlib
+
+    return getattr(importlib.import_module(_PUBLIC[name]), name)
+
+
+def __getattr__(name: str):
+    if name in _PUBLIC:
+        value = _public(name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'siteplan' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_PUBLIC))
+
+
+def _function_over_submodule(name: str) -> property:
+    # siteplan.solve, .prepare and .compare name both a function and a submodule; importing the
+    # submodule binds the package attribute to the module, which would hide the function
+    return property(lambda self: _public(name), lambda self, value: None)
+
+
+class _Package(type(__import__("sys"))):
+    solve = _function_over_submodule("solve")
+    prepare = _function_over_submodule("prepare")
+    compare = _function_over_submodule("compare")
+
+
+__import__("sys").modules[__name__].__class__ = _Package

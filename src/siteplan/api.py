@@ -29,6 +29,41 @@ class Study:
     catalog: Catalog
     dataset: Dataset
 
+    def with_values(self, values: dict[str, Any] | None = None,
+                    overrides: tuple[str, ...] | list[str] | str = ()) -> "Study":
+        """A new study with named overrides of the scenario file and values by dotted key applied
+        (in that order), validated like :func:`load`.
+
+        Parameters
+        ----------
+        values : dict, optional
+            ``{"demand_scale": 2, "carbon.price_usd_per_t": 50}``, as ``--set`` takes them.
+        overrides : sequence of str, or str
+            Names from the scenario file's ``overrides:`` section.
+
+        Raises
+        ------
+        InputError
+            Listing every problem of the changed study.
+        """
+        sc = self.scenario.with_overrides(overrides)
+        if values:
+            try:
+                sc = sc.with_values(values)
+            except InputError as exc:
+                from siteplan.config import _blame_set_value
+
+                raise InputError([_blame_set_value(q, values, Path(sc.source_file or "scenario"))
+                                  for q in exc.problems]) from None
+        if (sc.dataset, sorted(sc.workloads), sc.catalog, sc.catalog_overrides) == \
+                (self.scenario.dataset, sorted(self.scenario.workloads), self.scenario.catalog,
+                 self.scenario.catalog_overrides):
+            probs = cross_check(sc, self.catalog) + zone_key_problems(sc, self.dataset)
+            if probs:
+                raise InputError(probs)
+            return Study(sc, self.catalog, self.dataset)  # the same files: not read again
+        return load(sc)
+
 
 def validate_scenario(path: str | Path, overrides: tuple[str, ...] = (),
                       set_values: dict[str, Any] | None = None) -> list[Problem]:
@@ -105,7 +140,7 @@ def solve(study: Study | str | Path, overrides: tuple[str, ...] = (),
     study : Study, str or Path
         A loaded study or a scenario file.
     overrides, set_values
-        As for :func:`load` (only when ``study`` is a path).
+        As for :func:`load`; with a loaded study, applied with :meth:`Study.with_values`.
     warm_start : Plan, optional
         A previous plan of a similar study to start the MIP from (re-solves in a sweep).
     progress : callable, optional
@@ -130,9 +165,13 @@ def solve(study: Study | str | Path, overrides: tuple[str, ...] = (),
 
     if not isinstance(study, Study):
         study = load(study, overrides, set_values)
+    elif overrides or set_values:
+        study = study.with_values(set_values, overrides)
     interrupt.clear()  # a Ctrl-C stops this study's solve (siteplan.interrupt), not an earlier one's
     with interrupt.catching():
-        return _solve(study, warm_start, progress, alternatives, slack, solver_options)
+        result = _solve(study, warm_start, progress, alternatives, slack, solver_options)
+    result.study = study  # for result.write(folder)
+    return result
 
 
 def _solve(study: Study, warm_start, progress, alternatives, slack, solver_options: dict):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from siteplan import __version__
 from siteplan.errors import InputError, SolveError
 
 EXIT_INPUT, EXIT_SOLVE, EXIT_INVARIANT = 2, 3, 5
@@ -26,7 +27,7 @@ def _parse_set(values: tuple[str, ...]) -> dict:
 
 
 @click.group()
-@click.version_option(package_name="siteplan")
+@click.version_option(version=__version__, prog_name="siteplan")
 def cli() -> None:
     """siteplan: plan AI data-center sites, GPUs, interconnects and cooling."""
 
@@ -83,7 +84,6 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
 
     from siteplan.api import evaluate_full_resolution, load, solve as solve_study
     from siteplan.prepare.slices import DESIGN_PEAK
-    from siteplan.results import write_results
 
     t0 = time.perf_counter()
     progress = None if quiet else (lambda msg: click.echo(f"[{time.perf_counter() - t0:7.1f} s] {msg}", err=True))
@@ -145,14 +145,9 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
                 plan.ds.attrs["full_resolution_objective_usd_per_yr"] = full.objective
     if progress:
         progress(f"{plan.result.termination.value}, gap {plan.result.gap:.4%}; writing results to {out}")
-    from siteplan.atomic import atomic_folder
+    from siteplan.output import write_folder
 
-    with atomic_folder(out) as tmp:
-        write_results(plan, study, tmp)
-        if not no_exports:
-            _exports(plan, study, tmp, map_formats or ("png",))
-    if progress and not no_exports:
-        progress("maps and report written")
+    write_folder(plan, study, out, exports=not no_exports, map_formats=map_formats or ("png",), progress=progress)
     click.echo(plan.summary())
     if plan.alternatives:
         from siteplan.alternatives import alternatives_table, robust_choices, shared_choices
@@ -187,26 +182,11 @@ def _exit_if_interrupted(result) -> None:
 
 def _write_buildout(bo, study, out: Path, no_exports: bool, map_formats, progress) -> None:
     """A build-out's results folder: the timeline, its report, and a results folder per period."""
-    from siteplan.buildout_results import write_buildout
-
     if progress:
         progress(f"{bo.result.termination.value}, gap {bo.result.gap:.4%}; writing results to {out}")
-    from siteplan.atomic import atomic_folder
+    from siteplan.output import write_folder
 
-    with atomic_folder(out) as tmp:
-        write_buildout(bo, study, tmp)
-        if not no_exports:
-            for y, plan in bo.plans.items():
-                _exports(plan, study, tmp / f"period_{y}", map_formats)
-            try:
-                from siteplan.export.timeline import write_buildout_map, write_buildout_report
-            except ImportError:
-                pass
-            else:
-                write_buildout_report(tmp)
-                write_buildout_map(tmp)
-    if progress and not no_exports:
-        progress("maps and reports written")
+    write_folder(bo, study, out, exports=not no_exports, map_formats=map_formats, progress=progress)
     click.echo(bo.summary())
     if bo.alternatives:
         from siteplan.buildout_alternatives import (buildout_alternatives_table, buildout_robust_choices,
@@ -228,15 +208,6 @@ def _write_buildout(bo, study, out: Path, no_exports: bool, map_formats, progres
         click.echo(f"the plan breaks {len(bo.violations)} invariant(s) (listed above): a user extension "
                    "changed siteplan's constraints, or a bug; please report it", err=True)
         sys.exit(EXIT_INVARIANT)
-
-
-def _exports(plan, study, out: Path, map_formats=("png",)) -> None:
-    """Maps and report, when the exports module is installed (see siteplan.export)."""
-    try:
-        from siteplan.export import export_all
-    except ImportError:
-        return
-    export_all(plan, out, study=study, map_formats=tuple(map_formats))
 
 
 # Sub-commands that live with their own concern (exports, batch, data build). A module that is

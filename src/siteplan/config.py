@@ -8,6 +8,7 @@ problem is reported at once (see :mod:`siteplan.errors`).
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -35,15 +36,16 @@ MAX_T_PER_MWH = 2.0  # as the dataset's carbon intensities (siteplan.io): lignit
 MAX_RTT_MS = 1_000.0  # light in fiber goes half round the Earth and back in ~200 ms; seconds given as ms give 1,000+
 MAX_KM = 40_075.0  # the Earth's circumference
 MAX_GPU_HOUR_USD = 1_000.0  # ~400x the market price of an H100-hour (~$2-3)
-MAX_PENALTY_USD_PER_GPU_YR = 1e10  # tests price 1 MW racks as one H100e at 1e7; 1e10 is beyond any, and HiGHS's
-# tolerances (1e-6 relative) lose the other costs of a study (~1e3-1e8 per unit) below a larger one
+# ~1e6x an H100e's full yearly cost (~$15 k; the bundled scenarios use 1e5, the tests' 1 MW "GPUs" 1e7); with a
+# larger penalty the solver's relative tolerance (~1e-6) would swamp the study's other costs
+MAX_PENALTY_USD_PER_GPU_YR = 1e10
 MAX_M3_PER_YR = 1e10  # 10 km3/yr: the water use of a mid-size country; bundled site limits ~1e5-1e6 m3/yr
 MAX_T_PER_YR = 1e10  # 10 Gt CO2/yr: a quarter of the world's emissions
 MAX_USD_PER_M3 = 1_000.0  # ~300x desalinated water (~$1-3/m3)
 MAX_ROUTE_FACTOR = 10.0  # routes are 1.1-2x the great circle; 10x is another unit, not a detour
 MAX_PUE = 10.0  # the least efficient facilities measured run at ~2.5-3 (the catalog: 1.04-1.75); percent gives 100+
 MAX_WUE_L_PER_KWH = 100.0  # evaporative cooling uses ~0-2 L/kWh (the catalog: 0-1.9); mL/kWh given as L/kWh gives 100+
-MAX_SCALE = 1_000.0  # as Period.demand_scale: 1,000x a dataset's demand or prices is a typo, not a scenario
+MAX_SCALE = 1_000.0  # as Period.demand_scale: 1,000x a dataset's demand or prices (or 100,000 % slack) is a typo
 
 
 class _Strict(BaseModel):
@@ -127,6 +129,18 @@ class WueCurve(_Strict):
     def _check(self) -> "WueCurve":
         _check_curve(self.wet_bulb_c, self.wue_l_per_kwh, "wue_l_per_kwh", lower=0.0, upper=MAX_WUE_L_PER_KWH)
         return self
+
+
+_SAFE_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
+
+
+def safe_name(v: str) -> str:
+    """``v`` if it can name a results folder without leaving its parent (no '/', '..', absolute
+    path or leading dot; at most 100 characters); else ValueError."""
+    if not isinstance(v, str) or not _SAFE_NAME.fullmatch(v):
+        raise ValueError(f"{v!r} cannot name a results folder: use letters, digits, '.', '_' and '-' "
+                         "(no '/', no leading '.', at most 100 characters)")
+    return v
 
 
 def _check_curve(x: list[float], y: list[float], yname: str, lower: float, upper: float) -> None:
@@ -410,7 +424,13 @@ class Bridging(_Strict):
 class Scenario(_Strict):
     """A planning study: dataset + catalog + study settings. Paths are resolved to absolute paths."""
 
-    name: str
+    name: str = Field(description="Name of the study; the default results folder is results/<name>, so a "
+                                  "file name: letters, digits, '.', '_' and '-', not starting with '.'.")
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_file_name(cls, v: str) -> str:
+        return safe_name(v)
     description: str = ""
     dataset: Path = Field(description="Regional dataset folder (relative to the scenario file).")
     catalog: Path = Field(description="Technology catalog YAML (relative to the scenario file).")
@@ -479,6 +499,25 @@ class Scenario(_Strict):
         for key, value in values.items():
             set_by_path(raw, key, value)
         return revalidated(raw, self.source_file)  # paths resolved from the scenario file, as in the file
+
+    def with_overrides(self, names: list[str] | tuple[str, ...] | str) -> "Scenario":
+        """A validated copy with named overrides of its scenario file (``overrides:``) applied in order.
+
+        Raises
+        ------
+        InputError
+            When the scenario has no file, a name is not in it, or the result is invalid.
+        """
+        names = [names] if isinstance(names, str) else list(names)
+        if not names:
+            return self
+        if self.source_file is None:
+            raise InputError([Problem(None, None, "overrides", "the scenario was not read from a file, so it "
+                                                               "has no named overrides; use with_values")])
+        named = _read_yaml(Path(self.source_file))
+        raw = apply_overrides({**self.model_dump(), "overrides": (named or {}).get("overrides")}, names,
+                              Path(self.source_file))
+        return revalidated(raw, self.source_file)
 
     @model_validator(mode="after")
     def _periods(self) -> "Scenario":
@@ -551,13 +590,17 @@ def _read_yaml(path: Path) -> Any:
 
 
 def _pydantic_problems(path: Path, exc: ValidationError, prefix: str = "") -> list[Problem]:
+    from siteplan.suggest import did_you_mean, fields_at
+
+    model = globals().get(exc.title)  # the validated class (Scenario, Catalog), for "did you mean"
     out = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"])
         field = f"{prefix}{loc}" if loc else prefix.rstrip(".") or None
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            msg = "unknown key"
+            known = fields_at(model, tuple(err["loc"][:-1])) if isinstance(model, type) and err["loc"] else None
+            msg = "unknown key" + did_you_mean(str(err["loc"][-1]), known or [])
         elif err["type"] == "missing":
             msg = "required key is missing"
         out.append(Problem(str(path), None, field, msg))
@@ -569,7 +612,14 @@ def apply_overrides(raw: dict, overrides: list[str] | tuple[str, ...], path: Pat
     named = raw.pop("overrides", None) or {}
     if not isinstance(named, dict):
         raise InputError([Problem(str(path), None, "overrides", "must be a mapping of name -> partial scenario")])
-    problems = [Problem(str(path), None, f"overrides.{n}", f"no such override (have: {sorted(named)})")
+    if isinstance(overrides, str):
+        raise InputError([Problem(str(path), None, "overrides",
+                                  f"expected a list of override names, got the string {overrides!r} "
+                                  f"(write [{overrides!r}])")])
+    from siteplan.suggest import did_you_mean
+
+    problems = [Problem(str(path), None, f"overrides.{n}",
+                        f"no such override{did_you_mean(n, named)} (have: {sorted(named)})")
                 for n in overrides if n not in named]
     if problems:
         raise InputError(problems)
@@ -586,10 +636,11 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = (),
     ----------
     path : str or Path
         Scenario file. ``dataset`` and ``catalog`` are resolved relative to it.
-    overrides : sequence of str
-        Names from the file's ``overrides:`` section, applied in order.
+    overrides : sequence of str, or str
+        Names from the file's ``overrides:`` section, applied in order (a string is one name).
     set_values : dict, optional
-        Extra values by dotted key path (``{"carbon.price_usd_per_t": 50}``), applied last.
+        Extra values by dotted key path (``{"carbon.price_usd_per_t": 50}``), applied last; a
+        problem they cause names them (``--set key=value``), not the file.
 
     Returns
     -------
@@ -604,10 +655,23 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = (),
     raw = _read_yaml(path)
     if not isinstance(raw, dict):
         raise InputError([Problem(str(path), None, None, "scenario file must be a YAML mapping")])
-    raw = apply_overrides(raw, list(overrides), path)
+    raw = apply_overrides(raw, [overrides] if isinstance(overrides, str) else list(overrides), path)  # one name
     for key, value in (set_values or {}).items():
         set_by_path(raw, key, value)
-    return scenario_from_dict(raw, base_dir=path.parent, source_file=path)
+    try:
+        return scenario_from_dict(raw, base_dir=path.parent, source_file=path)
+    except InputError as exc:
+        if not set_values:
+            raise
+        raise InputError([_blame_set_value(q, set_values, path) for q in exc.problems]) from None
+
+
+def _blame_set_value(q: Problem, set_values: dict[str, Any], path: Path) -> Problem:
+    """A problem at a key that a ``--set``/``set_values`` entry wrote names that entry, not the file."""
+    for key, value in set_values.items():
+        if q.field is not None and (q.field == key or q.field.startswith(key + ".") or key.startswith(q.field + ".")):
+            return Problem(f"--set {key}={value!r} (on {path.name})", q.feature_id, q.field, q.message)
+    return q
 
 
 def set_by_path(raw: dict, dotted: str, value: Any) -> None:

@@ -7,6 +7,7 @@ tables, invariant checks) reads the Plan only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -64,6 +65,10 @@ class Plan:
         ``fiber_links`` it uses and ``rtt_source`` ("fiber", "metro" or "latency.csv").
     alternatives : list of Plan
         Near-optimal alternatives, when asked for (:mod:`siteplan.alternatives`).
+    corridors : geopandas.GeoDataFrame or None
+        The transmission corridors of the energy graph with their capacity, the flow that delivers
+        every contract at once (``peak_flow_mw``), the largest flow of any slice and the value of
+        one more MW of capacity; None for a Plan read from a folder written before they existed.
     """
 
     result: SolveResult
@@ -76,6 +81,7 @@ class Plan:
     fiber: gpd.GeoDataFrame
     routes: gpd.GeoDataFrame | None = None
     alternatives: list = field(default_factory=list)
+    corridors: gpd.GeoDataFrame | None = None
 
     @property
     def objective(self) -> float:
@@ -85,6 +91,30 @@ class Plan:
     def violations(self) -> list[str]:
         """Invariants the plan breaks (checked on every solve; empty for a consistent plan)."""
         return [v for v in str(self.ds.attrs.get("invariant_violations", "")).split("\n") if v]
+
+    def write(self, folder: str | Path, study=None, exports: bool = True, map_formats=("png",)) -> Path:
+        """Write the results folder (plan.nc, plan.gpkg, sites.csv, summary.txt, manifest.json) and, with ``exports``, maps and report(s).
+
+        Parameters
+        ----------
+        folder : str or Path
+            Written whole or not at all; an existing folder is replaced only if it is a siteplan
+            results folder or empty (:func:`siteplan.output.write_folder`).
+        study : Study, optional
+            The inputs, for the manifest; default: the study :func:`siteplan.solve` solved.
+        exports : bool, default True
+            Also draw the maps (``map_formats``: png, svg, pdf; and map.html) and write the report.
+
+        Returns
+        -------
+        Path
+        """
+        from siteplan.output import write_folder
+
+        study = study if study is not None else getattr(self, "study", None)
+        if study is None:
+            raise ValueError("no study to write the manifest from: pass study= (siteplan.load(...))")
+        return write_folder(self, study, folder, exports=exports, map_formats=map_formats)
 
     def summary(self) -> str:
         """A short text table: status, costs, and one row per open site."""
@@ -368,6 +398,8 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
         site_tab.loc[~np.isfinite(site_tab[c]), c] = np.nan
     for g in G:
         site_tab[f"racks_{g}"] = racks[:, gi[g], :].sum(axis=1)
+    site_tab = _describe_sites(site_tab, sites_gdf, subs, cat, Pg, Pb, units, bunits, gen, grid_st, w_h, served,
+                    ic_km, ic_kv, ic_max, ic_class)
 
     ic_rows, ic_geom = [], []
     for s, o in sorted(chosen.items()):
@@ -396,7 +428,9 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
         geometry=[LineString([(sx[i], sy[i]), (rx[j], ry[j])]) for i, j in zip(ii, jj)], crs="EPSG:4326")
 
     sub_tab = gpd.GeoDataFrame({
-        "substation_id": B, "voltage_kv": subs["voltage_kv"].values, "zone": subs["zone"].values,
+        "substation_id": B,
+        "name": subs["name"].fillna("").astype(str).values if "name" in subs else [""] * len(B),
+        "voltage_kv": subs["voltage_kv"].values, "zone": subs["zone"].values,
         "headroom_mw": subs["headroom_mw"].values, "supply_mw": subs["supply_mw"].values,
         "connected_mw": connected.values, "upgrade_mw": upgraded.values,
         "remaining_headroom_mw": np.maximum(subs["headroom_mw"].values - (connected.values - upgraded.values), 0.0),
@@ -418,7 +452,181 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
         "used": [link_served.get(i, 0.0) > 0 for i in fib.index],
         "served_h100e": [float(link_served.get(i, 0.0)) for i in fib.index],
     }, geometry=fib.geometry.values, crs="EPSG:4326")
-    return Plan(result, ds, site_tab, interconnects, assignments, sub_tab, dem_tab, fiber_tab, routes)
+    cor_tab = _corridor_table(cor, ds)
+    return Plan(result, ds, site_tab, interconnects, assignments, sub_tab, dem_tab, fiber_tab, routes,
+                corridors=cor_tab)
+
+
+TINY_SITE_MW = 1.0  # an open site below this much IT is called out (summary, report, maps)
+
+
+def place_name(name: str, fallback: str) -> str:
+    """The town of a dataset name: 'near Big Spring, TX (230 kV O Donnell 1)' -> 'Big Spring, TX'.
+
+    Parameters
+    ----------
+    name : str
+        The dataset's ``name`` field (may be empty or 'nan').
+    fallback : str
+        Returned when there is no name (the id).
+
+    Returns
+    -------
+    str
+    """
+    name = (name or "").strip()
+    if not name or name.lower() == "nan":
+        return fallback
+    name = name.split(" (")[0]
+    return name[5:] if name.startswith("near ") else name
+
+
+def place_names(names, ids) -> list[str]:
+    """Names a person can tell apart: the town, and where several candidates share a town, the town
+    with the substation the dataset names in brackets ('Big Spring, TX (O Donnell 1)'), then the id.
+
+    Parameters
+    ----------
+    names : sequence of str
+        The dataset's ``name`` field per site.
+    ids : sequence of str
+        The site ids (used when a site has no name, or two names stay equal).
+
+    Returns
+    -------
+    list of str
+    """
+    import re
+    from collections import Counter
+
+    names = ["" if n is None else str(n) for n in names]
+    ids = [str(i) for i in ids]
+    towns = [place_name(n, i) for n, i in zip(names, ids)]
+    count = Counter(towns)
+    out = []
+    for n, i, t in zip(names, ids, towns):
+        if count[t] > 1:
+            m = re.search(r"\(([^()]*)\)\s*$", n)
+            extra = re.sub(r"^\d+(\.\d+)?\s*kV\s+", "", m.group(1)).strip() if m else ""
+            t = f"{t} ({extra})" if extra else t
+        out.append(t)
+    again = Counter(out)
+    return [f"{t} [{i}]" if again[t] > 1 else t for t, i in zip(out, ids)]
+
+
+def interconnect_words(kv: float, km: float, substation: str, contracted_mw: float, max_mw: float,
+                       upgrade_mw: float = 0.0) -> str:
+    """An interconnect in words: '230 kV line, 12.3 km to O Donnell 1: 150 MW contracted (class limit 400 MW)'.
+
+    Parameters
+    ----------
+    kv, km : float
+        Voltage and line length of the chosen connection.
+    substation : str
+        Name (or id) of the substation connected to; empty for no interconnect.
+    contracted_mw, max_mw, upgrade_mw : float
+        MW contracted, the most the connection class carries, and MW beyond the substation's headroom.
+
+    Returns
+    -------
+    str
+        'none (off-grid)' when ``substation`` is empty.
+    """
+    if not substation:
+        return "none (off-grid)"
+    text = (f"{kv:g} kV line, {km:,.1f} km to {substation}: {contracted_mw:,.1f} MW contracted "
+            f"(class limit {max_mw:,.0f} MW)")
+    if upgrade_mw > EPS:
+        text += f", {upgrade_mw:,.1f} MW of it through network upgrades"
+    return text
+
+
+def _describe_sites(tab, sites_gdf, subs, cat, Pg, Pb, units, bunits, gen, grid_st, w_h, served,
+                    ic_km, ic_kv, ic_max, ic_class) -> gpd.GeoDataFrame:
+    """The site table with the columns a person reads: the place name, the interconnect in words,
+    the on-site plant and batteries, the energy by source and the cost per H100e-hour; the columns
+    a reader looks for first come first."""
+    names = sites_gdf["name"].fillna("").astype(str).values if "name" in sites_gdf else [""] * len(tab)
+    tab.insert(1, "place", place_names(names, tab["site_id"]))
+    sub_name = subs["name"].fillna("").astype(str) if "name" in subs else None
+    sid = tab["substation_id"].astype(str).values
+    sname = [(sub_name.get(b, "") or b) if (b and sub_name is not None) else b for b in sid]
+    tab["substation_name"] = sname
+    tab["interconnect_kv"] = ic_kv.astype(float)
+    tab["interconnect_km"] = ic_km.astype(float)
+    tab["interconnect"] = [interconnect_words(kv, km, n, c, mx, up) for kv, km, n, c, mx, up in
+                           zip(ic_kv, ic_km, sname, tab["interconnect_mw"], ic_max, tab["upgrade_mw"])]
+    plant = [[] for _ in range(len(tab))]
+    for j, g in enumerate(Pg):
+        tab[f"units_{g}"] = units[:, j].astype(float)
+        for i in np.nonzero(units[:, j] > 0.5)[0]:
+            n, mw = int(units[i, j]), cat.onsite[g].unit_mw
+            plant[i].append(f"{n} x {g.replace('_', ' ')} {mw:g} MW = {n * mw:,.1f} MW")
+    tab["onsite_plant"] = ["; ".join(p) for p in plant]
+    unit_mwh = np.array([cat.onsite[q].unit_mwh or 0.0 for q in Pb]) if Pb else np.zeros(0)
+    tab["battery_mwh"] = bunits @ unit_mwh if Pb else 0.0
+    grid_mwh = grid_st @ w_h if len(w_h) else np.zeros(len(tab))
+    onsite_mwh = np.einsum("sgt,t->s", gen, w_h) if Pg and len(w_h) else np.zeros(len(tab))
+    tab["grid_mwh_per_yr"] = _clean(grid_mwh)
+    tab["onsite_mwh_per_yr"] = _clean(onsite_mwh)
+    total = grid_mwh + onsite_mwh
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tab["grid_share"] = np.where(total > EPS, grid_mwh / np.where(total > EPS, total, 1.0), np.nan)
+    power = []
+    for i in range(len(tab)):
+        if not tab["open"].iat[i]:
+            power.append("")
+            continue
+        has_grid, has_gen = bool(sid[i]), bool(tab["onsite_mw"].iat[i] > EPS)
+        text = "grid + on-site plant" if has_grid and has_gen else "grid" if has_grid else \
+            "on-site plant (off-grid)" if has_gen else "none"
+        if tab["battery_mw"].iat[i] > EPS:
+            text += " + battery"
+        power.append(text)
+    tab["power_supply"] = power
+    hours = float(np.sum(w_h))
+    srv = served.sum(axis=(1, 2))
+    tab["served_h100e"] = _clean(srv)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tab["cost_usd_per_h100e_hour"] = np.where(srv > EPS, tab["cost_usd_per_yr"].values
+                                                  / (np.where(srv > EPS, srv, 1.0) * hours), np.nan)
+    if "water_limit_m3_per_yr" in sites_gdf:
+        tab["water_limit_m3_per_yr"] = sites_gdf["water_limit_m3_per_yr"].astype(float).values
+    else:
+        tab["water_limit_m3_per_yr"] = np.nan
+    # what a reader looks for first, then the detail; racks and units by type, geometry last
+    first = ["site_id", "place", "name", "zone", "open", "design", "it_mw", "max_it_mw", "compute_h100e", "gpus",
+             "served_h100e", "power_supply", "grid_share", "interconnect", "substation_id", "substation_name",
+             "interconnect_class", "interconnect_kv", "interconnect_km", "interconnect_mw", "upgrade_mw",
+             "onsite_plant", "onsite_mw", "onsite_firm_mw"]
+    first += [c for c in tab.columns if c.startswith("units_")]
+    first += ["battery_mw", "battery_mwh", "grid_mwh_per_yr", "onsite_mwh_per_yr", "peak_facility_mw", "pue_min",
+              "pue_max", "water_m3_per_yr", "water_limit_m3_per_yr", "emissions_t_per_yr", "station",
+              "capex_usd_per_yr", "opex_usd_per_yr", "cost_usd_per_yr", "cost_usd_per_h100e_hour"]
+    rest = [c for c in tab.columns if c not in first and c != "geometry"]
+    order = [c for c in first if c in tab.columns] + rest + ["geometry"]
+    return tab[order]
+
+
+def _corridor_table(cor, ds: xr.Dataset) -> gpd.GeoDataFrame:
+    """The corridors of the energy graph with capacity, flows and the value of capacity (from ``ds``)."""
+    E = list(cor.index)
+    geom = cor.geometry.values if len(cor) and hasattr(cor, "geometry") else []
+    flow = np.abs(ds["corridor_flow_mw"].values.astype(float)) if E else np.zeros((0, 0))
+    busy = np.where((ds["weight_h"].values > 0)[None, :], flow, 0.0) if flow.size else np.zeros((len(E), 0))
+    value = ds["value_corridor_usd_per_mw_yr"].values.astype(float) if "value_corridor_usd_per_mw_yr" in ds \
+        else np.full(len(E), np.nan)
+    tab = pd.DataFrame({
+        "corridor_id": [str(e) for e in E],
+        "from_id": cor["from_id"].astype(str).values if E else [],
+        "to_id": cor["to_id"].astype(str).values if E else [],
+        "voltage_kv": cor["voltage_kv"].astype(float).values if E and "voltage_kv" in cor else np.full(len(E), np.nan),
+        "capacity_mw": ds["corridor_capacity_mw"].values.astype(float),
+        "peak_flow_mw": np.abs(ds["corridor_peak_flow_mw"].values.astype(float)),
+        "max_slice_flow_mw": busy.max(axis=1) if busy.size else np.zeros(len(E)),
+        "value_usd_per_mw_yr": value,
+    })
+    return gpd.GeoDataFrame(tab, geometry=list(geom), crs="EPSG:4326")
 
 
 VALUE_ATTRS = {  # variable -> (dims, unit, description); the values of limits from the fixed-integer LP

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
+from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
@@ -17,6 +19,7 @@ import geopandas as gpd
 import pandas as pd
 import xarray as xr
 
+from siteplan import __version__
 from siteplan._xarray import defer_dask_array_check
 from siteplan.plan import Plan
 from siteplan.solve import SolveResult, Termination, Timings
@@ -42,8 +45,27 @@ def _versions() -> dict:
     return out
 
 
+def _git_commit() -> str | None:
+    """The commit of the siteplan source tree when it is a git checkout (an editable install), with
+    ``+dirty`` when it has uncommitted changes; None otherwise (an installed wheel, no git)."""
+    import subprocess
+
+    src = Path(__file__).resolve().parent
+    try:
+        head = subprocess.run(["git", "-C", str(src), "rev-parse", "HEAD"], capture_output=True, text=True,
+                              timeout=5)
+        if head.returncode != 0:
+            return None
+        dirty = subprocess.run(["git", "-C", str(src), "status", "--porcelain", "--untracked-files=no", "--", "."],
+                               capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+
+
 def manifest(plan: Plan, study) -> dict:
-    """Everything needed to rerun: inputs with hashes, options, versions and solver statistics."""
+    """Everything needed to rerun: inputs with hashes (paths relative to the scenario file), options,
+    versions (siteplan's git commit when it runs from a checkout), the UTC time and solver statistics."""
     sc = study.scenario
     r = plan.result
     inputs = {}
@@ -51,9 +73,12 @@ def manifest(plan: Plan, study) -> dict:
     files["catalog"] = Path(sc.catalog)
     if sc.source_file:
         files["scenario"] = Path(sc.source_file)
-    for k, p in sorted(files.items()):
-        inputs[k] = {"path": str(p), "sha256": sha256(Path(p))}
+    base = Path(sc.source_file).resolve().parent if sc.source_file else Path.cwd()
+    for k, p in sorted(files.items()):  # paths relative to the scenario file, as the scenario writes them
+        inputs[k] = {"path": os.path.relpath(Path(p).resolve(), base), "sha256": sha256(Path(p))}
     return {
+        "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "siteplan": {"version": __version__, "git_commit": _git_commit()},
         "scenario": sc.model_dump(mode="json"),
         "inputs": inputs,
         "versions": _versions(),
@@ -93,6 +118,7 @@ GPKG_LAYERS = {
     "assignments": ("assignments", "LineString"),
     "fiber": ("fiber", "LineString"),
     "routes": ("routes", "LineString"),
+    "corridors": ("corridors", "LineString"),
 }
 
 
@@ -186,11 +212,11 @@ def read_results(folder: str | Path) -> Plan:
         if ds[v].dtype.kind in "OS":
             ds[v] = ds[v].astype(str)
     layers = {}
-    for name in ("sites", "interconnects", "assignments", "substations", "demand", "fiber", "routes"):
+    for name in ("sites", "interconnects", "assignments", "substations", "demand", "fiber", "routes", "corridors"):
         try:
             gdf = gpd.read_file(folder / "plan.gpkg", layer=name)
         except Exception:  # a results folder from before the layer existed
-            gdf = gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
+            gdf = None if name == "corridors" else gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
         layers[name] = gdf
     sites = layers["sites"]
     if "open" in sites:
@@ -201,4 +227,5 @@ def read_results(folder: str | Path) -> Plan:
     alts = [read_results(p) for p in sorted((folder / "alternatives").glob("alt_*"), key=lambda p: int(p.name[4:]))
              if (p / "plan.nc").exists()]
     return Plan(_result_from(read_manifest(folder), ds), ds, sites, layers["interconnects"], layers["assignments"],
-                layers["substations"], layers["demand"], layers["fiber"], layers["routes"], alts)
+                layers["substations"], layers["demand"], layers["fiber"], layers["routes"], alts,
+                corridors=layers["corridors"])
