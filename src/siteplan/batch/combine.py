@@ -19,8 +19,9 @@ id would look comparable across regions when it is not). Within one region the g
 want, and :func:`region_sites` builds it: ``(scenario, site)`` arrays for the scenarios of one
 region. ``batch_sites.csv`` is the same table as the ragged rows, for spreadsheets and pandas.
 
-The chart ``batch.png`` shows annual cost and IT capacity against each swept parameter, one colour
-per region (a dot per scenario, the line through the mean at each value).
+The chart ``batch.png`` shows annual cost, IT capacity and emissions against each swept axis (a grid
+key, or a zip group's keys together), one colour per region; on each panel the other axes are held at
+their base values (``on_axis_line``, ``held_at``), so an effect is not averaged away.
 """
 
 from __future__ import annotations
@@ -146,9 +147,22 @@ def build_dataset(sw: Sweep, recs: list[dict], site_tabs: list[pd.DataFrame]) ->
         else:
             vals = s.fillna("").astype(str).values
         data[f"site_{col}"] = ("site_row", vals, {"description": f"per-site {col} (see a scenario's sites.csv)"})
+    axes = [list(a) for a in (sw.axes or tuple((k,) for k in sw.param_keys))]
+    if axes:  # scenario i is on axis a's line when every other axis is at its held value
+        from siteplan.batch.sweep import _canon
+
+        def at_held(r, keys):
+            return all(_canon(r["params"].get(k)) == _canon(sw.held_at.get(k)) for k in keys)
+
+        on_line = np.array([[all(at_held(r, other) for b, other in enumerate(axes) if b != a) for r in recs]
+                            for a in range(len(axes))], dtype=np.int8)
+        coords["axis"] = [" + ".join(a) for a in axes]
+        data["on_axis_line"] = (("axis", "scenario"), on_line,
+                                {"description": "1 where every other swept axis is at its held value (batch.png)"})
     ds = xr.Dataset(data, coords=coords)
     ds.attrs.update({"sweep": sw.name, "description": sw.description, "sweep_file": str(sw.source_file),
                      "param_keys": json.dumps(list(sw.param_keys)), "regions": json.dumps(list(sw.regions)),
+                     "param_axes": json.dumps(axes), "held_at": json.dumps(sw.held_at, default=str),
                      "layout": "headline along scenario; per-site rows along site_row (CF contiguous ragged, "
                                "see site_count); siteplan.batch.region_sites() gives (scenario, site) arrays"})
     return ds
@@ -180,12 +194,21 @@ def batch_table(ds: xr.Dataset) -> pd.DataFrame:
     for k in keys:
         df[k] = ds[k].values
     df["status"] = ds["status"].values
+    ok = np.isin(ds["status"].values, FINISHED)
     for v in list(HEADLINE) + [f"{t}_s" for t in TIMINGS] + ["wall_s"]:
-        df[v] = ds[v].values
+        df[v] = _clean(ds[v].values)
     for j, c in enumerate(ds["cost_category"].values):
-        df[f"cost_{c}_usd_per_yr"] = ds["cost_usd_per_yr"].values[:, j]
+        # a finished scenario without a cost category has none of it (0); a failed one: blank
+        col = _clean(ds["cost_usd_per_yr"].values[:, j])
+        df[f"cost_{c}_usd_per_yr"] = np.where(ok & np.isnan(col), 0.0, col)
     df["reason"] = ds["reason"].values
     return df
+
+
+def _clean(values: np.ndarray) -> np.ndarray:
+    """Floats with -0.0 (a solver's zero) written as 0.0."""
+    v = np.asarray(values, dtype=float)
+    return np.where(v == 0.0, 0.0, v)
 
 
 def sites_table(ds: xr.Dataset) -> pd.DataFrame:
@@ -203,44 +226,68 @@ def sites_table(ds: xr.Dataset) -> pd.DataFrame:
 
 
 def plot_batch(ds: xr.Dataset, path: Path) -> Path:
-    """Annual cost and IT MW against each swept parameter, one colour per region."""
+    """Draw :func:`batch_figure` into ``path`` (PNG)."""
+    import matplotlib.pyplot as plt
+
+    fig = batch_figure(ds)
+    fig.savefig(path, dpi=120, format="png")
+    plt.close(fig)
+    return path
+
+
+def batch_figure(ds: xr.Dataset):
+    """Annual cost, IT MW and emissions against each swept axis (a grid key, or a zip group's keys
+    together), one colour per region; on each panel the other axes are held at their base values
+    (``held_at``, said in the panel's title), so no effect is averaged away. Scenarios off the line
+    are faint dots."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    keys = json.loads(ds.attrs.get("param_keys", "[]")) or ["region"]
+    axes_keys = json.loads(ds.attrs.get("param_axes", "null")) or \
+        [[k] for k in json.loads(ds.attrs.get("param_keys", "[]"))] or [["region"]]
+    held = json.loads(ds.attrs.get("held_at", "{}"))
+    on_line = ds["on_axis_line"].values.astype(bool) if "on_axis_line" in ds else \
+        np.ones((len(axes_keys), ds.sizes["scenario"]), dtype=bool)
     ok = np.isin(ds["status"].values, FINISHED)
     regions = list(dict.fromkeys(ds["region"].values.tolist()))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    ncol = len(keys)
-    fig, axes = plt.subplots(2, ncol, figsize=(4.2 * ncol + 2.0, 6.8), squeeze=False)
-    metrics = (("objective_usd_per_yr", 1e-6, "annual cost ($M/yr)"), ("it_mw", 1.0, "IT capacity (MW)"))
-    for j, key in enumerate(keys):
+    ncol = len(axes_keys)
+    metrics = (("objective_usd_per_yr", 1e-6, "annual cost ($M/yr)"), ("it_mw", 1.0, "IT capacity (MW)"),
+               ("emissions_t_per_yr", 1e-3, "emissions (kt CO2/yr)"))
+    fig, axes = plt.subplots(len(metrics), ncol, figsize=(4.4 * ncol + 2.0, 9.6), squeeze=False)
+    for j, keys in enumerate(axes_keys):
+        key = keys[0]
         raw = ds[key].values if key != "region" else ds["region"].values
         numeric = raw.dtype.kind in "fiu"
         cats = sorted(set(raw.tolist()), key=lambda v: (isinstance(v, str), v)) if not numeric else None
         xpos = raw.astype(float) if numeric else np.array([cats.index(v) for v in raw.tolist()], dtype=float)
+        line = on_line[j] if key != "region" else np.ones(len(raw), dtype=bool)
+        others = [f"{k}={held[k]}" for b, ks in enumerate(axes_keys) if b != j for k in ks if k in held]
         for i, (var, scale, label) in enumerate(metrics):
             ax = axes[i, j]
             for ri, reg in enumerate(regions):
-                sel = ok & (ds["region"].values == reg)
-                if not sel.any():
-                    continue
-                x, y = xpos[sel], ds[var].values[sel] * scale
                 c = colors[ri % len(colors)]
-                ax.scatter(x, y, color=c, s=18, alpha=0.7, label=reg if (i == 0 and j == 0) else None)
-                ux = np.unique(x[np.isfinite(x)])
-                if len(ux) > 1:
-                    ax.plot(ux, [np.nanmean(y[x == u]) for u in ux], color=c, lw=1.4)
-            failed = ~ok
-            if failed.any():
-                for x in np.unique(xpos[failed]):
-                    ax.axvline(x, color="0.6", ls=":", lw=0.8)
+                sel = ok & (ds["region"].values == reg)
+                off = sel & ~line
+                if off.any():
+                    ax.scatter(xpos[off], ds[var].values[off] * scale, color=c, s=10, alpha=0.2)
+                on = sel & line
+                if not on.any():
+                    continue
+                order = np.argsort(xpos[on], kind="stable")
+                x, y = xpos[on][order], ds[var].values[on][order] * scale
+                ax.plot(x, y, color=c, lw=1.4, marker="o", ms=4, label=reg if (i == 0 and j == 0) else None)
+            failed = ~ok & line
+            for x in np.unique(xpos[failed]):
+                ax.axvline(x, color="0.6", ls=":", lw=0.8)
             if not numeric:
                 ax.set_xticks(range(len(cats)))
                 ax.set_xticklabels([str(c) for c in cats], rotation=20, ha="right", fontsize=8)
-            ax.set_xlabel(key, fontsize=9)
+            ax.set_xlabel(" + ".join(keys) if len(keys) > 1 else key, fontsize=9)
+            if i == 0 and others:
+                ax.set_title("others at " + ", ".join(others), fontsize=7, wrap=True)
             if j == 0:
                 ax.set_ylabel(label)
             ax.grid(alpha=0.3)
@@ -249,12 +296,11 @@ def plot_batch(ds: xr.Dataset, path: Path) -> Path:
         fig.legend(handles, labels, loc="center right", title="region", fontsize=8)
     nfail = int((~ok).sum())
     fig.suptitle(f"batch {ds.attrs.get('sweep', '')}: {len(ok)} scenarios"
-                 + (f", {nfail} failed (dotted)" if nfail else "") + "\ndots = scenarios, lines = mean per value",
+                 + (f", {nfail} failed (dotted)" if nfail else "")
+                 + "\nlines: one swept value at a time, the others at their base values; faint dots: other scenarios",
                  fontsize=10)
     fig.tight_layout(rect=(0, 0, 1 - 1.3 / fig.get_figwidth() if handles else 1, 0.93))
-    fig.savefig(path, dpi=120, format="png")
-    plt.close(fig)
-    return path
+    return fig
 
 
 def _atomic(path: Path, write) -> None:

@@ -121,6 +121,11 @@ class Sweep:
     param_keys: tuple[str, ...]
     regions: tuple[str, ...]
     specs: tuple[ScenarioSpec, ...]
+    # the swept axes: each grid key alone, each zip group's keys together (they vary as one)
+    axes: tuple[tuple[str, ...], ...] = ()
+    # per key, the value the other axes are held at when one axis is plotted: the base scenario's
+    # value where the sweep lists it, else the first listed (a zip group: one position for all keys)
+    held_at: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.specs)
@@ -402,9 +407,41 @@ def _expand(path: Path) -> tuple[Sweep | None, list[Problem]]:
             seen.add(sid)
             specs.append(ScenarioSpec(sid, region, copy.deepcopy(params), sc, str(f)))
     probs += _grouped(items, total)
+    axes, held = _held_at(sw, bad_zip, next((b for b in bases.values() if b), {}))
     sweep = Sweep(sw.name, sw.description, path, tuple(keys), tuple(dict.fromkeys(s.region for s in specs)),
-                  tuple(specs))
+                  tuple(specs), axes, held)
     return sweep, probs
+
+
+def _held_at(sw: SweepFile, bad_zip: set[int], base: dict) -> tuple[tuple, dict]:
+    """The sweep's axes and the value each key is held at (see :class:`Sweep`)."""
+    def base_value(key: str):
+        node: Any = {**base}
+        for k, v in sw.set.items():
+            node = copy.deepcopy(node)
+            set_by_path(node, k, v)
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return None
+            node = node[part]
+        return node
+
+    axes: list[tuple[str, ...]] = []
+    held: dict = {}
+    for k, vals in sw.grid.items():
+        axes.append((k,))
+        b = base_value(k)
+        held[k] = b if _canon(b) in {_canon(v) for v in vals} else vals[0]
+    for gi, group in enumerate(sw.zip):
+        if gi in bad_zip:
+            continue
+        keys = tuple(group)
+        axes.append(keys)
+        first = keys[0]
+        b = base_value(first)
+        at = next((i for i, v in enumerate(group[first]) if _canon(v) == _canon(b)), 0)
+        held.update({k: group[k][at] for k in keys})
+    return tuple(axes), held
 
 
 def load_sweep(path: str | Path) -> Sweep:
