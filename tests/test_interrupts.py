@@ -171,3 +171,14 @@ def test_the_solver_thread_stops_when_asked(monkeypatch):
         interrupt.clear()
     assert time.perf_counter() - t0 < 20
     assert h.getModelStatus() == highspy.HighsModelStatus.kInterrupt
+
+
+def test_sweep_names_cannot_leave_the_results_folder(tmp_path):
+    sweep = tmp_path / "evil.yaml"
+    sweep.write_text(f"name: ../../evil\nbase: {EXAMPLE}\nregions: [{ROOT / 'data/example'}]\n"
+                     "grid: {demand_scale: [0.5]}\n")
+    for cmd in (("batch", sweep, "--dry-run"), ("validate", sweep)):
+        r = _siteplan(*cmd, cwd=tmp_path)
+        assert r.returncode == 2, r.stderr
+        assert "field=name: '../../evil' cannot name a results folder" in r.stderr
+    assert list(tmp_path.iterdir()) == [sweep]

@@ -63,6 +63,13 @@ class SweepFile(BaseModel):
     zip: list[dict[str, list[Any]]] = Field(default_factory=list,
                                             description="Groups of key paths whose values vary together.")
 
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_file_name(cls, v: str) -> str:
+        from siteplan.config import safe_name
+
+        return safe_name(v)  # the default output folder is results/batch/<name>
+
     @field_validator("grid")
     @classmethod
     def _nonempty(cls, v: dict) -> dict:
