@@ -95,3 +95,11 @@ def test_the_command_line_starts_without_the_modelling_stack():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == ""
+
+
+def test_the_model_variables_page_is_current():
+    from siteplan.model_doc import model_doc
+
+    page = (ROOT / "docs/model_variables.md").read_text()
+    assert page == model_doc(), "regenerate: python -m siteplan.model_doc > docs/model_variables.md"
+    assert "| Var | `open` | SITES | site is developed |" in page
