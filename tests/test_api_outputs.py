@@ -103,3 +103,17 @@ def test_the_model_variables_page_is_current():
     page = (ROOT / "docs/model_variables.md").read_text()
     assert page == model_doc(), "regenerate: python -m siteplan.model_doc > docs/model_variables.md"
     assert "| Var | `open` | SITES | site is developed |" in page
+
+
+def test_a_misspelt_workload_is_the_scenarios_mistake(tmp_path):
+    text = EXAMPLE.read_text().replace("  inference:", "  infrence:").replace("../data/", str(ROOT / "data") + "/")
+    assert "infrence:" in text
+    bad = tmp_path / "s.yaml"
+    bad.write_text(text)
+    with pytest.raises(InputError) as exc:
+        siteplan.load(bad)
+    (q,) = exc.value.problems
+    assert q.file == str(bad) and q.field == "workloads.infrence"
+    assert "no demand column 'infrence_gpus'" in q.message and "(did you mean 'inference'?)" in q.message
+    r = subprocess.run([sys.executable, "-m", "siteplan", "validate", str(bad)], capture_output=True, text=True)
+    assert r.returncode == 2 and "field=workloads.infrence" in r.stderr

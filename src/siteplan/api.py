@@ -80,7 +80,7 @@ def validate_scenario(path: str | Path, overrides: tuple[str, ...] = (),
         probs += exc.problems
     try:
         ds, dprobs = load_dataset(sc.dataset, sorted(sc.workloads), strict=False)
-        probs += dprobs
+        probs += _blame_workloads(sc, ds, dprobs)
         if not dprobs:
             probs += zone_key_problems(sc, ds)
     except InputError as exc:
@@ -121,10 +121,29 @@ def load(scenario: str | Path | Scenario, overrides: tuple[str, ...] = (),
     except InputError as exc:
         probs += exc.problems
     ds, dprobs = load_dataset(sc.dataset, sorted(sc.workloads), strict=False)
-    probs += dprobs
+    probs += _blame_workloads(sc, ds, dprobs)
     if probs:
         raise InputError(probs)
     return Study(sc, cat, ds)
+
+
+def _blame_workloads(sc: Scenario, ds: Dataset | None, probs: list[Problem]) -> list[Problem]:
+    """A demand column missing for a scenario's workload class is the scenario's mistake (a misspelt
+    class) when the layer has other classes: say so there, with the classes it has."""
+    from siteplan.suggest import did_you_mean
+
+    cols = list(getattr(getattr(ds, "demand", None), "columns", []))
+    have = sorted({c[:-len("_gpus")] for c in cols if c.endswith("_gpus")} - set(sc.workloads))
+    out = []
+    for q in probs:
+        w = q.field[:-len("_gpus")] if q.field and q.field.endswith("_gpus") else None
+        if w in sc.workloads and q.feature_id is None and "missing from every feature" in q.message and have:
+            out.append(Problem(str(sc.source_file) if sc.source_file else None, None, f"workloads.{w}",
+                               f"no demand column {q.field!r} in {q.file} (its classes: {', '.join(have)})"
+                               + did_you_mean(w, have)))
+        else:
+            out.append(q)
+    return out
 
 
 def solve(study: Study | str | Path, overrides: tuple[str, ...] = (),
