@@ -140,11 +140,13 @@ def test_report_numbers_equal_the_plan(solved):
     assert rows["Unmet demand"][0] == f"{float(ds['unmet_h100e'].sum()):,.0f} H100e"
     assert rows["relative gap"][0] == f"{r.gap:.4%}"
     assert rows["termination"][0] == r.termination.value
-    # per-site table: one row per open site with its IT MW and design from the Plan
+    # per-site table: one row per open site, its name first and its id in a column of its own
+    # (issue 18 item 7), with its IT MW and design from the Plan
     for _, s in plan.sites[plan.sites["open"]].iterrows():
-        cells = rows[s["site_id"]]
-        assert cells[1] == s["design"] and cells[2] == f"{s['it_mw']:,.1f}"
-    n_site_rows = sum(1 for k in rows if k in set(plan.sites["site_id"]))
+        cells = rows[s["place"]]
+        assert cells[0] == s["site_id"] and cells[1] == s["design"] and cells[2] == f"{s['it_mw']:,.1f}"
+    ids = set(plan.sites["site_id"])
+    n_site_rows = sum(1 for line in md.splitlines() if line.startswith("| ") and line.split("|")[2].strip() in ids)
     assert n_site_rows == int(plan.sites["open"].sum())
     # cost categories
     for c, v in zip(ds["cost_category"].values, ds["cost_usd_per_yr"].values):
@@ -157,8 +159,8 @@ def test_report_numbers_equal_the_plan(solved):
     assert data["it_mw"] == pytest.approx(float(ds["it_mw"].sum()), rel=1e-12)
     assert data["unmet_h100e"] == pytest.approx(float(ds["unmet_h100e"].sum()), abs=1e-9)
     assert data["open_sites"] == int(ds["open"].sum())
-    # stand-alone: three charts embedded, nothing fetched
-    assert page.count('src="data:image/png;base64,') == 3
+    # stand-alone: the static map and three charts embedded (issue 18 item 9), nothing fetched
+    assert page.count('src="data:image/png;base64,') == 4
     assert not re.search(r'(src|href)="https?://', page)
 
 

@@ -14,6 +14,85 @@ def _fmt_usd(x: float) -> str:
     return f"${x:,.0f}"
 
 
+def fmt_mw(x: float) -> str:
+    """MW with the digits a small value needs: '1,234', '12.5', '0.30', '0.004' (never '0' for a
+    site that exists); '–' for missing."""
+    x = float(x)
+    if not np.isfinite(x):
+        return "–"
+    a = abs(x)
+    if a == 0 or a >= 100:
+        return f"{x:,.0f}"
+    if a >= 1:
+        return f"{x:,.1f}"
+    if a >= 0.01:
+        return f"{x:.2f}"
+    return f"{x:.2g}"
+
+
+def _col(sites, name, default=None):
+    """A column of the site table, or ``default`` for a plan written before it existed."""
+    return sites[name] if name in sites else default
+
+
+def site_label(row) -> str:
+    """The name a person reads for a site row: its place ('Big Spring, TX'), else the id."""
+    from siteplan.plan import place_name
+
+    place = row.get("place") if hasattr(row, "get") else None
+    if isinstance(place, str) and place.strip():
+        return place
+    return place_name(str(row.get("name", "") or ""), str(row["site_id"]))
+
+
+MAX_TINY_LISTED = 5  # tiny sites named one by one; the rest in one line
+
+
+def plan_checks(plan) -> list[str]:
+    """What a reviewer must look at before trusting the plan: a solve stopped far from its bound,
+    and tiny open sites (below :data:`siteplan.plan.TINY_SITE_MW` of IT) with the plant built
+    beside them.
+
+    Parameters
+    ----------
+    plan : siteplan.Plan
+
+    Returns
+    -------
+    list of str
+        One sentence per finding (empty for a plan without any).
+    """
+    from siteplan.plan import TINY_SITE_MW
+
+    out = []
+    r = plan.result
+    gap = float(getattr(r, "gap", float("nan")))
+    if r.termination.value != "optimal" and np.isfinite(gap) and gap > 0.05:
+        out.append(f"not a converged plan: the solver stopped ({r.termination.value}) {gap:.1%} above the best "
+                   "bound, so better plans may exist; solve longer before relying on it")
+    sites = plan.sites[plan.sites["open"].astype(bool)]
+    tiny = sites[sites["it_mw"].astype(float) < TINY_SITE_MW].sort_values("it_mw")
+    for k, (_, row) in enumerate(tiny.iterrows()):
+        it = float(row["it_mw"])
+        if k == MAX_TINY_LISTED and len(tiny) > MAX_TINY_LISTED + 1:
+            rest = tiny.iloc[k:]
+            out.append(f"{len(rest)} more tiny sites under {TINY_SITE_MW:g} MW of IT: "
+                       + ", ".join(f"{site_label(x)} {fmt_mw(x['it_mw'])} MW" for _, x in rest.iterrows()))
+            break
+        beside = []
+        if float(row.get("onsite_mw", 0.0) or 0.0) > 0:
+            beside.append(f"{fmt_mw(row['onsite_mw'])} MW of on-site plant")
+        if float(row.get("interconnect_mw", 0.0) or 0.0) > 0:
+            beside.append(f"a {fmt_mw(row['interconnect_mw'])} MW grid contract")
+        if float(row.get("battery_mw", 0.0) or 0.0) > 0:
+            beside.append(f"{fmt_mw(row['battery_mw'])} MW of batteries")
+        out.append(f"tiny site: {site_label(row)} ({row['site_id']}) has only {fmt_mw(it)} MW of IT"
+                   + (f" beside {' and '.join(beside)}" if beside else "")
+                   + f"; a site this small is rarely worth its fixed costs (the solver stopped at a {gap:.2%} gap) "
+                     "- check it before relying on it")
+    return out
+
+
 def plan_notes(plan) -> list[str]:
     """What preparation changed or found (merged time slices, sites without options, unreachable demand)."""
     text = str(plan.ds.attrs.get("notes", ""))
@@ -32,7 +111,17 @@ def _objective_line(plan) -> str:
 
 
 def summary_text(plan) -> str:
-    """Status, headline numbers, cost by category and one row per open site."""
+    """Status, headline numbers (costs per H100e-hour), cost by category (largest first, with the
+    total) and one row per open site (name, power supply, interconnect in words, on-site plant).
+
+    Parameters
+    ----------
+    plan : siteplan.Plan
+
+    Returns
+    -------
+    str
+    """
     r, ds = plan.result, plan.ds
     t = r.timings
     lines = [
@@ -43,6 +132,7 @@ def summary_text(plan) -> str:
         f"HiGHS {t.solve_s:.2f}s, extract {t.extract_s:.2f}s, duals {t.duals_s:.2f}s; {r.num_rows} rows x {r.num_cols} cols "
         f"({r.num_integer} integer), {r.num_nonzeros} nonzeros",
     ]
+    lines += [f"CHECK: {c}" for c in plan_checks(plan)]
     lines += [f"note: {n}" for n in plan_notes(plan)]
     lines += [f"INVARIANT VIOLATED: {v}" for v in plan.violations]
     if "full_resolution_objective_usd_per_yr" in ds.attrs:
@@ -53,23 +143,63 @@ def summary_text(plan) -> str:
         lines.append(f"full-resolution check {ds.attrs['full_resolution_status']}")
     dem = float(ds["demand_h100e"].sum())
     unmet = float(ds["unmet_h100e"].sum())
-    lines.append(f"demand {dem:,.0f} H100e, served {dem - unmet:,.0f}, unmet {unmet:,.0f}")
+    lines.append(f"demand {dem:,.0f} H100e, served {dem - unmet:,.0f}, unmet {unmet:,.0f} "
+                 "(H100e: H100-equivalents, the unit of demand and price)")
+    lines.append(_unit_cost_line(plan))
     lines.append(f"IT {float(ds['it_mw'].sum()):,.1f} MW; water {float(ds['water_m3_per_yr'].sum()):,.0f} m3/yr; "
                  f"emissions {float(ds['emissions_t_per_yr'].sum()):,.0f} t/yr")
-    lines.append("cost by category (per year):")
-    for c, v in zip(ds["cost_category"].values, ds["cost_usd_per_yr"].values):
-        if abs(v) > 0.5:
-            lines.append(f"  {c:<16} {_fmt_usd(float(v)):>14}")
-    sites = plan.sites[plan.sites["open"]]
-    lines.append(f"{len(sites)} open site(s):")
-    hdr = f"  {'site':<20} {'design':<16} {'IT MW':>8} {'H100e':>9} {'PUE':>11} {'interconnect':<28} {'on-site MW':>10}"
+    lines.append("cost by category (USD per year, largest first):")
+    cats = [str(c) for c in ds["cost_category"].values]
+    vals = ds["cost_usd_per_yr"].values.astype(float)
+    is_cost = [c != "revenue" for c in cats]
+    for i in sorted(range(len(cats)), key=lambda i: -abs(vals[i])):
+        if abs(vals[i]) > 0.5:
+            lines.append(f"  {cats[i].replace('_', ' '):<18} {_fmt_usd(float(vals[i])):>14}")
+    total = float(sum(v for v, c in zip(vals, is_cost) if c))
+    lines.append(f"  {'total cost':<18} {_fmt_usd(total):>14}")
+    if not all(is_cost):
+        lines.append(f"  {'cost - revenue':<18} {_fmt_usd(float(vals.sum())):>14}")
+    sites = plan.sites[plan.sites["open"]].sort_values("it_mw", ascending=False)
+    lines.append(f"{len(sites)} open site(s), largest first:")
+    hdr = (f"  {'site':<30} {'id':<14} {'design':<16} {'IT MW':>8} {'H100e':>9} {'PUE':>11} {'power':<30} "
+           f"{'on-site plant / battery':<40} interconnect")
     lines.append(hdr)
     for _, row in sites.iterrows():
-        ic = f"{row['substation_id']} {row['interconnect_class']} {row['interconnect_mw']:,.0f} MW" if row["substation_id"] else "(none)"
+        if "interconnect" in row:
+            ic = str(row["interconnect"])
+        elif row["substation_id"]:
+            ic = f"{row['substation_id']} {row['interconnect_class']} {row['interconnect_mw']:,.0f} MW"
+        else:
+            ic = "none (off-grid)"
         pue = f"{row['pue_min']:.2f}-{row['pue_max']:.2f}" if np.isfinite(row["pue_min"]) else "-"
-        lines.append(f"  {row['site_id']:<20} {row['design']:<16} {row['it_mw']:>8.1f} {row['compute_h100e']:>9,.0f} "
-                     f"{pue:>11} {ic:<28} {row['onsite_mw']:>10.1f}")
+        plant = str(row.get("onsite_plant", "") or "")
+        if not plant and float(row.get("onsite_mw", 0.0) or 0.0) > 0:
+            plant = f"{fmt_mw(row['onsite_mw'])} MW"
+        if float(row.get("battery_mw", 0.0) or 0.0) > 0:
+            mwh = float(row.get("battery_mwh", float("nan")))
+            plant = (plant + "; " if plant else "") + f"battery {fmt_mw(row['battery_mw'])} MW" + (
+                f" / {fmt_mw(mwh)} MWh" if np.isfinite(mwh) else "")
+        power = str(row.get("power_supply", "") or "")
+        share = float(row.get("grid_share", float("nan")))
+        if np.isfinite(share) and "on-site" in power:
+            power += f" ({share:.0%} grid)"
+        lines.append(f"  {site_label(row):<30} {row['site_id']:<14} {row['design']:<16} {fmt_mw(row['it_mw']):>8} "
+                     f"{row['compute_h100e']:>9,.0f} {pue:>11} {power or '-':<30} {plant or '-':<40} {ic}")
     return "\n".join(lines)
+
+
+def _unit_cost_line(plan) -> str:
+    """Cost per H100e-hour served (the unit of demand and price) and, beside it, per physical GPU-hour."""
+    from siteplan.export.headline import headline
+
+    h = headline(plan)
+    if not np.isfinite(h.cost_usd_per_h100e_hour):
+        return "cost per H100e-hour: - (no compute served)"
+    text = (f"cost per H100e-hour served ${h.cost_usd_per_h100e_hour:,.3f} (excl. unmet-demand penalty; "
+            f"per physical GPU-hour installed ${h.cost_usd_per_gpu_hour:,.3f})")
+    if h.price_usd_per_h100e_hour is not None:
+        text += f"; price ${h.price_usd_per_h100e_hour:,.3f} per H100e-hour"
+    return text
 
 
 def _decision_gap_text(r) -> str:

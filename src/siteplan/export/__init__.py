@@ -25,7 +25,8 @@ def export_all(plan, out_dir: str | Path, study=None, map_formats=("png",)) -> d
         Gives the report the scenario's limits; without it they are read from ``manifest.json`` in
         ``out_dir`` when present.
     map_formats : sequence of str
-        Static map formats among ``png``, ``svg``, ``pdf``.
+        Static map formats among ``png``, ``svg``, ``pdf`` (``map.png`` is always written: the
+        report embeds it).
 
     Returns
     -------
@@ -38,10 +39,11 @@ def export_all(plan, out_dir: str | Path, study=None, map_formats=("png",)) -> d
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    written = {p.name: p for p in save_map(plan, out, formats=map_formats).values()}
+    maps = save_map(plan, out, formats=tuple(map_formats) + (() if "png" in map_formats else ("png",)))
+    written = {p.name: p for p in maps.values()}
     p = write_html_map(plan, out / "map.html")
     written[p.name] = p
-    for p in write_report(plan, out, study=study):
+    for p in write_report(plan, out, study=study, map_png=maps["png"].read_bytes()):
         written[p.name] = p
     return written
 

@@ -23,8 +23,9 @@ def _fig(w: float, h: float) -> Figure:
 
 
 def _label(plan, site_id: str) -> str:
-    row = plan.sites.loc[plan.sites["site_id"] == site_id]
-    return style.short_name(str(row["name"].iloc[0]) if len(row) else "", site_id)
+    """The site's name as the report and maps give it (:func:`siteplan.export.style.site_names`)."""
+    names = dict(zip(plan.sites["site_id"], style.site_names(plan.sites)))
+    return names.get(site_id, site_id)
 
 
 def cost_breakdown(plan) -> Figure:

@@ -26,6 +26,10 @@ class Headline:
     gpus: float
     gpu_hours_per_yr: float
     cost_usd_per_gpu_hour: float
+    compute_h100e: float
+    h100e_hours_per_yr: float
+    cost_usd_per_h100e_hour: float
+    price_usd_per_h100e_hour: float | None
     it_mw: float
     peak_facility_mw: float
     facility_mwh_per_yr: float
@@ -48,8 +52,11 @@ def headline(plan) -> Headline:
     ``annual_cost_usd`` is every cost category, including any unmet-demand penalty (the solver
     objective under ``min_cost``). Under ``max_profit``, ``revenue_usd`` is the revenue of served
     compute and ``profit_usd`` = revenue - cost (minus the objective); under ``min_cost`` they are 0
-    and None. ``cost_usd_per_gpu_hour`` divides the real cost (cost minus the unmet-demand penalty)
-    by installed GPUs x hours per year. ``avg_pue`` is energy-weighted: facility MWh over
+    and None. Compute is counted in H100-equivalents (H100e), the unit of the demand and of the
+    price: ``cost_usd_per_h100e_hour`` divides the real cost (cost minus the unmet-demand penalty) by
+    the served H100e x hours per year (``h100e_hours_per_yr``), comparable with
+    ``price_usd_per_h100e_hour`` (``max_profit``; None otherwise). ``cost_usd_per_gpu_hour`` divides
+    the same cost by installed physical GPUs x hours per year (a GB200 is 2.5 H100e, so it is larger). ``avg_pue`` is energy-weighted: facility MWh over
     IT MWh across sites and slices. ``peak_facility_mw`` is the largest coincident total over slices with hours.
     """
     ds, r = plan.ds, plan.result
@@ -69,6 +76,8 @@ def headline(plan) -> Headline:
     it_mwh = float(u * it.sum() * hours)
     demand = float(ds["demand_h100e"].sum())
     unmet = float(ds["unmet_h100e"].sum())
+    served = float(ds["served_h100e"].sum())
+    price = ds.attrs.get("gpu_hour_price_usd")
     return Headline(
         scenario=str(ds.attrs.get("scenario", "")),
         termination=r.termination.value,
@@ -80,6 +89,10 @@ def headline(plan) -> Headline:
         gpus=gpus,
         gpu_hours_per_yr=gpus * hours,
         cost_usd_per_gpu_hour=(cost - penalty) / (gpus * hours) if gpus > 0 else float("nan"),
+        compute_h100e=float(ds["compute_h100e"].sum()),
+        h100e_hours_per_yr=served * hours,
+        cost_usd_per_h100e_hour=(cost - penalty) / (served * hours) if served > 0 and hours > 0 else float("nan"),
+        price_usd_per_h100e_hour=float(price) if max_profit and price is not None else None,
         it_mw=float(it.sum()),
         # slices with hours only: a zero-hour design-peak slice (merged studies) puts every site at its
         # own worst PUE at once, which is a sizing condition, not a coincident peak
@@ -89,7 +102,7 @@ def headline(plan) -> Headline:
         water_m3_per_yr=float(ds["water_m3_per_yr"].sum()),
         emissions_t_per_yr=float(ds["emissions_t_per_yr"].sum()),
         demand_h100e=demand,
-        served_h100e=float(ds["served_h100e"].sum()),
+        served_h100e=served,
         unmet_h100e=unmet,
         open_sites=int(plan.sites["open"].astype(bool).sum()),
         candidate_sites=int(len(plan.sites)),

@@ -67,36 +67,55 @@ def _states(extent) -> list[dict]:
     return out
 
 
-def _site_rows(row, rack_cols, ic_by_site, cost_cols) -> list[list[str]]:
+def _site_rows(row, rack_cols, ic_by_site, cost_cols, name: str = "") -> list[list[str]]:
     """The details table of one chosen site: [label, value-html] pairs (numbers from the Plan)."""
+    from siteplan.summary import fmt_mw
+
     def f(x, nd=1, unit=""):
         return "–" if x is None or not np.isfinite(float(x)) else f"{float(x):,.{nd}f}{unit}"
 
-    rows = [["site", html.escape(str(row["site_id"]))], ["cooling design", html.escape(str(row["design"]))],
-            ["IT capacity", f(row["it_mw"], 1, " MW") + f" of {f(row['max_it_mw'], 0)} max"],
+    rows = [["site", html.escape(name or str(row["site_id"]))], ["id", html.escape(str(row["site_id"]))],
+            ["cooling design", html.escape(str(row["design"]))],
+            ["IT capacity", f"{fmt_mw(row['it_mw'])} MW of {f(row['max_it_mw'], 0)} max"],
             ["peak facility power", f(row["peak_facility_mw"], 1, " MW")],
             ["PUE range (slices)", f"{f(row['pue_min'], 3)} – {f(row['pue_max'], 3)}"],
             ["GPUs", f(row["gpus"], 0)], ["compute", f(row["compute_h100e"], 0, " H100e")]]
+    if "served_h100e" in row:
+        rows.append(["served", f(row["served_h100e"], 0, " H100e")])
     for c in rack_cols:
         if float(row[c]) > 0:
             rows.append([f"racks {html.escape(c[len('racks_'):])}", f(row[c], 0)])
+    rows.append(["power supply", html.escape(style.power_words(row))])
+    share = float(row.get("grid_share", float("nan")))
+    if np.isfinite(share):
+        rows.append(["energy from the grid", f"{share:.0%}"])
     ic = ic_by_site.get(row["site_id"])
     if ic is not None:
-        rows += [["interconnect", f"{html.escape(str(ic['substation_id']))} ({html.escape(str(ic['voltage_class']))})"],
-                 ["voltage / contracted", f"{f(ic['voltage_kv'], 0, ' kV')} / {f(ic['contracted_mw'], 0, ' MW')}"],
+        sub = str(row.get("substation_name", "") or ic["substation_id"])
+        rows += [["interconnect", f"{f(ic['voltage_kv'], 0, ' kV')} line to {html.escape(sub)} "
+                                  f"({html.escape(str(ic['substation_id']))})"],
+                 ["contracted", f(ic["contracted_mw"], 1, " MW")],
                  ["line length", f(ic["line_km"], 1, " km")],
                  ["interconnect capex", style.fmt_usd(float(ic["capex_usd"]))],
                  ["peak grid import", f(ic["peak_import_mw"], 1, " MW")]]
     else:
         rows.append(["interconnect", "none (off-grid)"])
+    plant = str(row.get("onsite_plant", "") or "")
+    if plant:
+        rows += [["on-site plant", html.escape(p)] for p in plant.split("; ")]
     if float(row.get("onsite_mw", 0) or 0) > 0:
         rows.append(["on-site generation", f(row["onsite_mw"], 1, " MW")])
     if float(row.get("battery_mw", 0) or 0) > 0:
-        rows.append(["battery", f(row["battery_mw"], 1, " MW")])
+        mwh = row.get("battery_mwh", float("nan"))
+        rows.append(["battery", f(row["battery_mw"], 1, " MW") + (" / " + f(mwh, 0, " MWh") if np.isfinite(float(mwh))
+                                                                 else "")])
     rows += [["water", f(row["water_m3_per_yr"], 0, " m³/yr")],
              ["emissions", f(row["emissions_t_per_yr"], 0, " t CO₂/yr")]]
     for c in cost_cols:  # per-site annual costs, when the Plan carries them
         rows.append([html.escape(c.replace("_", " ")), style.fmt_usd(float(row[c])) + "/yr"])
+    per_h = float(row.get("cost_usd_per_h100e_hour", float("nan")))
+    if np.isfinite(per_h):
+        rows.append(["cost per H100e-hour served", f"${per_h:,.3f}"])
     return rows
 
 
@@ -109,12 +128,16 @@ def map_data(plan) -> dict:
     colors = style.design_colors(chosen["design"].astype(str))
     rack_cols = [c for c in sites.columns if c.startswith("racks_")]
     cost_cols = [c for c in sites.columns if c.startswith("cost_") and c.endswith("usd_per_yr")]
+    names = dict(zip(sites["site_id"], style.site_names(sites)))
     ic_by_site = {r["site_id"]: r for _, r in plan.interconnects.iterrows()}
     subs = plan.substations
     rem = subs["remaining_headroom_mw"].to_numpy(float) if len(subs) else np.zeros(0)
-    vmax = max(float(np.nanpercentile(rem, 95)), 1.0) if len(rem) else 1.0
+    used = subs["connected_mw"].to_numpy(float) > 0 if len(subs) else np.zeros(0, bool)
+    vmax = max(float(np.nanmax(rem[used])), 1.0) if used.any() else 1.0  # the scale of the used substations
     from matplotlib import colormaps
     from matplotlib.colors import PowerNorm, to_hex
+
+    from siteplan.summary import fmt_mw
 
     cmap, norm = colormaps[style.HEADROOM_CMAP], PowerNorm(0.5, 0.0, vmax)
     workloads = [c[: -len("_demand_h100e")] for c in plan.demand.columns if c.endswith("_demand_h100e")]
@@ -126,14 +149,16 @@ def map_data(plan) -> dict:
         demand.append({"id": d["region_id"], "name": style.short_name(d.get("name", ""), d["region_id"]),
                        "lon": _num(d.geometry.x, 5), "lat": _num(d.geometry.y, 5), "workloads": wl,
                        "total_h100e": _num(sum(float(d[f"{w}_demand_h100e"]) for w in workloads), 1)})
+    region = style.region_shape(plan, (extent[0] - 5, extent[1] - 5, extent[2] + 5, extent[3] + 5))
     data = {
         "view": {"extent": [round(v, 4) for v in extent], "lat0": (extent[1] + extent[3]) / 2},
         "states": _states(extent),
         "fiber": [{"id": str(r["link_id"]), "from": str(r["from_id"]), "to": str(r["to_id"]),
                    "length_km": _num(r["length_km"], 1), "served_h100e": _num(r.get("served_h100e", 0.0), 1),
                    "coords": part}
-                  for _, r in plan.fiber.iterrows() for part in _line_parts(r.geometry)],
-        "substations": [{"id": str(s["substation_id"]), "lon": _num(s.geometry.x, 5), "lat": _num(s.geometry.y, 5),
+                  for _, r in plan.fiber.iterrows() for part in _line_parts(_in_region(r, region))],
+        "substations": [{"id": str(s["substation_id"]), "name": str(s.get("name", "") or ""),
+                         "lon": _num(s.geometry.x, 5), "lat": _num(s.geometry.y, 5),
                          "voltage_kv": _num(s["voltage_kv"]), "zone": str(s["zone"]),
                          "headroom_mw": _num(s["headroom_mw"]), "supply_mw": _num(s["supply_mw"]),
                          "connected_mw": _num(s["connected_mw"]),
@@ -156,10 +181,12 @@ def map_data(plan) -> dict:
         "candidates": [{"id": str(c["site_id"]), "name": style.short_name(c["name"], c["site_id"]),
                         "lon": _num(c.geometry.x, 5), "lat": _num(c.geometry.y, 5), "max_it_mw": _num(c["max_it_mw"])}
                        for _, c in cands.iterrows()],
-        "chosen": [{"id": str(c["site_id"]), "label": style.short_name(c["name"], c["site_id"]),
+        "chosen": [{"id": str(c["site_id"]), "label": names[c["site_id"]],
                     "lon": _num(c.geometry.x, 5), "lat": _num(c.geometry.y, 5), "design": str(c["design"]),
-                    "color": colors[str(c["design"])], "it_mw": _num(c["it_mw"]), "pue_min": _num(c["pue_min"]),
-                    "pue_max": _num(c["pue_max"]), "rows": _site_rows(c, rack_cols, ic_by_site, cost_cols)}
+                    "color": colors[str(c["design"])], "it_mw": _num(c["it_mw"]), "it_mw_text": fmt_mw(c["it_mw"]),
+                    "power": style.power_kind(c), "power_text": style.power_words(c),
+                    "pue_min": _num(c["pue_min"]), "pue_max": _num(c["pue_max"]),
+                    "rows": _site_rows(c, rack_cols, ic_by_site, cost_cols, names[c["site_id"]])}
                    for _, c in chosen.iterrows()],
     }
     line_sw = style.voltage_color(float(plan.interconnects["voltage_kv"].max())) if len(plan.interconnects) else "#d6604d"
@@ -168,26 +195,36 @@ def map_data(plan) -> dict:
          "swatch": style.STATE_FILL},
         {"id": "fiber", "title": "Fiber backbone", "count": len(plan.fiber), "visible": True, "line": True,
          "swatch": style.FIBER_COLOR},
-        {"id": "substations", "title": "Substations (remaining headroom)", "count": len(subs), "visible": True,
-         "swatch": "#a6d96a"},
+        {"id": "substations", "title": "Substations not used", "count": int((~used).sum()), "visible": True,
+         "swatch": style.SUBSTATION_IDLE},
         {"id": "assignments", "title": "Demand served by site", "count": len(plan.assignments), "visible": True,
          "line": True, "swatch": style.DEMAND_COLOR},
-        {"id": "interconnects", "title": "Interconnects", "count": len(plan.interconnects), "visible": True,
-         "line": True, "swatch": line_sw},
         {"id": "demand", "title": "Demand regions", "count": len(plan.demand), "visible": True,
          "swatch": "#e7d4ee"},
         {"id": "candidates", "title": "Candidate sites (not chosen)", "count": len(cands), "visible": True,
          "swatch": "#ffffff"},
         {"id": "chosen", "title": "Chosen sites", "count": len(chosen), "visible": True,
          "swatch": next(iter(colors.values()), "#009E73")},
+        {"id": "interconnects", "title": "Interconnects", "count": len(plan.interconnects), "visible": True,
+         "line": True, "swatch": line_sw},
+        {"id": "substations_used", "title": "Substations with new load (remaining headroom)", "count": int(used.sum()),
+         "visible": True, "swatch": "#a6d96a"},
         {"id": "labels", "title": "Labels", "count": len(chosen), "visible": True, "swatch": "#111111"},
     ]
-    data["legend"] = {"designs": colors,
+    data["legend"] = {"designs": colors, "power": sorted({style.power_kind(c) for _, c in chosen.iterrows()}),
                       "voltages": {f"{v:g}": style.voltage_color(v)
                                    for v in sorted({float(v) for v in plan.interconnects["voltage_kv"]})},
                       "headroom": {"max_mw": vmax,
                                    "ramp": [to_hex(cmap(norm(vmax * (i / 8) ** 2))) for i in range(9)]}}
     return data
+
+
+def _in_region(row, region):
+    """A fiber link's geometry, clipped to the study region unless served demand uses it."""
+    g = row.geometry
+    if region is None or g is None or bool(row.get("used", False)):
+        return g
+    return g.intersection(region) if g.intersects(region) else None
 
 
 def _asset(name: str) -> str:
@@ -198,13 +235,20 @@ def _legend_html(legend: dict) -> str:
     rows = ["<h2>Cooling design</h2>"]
     rows += [f'<div class="legend-row design-entry"><span class="swatch" style="background:{c}"></span>'
              f"{html.escape(d)}</div>" for d, c in legend["designs"].items()] or ['<div class="legend-row">(none)</div>']
+    words = {"grid": ("swatch power-grid", "grid only"),
+             "grid + on-site": ("swatch power-onsite", "grid and on-site plant (red ring)"),
+             "off-grid": ("swatch power-offgrid", "on-site plant only, off-grid (diamond)")}
+    rows.append("<h2>Power supply</h2>")
+    rows += [f'<div class="legend-row power-entry"><span class="{words[k][0]}"></span>{words[k][1]}</div>'
+             for k in ("grid", "grid + on-site", "off-grid") if k in legend.get("power", [])] \
+        or ['<div class="legend-row">(no site opened)</div>']
     if legend["voltages"]:
         rows.append("<h2>Interconnect voltage</h2>")
         rows += [f'<div class="legend-row"><span class="swatch line" style="background:{c}"></span>{v} kV</div>'
                  for v, c in legend["voltages"].items()]
     h = legend["headroom"]
     ramp = ", ".join(h["ramp"])
-    rows.append("<h2>Substation remaining headroom</h2>"
+    rows.append("<h2>Remaining headroom, substations with new load</h2>"
                 f'<div class="ramp" style="background:linear-gradient(to right, {ramp})"></div>'
                 f'<div class="ramp-labels"><span>0 MW</span><span>{h["max_mw"] / 4:,.0f}</span>'
                 f'<span>≥ {h["max_mw"]:,.0f} MW</span></div>')
@@ -237,12 +281,16 @@ def embed_json(data) -> str:
 
 def render_html_map(plan) -> str:
     """The map page as one HTML string (script, style and data inlined)."""
+    from siteplan.summary import plan_checks
+
     h = headline(plan)
     data = map_data(plan)
     payload = embed_json(data)
-    sub = (f"{style.fmt_usd(h.annual_cost_usd)}/yr · {h.open_sites} of {h.candidate_sites} sites · "
-           f"{h.it_mw:,.0f} MW IT · {h.gpus:,.0f} GPUs · avg PUE {h.avg_pue:.3f} · unmet {h.unmet_h100e:,.0f} H100e · "
-           f"{h.termination}, gap {h.gap:.2%}")
+    per_h = f"${h.cost_usd_per_h100e_hour:,.3f} per H100e-hour · " if math.isfinite(h.cost_usd_per_h100e_hour) else ""
+    sub = (f"{style.fmt_usd(h.annual_cost_usd)}/yr · {per_h}{h.open_sites} of {h.candidate_sites} sites · "
+           f"{h.it_mw:,.0f} MW IT · {h.served_h100e:,.0f} of {h.demand_h100e:,.0f} H100e served · "
+           f"avg PUE {h.avg_pue:.3f} · {h.termination}, gap {h.gap:.2%}")
+    checks = "".join(f'<div class="check">CHECK: {html.escape(c)}</div>' for c in plan_checks(plan))
     title = html.escape(f"siteplan · {h.scenario}")
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -263,7 +311,7 @@ window.addEventListener("error", function (e) {{
 </head>
 <body data-ready="0">
 <pre id="js-errors"></pre>
-<header><h1>{title}</h1><div class="sub">{html.escape(sub)}</div></header>
+<header><h1>{title}</h1><div class="sub">{html.escape(sub)}</div>{checks}</header>
 <main>
 <div id="mapwrap">
 <svg id="map" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="map of the plan"></svg>

@@ -72,17 +72,19 @@
     });
   });
   data.substations.forEach(function (s) {
-    var r = s.connected_mw > 0 ? 5 : 3;
-    var e = el("rect", { "class": "substation interactive" + (s.connected_mw > 0 ? " connected" : ""), fill: s.color,
-                         "vector-effect": "non-scaling-stroke" }, groups.substations);
+    // the substations the plan uses stand out (headroom colour, on top); the others are a light backdrop
+    var used = s.connected_mw > 0;
+    var r = used ? 5 : 2;
+    var e = el("rect", { "class": "substation interactive" + (used ? " connected" : " idle"), fill: used ? s.color : "#9a9a9a",
+                         "vector-effect": "non-scaling-stroke" }, used ? groups.substations_used : groups.substations);
     markers.push({ el: e, kind: "rect", r: r, x: px(s.lon), y: py(s.lat) });
     var html = function () {
-      return "<b>substation " + esc(s.id) + "</b> (" + fmt(s.voltage_kv) + " kV)<br>headroom " + fmt(s.headroom_mw, 1) +
+      return "<b>substation " + esc(s.name || s.id) + "</b> (" + esc(s.id) + ", " + fmt(s.voltage_kv) + " kV)<br>headroom " + fmt(s.headroom_mw, 1) +
         " MW, contracted " + fmt(s.connected_mw, 1) + " MW<br>remaining " + fmt(s.remaining_headroom_mw, 1) + " MW" +
         (s.headroom_value_usd_per_mw_yr > 0 ? "<br>one more MW of headroom is worth " + usd(s.headroom_value_usd_per_mw_yr) + "/yr" : "");
     };
     hover(e, html);
-    click(e, function () { show("Substation " + s.id, [["voltage", fmt(s.voltage_kv) + " kV"], ["zone", esc(s.zone)],
+    click(e, function () { show("Substation " + (s.name || s.id), [["id", esc(s.id)], ["voltage", fmt(s.voltage_kv) + " kV"], ["zone", esc(s.zone)],
       ["headroom", fmt(s.headroom_mw, 1) + " MW"], ["new load contracted", fmt(s.connected_mw, 1) + " MW"],
       ["of which network upgrades", fmt(s.upgrade_mw, 1) + " MW"],
       ["remaining headroom", fmt(s.remaining_headroom_mw, 1) + " MW"], ["supply", fmt(s.supply_mw, 1) + " MW"],
@@ -137,16 +139,19 @@
   });
   var maxMw = Math.max.apply(null, [1e-9].concat(data.chosen.map(function (c) { return c.it_mw; })));
   data.chosen.slice().sort(function (a, b) { return b.it_mw - a.it_mw; }).forEach(function (c, i) {
-    var e = el("circle", { "class": "chosen-site interactive", fill: c.color, "data-site-id": c.id,
+    // shape and edge say how the site is powered: circle = grid, red ring = grid + on-site plant, diamond = off-grid
+    var offgrid = c.power === "off-grid";
+    var cls = "chosen-site interactive" + (c.power === "grid + on-site" ? " onsite" : "") + (offgrid ? " offgrid" : "");
+    var e = el(offgrid ? "path" : "circle", { "class": cls, fill: c.color, "data-site-id": c.id, "data-power": c.power,
                            "vector-effect": "non-scaling-stroke" }, groups.chosen);
-    markers.push({ el: e, kind: "circle", r: 5 + 17 * Math.sqrt(c.it_mw / maxMw), x: px(c.lon), y: py(c.lat) });
+    markers.push({ el: e, kind: offgrid ? "diamond" : "circle", r: 5 + 17 * Math.sqrt(c.it_mw / maxMw), x: px(c.lon), y: py(c.lat) });
     hover(e, function () {
-      return "<b>" + esc(c.label) + "</b><br>" + fmt(c.it_mw, 1) + " MW IT, " + esc(c.design) + "<br>PUE " +
-        fmt(c.pue_min, 2) + "\u2013" + fmt(c.pue_max, 2) + "<br><i>click for details</i>";
+      return "<b>" + esc(c.label) + "</b> (" + esc(c.id) + ")<br>" + esc(c.it_mw_text) + " MW IT, " + esc(c.design) + "<br>" +
+        esc(c.power_text) + "<br>PUE " + fmt(c.pue_min, 2) + "\u2013" + fmt(c.pue_max, 2) + "<br><i>click for details</i>";
     });
     click(e, function () { show(c.label, c.rows); });
     var t = el("text", { "class": "site-label" }, groups.labels);
-    t.textContent = c.label + " \u00b7 " + fmt(c.it_mw) + " MW";
+    t.textContent = c.label + " \u00b7 " + c.it_mw_text + " MW \u00b7 " + c.power_text;
     labels.push({ el: t, x: px(c.lon), y: py(c.lat), dx: 0, dy: 0, size: 12, prio: i, r: markers[markers.length - 1].r });
   });
 
@@ -176,12 +181,24 @@
       var r = m.r * inv;
       if (m.kind === "circle") {
         m.el.setAttribute("cx", m.x); m.el.setAttribute("cy", m.y); m.el.setAttribute("r", r);
+      } else if (m.kind === "diamond") {
+        var d = 1.3 * r;
+        m.el.setAttribute("d", "M" + m.x + "," + (m.y - d) + "L" + (m.x + d) + "," + m.y + "L" + m.x + "," + (m.y + d) +
+                          "L" + (m.x - d) + "," + m.y + "Z");
       } else {
         m.el.setAttribute("x", m.x - r); m.el.setAttribute("y", m.y - r);
         m.el.setAttribute("width", 2 * r); m.el.setAttribute("height", 2 * r);
       }
     });
+    // labels must not cover a chosen site, a substation with new load or another label: each tries the
+    // four corners around its marker; one that fits nowhere is hidden until zooming in makes room
     var placed = [];
+    var solid = markers.filter(function (m) {
+      return m.el.classList.contains("chosen-site") || m.el.classList.contains("connected");
+    }).map(function (m) { var r = m.r * inv * (m.kind === "diamond" ? 1.3 : 1); return [m.x - r, m.y - r, m.x + r, m.y + r]; });
+    function hits(box, list) {
+      return list.some(function (p) { return box[0] < p[2] && box[2] > p[0] && box[1] < p[3] && box[3] > p[1]; });
+    }
     labels.slice().sort(function (a, b) { return a.prio - b.prio; }).forEach(function (l) {
       var off = l.fixed ? 0 : (l.r + 3) * inv;
       l.el.setAttribute("font-size", l.size * inv);
@@ -189,10 +206,27 @@
       l.el.setAttribute("x", l.x + off); l.el.setAttribute("y", l.y - off);
       if (l.fixed) { return; }
       l.el.style.display = "";
-      var b = l.el.getBBox();
-      var box = [b.x, b.y, b.x + b.width, b.y + b.height];
-      var hit = placed.some(function (p) { return box[0] < p[2] && box[2] > p[0] && box[1] < p[3] && box[3] > p[1]; });
-      if (hit) { l.el.style.display = "none"; } else { placed.push(box); }
+      l.el.setAttribute("text-anchor", "start");
+      var spots = [[1, -1, "start"], [1, 1, "start"], [-1, -1, "end"], [-1, 1, "end"]];
+      for (var k = 0; k < spots.length; k++) {
+        l.el.setAttribute("text-anchor", spots[k][2]);
+        l.el.setAttribute("x", l.x + spots[k][0] * off);
+        l.el.setAttribute("y", l.y + spots[k][1] * off + (spots[k][1] > 0 ? 0.8 * l.size * inv : 0));
+        var b = l.el.getBBox();
+        var box = [b.x, b.y, b.x + b.width, b.y + b.height];
+        var own = [l.x - off, l.y - off, l.x + off, l.y + off];
+        var others = solid.filter(function (q) { return !(q[0] >= own[0] - 1e-9 && q[2] <= own[2] + 1e-9 && q[1] >= own[1] - 1e-9 && q[3] <= own[3] + 1e-9); });
+        // inside the visible map: screen x = k * x + tx
+        var W = wrap.clientWidth || 800, H = wrap.clientHeight || 600;
+        var inView = view.k * box[0] + view.tx >= 0 && view.k * box[2] + view.tx <= W &&
+                     view.k * box[1] + view.ty >= 0 && view.k * box[3] + view.ty <= H;
+        var anyInView = view.k * box[2] + view.tx > 0 && view.k * box[0] + view.tx < W &&
+                        view.k * box[3] + view.ty > 0 && view.k * box[1] + view.ty < H;
+        if ((inView || (!anyInView && k === spots.length - 1)) && !hits(box, placed) && !hits(box, others)) {
+          placed.push(box); return;
+        }
+      }
+      l.el.style.display = "none";
     });
     scalebar();
   }

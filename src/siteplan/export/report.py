@@ -107,48 +107,149 @@ def _scenario_dict(study=None, scenario: dict | None = None) -> dict:
 
 
 def _water_limits(plan, study=None) -> dict:
-    if "water_limit_m3_per_yr" in plan.sites:
-        return dict(zip(plan.sites["site_id"], plan.sites["water_limit_m3_per_yr"].astype(float)))
-    if study is not None and "water_limit_m3_per_yr" in study.dataset.sites:
-        return study.dataset.sites["water_limit_m3_per_yr"].astype(float).to_dict()
-    return {}
+    """{site id: water limit m³/yr} of the sites with a finite limit, from the plan's site table only
+    (``study`` is not read: the report must come out the same from the results folder)."""
+    if "water_limit_m3_per_yr" not in plan.sites:
+        return {}
+    lim = plan.sites["water_limit_m3_per_yr"].astype(float)
+    return {s: float(v) for s, v in zip(plan.sites["site_id"], lim) if np.isfinite(v)}
 
 
-def report_blocks(plan, study=None, scenario: dict | None = None) -> list[Block]:
-    """The report's content, format-free."""
+def _lead(plan, h) -> str:
+    """One sentence of what the plan is, every figure from the plan."""
+    from siteplan.summary import fmt_mw
+
+    sites = plan.sites[plan.sites["open"].astype(bool)]
+    kinds = [style.power_kind(r) for _, r in sites.iterrows()]
+    n_grid, n_both, n_off = kinds.count("grid"), kinds.count("grid + on-site"), kinds.count("off-grid")
+    power = ", ".join(t for t in (f"{n_grid} on the grid only" if n_grid else "",
+                                  f"{n_both} on the grid and on-site plant" if n_both else "",
+                                  f"{n_off} off-grid on on-site plant" if n_off else "") if t)
+    text = (f"The plan opens **{h.open_sites} of {h.candidate_sites}** candidate sites with **{fmt_mw(h.it_mw)} MW** of "
+            f"IT ({h.compute_h100e:,.0f} H100e installed) and serves **{h.served_h100e:,.0f} of {h.demand_h100e:,.0f} "
+            f"H100e** of demand at **{style.fmt_usd(h.annual_cost_usd)}/yr**")
+    if np.isfinite(h.cost_usd_per_h100e_hour):
+        text += f", **${h.cost_usd_per_h100e_hour:,.3f} per H100e-hour** served"
+    text += "." + (f" Sites: {power}." if power else "")
+    return text
+
+
+def _lookups(plan) -> dict:
+    """Readable names by id: sites ('Big Spring, TX'), substations ('O Donnell 1'), corridors
+    ('O Donnell 1 – Big Spring 5'), regions ('Abilene, TX')."""
+    sites = dict(zip(plan.sites["site_id"].astype(str), style.site_names(plan.sites)))
+    subs = {}
+    if len(plan.substations):
+        nm = plan.substations["name"] if "name" in plan.substations else [""] * len(plan.substations)
+        subs = {str(i): (str(n) if isinstance(n, str) and n.strip() else str(i))
+                for i, n in zip(plan.substations["substation_id"], nm)}
+    cors = {}
+    if plan.corridors is not None and len(plan.corridors):
+        cors = {str(c): f"{subs.get(str(a), str(a))} – {subs.get(str(b), str(b))}"
+                for c, a, b in zip(plan.corridors["corridor_id"], plan.corridors["from_id"], plan.corridors["to_id"])}
+    regions = {str(r): style.short_name(n if isinstance(n, str) else "", str(r))
+               for r, n in zip(plan.demand["region_id"], plan.demand.get("name", [""] * len(plan.demand)))}
+    return {"site": sites, "substation": subs, "corridor": cors, "region": regions}
+
+
+def _named(names: dict, key: str) -> str:
+    """'Name (id)', or the id when there is no name."""
+    n = names.get(str(key), str(key))
+    return f"{n} ({key})" if n != str(key) else str(key)
+
+
+def report_blocks(plan, study=None, scenario: dict | None = None, map_png: bytes | None = None) -> list[Block]:
+    """The report's content, format-free.
+
+    Parameters
+    ----------
+    plan : siteplan.Plan
+    study : siteplan.Study, optional
+        Only its scenario is read (the same as ``manifest.json["scenario"]``), so the report is the
+        same whether it is written after the solve or from the results folder.
+    scenario : dict, optional
+        The scenario as a dict (``manifest.json["scenario"]``); takes precedence over ``study``.
+    map_png : bytes, optional
+        The static map to embed; drawn with :func:`siteplan.export.staticmap.render_map` if None.
+
+    Returns
+    -------
+    list of Block
+    """
+    from siteplan.summary import fmt_mw, plan_checks
+
     sc = _scenario_dict(study, scenario)
     h = headline(plan)
     r, ds = plan.result, plan.ds
     f = style.fmt_num
-    B: list[Block] = []
-    if sc.get("description"):
-        B.append(Block("p", f"*{sc['description']}*"))
+    B: list[Block] = [Block("p", _lead(plan, h))]
+    checks = plan_checks(plan)
+    if checks:
+        B.append(Block("h2", "Check before relying on this plan"))
+        B.extend(Block("p", f"**{c}**") for c in checks)
 
     B.append(Block("h2", "Headline"))
-    rows = [["Annualised cost", f"{style.fmt_usd(h.annual_cost_usd)}/yr"],
-            ["  of which unmet-demand penalty", f"{style.fmt_usd(h.unmet_penalty_usd)}/yr"],
-            ["Cost per GPU-hour (excl. penalty)", f"${h.cost_usd_per_gpu_hour:,.3f}" if np.isfinite(h.cost_usd_per_gpu_hour) else "–"],
-            ["GPUs installed", f(h.gpus, 0)],
-            ["Open sites", f"{h.open_sites} of {h.candidate_sites} candidates"],
-            ["IT capacity (nameplate)", f"{f(h.it_mw, 1)} MW"],
-            ["Facility power (coincident peak)", f"{f(h.peak_facility_mw, 1)} MW"],
-            ["Facility energy", f"{f(h.facility_mwh_per_yr, 0)} MWh/yr"],
-            ["Average PUE (energy-weighted)", f(h.avg_pue, 3)],
-            ["Water", f"{f(h.water_m3_per_yr, 0)} m³/yr"],
-            ["Emissions", f"{f(h.emissions_t_per_yr, 0)} t CO₂/yr"],
-            ["Demand", f"{f(h.demand_h100e, 0)} H100e"],
-            ["Served", f"{f(h.served_h100e, 0)} H100e"],
-            ["Unmet demand", f"{f(h.unmet_h100e, 0)} H100e"]]
+    sites = plan.sites[plan.sites["open"].astype(bool)]
+    grid_mw = float(sites["interconnect_mw"].sum()) if "interconnect_mw" in sites else 0.0
+    onsite_mw = float(sites["onsite_mw"].sum()) if "onsite_mw" in sites else 0.0
+    bat_mw = float(sites["battery_mw"].sum()) if "battery_mw" in sites else 0.0
+    bat_mwh = float(sites["battery_mwh"].sum()) if "battery_mwh" in sites else float("nan")
+    e_grid = float(sites["grid_mwh_per_yr"].sum()) if "grid_mwh_per_yr" in sites else float("nan")
+    e_ons = float(sites["onsite_mwh_per_yr"].sum()) if "onsite_mwh_per_yr" in sites else float("nan")
+    rows = [["Annualised cost", f"{style.fmt_usd(h.annual_cost_usd)}/yr"]]
+    if h.unmet_penalty_usd > 0.5:
+        rows.append(["  of which unmet-demand penalty", f"{style.fmt_usd(h.unmet_penalty_usd)}/yr"])
+    rows += [["Cost per H100e-hour served (excl. penalty)",
+              f"${h.cost_usd_per_h100e_hour:,.3f}" if np.isfinite(h.cost_usd_per_h100e_hour) else "–"],
+             ["  per physical GPU-hour installed",
+              f"${h.cost_usd_per_gpu_hour:,.3f}"
+              if np.isfinite(h.cost_usd_per_gpu_hour) else "–"],
+             ["GPUs installed", f(h.gpus, 0)],
+             ["Compute installed", f"{f(h.compute_h100e, 0)} H100e"],
+             ["Open sites", f"{h.open_sites} of {h.candidate_sites} candidates"],
+             ["IT capacity (nameplate)", f"{f(h.it_mw, 1)} MW"],
+             ["Facility power (coincident peak)", f"{f(h.peak_facility_mw, 1)} MW"],
+             ["Grid contracts", f"{f(grid_mw, 1)} MW"],
+             ["On-site generating plant", f"{f(onsite_mw, 1)} MW"]]
+    if bat_mw > 0:
+        rows.append(["Batteries", f"{f(bat_mw, 1)} MW / {f(bat_mwh, 0)} MWh"])
+    if np.isfinite(e_grid) and np.isfinite(e_ons) and e_grid + e_ons > 0:
+        rows.append(["Energy from the grid / on-site plant",
+                     f"{e_grid / (e_grid + e_ons):.1%} / {e_ons / (e_grid + e_ons):.1%} "
+                     f"({f(e_grid, 0)} / {f(e_ons, 0)} MWh/yr)"])
+    rows += [["Facility energy", f"{f(h.facility_mwh_per_yr, 0)} MWh/yr"],
+             ["Average PUE (energy-weighted)", f(h.avg_pue, 3)],
+             ["Water", f"{f(h.water_m3_per_yr, 0)} m³/yr"],
+             ["Emissions", f"{f(h.emissions_t_per_yr, 0)} t CO₂/yr"],
+             ["Demand", f"{f(h.demand_h100e, 0)} H100e"],
+             ["Served", f"{f(h.served_h100e, 0)} H100e"],
+             ["Unmet demand", f"{f(h.unmet_h100e, 0)} H100e"]]
     if h.profit_usd is not None:  # objective max_profit
-        price = ds.attrs.get("gpu_hour_price_usd")
+        price = h.price_usd_per_h100e_hour
         rows[:0] = [["Annual profit", f"{style.fmt_usd(h.profit_usd)}/yr"],
-                    [f"Revenue (at ${float(price):,.2f} per H100e-hour)" if price else "Revenue",
+                    [f"Revenue (at ${float(price):,.3f} per H100e-hour served)" if price else "Revenue",
                      f"{style.fmt_usd(h.revenue_usd)}/yr"]]
     B.append(Block("table", table=Table(["quantity", "value"], rows), extra={"id": "headline"}))
+    B.append(Block("p", "Compute is counted in H100-equivalents (**H100e**), the unit of the demand and of any price: "
+                        "a GB200 GPU is 2.5 H100e, so a physical GPU-hour costs more than an H100e-hour. Costs per "
+                        "H100e-hour divide the annual cost (less any unmet-demand penalty) by the H100e served x "
+                        f"{f(h.h100e_hours_per_yr / h.served_h100e if h.served_h100e > 0 else float('nan'), 0)} "
+                        "hours a year."))
+
+    B.append(Block("h2", "Map"))
+    if map_png is None:
+        from siteplan.export.staticmap import map_png_bytes
+
+        map_png = map_png_bytes(plan)
+    B.append(Block("img", name="plan_map", png=map_png,
+                   text="Chosen sites (colour: cooling design; ring or diamond: on-site plant), interconnects, "
+                        "demand served and fiber paths"))
+    B.append(Block("p", "[Open the interactive map](map.html) (map.html in the same folder: zoom, layers, "
+                        "details of every site on click)."))
 
     B.append(Block("h2", "Solver"))
     t = r.timings
-    B.append(Block("table", table=Table(["", ""], [
+    B.append(Block("table", table=Table(["item", "value"], [
         ["termination", r.termination.value], ["HiGHS status", r.highs_status or "–"],
         ["objective", f"{style.fmt_usd(r.objective)}/yr"], ["best bound", f"{style.fmt_usd(r.best_bound)}/yr"],
         ["relative gap", f"{r.gap:.4%}"],
@@ -157,16 +258,21 @@ def report_blocks(plan, study=None, scenario: dict | None = None) -> list[Block]
         ["branch-and-bound nodes", f"{r.mip_nodes:,}"],
         ["time (s)", f"prepare {t.prepare_s:.2f}, build {t.build_s:.2f}, hand-off {t.handoff_s:.2f}, "
                      f"HiGHS {t.solve_s:.2f}, extract {t.extract_s:.2f}, duals {t.duals_s:.2f}"]]
-        + [["note", n] for n in plan_notes(plan)])))
+        + [["note", n] for n in plan_notes(plan)]
+        + ([["scenario description (input text, not a result)", str(sc["description"])]]
+           if sc.get("description") else []))))
 
     B.append(Block("h2", "Cost by category"))
     cats = [str(c) for c in ds["cost_category"].values]
     vals = ds["cost_usd_per_yr"].values.astype(float)
     is_cost = np.array([c != "revenue" for c in cats], dtype=bool)  # max_profit: revenue is a negative cost
     tot = float(vals[is_cost].sum())
-    rows = [[c.replace("_", " "), style.fmt_usd(float(v)), f"{v / tot:.1%}" if tot and cost else "–"]
-            for c, v, cost in zip(cats, vals, is_cost) if abs(v) > 0.5]
-    rows.append(["total cost" if not is_cost.all() else "total", style.fmt_usd(tot), "100%"])
+    order = sorted(range(len(cats)), key=lambda i: (not is_cost[i], -abs(vals[i])))  # largest cost first
+    rows = [[cats[i].replace("_", " "), style.fmt_usd(float(vals[i])), f"{vals[i] / tot:.1%}" if tot and is_cost[i] else "–"]
+            for i in order if abs(vals[i]) > 0.5 and is_cost[i]]
+    rows.append(["**total cost**" if not is_cost.all() else "**total**", f"**{style.fmt_usd(tot)}**", "100%"])
+    rows += [[cats[i].replace("_", " "), style.fmt_usd(float(vals[i])), "–"]
+             for i in order if abs(vals[i]) > 0.5 and not is_cost[i]]
     if not is_cost.all():
         rows.append(["objective (cost - revenue)", style.fmt_usd(float(vals.sum())), "–"])
     B.append(Block("table", table=Table(["category", "USD/yr", "share"], rows)))
@@ -174,7 +280,10 @@ def report_blocks(plan, study=None, scenario: dict | None = None) -> list[Block]
                    text="Annual cost by category"))
 
     B.append(Block("h2", "Sites"))
-    B.append(Block("table", table=_site_table(plan)))
+    B.append(Block("table", table=_site_table(plan), extra={"id": "sites"}))
+    B.append(Block("p", "**How each site is powered** (grid share: of the energy the site draws in a year; "
+                        "on-site plant: units x unit size)"))
+    B.append(Block("table", table=_power_table(plan), extra={"id": "power"}))
     B.append(Block("img", name="facility_power_by_slice",
                    png=charts.png_bytes(charts.facility_power_by_slice(plan)), text="Facility power by slice and site"))
     B.append(Block("img", name="pue_by_slice", png=charts.png_bytes(charts.pue_by_slice(plan)),
@@ -241,8 +350,11 @@ def _what_would_change(plan) -> list[Block]:
     out.append(Block("p", f"The {min(len(rows), TOP_VALUES)} most valuable limits: what one more unit would save a "
                           "year, with every integer decision of the plan held (duals of the fixed-integer LP; "
                           "`docs/duals.md`). A value is marginal: it holds for small changes of that limit alone."))
-    out.append(Block("table", table=Table(["limit", "member", "USD/yr per unit", "unit"],
-                                          [[w, m, f"{v:,.0f}", u] for v, w, m, u in rows[:TOP_VALUES]]),
+    names = _lookups(plan)
+    kind = {what: dim for _, what, dim, _ in VALUE_FAMILIES}
+    out.append(Block("table", table=Table(["limit", "where", "USD/yr per unit", "unit"],
+                                          [[w, _named(names.get(kind.get(w) or "", {}), m) if m != "–" else m,
+                                            f"{v:,.0f}", u] for v, w, m, u in rows[:TOP_VALUES]]),
                      extra={"id": "values"}))
     return out
 
@@ -283,19 +395,52 @@ def _alternatives(plan) -> list[Block]:
 
 
 def _site_table(plan) -> Table:
+    """One row per open site, largest first: name, id, size, cooling, cost per H100e-hour."""
+    from siteplan.summary import fmt_mw
+
     s = plan.sites[plan.sites["open"].astype(bool)].sort_values("it_mw", ascending=False)
+    names = dict(zip(plan.sites["site_id"], style.site_names(plan.sites)))
     rack_cols = [c for c in plan.sites.columns if c.startswith("racks_")]
     f = style.fmt_num
     rows = []
     for _, x in s.iterrows():
         racks = ", ".join(f"{c[6:]} {x[c]:,.0f}" for c in rack_cols if float(x[c]) > 0) or "–"
-        ic = f"{x['substation_id']} ({x['interconnect_class']}, {x['interconnect_mw']:,.0f} MW)" if x["substation_id"] else "none"
-        rows.append([str(x["site_id"]), style.short_name(x["name"], x["site_id"]), str(x["design"]), f(x["it_mw"], 1),
+        per_h = x.get("cost_usd_per_h100e_hour", float("nan"))
+        rows.append([names[x["site_id"]], str(x["site_id"]), str(x["design"]), fmt_mw(x["it_mw"]),
                      f(x["max_it_mw"], 0), f(x["peak_facility_mw"], 1), f"{f(x['pue_min'], 3)}–{f(x['pue_max'], 3)}",
-                     f(x["gpus"], 0), racks, ic, f(x["onsite_mw"], 1), f(x["battery_mw"], 1),
+                     f(x["gpus"], 0), racks, f(x.get("served_h100e", float("nan")), 0),
+                     style.fmt_usd(float(x["cost_usd_per_yr"])) if "cost_usd_per_yr" in x else "–",
+                     f"${per_h:,.3f}" if np.isfinite(per_h) else "–",
                      f(x["water_m3_per_yr"], 0), f(x["emissions_t_per_yr"], 0)])
-    return Table(["site", "name", "design", "IT MW", "max IT MW", "peak facility MW", "PUE", "GPUs", "racks",
-                  "interconnect", "on-site MW", "battery MW", "water m³/yr", "t CO₂/yr"], rows, "lllrrrrrllrrrr")
+    return Table(["site", "id", "cooling design", "IT MW", "max IT MW", "peak facility MW", "PUE", "GPUs", "racks",
+                  "H100e served", "USD/yr", "USD per H100e-hour", "water m³/yr", "t CO₂/yr"], rows,
+                 "lllrrrrrlrrrrr")
+
+
+def _power_table(plan) -> Table:
+    """One row per open site: power supply, grid share, interconnect in words, on-site plant, batteries."""
+    from siteplan.plan import interconnect_words
+    from siteplan.summary import fmt_mw
+
+    s = plan.sites[plan.sites["open"].astype(bool)].sort_values("it_mw", ascending=False)
+    names = dict(zip(plan.sites["site_id"], style.site_names(plan.sites)))
+    f = style.fmt_num
+    rows = []
+    for _, x in s.iterrows():
+        if "interconnect" in x:
+            ic = str(x["interconnect"])
+        else:  # a plan written before the words existed
+            ic = interconnect_words(float("nan"), float("nan"), str(x["substation_id"]), float(x["interconnect_mw"]),
+                                    float("nan"))
+        share = float(x.get("grid_share", float("nan")))
+        plant = str(x.get("onsite_plant", "") or "") or (f"{fmt_mw(x['onsite_mw'])} MW"
+                                                          if float(x.get("onsite_mw", 0) or 0) > 0 else "none")
+        bmw = float(x.get("battery_mw", 0.0) or 0.0)
+        battery = f"{fmt_mw(bmw)} MW / {fmt_mw(x.get('battery_mwh', float('nan')))} MWh" if bmw > 0 else "none"
+        rows.append([names[x["site_id"]], style.power_kind(x), f"{share:.0%}" if np.isfinite(share) else "–", ic,
+                     plant, f(x.get("onsite_firm_mw", float("nan")), 1), battery])
+    return Table(["site", "power supply", "grid share of energy", "interconnect", "on-site plant",
+                  "on-site firm MW (N+1)", "battery"], rows, "lllllrl")
 
 
 def _demand_table(plan) -> Table:
@@ -304,11 +449,11 @@ def _demand_table(plan) -> Table:
     f = style.fmt_num
     rows = []
     for _, x in d.iterrows():
-        row = [str(x["region_id"]), style.short_name(x.get("name", ""), x["region_id"])]
+        row = [style.short_name(x.get("name", ""), x["region_id"]), str(x["region_id"])]
         for w in wls:
             row += [f(x[f"{w}_demand_h100e"], 0), f(x[f"{w}_unmet_h100e"], 0)]
         rows.append(row)
-    hdr = ["region", "name"] + [h for w in wls for h in (f"{w} demand H100e", f"{w} unmet")]
+    hdr = ["region", "id"] + [h for w in wls for h in (f"{w} demand H100e", f"{w} unmet H100e")]
     return Table(hdr, rows, "ll" + "r" * (2 * len(wls)))
 
 
@@ -417,7 +562,8 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
 
     # details
     ids = ds["substation"].values
-    rows = [[str(ids[i]), f(conn[i], 1), f(upg[i], 1), f(head[i], 1), f(max(head[i] - (conn[i] - upg[i]), 0.0), 1),
+    names = _lookups(plan)
+    rows = [[_named(names["substation"], str(ids[i])), f(conn[i], 1), f(upg[i], 1), f(head[i], 1), f(max(head[i] - (conn[i] - upg[i]), 0.0), 1),
              f"{(conn[i] - upg[i]) / head[i]:.0%}" if head[i] > 0 else "–", _one(v_head, i, "MW")]
             for i in np.argsort(-conn) if conn[i] > 0]
     if rows:
@@ -434,7 +580,7 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
         sl = ds["slice"].values
         w_pos = (ds["weight_h"].values > 0)[None, :] if flow.size else None
         busy = np.where(w_pos, flow, 0.0) if flow.size else flow
-        rows = [[str(cids[i]), f(peak[i], 1), f(cap[i], 1), f"{peak[i] / cap[i]:.0%}" if cap[i] > 0 else "–",
+        rows = [[_named(names["corridor"], str(cids[i])), f(peak[i], 1), f(cap[i], 1), f"{peak[i] / cap[i]:.0%}" if cap[i] > 0 else "–",
                  f(float(busy[i].max()), 1) if busy.size else "–",
                  str(sl[int(np.argmax(busy[i]))]) if busy.size else "–", _one(v_cor, i, "MW")] for i in order]
         more = int(((peak > 0) | (v_sort > DUAL_TOL)).sum()) - len(order)
@@ -450,14 +596,14 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
             lim_ms = float(g["max_rtt_ms"].iloc[0])
             worst = float(g["rtt_ms"].max())
             n_in = int((ds["rtt_ms"].sel(region=reg).values <= lim_ms + 1e-9).sum())
-            rows.append([str(reg), str(wl), f(worst, 2), f(lim_ms, 1), f"{n_in} of {ds.sizes['site']}",
+            rows.append([_named(names["region"], str(reg)), str(wl), f(worst, 2), f(lim_ms, 1), f"{n_in} of {ds.sizes['site']}",
                          "**at the limit**" if _binds(worst, lim_ms) else "within"])
         out.append(Block("p", "**RTT** (worst round trip among the sites serving each region and workload vs its "
                               "limit; candidate sites within the limit)"))
         out.append(Block("table", table=Table(["region", "workload", "worst RTT ms", "limit ms",
                                                "sites within limit", "status"], rows, "llrrrl")))
     site_pos = {s: i for i, s in enumerate(ds["site"].values.tolist())}
-    wl_rows = [[s, f(water[s], 0), f(v, 0), _one(v_site_w, site_pos[s], "m³/yr") if s in site_pos else "–"]
+    wl_rows = [[_named(names["site"], s), f(water[s], 0), f(v, 0), _one(v_site_w, site_pos[s], "m³/yr") if s in site_pos else "–"]
                for s, v in sorted(water_limits.items()) if np.isfinite(v) and water.get(s, 0) > 0]
     if wl_rows:
         out.append(Block("p", "**Site water limits**"))
@@ -466,6 +612,11 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
 
 
 # --- rendering ----------------------------------------------------------------------------------
+
+def _filled(rows: list) -> list:
+    """The rows with something in them (a row of empty or '–' cells says nothing)."""
+    return [r for r in rows if any(str(c).strip() not in ("", "–", "-") for c in r)]
+
 
 def _md_cell(s: str) -> str:
     return str(s).replace("|", "\\|").replace("\n", " ")
@@ -483,7 +634,7 @@ def render_markdown(blocks: list[Block], title: str, files_dir: str = "report_fi
             al = t.align or ("l" + "r" * (len(t.headers) - 1))
             lines.append("| " + " | ".join(_md_cell(x) or " " for x in t.headers) + " |")
             lines.append("|" + "|".join(":---" if a == "l" else "---:" for a in al) + "|")
-            lines += ["| " + " | ".join(_md_cell(x) for x in row) + " |" for row in t.rows]
+            lines += ["| " + " | ".join(_md_cell(x) for x in row) + " |" for row in _filled(t.rows)]
             lines.append("")
         elif b.kind == "img":
             lines += [f"![{b.text}]({files_dir}/{b.name}.png)", ""]
@@ -495,6 +646,7 @@ def _inline_md(s: str) -> str:
     import re
 
     s = html.escape(str(s))
+    s = re.sub(r"\[([^\]]+)\]\(([^()\s]+)\)", r'<a href="\2">\1</a>', s)
     s = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", s)
     s = re.sub(r"\*(.+?)\*", r"<em>\1</em>", s)
     return re.sub(r"`(.+?)`", r"<code>\1</code>", s)
@@ -527,7 +679,7 @@ def render_html(blocks: list[Block], title: str, data: dict) -> str:
             tid = f' id="{b.extra["id"]}"' if "id" in b.extra else ""
             rows = ["<tr>" + "".join(f'<th class="{a}">{html.escape(h)}</th>' for h, a in zip(t.headers, al)) + "</tr>"]
             rows += ["<tr>" + "".join(f'<td class="{a}">{_inline_md(c)}</td>' for c, a in zip(r, al)) + "</tr>"
-                     for r in t.rows]
+                     for r in _filled(t.rows)]
             out.append(f'<div class="wide"><table{tid}>' + "\n".join(rows) + "</table></div>")
         elif b.kind == "img":
             b64 = base64.b64encode(b.png).decode("ascii")
@@ -539,11 +691,30 @@ def render_html(blocks: list[Block], title: str, data: dict) -> str:
     return "\n".join(out)
 
 
-def write_report(plan, out_dir: str | Path, study=None, scenario: dict | None = None) -> list[Path]:
+def write_report(plan, out_dir: str | Path, study=None, scenario: dict | None = None,
+                 map_png: bytes | None = None) -> list[Path]:
     """Write ``report.md`` (+ ``report_files/*.png``) and ``report.html``; return the paths.
 
-    ``scenario`` is the scenario as a dict (``manifest.json["scenario"]``); by default it is taken
-    from ``study`` or, failing that, from the manifest in ``out_dir``.
+    The report reads the plan and the scenario only, so written after a solve or regenerated from
+    the results folder (``siteplan report``) it is the same, byte for byte.
+
+    Parameters
+    ----------
+    plan : siteplan.Plan
+    out_dir : path
+        Created if missing.
+    study : siteplan.Study, optional
+        Its scenario is used when ``scenario`` is not given.
+    scenario : dict, optional
+        The scenario as a dict (``manifest.json["scenario"]``); by default taken from ``study`` or,
+        failing that, from the manifest in ``out_dir``.
+    map_png : bytes, optional
+        The static map (``map.png``) to embed; drawn again if None.
+
+    Returns
+    -------
+    list of Path
+        ``report.md``, ``report.html``, then the chart PNGs.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -551,7 +722,7 @@ def write_report(plan, out_dir: str | Path, study=None, scenario: dict | None = 
         from siteplan.results import read_manifest
 
         scenario = read_manifest(out).get("scenario")
-    blocks = report_blocks(plan, study=study, scenario=scenario)
+    blocks = report_blocks(plan, study=study, scenario=scenario, map_png=map_png)
     h = headline(plan)
     return write_blocks(blocks, out, f"siteplan plan report · {h.scenario}", {"headline": h.as_dict()})
 

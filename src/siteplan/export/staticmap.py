@@ -1,10 +1,15 @@
 """Static map of a Plan (PNG, SVG or PDF) with matplotlib, on the bundled state boundaries.
 
-Layers, bottom to top: states, fiber backbone (faint), substations shaded by remaining headroom,
-demand assignment lines, interconnect lines coloured by voltage, demand regions sized by demand,
-candidate sites (muted), chosen sites sized by IT MW and coloured by cooling design. Only chosen
-sites and the largest demand regions are labelled, and a label that would overlap another is
-dropped. Lon/lat are drawn equirectangular with the aspect of the map's mid latitude.
+Layers, bottom to top: states, fiber backbone (faint, clipped to the study's states) and the fiber
+paths served demand uses, substations the plan does not use (light grey), demand assignment lines,
+demand regions sized by demand, candidate sites (muted), chosen sites sized by IT MW, coloured by
+cooling design and shaped by how they are powered (circle: grid; circle with a red ring: grid and
+on-site plant; red-edged diamond: off-grid), then the interconnect lines coloured by voltage and the
+substations with new load (shaded by remaining headroom) on top, so that a short interconnect
+stays visible over its site. Every chosen site is labelled with its name, IT MW and power supply;
+labels are placed so that no label covers a marker or another label (:func:`place_labels`), and a
+label moved away from its marker gets a leader line. Demand regions are labelled while there is
+room. Lon/lat are drawn equirectangular with the aspect of the map's mid latitude.
 """
 
 from __future__ import annotations
@@ -29,9 +34,20 @@ FIG_SIZE_IN = (12.0, 8.5)
 DPI = 150
 PNG_SIZE_PX = (int(FIG_SIZE_IN[0] * DPI), int(FIG_SIZE_IN[1] * DPI))
 DESIGN_LEGEND_TITLE = "Cooling design (chosen sites)"
+POWER_LEGEND_TITLE = "Power supply (chosen sites)"
 MAX_SITE_PT2 = 900.0
+MIN_SITE_PT2 = 45.0  # a tiny site stays visible
 MAX_DEMAND_PT2 = 700.0
+SPOKE_PT = 7.0  # an interconnect reaches at least this far beyond its site's marker on the map
 HALO = [patheffects.withStroke(linewidth=3, foreground="white")]
+# gids of the artists a reader (and the tests) can find on the figure
+GID_SITE_LABEL, GID_DEMAND_LABEL, GID_LEADER = "label-site", "label-demand", "leader"
+GID_CHOSEN, GID_CANDIDATES, GID_DEMAND, GID_SUBS_USED = "sites-chosen", "sites-candidate", "demand", "substations-used"
+MARKER_GIDS = (GID_CHOSEN, GID_CANDIDATES, GID_DEMAND, GID_SUBS_USED)
+POWER_MARKERS = {"grid": ("o", "black", 1.0), "grid + on-site": ("o", style.ONSITE_COLOR, 2.6),
+                 "off-grid": ("D", style.ONSITE_COLOR, 2.6)}
+# a diamond's corners reach sqrt(2)/2 of its size from the centre, a circle's edge 1/2
+_MARKER_HALF = {"o": 0.5, "s": 0.5, "D": math.sqrt(0.5)}
 
 
 def _used_fiber(plan):
@@ -42,14 +58,16 @@ def _used_fiber(plan):
     return fib[fib["used"].astype(bool)]
 
 
-def _lines(gdf):
-    """Line coordinates of a GeoDataFrame of (Multi)LineStrings as a list of Nx2 arrays."""
+def _lines(gdf_or_geoms):
+    """Line coordinates of (Multi)LineStrings as a list of Nx2 arrays."""
+    geoms = gdf_or_geoms.geometry if hasattr(gdf_or_geoms, "geometry") else gdf_or_geoms
     out = []
-    for geom in gdf.geometry:
+    for geom in geoms:
         if geom is None or geom.is_empty:
             continue
         for part in getattr(geom, "geoms", [geom]):
-            out.append(np.asarray(part.coords)[:, :2])
+            if part.geom_type == "LineString" and len(part.coords) > 1:
+                out.append(np.asarray(part.coords)[:, :2])
     return out
 
 
@@ -58,15 +76,46 @@ def _demand_total(plan) -> np.ndarray:
     return plan.demand[cols].sum(axis=1).to_numpy(float) if cols else np.zeros(len(plan.demand))
 
 
+SIZE_REF_MW = 200.0  # marker area is proportional to IT MW up to the larger of this and the largest site
+
+
 def _site_area(mw, mw_max):
-    return np.maximum(25.0, MAX_SITE_PT2 * np.asarray(mw, float) / max(mw_max, 1e-9))
+    """Marker area (pt²) of a site of ``mw`` on a map whose largest site has ``mw_max``: small sites
+    stay small next to a scale of at least :data:`SIZE_REF_MW`, and never below ``MIN_SITE_PT2``."""
+    return np.maximum(MIN_SITE_PT2, MAX_SITE_PT2 * np.asarray(mw, float) / max(mw_max, SIZE_REF_MW))
 
 
 HEADROOM_VALUE_TOL = 1e-3  # USD/yr per MW: below this a headroom does not bind (siteplan.duals)
 
 
+def _plain(text: str) -> str:
+    """Text drawn as written: a '$' does not start matplotlib's math mode."""
+    return str(text).replace("$", r"\$")
+
+
+def site_label_text(row, name: str) -> str:
+    """Three lines for a chosen site: its name, IT MW, how it is powered."""
+    from siteplan.summary import fmt_mw
+
+    return _plain(f"{name}\n{fmt_mw(row['it_mw'])} MW IT\n{style.power_words(row)}")
+
+
 def render_map(plan, title: str | None = None) -> Figure:
-    """Draw the plan map and return the (pyplot-free) matplotlib Figure."""
+    """Draw the plan map and return the (pyplot-free) matplotlib Figure.
+
+    Parameters
+    ----------
+    plan : siteplan.Plan
+    title : str, optional
+        Replaces the default title ``siteplan · <scenario>``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        With an Agg canvas; labels, leader lines and markers carry gids (``GID_*``).
+    """
+    from siteplan.summary import plan_checks
+
     fig = Figure(figsize=FIG_SIZE_IN, dpi=DPI, facecolor="white")
     FigureCanvasAgg(fig)
     ax = fig.add_axes((0.015, 0.045, 0.70, 0.84))
@@ -104,10 +153,14 @@ def render_map(plan, title: str | None = None) -> Figure:
                         fontweight="bold", zorder=0.5)
     ax.set_xlabel("")
     ax.set_ylabel("")
-    # fiber
-    if len(plan.fiber):
-        ax.add_collection(LineCollection(_lines(plan.fiber), colors=style.FIBER_COLOR, linewidths=0.6,
-                                         alpha=0.25 if len(plan.fiber) > 40 else 0.4, zorder=1))
+    # fiber: the backbone inside the study's states, faint; the paths served demand uses, wide
+    region = style.region_shape(plan, (x0 - 5, y0 - 5, x1 + 5, y1 + 5))
+    backbone = list(plan.fiber.geometry) if len(plan.fiber) else []
+    if region is not None:
+        backbone = [g.intersection(region) for g in backbone if g is not None and g.intersects(region)]
+    if backbone:
+        ax.add_collection(LineCollection(_lines(backbone), colors=style.FIBER_COLOR, linewidths=0.6,
+                                         alpha=0.25 if len(backbone) > 40 else 0.4, zorder=1))
     used = _used_fiber(plan)
     if len(used):  # the fiber paths served demand is routed over, wider for more compute
         carried = used["served_h100e"].to_numpy(float)
@@ -115,26 +168,17 @@ def render_map(plan, title: str | None = None) -> Figure:
                   for c, g in zip(carried, used.geometry) for _ in getattr(g, "geoms", [g])]
         ax.add_collection(LineCollection(_lines(used), colors=style.FIBER_COLOR, linewidths=widths, alpha=0.75,
                                          zorder=1.5, capstyle="round"))
-    # substations by remaining headroom
+    # substations: the ones the plan does not use as a light backdrop
     subs = plan.substations
+    conn = subs["connected_mw"].to_numpy(float) > 0 if len(subs) else np.zeros(0, bool)
     rem = subs["remaining_headroom_mw"].to_numpy(float) if len(subs) else np.zeros(0)
-    vmax = float(np.nanpercentile(rem, 95)) if len(rem) else 1.0
+    vmax = float(np.nanmax(rem[conn])) if conn.any() else 1.0
     norm = PowerNorm(0.5, 0.0, max(vmax, 1.0))
     cmap = colormaps[style.HEADROOM_CMAP]
-    if len(subs):
-        conn = subs["connected_mw"].to_numpy(float) > 0
-        sx, sy = subs.geometry.x.to_numpy(), subs.geometry.y.to_numpy()
-        small = len(subs) > 60  # many substations: small marks so they stay a backdrop
-        ax.scatter(sx[~conn], sy[~conn], s=10 if small else 26, marker="s", c=rem[~conn], cmap=cmap, norm=norm,
-                   edgecolors="none" if small else "#555555", linewidths=0.4, alpha=0.6 if small else 0.9, zorder=2)
-        ax.scatter(sx[conn], sy[conn], s=60, marker="s", c=rem[conn], cmap=cmap, norm=norm,
-                   edgecolors="black", linewidths=1.0, zorder=5.5)
-        # substations whose headroom has a value (duals of the fixed-integer LP): a ring sized by it
-        val = style.headroom_values(plan)
-        worth = np.isfinite(val) & (val > HEADROOM_VALUE_TOL)
-        if worth.any():
-            ax.scatter(sx[worth], sy[worth], s=120 + 480 * val[worth] / val[worth].max(), marker="o",
-                       facecolors="none", edgecolors=style.VALUE_COLOR, linewidths=2.0, zorder=5.6)
+    sx, sy = (subs.geometry.x.to_numpy(), subs.geometry.y.to_numpy()) if len(subs) else (np.zeros(0), np.zeros(0))
+    if (~conn).any():
+        ax.scatter(sx[~conn], sy[~conn], s=5, marker="s", color=style.SUBSTATION_IDLE, edgecolors="none",
+                   alpha=0.35, zorder=2)
     # demand assignments
     asg = plan.assignments
     if len(asg):
@@ -142,83 +186,249 @@ def render_map(plan, title: str | None = None) -> Figure:
         lw = 0.5 + 2.5 * served / max(served.max(), 1e-9)
         ax.add_collection(LineCollection(_lines(asg), colors=style.DEMAND_COLOR, linewidths=lw, alpha=0.4,
                                          linestyles=(0, (4, 2)), zorder=3))
-    # interconnects by voltage
-    ic = plan.interconnects
-    if len(ic):
-        ax.add_collection(LineCollection(_lines(ic), colors=[style.voltage_color(v) for v in ic["voltage_kv"]],
-                                         linewidths=3.0, zorder=5, capstyle="round"))
     # demand regions
     dem_tot = _demand_total(plan)
     if len(plan.demand):
-        ds_ = MAX_DEMAND_PT2 * dem_tot / max(dem_tot.max(), 1e-9)
-        ax.scatter(plan.demand.geometry.x, plan.demand.geometry.y, s=np.maximum(ds_, 12), facecolors="none",
-                   edgecolors=style.DEMAND_COLOR, linewidths=1.4, zorder=6)
+        ds_ = np.maximum(MAX_DEMAND_PT2 * dem_tot / max(dem_tot.max(), 1e-9), 12)
+        ax.scatter(plan.demand.geometry.x, plan.demand.geometry.y, s=ds_, facecolors="none",
+                   edgecolors=style.DEMAND_COLOR, linewidths=1.4, zorder=6, gid=GID_DEMAND)
     # sites
     sites = plan.sites
     is_open = sites["open"].to_numpy(bool)
-    ax.scatter(sites.geometry.x[~is_open], sites.geometry.y[~is_open], s=16, facecolors="white",
-               edgecolors=style.CANDIDATE_COLOR, linewidths=0.8, zorder=6)
+    if (~is_open).any():
+        ax.scatter(sites.geometry.x[~is_open], sites.geometry.y[~is_open], s=16, facecolors="white",
+                   edgecolors=style.CANDIDATE_COLOR, linewidths=0.8, zorder=6, gid=GID_CANDIDATES)
+    names = dict(zip(sites["site_id"], style.site_names(sites)))
     chosen = sites[is_open].sort_values("it_mw", ascending=False)
     designs = sorted(set(chosen["design"].astype(str)))
     colors = style.design_colors(designs)
     mw_max = float(chosen["it_mw"].max()) if len(chosen) else 1.0
-    if len(chosen):
-        ax.scatter(chosen.geometry.x, chosen.geometry.y, s=_site_area(chosen["it_mw"], mw_max),
-                   c=[colors[d] for d in chosen["design"].astype(str)], edgecolors="black", linewidths=1.0,
-                   alpha=0.85, zorder=7)
+    kinds = [style.power_kind(r) for _, r in chosen.iterrows()]
+    for kind, (marker, edge, lw_) in POWER_MARKERS.items():
+        sel = np.array([k == kind for k in kinds], dtype=bool)
+        if not sel.any():
+            continue
+        part = chosen[sel]
+        ax.scatter(part.geometry.x, part.geometry.y, s=_site_area(part["it_mw"], mw_max), marker=marker,
+                   c=[colors[d] for d in part["design"].astype(str)], edgecolors=edge, linewidths=lw_,
+                   alpha=0.85, zorder=7, gid=GID_CHOSEN)
+    # interconnects by voltage, over the sites; most are shorter than a site marker is wide, so one
+    # ending inside its site's marker is drawn out to just beyond the marker's edge, toward its
+    # substation, and the substation square is drawn at that end (schematic, said in the legend)
+    ic = plan.interconnects
+    ax.apply_aspect()
+    drawn_at = {}
+    if len(ic):
+        k = fig.dpi / 72.0
+        area = dict(zip(chosen["site_id"], _site_area(chosen["it_mw"], mw_max)))
+        segs = []
+        for _, c in ic.iterrows():
+            (ax0, ay0), (bx1, by1) = c.geometry.coords[0][:2], c.geometry.coords[-1][:2]
+            p0, p1 = ax.transData.transform([(ax0, ay0), (bx1, by1)])
+            need = (math.sqrt(float(area.get(c["site_id"], MIN_SITE_PT2))) / 2 + 2.0 + SPOKE_PT) * k
+            v = p1 - p0
+            length = float(np.hypot(*v))
+            if length < need:
+                u = v / length if length > 1e-9 else np.array([math.sqrt(0.5), math.sqrt(0.5)])
+                bx1, by1 = ax.transData.inverted().transform(p0 + u * need)
+            segs.append(np.array([(ax0, ay0), (bx1, by1)]))
+            drawn_at.setdefault(str(c["substation_id"]), (bx1, by1))
+        ax.add_collection(LineCollection(segs, colors="white", linewidths=4.6, zorder=7.2, capstyle="round"))
+        ax.add_collection(LineCollection(segs, colors=[style.voltage_color(v) for v in ic["voltage_kv"]],
+                                         linewidths=2.6, zorder=7.3, capstyle="round"))
+    if conn.any():
+        ids = subs["substation_id"].astype(str).to_numpy()
+        dx_ = np.array([drawn_at.get(b, (x, y))[0] for b, x, y in zip(ids, sx, sy)])
+        dy_ = np.array([drawn_at.get(b, (x, y))[1] for b, x, y in zip(ids, sx, sy)])
+        ax.scatter(dx_[conn], dy_[conn], s=42, marker="s", c=rem[conn], cmap=cmap, norm=norm,
+                   edgecolors="black", linewidths=1.0, zorder=7.5, gid=GID_SUBS_USED)
+        # substations whose headroom has a value (duals of the fixed-integer LP): a ring sized by it
+        val = style.headroom_values(plan)
+        worth = np.isfinite(val) & (val > HEADROOM_VALUE_TOL)
+        if worth.any():
+            ax.scatter(dx_[worth], dy_[worth], s=120 + 480 * val[worth] / val[worth].max(), marker="o",
+                       facecolors="none", edgecolors=style.VALUE_COLOR, linewidths=2.0, zorder=5.6,
+                       gid=GID_SUBS_USED)
 
-    _labels(fig, ax, plan, chosen, dem_tot)
-    _scale_bar(ax, lat0)
-    _legends(fig, lax, designs, colors, chosen, mw_max, ic, norm, cmap, bool(len(plan.fiber)),
-             bool(len(plan.assignments)), bool(len(used)), style.headroom_values(plan))
+    sb = _scale_bar(ax, lat0)
+    # tiny sites first (the CHECK line names them; their label must not be the one left out), then by size
+    from siteplan.plan import TINY_SITE_MW
+
+    by_need = sorted(chosen.iterrows(), key=lambda ir: (float(ir[1]["it_mw"]) >= TINY_SITE_MW, -float(ir[1]["it_mw"])))
+    site_labels = [(r.geometry.x, r.geometry.y, site_label_text(r, names[r["site_id"]])) for _, r in by_need]
+    order = [i for i in np.argsort(-dem_tot)[:12] if dem_tot[i] > 0]
+    dem_labels = [(plan.demand.geometry.x.iloc[i], plan.demand.geometry.y.iloc[i],
+                   _plain(style.short_name(plan.demand.iloc[i].get("name", ""), plan.demand.iloc[i]["region_id"])))
+                  for i in order]
+    place_labels(fig, ax, site_labels, dem_labels, avoid=[sb])
+    _legends(fig, lax, designs, colors, chosen, mw_max, ic, norm, cmap, bool(backbone),
+             bool(len(plan.assignments)), bool(len(used)), style.headroom_values(plan), set(kinds),
+             bool((~conn).any()), bool(conn.any()))
 
     h = headline(plan)
-    fig.text(0.015, 0.965, title or f"siteplan · {h.scenario}", fontsize=17, fontweight="bold", va="top")
-    fig.text(0.015, 0.925,
-             f"{style.fmt_usd(h.annual_cost_usd)}/yr  ·  {h.open_sites} of {h.candidate_sites} sites  ·  "
-             f"{h.it_mw:,.0f} MW IT  ·  {h.gpus:,.0f} GPUs  ·  unmet {h.unmet_h100e:,.0f} H100e  ·  "
-             f"{h.termination}, gap {h.gap:.2%}", fontsize=11.5, color="#333333", va="top")
+    fig.text(0.015, 0.965, _plain(title or f"siteplan · {h.scenario}"), fontsize=17, fontweight="bold", va="top")
+    per_hour = (f"${h.cost_usd_per_h100e_hour:,.3f} per H100e-hour  ·  "
+                if np.isfinite(h.cost_usd_per_h100e_hour) else "")
+    fig.text(0.015, 0.925, _plain(
+             f"{style.fmt_usd(h.annual_cost_usd)}/yr  ·  {per_hour}{h.open_sites} of {h.candidate_sites} sites  ·  "
+             f"{h.it_mw:,.0f} MW IT  ·  {h.served_h100e:,.0f} of {h.demand_h100e:,.0f} H100e served  ·  "
+             f"{h.termination}, gap {h.gap:.2%}"), fontsize=11, color="#333333", va="top")
+    checks = plan_checks(plan)
+    if checks:
+        fig.text(0.015, 0.895, _plain("CHECK: " + checks[0].split(";")[0] + (f" (+{len(checks) - 1} more)" if len(checks) > 1
+                                                                       else "")),
+                 fontsize=10, color=style.ONSITE_COLOR, fontweight="bold", va="top")
     fig.text(0.015, 0.012, "Base map: U.S. Census Bureau TIGER/Line state boundaries (simplified). "
              f"Equirectangular lon/lat, scaled at {lat0:.1f}°N.", fontsize=7.5, color="#777777")
     return fig
 
 
-def _labels(fig, ax, plan, chosen, dem_tot) -> None:
-    """Label chosen sites (by IT MW) then the largest demand regions; drop any label that collides."""
-    renderer = fig.canvas.get_renderer()
-    axbox = ax.get_window_extent(renderer)
-    placed = []
-    offsets = ((7, 7, "left", "bottom"), (7, -7, "left", "top"), (-7, 7, "right", "bottom"),
-               (-7, -7, "right", "top"))
-
-    def place(x, y, text, pad_pt, **kw):
-        for dx, dy, ha, va in offsets:
-            s = math.copysign(pad_pt, dx), math.copysign(pad_pt, dy)
-            t = ax.annotate(text, (x, y), xytext=(dx + s[0], dy + s[1]), textcoords="offset points", ha=ha, va=va,
-                            path_effects=HALO, zorder=9, **kw)
-            bb = t.get_window_extent(renderer).expanded(1.05, 1.15)
-            inside = axbox.contains(bb.x0, bb.y0) and axbox.contains(bb.x1, bb.y1)
-            if inside and not any(bb.overlaps(p) for p in placed):
-                placed.append(bb)
-                return True
-            t.remove()
-        return False
-
-    for _, row in chosen.iterrows():
-        r_pt = math.sqrt(float(_site_area(row["it_mw"], float(chosen["it_mw"].max())))) / 2
-        place(row.geometry.x, row.geometry.y, f"{style.short_name(row['name'], row['site_id'])}\n"
-              f"{row['it_mw']:,.0f} MW {row['design']}", r_pt * 0.5, fontsize=8.5, fontweight="bold",
-              color="#111111", linespacing=1.1)
-    order = np.argsort(-dem_tot)
-    for i in order[:12]:
-        row = plan.demand.iloc[i]
-        if dem_tot[i] <= 0:
+def _marker_boxes(fig, ax) -> list[tuple[np.ndarray, bool]]:
+    """Pixel boxes (x0, y0, x1, y1 per row) of the markers drawn so far, with whether labels must
+    keep off them (chosen sites, demand regions, substations with new load) or should (candidate
+    sites)."""
+    out = []
+    k = fig.dpi / 72.0
+    for coll in ax.collections:
+        gid = coll.get_gid()
+        if gid not in MARKER_GIDS:
             continue
-        place(row.geometry.x, row.geometry.y, style.short_name(row.get("name", ""), row["region_id"]), 2,
-              fontsize=7.5, fontstyle="italic", color=style.DEMAND_COLOR)
+        xy = ax.transData.transform(np.asarray(coll.get_offsets(), float))
+        sizes = np.broadcast_to(np.asarray(coll.get_sizes(), float), (len(xy),)) if len(coll.get_sizes()) else \
+            np.zeros(len(xy))
+        lws = np.broadcast_to(np.asarray(coll.get_linewidths(), float), (len(xy),)) if len(coll.get_linewidths()) \
+            else np.zeros(len(xy))
+        path = coll.get_paths()[0] if coll.get_paths() else None
+        half_unit = float(np.abs(path.vertices).max()) if path is not None else 0.5
+        half = (np.sqrt(sizes) * half_unit + lws / 2) * k + 1.0
+        out.append((np.column_stack([xy[:, 0] - half, xy[:, 1] - half, xy[:, 0] + half, xy[:, 1] + half]),
+                    gid != GID_CANDIDATES))
+    return out
 
 
-def _scale_bar(ax, lat0: float) -> None:
+def _overlaps(box, boxes: np.ndarray) -> np.ndarray:
+    if not len(boxes):
+        return np.zeros(0, bool)
+    return (box[0] < boxes[:, 2]) & (box[2] > boxes[:, 0]) & (box[1] < boxes[:, 3]) & (box[3] > boxes[:, 1])
+
+
+# directions tried around a marker, nearest-looking first (unit vectors, y up)
+_DIRS = [(1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1),
+         (1, 0.5), (1, -0.5), (-1, 0.5), (-1, -0.5), (0.5, 1), (-0.5, 1), (0.5, -1), (-0.5, -1)]
+_RINGS_PT = (2, 8, 18, 30, 45, 65, 90, 120, 160, 210)  # gap between a marker and its label, points
+LEADER_FROM_PT = 10  # a label this far from its marker (or farther) gets a leader line
+CANDIDATE_COST_PT = 40  # covering a candidate site costs as much as moving the label this much farther
+
+
+def place_labels(fig, ax, sites: list, demand: list, avoid=()) -> list:
+    """Place site labels (all of them) then demand labels (while there is room) on ``ax``.
+
+    Each label is tried at growing distances in 16 directions around its point; a position is
+    allowed when the label's box stays inside the axes and overlaps no chosen site, demand region or
+    substation with new load drawn so far, no label already placed and no box in ``avoid``. Among
+    the allowed positions the one with the least distance plus :data:`CANDIDATE_COST_PT` per
+    candidate site it covers wins (a label covers a candidate site only to stay near its own). A label placed :data:`LEADER_FROM_PT` or more from its marker gets a
+    grey leader line. A site label with no allowed position anywhere is placed where it covers the
+    fewest markers (never on another label); a demand label without one is left out.
+
+    Parameters
+    ----------
+    fig, ax : matplotlib Figure and Axes
+        The map; markers must already be drawn.
+    sites, demand : list of (x, y, text)
+        Data coordinates and text, in priority order.
+    avoid : sequence of matplotlib.transforms.Bbox
+        Pixel boxes labels must keep off (the scale bar).
+
+    Returns
+    -------
+    list of matplotlib.text.Annotation
+        The labels placed.
+    """
+    renderer = fig.canvas.get_renderer()
+    axb = ax.get_window_extent(renderer)
+    k = fig.dpi / 72.0
+    found = _marker_boxes(fig, ax)
+    hard = [b for b, must in found if must]
+    soft = [b for b, must in found if not must]
+    marks = np.vstack(hard) if hard else np.zeros((0, 4))
+    soft = np.vstack(soft) if soft else np.zeros((0, 4))
+    placed = [np.array([b.x0, b.y0, b.x1, b.y1]) for b in avoid]
+    out = []
+
+    def own_half(px, py):
+        """Half-size of the largest marker at this point (the label's own marker)."""
+        if not len(marks):
+            return 4.0 * k
+        at = (marks[:, 0] <= px) & (marks[:, 2] >= px) & (marks[:, 1] <= py) & (marks[:, 3] >= py)
+        if not at.any():
+            return 4.0 * k
+        m = marks[at]
+        return float(np.max(np.minimum(m[:, 2] - px, px - m[:, 0])))
+
+    def put(x, y, text, required, **kw):
+        px, py = ax.transData.transform((x, y))
+        t = ax.annotate(text, (x, y), xytext=(0, 0), textcoords="offset points", ha="left", va="bottom",
+                        path_effects=HALO, zorder=9, annotation_clip=False, **kw)
+        bb = t.get_window_extent(renderer)
+        w, h = bb.width + 4, bb.height + 4  # the white halo around the glyphs
+        r = own_half(px, py)
+        best = None  # (box, ring, cost) covering no chosen site, demand region or used substation
+        for ring in _RINGS_PT:
+            if best is not None and ring > best[2]:
+                break  # nothing farther can cost less
+            d = r + ring * k
+            for dx, dy in _DIRS:
+                ax_, ay_ = px + dx * d, py + dy * d
+                bx0 = ax_ if dx > 0 else ax_ - w if dx < 0 else ax_ - w / 2
+                by0 = ay_ if dy > 0 else ay_ - h if dy < 0 else ay_ - h / 2
+                box = np.array([bx0, by0, bx0 + w, by0 + h])
+                if box[0] < axb.x0 + 2 or box[2] > axb.x1 - 2 or box[1] < axb.y0 + 2 or box[3] > axb.y1 - 2:
+                    continue
+                if placed and _overlaps(box, np.vstack(placed)).any():
+                    continue
+                n_marks = int(_overlaps(box, marks).sum())
+                if n_marks == 0:
+                    cost = ring + CANDIDATE_COST_PT * int(_overlaps(box, soft).sum())
+                    if best is None or cost < best[2]:
+                        best = (box, ring, cost)
+        if best is None:
+            t.remove()
+            return
+        box, ring = best[0], best[1]
+        placed.append(box)
+        ha_x, va_y = box[0] + 2, box[1] + 2  # the text's own box inside the halo margin
+        t.xyann = ((ha_x - px) / k, (va_y - py) / k)
+        t.set_gid(GID_SITE_LABEL if required else GID_DEMAND_LABEL)
+        out.append(t)
+        if ring >= LEADER_FROM_PT:
+            # from the marker's edge toward the nearest point of the label's box
+            qx, qy = min(max(px, box[0]), box[2]), min(max(py, box[1]), box[3])
+            vx, vy = qx - px, qy - py
+            dist = math.hypot(vx, vy)
+            if dist > r + 2:
+                sx_, sy_ = px + vx / dist * r, py + vy / dist * r
+                inv = ax.transData.inverted()
+                (lx0, ly0), (lx1, ly1) = inv.transform([(sx_, sy_), (qx, qy)])
+                ax.add_line(Line2D([lx0, lx1], [ly0, ly1], color="#555555", lw=0.8, zorder=8.5, gid=GID_LEADER,
+                                   solid_capstyle="butt"))
+
+    for x, y, text in sites:
+        put(x, y, text, True, fontsize=8.5, fontweight="bold", color="#111111", linespacing=1.15)
+    n_site = len(out)
+    for x, y, text in demand:
+        put(x, y, text, False, fontsize=7.5, fontstyle="italic", color=style.DEMAND_COLOR)
+    if n_site < len(sites):  # never a label over a marker: say which sites went without one
+        ax.text(0.99, 0.01, f"{len(sites) - n_site} of {len(sites)} chosen sites not labelled for lack of room "
+                "(map.html and the report list every site)", transform=ax.transAxes, ha="right", va="bottom",
+                fontsize=8, color=style.ONSITE_COLOR, zorder=10, path_effects=HALO, gid="unlabelled-note")
+    return out
+
+
+def _scale_bar(ax, lat0: float):
+    """Draw a scale bar in the lower left; return its pixel box (labels keep off it)."""
+    from matplotlib.transforms import Bbox
+
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     km_per_deg = style.KM_PER_DEG * math.cos(math.radians(lat0))
@@ -231,17 +441,22 @@ def _scale_bar(ax, lat0: float) -> None:
     ax.plot([bx, bx + dx / 2], [by, by], color="white", lw=1.0, zorder=10.5, solid_capstyle="butt")
     for xx in (bx, bx + dx / 2, bx + dx):
         ax.plot([xx, xx], [by - tick, by + tick], color="black", lw=1.0, zorder=10)
-    ax.text(bx + dx / 2, by + 2 * tick, f"{length_km:g} km", ha="center", va="bottom", fontsize=8.5,
-            zorder=10, path_effects=HALO)
+    t = ax.text(bx + dx / 2, by + 2 * tick, f"{length_km:g} km", ha="center", va="bottom", fontsize=8.5,
+                zorder=10, path_effects=HALO)
+    fig = ax.figure
+    tb = t.get_window_extent(fig.canvas.get_renderer())
+    (px0, py0), (px1, _) = ax.transData.transform([(bx, by - tick), (bx + dx, by)])
+    return Bbox.union([tb, Bbox([[px0 - 4, py0 - 4], [px1 + 4, tb.y1]])])
 
 
 def _legends(fig, lax, designs, colors, chosen, mw_max, ic, norm, cmap, has_fiber, has_assign,
-             has_used_fiber=False, headroom_values=None) -> None:
+             has_used_fiber=False, headroom_values=None, power_kinds=(), has_idle_subs=True,
+             has_used_subs=True) -> None:
     """Stack the legends top-down in the right-hand column."""
     renderer = fig.canvas.get_renderer()
     top = 1.0
     kw = dict(loc="upper left", frameon=False, fontsize=9, title_fontsize=10, alignment="left",
-              borderaxespad=0.0, handletextpad=0.6, labelspacing=0.55)
+              borderaxespad=0.0, handletextpad=0.6, labelspacing=0.5)
 
     def add(handles, labels, title, **extra):
         nonlocal top
@@ -249,7 +464,7 @@ def _legends(fig, lax, designs, colors, chosen, mw_max, ic, norm, cmap, has_fibe
         leg.get_title().set_fontweight("bold")
         lax.add_artist(leg)
         bb = leg.get_window_extent(renderer).transformed(lax.transAxes.inverted())
-        top = bb.y0 - 0.035
+        top = bb.y0 - 0.03
         return leg
 
     if designs:
@@ -258,10 +473,19 @@ def _legends(fig, lax, designs, colors, chosen, mw_max, ic, norm, cmap, has_fibe
     else:
         add([Line2D([], [], ls="")], ["(no site opened)"], DESIGN_LEGEND_TITLE)
     if len(chosen):
-        vals = sorted({style.nice_number(mw_max * f) for f in (1.0, 0.35, 0.1) if mw_max * f > 0}, reverse=True)
+        words = {"grid": "grid only", "grid + on-site": "grid and on-site plant (red ring)",
+                 "off-grid": "on-site plant only, off-grid (diamond)"}
+        kinds = [k for k in POWER_MARKERS if k in set(power_kinds)] or list(POWER_MARKERS)
+        add([Line2D([], [], marker=POWER_MARKERS[k][0], ls="", markersize=10 if POWER_MARKERS[k][0] == "o" else 9,
+                    markerfacecolor="#dddddd", markeredgecolor=POWER_MARKERS[k][1], markeredgewidth=POWER_MARKERS[k][2])
+             for k in kinds], [words[k] for k in kinds], POWER_LEGEND_TITLE)
+        from siteplan.summary import fmt_mw
+
+        ref = max(mw_max, SIZE_REF_MW)
+        vals = sorted({style.nice_number(ref * f) for f in (1.0, 0.35, 0.1) if ref * f > 0}, reverse=True)
         add([Line2D([], [], marker="o", ls="", markersize=math.sqrt(float(_site_area(v, mw_max))),
                     markerfacecolor="#dddddd", markeredgecolor="black") for v in vals],
-            [f"{v:,.0f} MW" for v in vals], "IT capacity", labelspacing=1.3, borderpad=0.6, handlelength=3.2,
+            [f"{v:,g} MW" for v in vals], "IT capacity", labelspacing=1.2, borderpad=0.6, handlelength=3.2,
             handletextpad=1.0)
     kvs = sorted({float(v) for v in ic["voltage_kv"]}) if len(ic) else []
     if kvs:
@@ -277,13 +501,20 @@ def _legends(fig, lax, designs, colors, chosen, mw_max, ic, norm, cmap, has_fibe
         other_l.append("demand served by site")
     if has_fiber:
         other_h.append(Line2D([], [], color=style.FIBER_COLOR, lw=1.2, alpha=0.5))
-        other_l.append("fiber backbone")
+        other_l.append("fiber backbone (study's states)")
     if has_used_fiber:
         other_h.append(Line2D([], [], color=style.FIBER_COLOR, lw=3.0, alpha=0.75))
         other_l.append("fiber path of served demand")
-    other_h += [Line2D([], [], marker="s", ls="", markersize=4, markerfacecolor="#bbbbbb", markeredgecolor="none"),
-                Line2D([], [], marker="s", ls="", markersize=8, markerfacecolor="#bbbbbb", markeredgecolor="black")]
-    other_l += ["substation", "substation with new load"]
+    other_h.append(Line2D([], [], color="#555555", lw=0.8))
+    other_l.append("leader to a label moved off its site")
+    if has_idle_subs:
+        other_h.append(Line2D([], [], marker="s", ls="", markersize=3.5, markerfacecolor=style.SUBSTATION_IDLE,
+                              markeredgecolor="none", alpha=0.6))
+        other_l.append("substation, not used")
+    if has_used_subs:
+        other_h.append(Line2D([], [], marker="s", ls="", markersize=7, markerfacecolor="#bbbbbb",
+                              markeredgecolor="black"))
+        other_l.append("substation with new load (moved just\noutside its site's marker when nearer)")
     val = headroom_values if headroom_values is not None else np.zeros(0)
     if (np.isfinite(val) & (val > HEADROOM_VALUE_TOL)).any():
         top_v = float(np.nanmax(val))
@@ -291,17 +522,31 @@ def _legends(fig, lax, designs, colors, chosen, mw_max, ic, norm, cmap, has_fibe
                               markeredgecolor=style.VALUE_COLOR, markeredgewidth=2.0))
         other_l.append(f"headroom worth up to ${top_v / 1e3:,.0f}k/MW-yr")
     add(other_h, other_l, "Layers")
-    # remaining-headroom colour bar
-    cax = lax.inset_axes((0.02, max(top - 0.06, 0.0), 0.8, 0.025))
-    cb = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation="horizontal", extend="max")
-    cb.ax.tick_params(labelsize=8)
-    cax.set_title("Substation remaining headroom (MW)", fontsize=9.5, fontweight="bold", loc="left")
+    if has_used_subs:  # remaining-headroom colour bar of the substations with new load
+        cax = lax.inset_axes((0.02, max(top - 0.06, 0.0), 0.8, 0.025))
+        cb = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation="horizontal")
+        cb.ax.tick_params(labelsize=8)
+        cax.set_title("Headroom left at used substations (MW)", fontsize=9.5, fontweight="bold", loc="left")
 
 
 def save_map(plan, out_dir: str | Path, formats=("png",), stem: str = "map") -> dict[str, Path]:
-    """Write ``<stem>.<fmt>`` for each of ``formats`` (png, svg, pdf); return {fmt: path}."""
-    from matplotlib import rc_context
+    """Write ``<stem>.<fmt>`` for each of ``formats`` (png, svg, pdf).
 
+    Parameters
+    ----------
+    plan : siteplan.Plan
+    out_dir : path
+        Created if missing.
+    formats : sequence of str
+        Among png, svg, pdf.
+    stem : str
+        File name without the suffix.
+
+    Returns
+    -------
+    dict
+        Format -> path written.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     fig = render_map(plan)
@@ -311,8 +556,33 @@ def save_map(plan, out_dir: str | Path, formats=("png",), stem: str = "map") -> 
         if fmt not in ("png", "svg", "pdf"):
             raise ValueError(f"map format must be png, svg or pdf, not {fmt!r}")
         path = out / f"{stem}.{fmt}"
-        meta = {"png": {"Software": "siteplan"}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}[fmt]
-        with rc_context({"svg.hashsalt": "siteplan", "svg.fonttype": "none"}):
-            fig.savefig(path, format=fmt, dpi=DPI, metadata=meta)
+        _save(fig, path, fmt)
         paths[fmt] = path
     return paths
+
+
+def _save(fig, target, fmt: str) -> None:
+    """Save the map figure in ``fmt`` with fixed metadata (the same bytes for the same plan)."""
+    from matplotlib import rc_context
+
+    meta = {"png": {"Software": "siteplan"}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}[fmt]
+    with rc_context({"svg.hashsalt": "siteplan", "svg.fonttype": "none"}):
+        fig.savefig(target, format=fmt, dpi=DPI, metadata=meta)
+
+
+def map_png_bytes(plan) -> bytes:
+    """``map.png`` of ``plan`` as bytes, exactly as :func:`save_map` writes it.
+
+    Parameters
+    ----------
+    plan : siteplan.Plan
+
+    Returns
+    -------
+    bytes
+    """
+    import io
+
+    buf = io.BytesIO()
+    _save(render_map(plan), buf, "png")
+    return buf.getvalue()

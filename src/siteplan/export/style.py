@@ -56,13 +56,71 @@ def voltage_color(kv: float) -> str:
     return to_hex(colormaps[VOLTAGE_CMAP](0.1 + 0.8 * t))
 
 
+ONSITE_COLOR = "#c0392b"  # edge of sites with on-site plant (and the off-grid diamond)
+SUBSTATION_IDLE = "#9a9a9a"  # substations the plan does not use
+
+
 def short_name(name: str, fallback: str) -> str:
     """'near Big Spring, TX (230 kV O Donnell 1)' -> 'Big Spring, TX'; the id if there is no name."""
-    name = (name or "").strip()
-    if not name or name.lower() == "nan":
-        return fallback
-    name = name.split(" (")[0]
-    return name[5:] if name.startswith("near ") else name
+    from siteplan.plan import place_name
+
+    return place_name(name, fallback)
+
+
+def site_names(sites) -> list[str]:
+    """The name a person reads for each row of a site table: the ``place`` column (towns told apart
+    where candidates share one, :func:`siteplan.plan.place_names`), else the dataset name's town."""
+    from siteplan.plan import place_names
+
+    if "place" in sites:
+        return [str(p) if isinstance(p, str) and p.strip() else str(i) for p, i in zip(sites["place"], sites["site_id"])]
+    names = sites["name"].fillna("").astype(str) if "name" in sites else [""] * len(sites)
+    return place_names(list(names), list(sites["site_id"]))
+
+
+def power_kind(row) -> str:
+    """'grid', 'grid + on-site' or 'off-grid' for an open site row (how its marker is drawn)."""
+    has_grid = bool(str(row.get("substation_id", "") or "").strip())
+    has_gen = float(row.get("onsite_mw", 0.0) or 0.0) > 1e-6
+    if has_grid and has_gen:
+        return "grid + on-site"
+    return "grid" if has_grid else "off-grid"
+
+
+def power_words(row) -> str:
+    """How an open site is powered, short: 'grid 230 kV', 'grid + 55 MW on-site (70 % grid)',
+    'off-grid: 99 MW on-site'; batteries appended as '+ 10 MW / 40 MWh battery'."""
+    from siteplan.summary import fmt_mw
+
+    kind = power_kind(row)
+    kv = float(row.get("interconnect_kv", float("nan")) or float("nan"))
+    share = float(row.get("grid_share", float("nan")))
+    if kind == "grid":
+        text = f"grid {kv:g} kV" if math.isfinite(kv) and kv > 0 else "grid"
+    elif kind == "grid + on-site":
+        text = f"grid + {fmt_mw(row['onsite_mw'])} MW on-site" + (f" ({share:.0%} grid)" if math.isfinite(share) else "")
+    else:
+        text = f"off-grid: {fmt_mw(row.get('onsite_mw', 0.0))} MW on-site"
+    bmw = float(row.get("battery_mw", 0.0) or 0.0)
+    if bmw > 1e-6:
+        mwh = float(row.get("battery_mwh", float("nan")))
+        text += f" + {fmt_mw(bmw)} MW" + (f" / {fmt_mw(mwh)} MWh" if math.isfinite(mwh) else "") + " battery"
+    return text
+
+
+def region_shape(plan, bounds=None):
+    """The study region: the union of the basemap states holding a candidate site or a demand region
+    (None without a basemap). Backbone fiber is clipped to it on the maps."""
+    pts = [g for g in list(plan.sites.geometry) + list(plan.demand.geometry) if g is not None and not g.is_empty]
+    states = load_basemap(bounds)
+    if not len(states) or not pts:
+        return None
+    import shapely
+
+    keep = [geom for geom in states.geometry if any(geom.covers(pt) for pt in pts)]
+    if not keep:
+        return None
+    return shapely.union_all(keep).buffer(0.05)
 
 
 def basemap_path() -> Path | None:
