@@ -151,7 +151,7 @@ def test_report_numbers_equal_the_plan(solved):
     # cost categories
     for c, v in zip(ds["cost_category"].values, ds["cost_usd_per_yr"].values):
         if abs(v) > 0.5:
-            assert rows[str(c).replace("_", " ")][0] == fmt_usd(float(v))
+            assert rows[siteplan.export.style.category_label(c)][0] == fmt_usd(float(v))
     # machine-readable headline in the HTML equals the Plan's
     data = json.loads(re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page, re.S)
                       .group(1))["headline"]

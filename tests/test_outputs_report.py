@@ -188,7 +188,7 @@ def test_cost_categories_largest_first_with_total(folder):
     md = (out / "report.md").read_text()
     rows = _table(md, "category", "USD/yr")[1:]
     ds = plan.ds
-    vals = {str(c).replace("_", " "): float(v) for c, v in zip(ds["cost_category"].values, ds["cost_usd_per_yr"].values)
+    vals = {style.category_label(c): float(v) for c, v in zip(ds["cost_category"].values, ds["cost_usd_per_yr"].values)
             if abs(v) > 0.5}
     listed = [r[0] for r in rows if not r[0].startswith("**")]
     assert listed == sorted(vals, key=lambda c: -vals[c])

@@ -154,11 +154,11 @@ def summary_text(plan) -> str:
     is_cost = [c != "revenue" for c in cats]
     for i in sorted(range(len(cats)), key=lambda i: -abs(vals[i])):
         if abs(vals[i]) > 0.5:
-            lines.append(f"  {cats[i].replace('_', ' '):<18} {_fmt_usd(float(vals[i])):>14}")
+            lines.append(f"  {_category(cats[i]):<30} {_fmt_usd(float(vals[i])):>14}")
     total = float(sum(v for v, c in zip(vals, is_cost) if c))
-    lines.append(f"  {'total cost':<18} {_fmt_usd(total):>14}")
+    lines.append(f"  {'total cost':<30} {_fmt_usd(total):>14}")
     if not all(is_cost):
-        lines.append(f"  {'cost - revenue':<18} {_fmt_usd(float(vals.sum())):>14}")
+        lines.append(f"  {'cost - revenue':<30} {_fmt_usd(float(vals.sum())):>14}")
     sites = plan.sites[plan.sites["open"]].sort_values("it_mw", ascending=False)
     lines.append(f"{len(sites)} open site(s), largest first:")
     hdr = (f"  {'site':<30} {'id':<14} {'design':<16} {'IT MW':>8} {'H100e':>9} {'PUE':>11} {'power':<30} "
@@ -186,6 +186,12 @@ def summary_text(plan) -> str:
         lines.append(f"  {site_label(row):<30} {row['site_id']:<14} {row['design']:<16} {fmt_mw(row['it_mw']):>8} "
                      f"{row['compute_h100e']:>9,.0f} {pue:>11} {power or '-':<30} {plant or '-':<40} {ic}")
     return "\n".join(lines)
+
+
+def _category(c: str) -> str:
+    from siteplan.export.style import CATEGORY_LABELS
+
+    return CATEGORY_LABELS.get(c, c.replace("_", " "))
 
 
 def _unit_cost_line(plan) -> str:

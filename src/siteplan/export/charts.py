@@ -40,7 +40,7 @@ def cost_breakdown(plan) -> Figure:
     v = vals[keep] / 1e6
     colors = ["#b2182b" if cats[i] == "unmet_penalty" else "#4C72B0" for i in keep]
     ax.barh(y, v, color=colors)
-    ax.set_yticks(y, [cats[i].replace("_", " ") for i in keep])
+    ax.set_yticks(y, [style.category_label(cats[i]) for i in keep])
     ax.invert_yaxis()
     ax.set_xlabel("USD million per year")
     ax.set_title(f"Annual cost by category (total {style.fmt_usd(float(vals.sum()))}/yr)", loc="left",

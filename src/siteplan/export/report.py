@@ -268,10 +268,10 @@ def report_blocks(plan, study=None, scenario: dict | None = None, map_png: bytes
     is_cost = np.array([c != "revenue" for c in cats], dtype=bool)  # max_profit: revenue is a negative cost
     tot = float(vals[is_cost].sum())
     order = sorted(range(len(cats)), key=lambda i: (not is_cost[i], -abs(vals[i])))  # largest cost first
-    rows = [[cats[i].replace("_", " "), style.fmt_usd(float(vals[i])), f"{vals[i] / tot:.1%}" if tot and is_cost[i] else "–"]
+    rows = [[style.category_label(cats[i]), style.fmt_usd(float(vals[i])), f"{vals[i] / tot:.1%}" if tot and is_cost[i] else "–"]
             for i in order if abs(vals[i]) > 0.5 and is_cost[i]]
     rows.append(["**total cost**" if not is_cost.all() else "**total**", f"**{style.fmt_usd(tot)}**", "100%"])
-    rows += [[cats[i].replace("_", " "), style.fmt_usd(float(vals[i])), "–"]
+    rows += [[style.category_label(cats[i]), style.fmt_usd(float(vals[i])), "–"]
              for i in order if abs(vals[i]) > 0.5 and not is_cost[i]]
     if not is_cost.all():
         rows.append(["objective (cost - revenue)", style.fmt_usd(float(vals.sum())), "–"])
@@ -381,15 +381,15 @@ def _alternatives(plan) -> list[Block]:
     out.append(Block("p", "**What every plan within the slack shares**: " + "; ".join(shared_choices(plan, plan.alternatives))
                      + "."))
     rob = robust_choices(plan, plan.alternatives)
-    rows = [[str(s), r["open in"], r["siting"], r["power (best)"], r["power"]] for s, r in rob.iterrows()]
+    names = _lookups(plan)["site"]
+    rows = [[_named(names, str(s)), r["open in"], r["siting"], r["power (best)"], r["power"]] for s, r in rob.iterrows()]
     out.append(Block("p", "*robust*: every plan within the slack makes this choice; *tie*: some plan within the slack "
                           "does not, so the choice is not decided by cost alone. Search: "
                           + str(plan.ds.attrs.get("alternatives_search", "not recorded")) + "."))
     out.append(Block("table", table=Table(["site", "open in", "siting", "power in the best plan", "power"], rows),
                      extra={"id": "robust"}))
     for j, alt in enumerate(plan.alternatives, start=1):
-        fig = render_map(alt, title=f"alternative {j}: {style.fmt_usd(alt.result.objective)}/yr")
-        fig.set_size_inches(9.0, 6.4)
+        fig = render_map(alt, title=f"alternative {j}: {style.fmt_usd(alt.result.objective)}/yr", size_in=(12.0, 8.5))
         out.append(Block("img", name=f"alternative_{j}", png=charts.png_bytes(fig), text=f"Alternative {j}"))
     return out
 

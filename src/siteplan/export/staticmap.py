@@ -100,7 +100,7 @@ def site_label_text(row, name: str) -> str:
     return _plain(f"{name}\n{fmt_mw(row['it_mw'])} MW IT\n{style.power_words(row)}")
 
 
-def render_map(plan, title: str | None = None) -> Figure:
+def render_map(plan, title: str | None = None, size_in: tuple[float, float] = FIG_SIZE_IN) -> Figure:
     """Draw the plan map and return the (pyplot-free) matplotlib Figure.
 
     Parameters
@@ -108,6 +108,8 @@ def render_map(plan, title: str | None = None) -> Figure:
     plan : siteplan.Plan
     title : str, optional
         Replaces the default title ``siteplan · <scenario>``.
+    size_in : (float, float)
+        Figure size in inches (labels are placed for this size).
 
     Returns
     -------
@@ -116,7 +118,7 @@ def render_map(plan, title: str | None = None) -> Figure:
     """
     from siteplan.summary import plan_checks
 
-    fig = Figure(figsize=FIG_SIZE_IN, dpi=DPI, facecolor="white")
+    fig = Figure(figsize=size_in, dpi=DPI, facecolor="white")
     FigureCanvasAgg(fig)
     ax = fig.add_axes((0.015, 0.045, 0.70, 0.84))
     lax = fig.add_axes((0.735, 0.045, 0.255, 0.84))
@@ -125,7 +127,7 @@ def render_map(plan, title: str | None = None) -> Figure:
     lat0 = (y0 + y1) / 2
     aspect = 1.0 / math.cos(math.radians(lat0))
     # widen the window in x or y so that it fills the axes box at the right aspect
-    box_w, box_h = 0.70 * FIG_SIZE_IN[0], 0.84 * FIG_SIZE_IN[1]
+    box_w, box_h = 0.70 * size_in[0], 0.84 * size_in[1]
     w, h = x1 - x0, y1 - y0
     if h * aspect / w > box_h / box_w:
         w = h * aspect * box_w / box_h

@@ -56,6 +56,23 @@ def voltage_color(kv: float) -> str:
     return to_hex(colormaps[VOLTAGE_CMAP](0.1 + 0.8 * t))
 
 
+# cost categories (siteplan.model.objective.COST_CATEGORIES) as a person reads them
+CATEGORY_LABELS = {
+    "land": "land", "site_fixed": "site fixed costs", "fiber_lateral": "fiber laterals", "facility": "facility",
+    "cooling": "cooling", "it_equipment": "IT equipment", "interconnect": "interconnects",
+    "network_upgrade": "network upgrades", "grid_contract": "grid contracts", "onsite_capex": "on-site plant capex",
+    "onsite_fixed_om": "on-site plant fixed O&M", "gas_supply": "gas supply (taps and laterals)",
+    "onsite_rent": "on-site plant rent", "grid_energy": "grid energy", "onsite_fuel_om": "on-site fuel and O&M",
+    "carbon": "carbon price", "water": "water", "serving": "serving", "unmet_penalty": "unmet-demand penalty",
+    "revenue": "revenue",
+}
+
+
+def category_label(category: str) -> str:
+    """A cost category in words ('onsite_fuel_om' -> 'on-site fuel and O&M'); unknown ones with spaces."""
+    return CATEGORY_LABELS.get(str(category), str(category).replace("_", " "))
+
+
 ONSITE_COLOR = "#c0392b"  # edge of sites with on-site plant (and the off-grid diamond)
 SUBSTATION_IDLE = "#9a9a9a"  # substations the plan does not use
 
