@@ -67,8 +67,10 @@ def crowded(plan, n: int = 12):
             subs_rows.append({"substation_id": f"sub_crowd_{i}", "name": f"Sub {i}", "voltage_kv": 345.0,
                               "zone": "TX", "headroom_mw": 500.0, "supply_mw": 500.0, "connected_mw": mw * 1.2,
                               "upgrade_mw": 0.0, "remaining_headroom_mw": 500 - mw * 1.2, "geometry": Point(sx, sy)})
-            ic_rows.append({"site_id": f"crowd_{i}", "substation_id": f"sub_crowd_{i}", "voltage_kv": 345.0,
-                            "contracted_mw": mw * 1.2})
+            ic_rows.append({"site_id": f"crowd_{i}", "substation_id": f"sub_crowd_{i}", "option_id": f"opt_{i}",
+                            "voltage_class": "kv345", "voltage_kv": 345.0, "contracted_mw": mw * 1.2,
+                            "max_mw": 1000.0, "upgrade_mw": 0.0, "line_km": 9.0, "capex_usd": 1e7,
+                            "peak_import_mw": mw})
             ic_geom.append(LineString([(x, y), (sx, sy)]))
     closed = plan.sites.copy()
     closed["open"] = False
@@ -229,3 +231,44 @@ def test_tiny_site_is_said_on_the_map(example_plan):
     checks = [t.get_text() for t in fig.texts if t.get_text().startswith("CHECK")]
     assert checks and "tiny site" in checks[0] and "0.30 MW" in checks[0]
     assert not [t for t in render_map(example_plan).texts if t.get_text().startswith("CHECK")]
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium")
+def test_html_map_interconnects_reach_past_the_site_and_power_is_drawn(example_plan, tmp_path):
+    """map.html in headless Chromium: every interconnect ends beyond its site's marker (with the
+    substation square at its end), sites are classed by power supply, unused substations are faint."""
+    import re
+    import subprocess
+
+    from siteplan.export.htmlmap import write_html_map
+
+    plan = crowded(example_plan)
+    page = write_html_map(plan, tmp_path / "map.html")
+    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+           f"--user-data-dir={tmp_path / 'profile'}", "--proxy-server=127.0.0.1:9", "--window-size=1400,900",
+           "--dump-dom", page.as_uri()]
+    dom = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
+    assert '<body data-ready="1"' in dom
+    sites = {m.group(2): (m.group(1), float(m.group(3)), float(m.group(4)), float(m.group(5)))
+             for m in re.finditer(r'<circle class="chosen-site interactive([^"]*)"[^>]*data-site-id="([^"]+)"[^>]*'
+                                  r'cx="([-\d.e]+)" cy="([-\d.e]+)" r="([-\d.e]+)"', dom)}
+    diamonds = re.findall(r'<path class="chosen-site interactive offgrid"[^>]*data-site-id="([^"]+)"', dom)
+    kinds = {r["site_id"]: style.power_kind(r) for _, r in plan.sites[plan.sites["open"]].iterrows()}
+    assert sorted(diamonds) == sorted(s for s, k in kinds.items() if k == "off-grid")
+    for sid, (cls, *_rest) in sites.items():
+        assert ("onsite" in cls) == (kinds[sid] == "grid + on-site"), sid
+    spokes = re.findall(r'<path d="M([-\d.]+),([-\d.]+)L([-\d.]+),([-\d.]+)" class="interconnect', dom)
+    assert len(spokes) == len(plan.interconnects)
+    rects = [(float(x) + float(w) / 2, float(y) + float(w) / 2) for x, y, w in
+             re.findall(r'<rect class="substation interactive connected"[^>]*x="([-\d.e]+)" y="([-\d.e]+)" '
+                        r'width="([-\d.e]+)"', dom)]
+    for x0, y0, x1, y1 in (tuple(map(float, s)) for s in spokes):
+        site = min(sites.values(), key=lambda v: (v[1] - x0) ** 2 + (v[2] - y0) ** 2) if sites else None
+        if site is None or (site[1] - x0) ** 2 + (site[2] - y0) ** 2 > 1e-6:
+            continue  # an off-grid site has no interconnect; this one starts at a circle
+        assert math.hypot(x1 - x0, y1 - y0) > site[3], "interconnect hidden under its site's marker"
+        assert min(math.hypot(x1 - rx, y1 - ry) for rx, ry in rects) < 1e-3  # its substation at its end
+    assert dom.count('class="substation interactive idle"') == int((plan.substations["connected_mw"] <= 0).sum())

@@ -14,6 +14,10 @@
   var kx = Math.cos(lat0 * Math.PI / 180);
   var view = { k: 1, tx: 0, ty: 0 };
   var markers = [];   // {el, kind, r, x, y}
+  var subMarker = {};  // substation id -> its marker (substations with new load)
+  var siteMarker = {}; // chosen site id -> its marker
+  var spokes = [];     // interconnects: {el, site, substation, x0, y0 (site), x1, y1 (substation)}
+  var SPOKE_PX = 8;    // an interconnect shows at least this far beyond its site's marker
   var labels = [];    // {el, x, y, dx, dy, size, prio}
 
   function px(lon) { return lon * kx; }
@@ -77,7 +81,8 @@
     var r = used ? 5 : 2;
     var e = el("rect", { "class": "substation interactive" + (used ? " connected" : " idle"), fill: used ? s.color : "#9a9a9a",
                          "vector-effect": "non-scaling-stroke" }, used ? groups.substations_used : groups.substations);
-    markers.push({ el: e, kind: "rect", r: r, x: px(s.lon), y: py(s.lat) });
+    markers.push({ el: e, kind: "rect", r: r, x: px(s.lon), y: py(s.lat), x0: px(s.lon), y0: py(s.lat) });
+    if (used) { subMarker[s.id] = markers[markers.length - 1]; }
     var html = function () {
       return "<b>substation " + esc(s.name || s.id) + "</b> (" + esc(s.id) + ", " + fmt(s.voltage_kv) + " kV)<br>headroom " + fmt(s.headroom_mw, 1) +
         " MW, contracted " + fmt(s.connected_mw, 1) + " MW<br>remaining " + fmt(s.remaining_headroom_mw, 1) + " MW" +
@@ -102,6 +107,8 @@
   data.interconnects.forEach(function (c) {
     var p = el("path", { d: pathOf(c.coords), "class": "interconnect interactive", stroke: c.color,
                          "vector-effect": "non-scaling-stroke" }, groups.interconnects);
+    var a = c.coords[0], b = c.coords[c.coords.length - 1];
+    spokes.push({ el: p, site: c.site, substation: c.substation, x0: px(a[0]), y0: py(a[1]), x1: px(b[0]), y1: py(b[1]) });
     hover(p, function () {
       return "<b>" + esc(c.site) + " \u2192 " + esc(c.substation) + "</b><br>" + esc(c.voltage_class) + ": " + fmt(c.voltage_kv) + " kV, " +
         fmt(c.contracted_mw) + " MW contracted, " + fmt(c.line_km, 1) + " km<br>capex " + usd(c.capex_usd) + ", peak import " + fmt(c.peak_import_mw, 1) + " MW";
@@ -145,6 +152,7 @@
     var e = el(offgrid ? "path" : "circle", { "class": cls, fill: c.color, "data-site-id": c.id, "data-power": c.power,
                            "vector-effect": "non-scaling-stroke" }, groups.chosen);
     markers.push({ el: e, kind: offgrid ? "diamond" : "circle", r: 5 + 17 * Math.sqrt(c.it_mw / maxMw), x: px(c.lon), y: py(c.lat) });
+    siteMarker[c.id] = markers[markers.length - 1];
     hover(e, function () {
       return "<b>" + esc(c.label) + "</b> (" + esc(c.id) + ")<br>" + esc(c.it_mw_text) + " MW IT, " + esc(c.design) + "<br>" +
         esc(c.power_text) + "<br>PUE " + fmt(c.pue_min, 2) + "\u2013" + fmt(c.pue_max, 2) + "<br><i>click for details</i>";
@@ -177,6 +185,21 @@
   function apply() {
     root.setAttribute("transform", "translate(" + view.tx + "," + view.ty + ") scale(" + view.k + ")");
     var inv = 1 / view.k;
+    // an interconnect shorter on screen than its site's marker is wide is drawn out to just beyond
+    // the marker's edge, toward its substation, and the substation square is drawn at that end
+    Object.keys(subMarker).forEach(function (id) { subMarker[id].x = subMarker[id].x0; subMarker[id].y = subMarker[id].y0; });
+    spokes.forEach(function (sp) {
+      var sm = siteMarker[sp.site], need = ((sm ? sm.r : 5) + SPOKE_PX) * inv;
+      var dx = sp.x1 - sp.x0, dy = sp.y1 - sp.y0, len = Math.sqrt(dx * dx + dy * dy);
+      var ex = sp.x1, ey = sp.y1;
+      if (len < need) {
+        var ux = len > 1e-12 ? dx / len : Math.SQRT1_2, uy = len > 1e-12 ? dy / len : -Math.SQRT1_2;
+        ex = sp.x0 + ux * need; ey = sp.y0 + uy * need;
+        var m = subMarker[sp.substation];
+        if (m) { m.x = ex; m.y = ey; }
+      }
+      sp.el.setAttribute("d", "M" + sp.x0.toFixed(5) + "," + sp.y0.toFixed(5) + "L" + ex.toFixed(5) + "," + ey.toFixed(5));
+    });
     markers.forEach(function (m) {
       var r = m.r * inv;
       if (m.kind === "circle") {
