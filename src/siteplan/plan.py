@@ -554,8 +554,8 @@ def _describe_sites(tab, sites_gdf, subs, cat, Pg, Pb, units, bunits, gen, grid_
     tab["substation_name"] = sname
     tab["interconnect_kv"] = ic_kv.astype(float)
     tab["interconnect_km"] = ic_km.astype(float)
-    tab["interconnect"] = [interconnect_words(kv, km, n, c, mx, up) for kv, km, n, c, mx, up in
-                           zip(ic_kv, ic_km, sname, tab["interconnect_mw"], ic_max, tab["upgrade_mw"])]
+    tab["interconnect"] = [interconnect_words(kv, km, n, c, mx, up) if o else "" for kv, km, n, c, mx, up, o in
+                           zip(ic_kv, ic_km, sname, tab["interconnect_mw"], ic_max, tab["upgrade_mw"], tab["open"])]
     plant = [[] for _ in range(len(tab))]
     for j, g in enumerate(Pg):
         tab[f"units_{g}"] = units[:, j].astype(float)

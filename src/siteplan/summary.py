@@ -161,9 +161,7 @@ def summary_text(plan) -> str:
         lines.append(f"  {'cost - revenue':<30} {_fmt_usd(float(vals.sum())):>14}")
     sites = plan.sites[plan.sites["open"]].sort_values("it_mw", ascending=False)
     lines.append(f"{len(sites)} open site(s), largest first:")
-    hdr = (f"  {'site':<30} {'id':<14} {'design':<16} {'IT MW':>8} {'H100e':>9} {'PUE':>11} {'power':<30} "
-           f"{'on-site plant / battery':<40} interconnect")
-    lines.append(hdr)
+    rows = []
     for _, row in sites.iterrows():
         if "interconnect" in row:
             ic = str(row["interconnect"])
@@ -183,8 +181,14 @@ def summary_text(plan) -> str:
         share = float(row.get("grid_share", float("nan")))
         if np.isfinite(share) and "on-site" in power:
             power += f" ({share:.0%} grid)"
-        lines.append(f"  {site_label(row):<30} {row['site_id']:<14} {row['design']:<16} {fmt_mw(row['it_mw']):>8} "
-                     f"{row['compute_h100e']:>9,.0f} {pue:>11} {power or '-':<30} {plant or '-':<40} {ic}")
+        rows.append([site_label(row), str(row["site_id"]), str(row["design"]), fmt_mw(row["it_mw"]),
+                     f"{row['compute_h100e']:,.0f}", pue, power or "-", plant or "-", ic])
+    hdr = ["site", "id", "design", "IT MW", "H100e", "PUE", "power", "on-site plant / battery", "interconnect"]
+    right = {3, 4, 5}
+    width = [max([len(h)] + [len(r[j]) for r in rows]) for j, h in enumerate(hdr)]
+    for r in [hdr] + rows:
+        cells = [c.rjust(width[j]) if j in right else c.ljust(width[j]) for j, c in enumerate(r)]
+        lines.append("  " + " ".join(cells).rstrip())
     return "\n".join(lines)
 
 
