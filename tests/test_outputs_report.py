@@ -105,6 +105,25 @@ def test_report_and_map_identical_when_regenerated_from_the_folder(folder, tmp_p
     assert "site limits" in water
 
 
+def test_report_with_alternatives_identical_from_the_folder(tmp_path):
+    """With near-optimal alternatives (their maps and tables, names instead of ids) the report
+    regenerated from the folder is the same too."""
+    study = siteplan.load(EXAMPLE)
+    plan = siteplan.solve(study, alternatives=1)
+    assert plan.alternatives
+    out = tmp_path / "alt"
+    write_results(plan, study, out)
+    export_all(plan, out, study=study)
+    again = tmp_path / "again"
+    _cli(["report", str(out), "--out", str(again)])
+    for name in ("report.md", "report.html", "report_files/alternative_1.png"):
+        assert (again / name).read_bytes() == (out / name).read_bytes(), name
+    md = (out / "report.md").read_text()
+    best = next(x for x in md.splitlines() if x.startswith("| best |"))
+    assert plan.sites.loc[plan.sites["open"], "place"].iloc[0] in best
+    assert not re.search(r"\bkv\d{3}\b", md.split("## Near-optimal alternatives")[1])
+
+
 # --- items 2 and 3: one unit, said; headline figures from the plan ----------------------------------
 
 def _per_h100e_hour(plan) -> float:

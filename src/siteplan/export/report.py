@@ -152,6 +152,20 @@ def _lookups(plan) -> dict:
     return {"site": sites, "substation": subs, "corridor": cors, "region": regions}
 
 
+def _in_words(text: str, plan) -> str:
+    """Text from :mod:`siteplan.alternatives` with site and substation ids replaced by their names
+    and interconnect classes by their voltage ('kv161' -> '161 kV', 'gas_recip' -> 'gas recip')."""
+    import re
+
+    names = _lookups(plan)
+    table = {**{k: v for k, v in names["substation"].items() if v != k}, **{k: v for k, v in names["site"].items() if v != k}}
+    if table:
+        pattern = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True)) + r")\b")
+        text = pattern.sub(lambda m: table[m.group(1)], str(text))
+    text = re.sub(r"\bkv0*(\d+)\b", r"\1 kV", text)
+    return re.sub(r"\b(gas|onsite|battery)_([a-z_]+)\b", lambda m: m.group(0).replace("_", " "), text)
+
+
 def _named(names: dict, key: str) -> str:
     """'Name (id)', or the id when there is no name."""
     n = names.get(str(key), str(key))
@@ -373,16 +387,19 @@ def _alternatives(plan) -> list[Block]:
                       "site in one and not the other; `siteplan.alternatives`).")]
     tab = alternatives_table(plan, plan.alternatives)
     rows = [[str(i), style.fmt_usd(r["annual cost (USD/yr)"]), style.fmt_usd(r["extra (USD/yr)"]),
-             f(r["extra (% of avoidable)"], 1), str(r["choices apart from best"]), r["open sites"],
+             f(r["extra (% of avoidable)"], 1), str(r["choices apart from best"]),
+             "; ".join(_in_words(x, plan) for x in str(r["open sites"]).split(", ")),
              f(r["IT MW"], 1), f(r["grid MW"], 1), f(r["on-site MW"], 1)] for i, r in tab.iterrows()]
     out.append(Block("table", table=Table(["plan", "USD/yr", "extra USD/yr", "extra % of avoidable", "choices apart",
                                            "open sites", "IT MW", "grid MW", "on-site MW"], rows),
                      extra={"id": "alternatives"}))
-    out.append(Block("p", "**What every plan within the slack shares**: " + "; ".join(shared_choices(plan, plan.alternatives))
+    out.append(Block("p", "**What every plan within the slack shares**: "
+                     + _in_words("; ".join(shared_choices(plan, plan.alternatives)), plan)
                      + "."))
     rob = robust_choices(plan, plan.alternatives)
     names = _lookups(plan)["site"]
-    rows = [[_named(names, str(s)), r["open in"], r["siting"], r["power (best)"], r["power"]] for s, r in rob.iterrows()]
+    rows = [[_named(names, str(s)), r["open in"], r["siting"], _in_words(r["power (best)"], plan), r["power"]]
+            for s, r in rob.iterrows()]
     out.append(Block("p", "*robust*: every plan within the slack makes this choice; *tie*: some plan within the slack "
                           "does not, so the choice is not decided by cost alone. Search: "
                           + str(plan.ds.attrs.get("alternatives_search", "not recorded")) + "."))
