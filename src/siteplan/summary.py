@@ -50,7 +50,7 @@ MAX_TINY_LISTED = 5  # tiny sites named one by one; the rest in one line
 
 def plan_checks(plan) -> list[str]:
     """What a reviewer must look at before trusting the plan: a solve stopped far from its bound,
-    and tiny open sites (below :data:`siteplan.plan.TINY_SITE_MW` of IT) with the plant built
+    demand left unmet, and tiny open sites (below :data:`siteplan.plan.TINY_SITE_MW` of IT) with the plant built
     beside them.
 
     Parameters
@@ -67,9 +67,15 @@ def plan_checks(plan) -> list[str]:
     out = []
     r = plan.result
     gap = float(getattr(r, "gap", float("nan")))
-    if r.termination.value != "optimal" and np.isfinite(gap) and gap > 0.05:
-        out.append(f"not a converged plan: the solver stopped ({r.termination.value}) {gap:.1%} above the best "
-                   "bound, so better plans may exist; solve longer before relying on it")
+    if r.termination.value != "optimal" and (not np.isfinite(gap) or gap > 0.05):
+        far = f"{gap:.1%} above the best bound" if np.isfinite(gap) else "without a useful bound"
+        out.append(f"not a converged plan: the solver stopped ({r.termination.value}) {far}, so better plans "
+                   "may exist; solve longer before relying on it")
+    ds = plan.ds
+    unmet, demand = float(ds["unmet_h100e"].sum()), float(ds["demand_h100e"].sum())
+    if unmet > 0.5:
+        out.append(f"demand not met: {unmet:,.0f} of {demand:,.0f} H100e ({unmet / demand:.1%}) unmet"
+                   if demand > 0 else f"demand not met: {unmet:,.0f} H100e unmet")
     sites = plan.sites[plan.sites["open"].astype(bool)]
     tiny = sites[sites["it_mw"].astype(float) < TINY_SITE_MW].sort_values("it_mw")
     for k, (_, row) in enumerate(tiny.iterrows()):

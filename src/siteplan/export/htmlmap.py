@@ -289,7 +289,8 @@ def render_html_map(plan) -> str:
     per_h = f"${h.cost_usd_per_h100e_hour:,.3f} per H100e-hour · " if math.isfinite(h.cost_usd_per_h100e_hour) else ""
     sub = (f"{style.fmt_usd(h.annual_cost_usd)}/yr · {per_h}{h.open_sites} of {h.candidate_sites} sites · "
            f"{h.it_mw:,.0f} MW IT · {h.served_h100e:,.0f} of {h.demand_h100e:,.0f} H100e served · "
-           f"avg PUE {h.avg_pue:.3f} · {h.termination}, gap {h.gap:.2%}")
+           f"avg PUE {h.avg_pue:.3f} · {h.termination}, "
+           + (f"gap {h.gap:.2%}" if math.isfinite(h.gap) else "no gap known"))
     checks = "".join(f'<div class="check">CHECK: {html.escape(c)}</div>' for c in plan_checks(plan))
     title = html.escape(f"siteplan · {h.scenario}")
     return f"""<!DOCTYPE html>

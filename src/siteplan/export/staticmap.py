@@ -274,7 +274,8 @@ def render_map(plan, title: str | None = None, size_in: tuple[float, float] = FI
     fig.text(0.015, 0.925, _plain(
              f"{style.fmt_usd(h.annual_cost_usd)}/yr  ·  {per_hour}{h.open_sites} of {h.candidate_sites} sites  ·  "
              f"{h.it_mw:,.0f} MW IT  ·  {h.served_h100e:,.0f} of {h.demand_h100e:,.0f} H100e served  ·  "
-             f"{h.termination}, gap {h.gap:.2%}"), fontsize=11, color="#333333", va="top")
+             f"{h.termination}, gap {h.gap:.2%}" if np.isfinite(h.gap) else f"{h.termination}, no gap known"),
+             fontsize=11, color="#333333", va="top")
     checks = plan_checks(plan)
     if checks:
         fig.text(0.015, 0.895, _plain("CHECK: " + checks[0].split(";")[0] + (f" (+{len(checks) - 1} more)" if len(checks) > 1
@@ -507,8 +508,9 @@ def _legends(fig, lax, designs, colors, chosen, mw_max, ic, norm, cmap, has_fibe
     if has_used_fiber:
         other_h.append(Line2D([], [], color=style.FIBER_COLOR, lw=3.0, alpha=0.75))
         other_l.append("fiber path of served demand")
-    other_h.append(Line2D([], [], color="#555555", lw=0.8))
-    other_l.append("leader to a label moved off its site")
+    if any(ln.get_gid() == GID_LEADER for ln in fig.axes[0].lines):
+        other_h.append(Line2D([], [], color="#555555", lw=0.8))
+        other_l.append("leader to a label moved off its site")
     if has_idle_subs:
         other_h.append(Line2D([], [], marker="s", ls="", markersize=3.5, markerfacecolor=style.SUBSTATION_IDLE,
                               markeredgecolor="none", alpha=0.6))
