@@ -15,20 +15,20 @@ import math
 import time
 import warnings
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from siteplan.model.linear import linear_value
+from siteplan.output import WritesFolder
 from siteplan.solve import SolveResult, Timings, solve_model
 
 __all__ = ["BuildOut", "solve_buildout", "solve_built_buildout", "timeline", "site_timeline"]
 
 
 @dataclass
-class BuildOut:
+class BuildOut(WritesFolder):
     """A solved build-out study.
 
     Attributes
@@ -71,30 +71,6 @@ class BuildOut:
     def sites(self) -> pd.DataFrame:
         """One row per site open in any period: when it opens, is energised, and its IT by period."""
         return site_timeline(self.ds)
-
-    def write(self, folder: str | Path, study=None, exports: bool = True, map_formats=("png",)) -> Path:
-        """Write the results folder (timeline.nc/csv/gpkg, summary.txt, manifest.json and a folder per period) and, with ``exports``, maps and report(s).
-
-        Parameters
-        ----------
-        folder : str or Path
-            Written whole or not at all; an existing folder is replaced only if it is a siteplan
-            results folder or empty (:func:`siteplan.output.write_folder`).
-        study : Study, optional
-            The inputs, for the manifest; default: the study :func:`siteplan.solve` solved.
-        exports : bool, default True
-            Also draw the maps (per period, and the build-out's timeline map) and write the report.
-
-        Returns
-        -------
-        Path
-        """
-        from siteplan.output import write_folder
-
-        study = study if study is not None else getattr(self, "study", None)
-        if study is None:
-            raise ValueError("no study to write the manifest from: pass study= (siteplan.load(...))")
-        return write_folder(self, study, folder, exports=exports, map_formats=map_formats)
 
     def summary(self) -> str:
         from siteplan.buildout_text import buildout_summary

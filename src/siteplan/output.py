@@ -8,7 +8,34 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["write_folder"]
+__all__ = ["write_folder", "WritesFolder"]
+
+
+class WritesFolder:
+    """``write(folder)`` for a solved study (:class:`~siteplan.plan.Plan`,
+    :class:`~siteplan.buildout.BuildOut`)."""
+
+    def write(self, folder: str | Path, study=None, exports: bool = True, map_formats=("png",)) -> Path:
+        """Write the results folder and, with ``exports``, its maps and report(s) (per period for a
+        build-out), whole or not at all (:func:`write_folder`).
+
+        Parameters
+        ----------
+        folder : str or Path
+            An existing folder is replaced only if it is a siteplan results folder or empty.
+        study : Study, optional
+            The inputs, for the manifest; default: the study :func:`siteplan.solve` solved.
+        exports : bool, default True
+            Also draw the maps (``map_formats``: png, svg, pdf; and map.html) and write the report.
+
+        Returns
+        -------
+        Path
+        """
+        study = study if study is not None else getattr(self, "study", None)
+        if study is None:
+            raise ValueError("no study to write the manifest from: pass study= (siteplan.load(...))")
+        return write_folder(self, study, folder, exports=exports, map_formats=map_formats)
 
 
 def write_folder(result, study, out: str | Path, exports: bool = True, map_formats=("png",),

@@ -7,7 +7,6 @@ tables, invariant checks) reads the Plan only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -20,6 +19,7 @@ from siteplan._xarray import defer_dask_array_check
 from siteplan.config import crf
 from siteplan.flows import least_flows
 from siteplan.model.linear import linear_value
+from siteplan.output import WritesFolder
 from siteplan.solve import SolveResult
 
 EPS = 1e-6
@@ -37,7 +37,7 @@ def _clean(x: np.ndarray) -> np.ndarray:
 
 
 @dataclass
-class Plan:
+class Plan(WritesFolder):
     """A solved study.
 
     Attributes
@@ -91,30 +91,6 @@ class Plan:
     def violations(self) -> list[str]:
         """Invariants the plan breaks (checked on every solve; empty for a consistent plan)."""
         return [v for v in str(self.ds.attrs.get("invariant_violations", "")).split("\n") if v]
-
-    def write(self, folder: str | Path, study=None, exports: bool = True, map_formats=("png",)) -> Path:
-        """Write the results folder (plan.nc, plan.gpkg, sites.csv, summary.txt, manifest.json) and, with ``exports``, maps and report(s).
-
-        Parameters
-        ----------
-        folder : str or Path
-            Written whole or not at all; an existing folder is replaced only if it is a siteplan
-            results folder or empty (:func:`siteplan.output.write_folder`).
-        study : Study, optional
-            The inputs, for the manifest; default: the study :func:`siteplan.solve` solved.
-        exports : bool, default True
-            Also draw the maps (``map_formats``: png, svg, pdf; and map.html) and write the report.
-
-        Returns
-        -------
-        Path
-        """
-        from siteplan.output import write_folder
-
-        study = study if study is not None else getattr(self, "study", None)
-        if study is None:
-            raise ValueError("no study to write the manifest from: pass study= (siteplan.load(...))")
-        return write_folder(self, study, folder, exports=exports, map_formats=map_formats)
 
     def summary(self) -> str:
         """A short text table: status, costs, and one row per open site."""
