@@ -369,3 +369,12 @@ def test_the_refined_start_keeps_the_sites_the_start_opens():
     x = np.array([0.0, 0.4, 0.0, 0.0, 7.0])
     assert closed_columns(cols, x).tolist() == [0, 2, 3]
     assert closed_columns(cols, x, start=[(2, 1.0), (3, 0.0), (4, 7.0)]).tolist() == [0, 3]
+
+
+def test_a_build_out_writes_its_folder_from_the_api(tmp_path):
+    from siteplan.atomic import missing_files
+
+    bo = _solve(_bridge_study(tmp_path, rent_usd_per_kw_month=50.0, penalty=1e7))
+    out = bo.write(tmp_path / "res", exports=False)
+    assert missing_files(out) == [] and (out / "timeline.nc").exists()
+    assert all(missing_files(out / f"period_{y}") == [] for y in (2027, 2029))
