@@ -214,7 +214,7 @@ def map_data(plan) -> dict:
     data["legend"] = {"designs": colors, "power": sorted({style.power_kind(c) for _, c in chosen.iterrows()}),
                       "voltages": {f"{v:g}": style.voltage_color(v)
                                    for v in sorted({float(v) for v in plan.interconnects["voltage_kv"]})},
-                      "headroom": {"max_mw": vmax,
+                      "headroom": {"max_mw": vmax, "used": int(used.sum()),
                                    "ramp": [to_hex(cmap(norm(vmax * (i / 8) ** 2))) for i in range(9)]}}
     return data
 
@@ -247,6 +247,8 @@ def _legend_html(legend: dict) -> str:
         rows += [f'<div class="legend-row"><span class="swatch line" style="background:{c}"></span>{v} kV</div>'
                  for v, c in legend["voltages"].items()]
     h = legend["headroom"]
+    if not h.get("used", 1):  # no substation with new load: nothing on the map has this colour
+        return "\n".join(rows)
     ramp = ", ".join(h["ramp"])
     rows.append("<h2>Remaining headroom, substations with new load</h2>"
                 f'<div class="ramp" style="background:linear-gradient(to right, {ramp})"></div>'
@@ -291,7 +293,10 @@ def render_html_map(plan) -> str:
            f"{h.it_mw:,.0f} MW IT · {h.served_h100e:,.0f} of {h.demand_h100e:,.0f} H100e served · "
            f"avg PUE {h.avg_pue:.3f} · {h.termination}, "
            + (f"gap {h.gap:.2%}" if math.isfinite(h.gap) else "no gap known"))
-    checks = "".join(f'<div class="check">CHECK: {html.escape(c)}</div>' for c in plan_checks(plan))
+    found = plan_checks(plan)
+    checks = "".join(f'<div class="check">CHECK: {html.escape(c)}</div>' for c in found[:2])
+    if len(found) > 2:
+        checks += f'<div class="check">… and {len(found) - 2} more checks (summary.txt, report.html)</div>'
     title = html.escape(f"siteplan · {h.scenario}")
     return f"""<!DOCTYPE html>
 <html lang="en">

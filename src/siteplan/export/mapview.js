@@ -144,7 +144,8 @@
     markers.push({ el: e, kind: "circle", r: 3.5, x: px(c.lon), y: py(c.lat) });
     hover(e, function () { return "<b>" + esc(c.name || c.id) + "</b><br>candidate, not chosen (max " + fmt(c.max_it_mw) + " MW IT)"; });
   });
-  var maxMw = Math.max.apply(null, [1e-9].concat(data.chosen.map(function (c) { return c.it_mw; })));
+  // marker area proportional to IT MW on a scale of at least 200 MW (as map.png): small sites stay small
+  var maxMw = Math.max.apply(null, [200].concat(data.chosen.map(function (c) { return c.it_mw; })));
   data.chosen.slice().sort(function (a, b) { return b.it_mw - a.it_mw; }).forEach(function (c, i) {
     // shape and edge say how the site is powered: circle = grid, red ring = grid + on-site plant, diamond = off-grid
     var offgrid = c.power === "off-grid";
