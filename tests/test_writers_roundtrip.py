@@ -124,3 +124,14 @@ def test_map_html_shows_hostile_site_names_as_text(tmp_path):
     for sid in open_ids:  # each chosen site's label shows its name, character for character
         assert any(lab.startswith(names[sid] + " \u00b7 ") for lab in labels), (names[sid], labels)
     assert "<b>bold" not in dom  # no name became markup
+
+    # report.html: the same names in its embedded JSON and its tables, as text
+    from siteplan.export.report import write_report
+
+    report = next(p for p in write_report(plan, tmp_path / "report") if p.suffix == ".html").read_text()
+    payload = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', report, re.S).group(1)
+    assert "<" not in payload and ">" not in payload
+    json.loads(payload.replace("NaN", "null"))
+    for sid in open_ids:
+        assert html.escape(names[sid]) in report
+    assert "<b>bold" not in report

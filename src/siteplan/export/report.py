@@ -19,6 +19,7 @@ import numpy as np
 
 from siteplan.export import charts, style
 from siteplan.export.headline import headline
+from siteplan.export.htmlmap import _SCRIPT_UNSAFE
 from siteplan.summary import plan_notes
 
 REL_TOL, ABS_TOL = 1e-6, 1e-3  # a quantity is "at the limit" when the used amount is within this of it
@@ -190,7 +191,7 @@ def report_blocks(plan, study=None, scenario: dict | None = None, map_png: bytes
     -------
     list of Block
     """
-    from siteplan.summary import fmt_mw, plan_checks
+    from siteplan.summary import plan_checks
 
     sc = _scenario_dict(study, scenario)
     h = headline(plan)
@@ -702,7 +703,9 @@ def render_html(blocks: list[Block], title: str, data: dict) -> str:
             b64 = base64.b64encode(b.png).decode("ascii")
             out.append(f'<figure><img alt="{html.escape(b.text)}" data-chart="{b.name}" '
                        f'src="data:image/png;base64,{b64}"><figcaption>{html.escape(b.text)}</figcaption></figure>')
-    payload = json.dumps(data, sort_keys=True, allow_nan=True).replace("</", "<\\/")
+    # < > & as \uXXXX (siteplan.export.htmlmap.embed_json): a name like "<!--<script>" must not end
+    # or re-parse the element; NaN kept as JSON's NaN token, as before
+    payload = json.dumps(data, sort_keys=True, allow_nan=True).translate(_SCRIPT_UNSAFE)
     out.append(f'<script type="application/json" id="report-data">{payload}</script>')
     out.append("</body>\n</html>\n")
     return "\n".join(out)
