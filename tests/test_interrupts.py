@@ -24,22 +24,28 @@ def _siteplan(*args, **kw):
                           cwd=kw.pop("cwd", ROOT), timeout=kw.pop("timeout", 600), **kw)
 
 
-def _interrupt_when(out: Path, marker: str, extra=()) -> tuple[int, str, float]:
-    """Solve texas into ``out``, send SIGINT once a stderr line contains ``marker``; (exit code,
-    stderr, seconds from the signal to the exit)."""
-    proc = subprocess.Popen([sys.executable, "-m", "siteplan", "solve", str(TEXAS), "--out", str(out),
-                             "--no-exports", "--time-limit", "400", "--threads", "1", *extra],
+def _interrupt_when(out: Path, marker: str | float, extra=("--no-exports",), scenario=TEXAS,
+                    signals: int = 1) -> tuple[int, str, float]:
+    """Solve ``scenario`` into ``out``, send SIGINT (``signals`` times) once a stderr line contains
+    ``marker`` (or after ``marker`` seconds); (exit code, stderr, seconds from the signal to the exit)."""
+    proc = subprocess.Popen([sys.executable, "-m", "siteplan", "solve", str(scenario), "--out", str(out),
+                             "--time-limit", "400", "--threads", "1", *extra],
                             cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     lines = []
     try:
-        for line in proc.stderr:
-            lines.append(line)
-            if marker in line:
-                break
+        if isinstance(marker, float):
+            time.sleep(marker)
         else:
-            pytest.fail("the solve ended before the marker: " + "".join(lines))
+            for line in proc.stderr:
+                lines.append(line)
+                if marker in line:
+                    break
+            else:
+                pytest.fail("the solve ended before the marker: " + "".join(lines))
         t0 = time.perf_counter()
-        proc.send_signal(signal.SIGINT)
+        for _ in range(signals):
+            proc.send_signal(signal.SIGINT)
+            time.sleep(0.05)
         _, err = proc.communicate(timeout=120)
         return proc.returncode, "".join(lines) + err, time.perf_counter() - t0
     finally:
@@ -103,14 +109,14 @@ def test_a_second_study_replaces_the_folder_of_the_first(tmp_path):
 def test_a_failed_write_leaves_the_folder_as_it_was(tmp_path):
     out = tmp_path / "res"
     out.mkdir()
-    (out / "manifest.json").write_text("{}")
+    (out / "manifest.json").write_text('{"scenario": {}, "inputs": {}, "solver": {}}')
     with pytest.raises(KeyboardInterrupt):
         with atomic_folder(out) as tmp:
             (tmp / "manifest.json").write_text('{"new": 1}')
             (tmp / "plan.gpkg").write_text("half")
             raise KeyboardInterrupt
     assert sorted(p.name for p in tmp_path.iterdir()) == ["res"]
-    assert (out / "manifest.json").read_text() == "{}" and not (out / "plan.gpkg").exists()
+    assert "inputs" in (out / "manifest.json").read_text() and not (out / "plan.gpkg").exists()
     assert check_target(tmp_path / "new" / "deeper") is None
 
 
@@ -182,3 +188,115 @@ def test_sweep_names_cannot_leave_the_results_folder(tmp_path):
         assert r.returncode == 2, r.stderr
         assert "field=name: '../../evil' cannot name a results folder" in r.stderr
     assert list(tmp_path.iterdir()) == [sweep]
+
+
+def _no_leftovers(folder: Path, out: Path) -> None:
+    assert [p.name for p in folder.iterdir() if p.name != out.name] == []
+    if out.exists():
+        assert missing_files(out) == []
+
+
+def test_ctrl_c_while_writing_keeps_the_plan(tmp_path):
+    out = tmp_path / "ex"
+    code, err, _ = _interrupt_when(out, "writing results", extra=(), scenario=EXAMPLE)
+    assert code == 130, err
+    assert "Traceback" not in err
+    assert "interrupted after the solve" in err or "interrupted: the plan written" in err
+    assert missing_files(out) == [] and read_results(out).result.termination.value == "optimal"
+    _no_leftovers(tmp_path, out)
+
+
+def test_ctrl_c_while_loading_and_twice_exit_130_without_a_traceback(tmp_path):
+    for name, marker, n in (("load", 0.6, 1), ("twice", "better plan", 2)):
+        out = tmp_path / name / "tx"
+        out.parent.mkdir()
+        code, err, _ = _interrupt_when(out, marker, signals=n)
+        assert code == 130, err
+        assert "Traceback" not in err and "Aborted!" not in err
+        _no_leftovers(out.parent, out)
+
+
+def test_ctrl_c_during_the_alternatives_exits_130_with_the_plan(tmp_path):
+    out = tmp_path / "tx"
+    code, err, _ = _interrupt_when(out, "alternative 1 of", extra=("--no-exports", "--alternatives", "1",
+                                                                   "--time-limit", "60"))
+    assert code == 130, err
+    assert read_results(out).result.termination.value in ("optimal", "time_limit")
+
+
+def test_a_foreign_manifest_symlinks_the_current_folder_and_stale_temporaries(tmp_path):
+    ext = tmp_path / "ext"
+    ext.mkdir()
+    (ext / "manifest.json").write_text('{"manifest_version": 3}')
+    (ext / "background.js").write_text("x")
+    assert "not a siteplan results folder" in check_target(ext)
+    real = tmp_path / "real"
+    r = _siteplan("solve", EXAMPLE, "--out", real, "--no-exports")
+    assert r.returncode == 0, r.stderr
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    stale = tmp_path / ".real.partial-999999999"  # a killed run's temporary folder (no such process)
+    stale.mkdir()
+    r = _siteplan("solve", EXAMPLE, "--out", link, "--no-exports", "--set", "demand_scale=0.5")
+    assert r.returncode == 0, r.stderr
+    assert link.is_symlink() and read_results(real).ds.attrs.get("demand_scale", 0.5) == 0.5
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ext", "link", "real"]
+    here = tmp_path / "empty"
+    here.mkdir()
+    r = _siteplan("solve", EXAMPLE, "--out", ".", "--no-exports", cwd=here)
+    assert r.returncode == 2 and "is the current folder" in r.stderr
+
+
+def test_interrupted_build_out_start_is_still_a_plan(tmp_path, monkeypatch):
+    # Ctrl-C while the periods are solved one by one: the start so far is read, not thrown away
+    import siteplan
+    from siteplan import interrupt
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_buildout import _bridge_study
+
+    def progress(line):
+        if "start: period 2027" in line:
+            interrupt.request()
+
+    bo = siteplan.solve(_bridge_study(tmp_path, rent_usd_per_kw_month=50.0, penalty=1e7), progress=progress)
+    interrupt.clear()
+    assert bo.result.termination.value == "interrupted"
+    assert bo.violations == [] and bo.objective < 1e9
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--slack", "nan"), "--slack"), (("--slack", "-1"), "--slack"), (("--slack", "inf"), "--slack"),
+    (("--alternatives", "-1"), "--alternatives"), (("--threads", "100000"), "less than or equal to 1024"),
+])
+def test_bad_command_line_values_are_refused_before_the_solve(args, message):
+    r = _siteplan("solve", EXAMPLE, "--no-exports", "--out", "/nonexistent/never", *args, timeout=60)
+    assert r.returncode == 2, r.stderr
+    assert message in r.stderr and "HiGHS" not in r.stderr
+
+
+def test_damaged_results_folders_are_refused(tmp_path):
+    good = tmp_path / "good"
+    assert _siteplan("solve", EXAMPLE, "--out", good, "--no-exports").returncode == 0
+    import shutil
+
+    for name, damage in (("nc", lambda d: (d / "plan.nc").write_text("garbage")),
+                         ("gpkg", lambda d: (d / "plan.gpkg").write_text("garbage")),
+                         ("json", lambda d: (d / "manifest.json").write_text("{"))):
+        bad = tmp_path / name
+        shutil.copytree(good, bad)
+        damage(bad)
+        for cmd in (("map", bad), ("report", bad), ("compare", good, bad)):
+            r = _siteplan(*cmd)
+            assert r.returncode == 2, (name, cmd, r.stderr)
+            assert "cannot read the results folder" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_heat_rate_above_100_percent_efficiency_is_refused(tmp_path):
+    cat = yaml.safe_load((ROOT / "data/catalog.yaml").read_text())
+    gen = next(k for k, v in cat["onsite"].items() if v.get("kind") == "generator")
+    cat["onsite"][gen]["heat_rate_mmbtu_per_mwh"] = 0.0075  # MMBtu/kWh given as MMBtu/MWh
+    (tmp_path / "catalog.yaml").write_text(yaml.safe_dump(cat))
+    r = _siteplan("validate", EXAMPLE, "--set", f"catalog={tmp_path / 'catalog.yaml'}")
+    assert r.returncode == 2 and f"onsite.{gen}" in r.stderr and "heat_rate_mmbtu_per_mwh" in r.stderr
+    assert "more than 100 % efficient" in r.stderr

@@ -10,12 +10,14 @@ before a solve starts.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["check_target", "atomic_folder", "missing_files", "REQUIRED_FILES"]
+__all__ = ["check_target", "atomic_folder", "is_results_folder", "creatable", "missing_files", "REQUIRED_FILES"]
 
 # what a complete single-period results folder holds (siteplan.results.write_results); a build-out
 # folder holds timeline.nc instead of plan.nc and a complete folder per period
@@ -23,42 +25,75 @@ REQUIRED_FILES = ("manifest.json", "plan.nc", "plan.gpkg", "sites.csv", "summary
 REQUIRED_BUILDOUT_FILES = ("manifest.json", "timeline.nc", "summary.txt")
 
 
+def is_results_folder(folder: Path) -> bool:
+    """Whether ``folder`` holds a siteplan results folder: a ``manifest.json`` that siteplan wrote
+    (a JSON object with its ``scenario``, ``inputs`` and ``solver`` sections), not any file of that
+    name (a browser extension has one too)."""
+    try:
+        man = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(man, dict) and {"scenario", "inputs", "solver"} <= set(man)
+
+
 def check_target(out: str | Path) -> str | None:
     """Why ``out`` cannot take a results folder, or None when it can (absent, empty, or a results
-    folder that will be replaced)."""
-    out = Path(out)
-    if not out.exists() and not out.is_symlink():
-        parent = out.parent
-        while not parent.exists():
-            parent = parent.parent
-        if not parent.is_dir():
-            return f"{parent} is not a folder"
-        if not os.access(parent, os.W_OK):
-            return f"cannot write in {parent}"
-        return None
-    if not out.is_dir():
+    folder that will be replaced). A symbolic link is followed: its target is written."""
+    out = Path(os.path.abspath(Path(out).expanduser()))
+    if out.is_symlink() and not out.exists():
+        return "is a broken symbolic link"
+    out = out.resolve()
+    if out.exists():
+        if not out.is_dir():
+            return "exists and is not a folder"
+        if any(out.iterdir()) and not is_results_folder(out):
+            return ("exists and is not a siteplan results folder (no manifest.json written by siteplan): "
+                    "choose another --out or empty it")
+        if out.parent == out:
+            return "is the file system's root"
+    cwd = Path.cwd().resolve()
+    if out == cwd or out in cwd.parents:
+        return "is the current folder or contains it (it is replaced whole): choose a folder below it"
+    return creatable(out)
+
+
+def creatable(folder: str | Path) -> str | None:
+    """Why a folder cannot be created at (or beside) ``folder``, or None: an existing non-folder there,
+    or no permission / a read-only or virtual file system in its nearest existing parent."""
+    folder = Path(os.path.abspath(Path(folder).expanduser()))
+    if folder.exists() and not folder.is_dir():
         return "exists and is not a folder"
-    if not any(out.iterdir()) or (out / "manifest.json").is_file():
-        return None if os.access(out.parent, os.W_OK) else f"cannot write in {out.parent}"
-    return "exists and is not a siteplan results folder (no manifest.json): choose another --out or empty it"
+    parent = folder.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        return f"{parent} is not a folder"
+    try:  # the only reliable test that a folder can be made there (permissions, read-only or virtual file systems)
+        probe = Path(tempfile.mkdtemp(prefix=".siteplan-probe-", dir=parent))
+        probe.rmdir()
+    except OSError as exc:
+        return f"cannot create a folder in {parent} ({exc.strerror or exc})"
+    return None
 
 
 @contextmanager
 def atomic_folder(out: str | Path):
     """Yield a temporary folder beside ``out``; when the block ends without an error, it replaces
-    ``out`` (see :func:`check_target`); on an error (``KeyboardInterrupt`` included) it is deleted
-    and ``out`` is left as it was.
+    ``out`` (see :func:`check_target`; a symbolic link's target is replaced, the link kept); on an
+    error (``KeyboardInterrupt`` included) it is deleted and ``out`` is left as it was. Temporary
+    folders that a killed run left beside ``out`` are removed.
 
     Raises
     ------
     FileExistsError
-        When ``out`` exists and is not a results folder (:func:`check_target`).
+        When ``out`` cannot take a results folder (:func:`check_target`).
     """
-    out = Path(out)
     why = check_target(out)
     if why is not None:
         raise FileExistsError(f"{out}: {why}")
+    out = Path(os.path.abspath(Path(out).expanduser())).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(out)
     tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     for leftover in (tmp, old):
@@ -76,6 +111,20 @@ def atomic_folder(out: str | Path):
             old.rename(out)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove_stale(out: Path) -> None:
+    """Remove ``.<name>.partial-<pid>`` / ``.old-<pid>`` folders beside ``out`` whose process is gone."""
+    for p in out.parent.glob(f".{out.name}.*-*"):
+        kind, _, pid = p.name[len(out.name) + 2:].rpartition("-")
+        if kind not in ("partial", "old") or not pid.isdigit() or not p.is_dir() or p.is_symlink():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(p, ignore_errors=True)
+        except OSError:
+            pass
 
 
 def missing_files(folder: str | Path) -> list[str]:

@@ -15,12 +15,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 
-from siteplan.results import manifest, write_results
+from siteplan.results import manifest, manifest_json, write_results
 
 __all__ = ["write_buildout", "read_buildout_timeline", "read_buildout_alternatives", "write_timeline_gpkg"]
 
@@ -57,7 +56,7 @@ def write_buildout(bo, study, out_dir: str | Path) -> Path:
                           "integer_cols": r.num_integer, "mip_nodes": r.mip_nodes})
     man["periods"] = [int(y) for y in bo.plans]
     man["objective_meaning"] = "equivalent annual cost: discounted cost of every period / discounted years"
-    (out / "manifest.json").write_text(json.dumps(man, indent=2, sort_keys=True) + "\n")
+    (out / "manifest.json").write_text(manifest_json(man))
     import shutil
 
     if (out / "alternatives").is_dir():  # never mix in the alternatives of an earlier run

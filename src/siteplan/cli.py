@@ -11,6 +11,7 @@ from siteplan import __version__
 from siteplan.errors import InputError, SolveError
 
 EXIT_INPUT, EXIT_SOLVE, EXIT_INVARIANT = 2, 3, 5
+MAX_ALTERNATIVES = 20  # each alternative is a MIP as large as the study
 EXIT_INTERRUPTED = 130  # Ctrl-C: the best plan found by then is written (marked "interrupted"), if there was one
 
 
@@ -80,12 +81,46 @@ def validate(scenario: Path, override: tuple[str, ...], set_values: tuple[str, .
 def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, no_exports, map_formats,
           solver_log, full_resolution, alternatives, slack, quiet) -> None:
     """Solve a scenario and write its results folder."""
+    from siteplan import interrupt
+
+    # Ctrl-C anywhere in the command is a stop request (siteplan.interrupt): the solve stops with its
+    # best plan, which is still written; a second Ctrl-C aborts (the results folder is left as it was)
+    interrupt.clear()
+    try:
+        with interrupt.catching():
+            _solve(scenario, override, set_values, out, time_limit, gap, threads, no_exports, map_formats,
+                   solver_log, full_resolution, alternatives, slack, quiet)
+    except KeyboardInterrupt:
+        click.echo("aborted by a second Ctrl-C: nothing written", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def _slack_share(slack) -> float | None:
+    import math
+
+    if slack is None:
+        return None
+    try:
+        v = float(slack[:-1]) / 100.0 if str(slack).endswith("%") else float(slack)
+    except ValueError:
+        v = float("nan")
+    if not (math.isfinite(v) and 0.0 < v <= 10.0):
+        raise click.BadParameter(f"expected a share above 0 and at most 10 (0.01) or a percentage (1%), got {slack!r}",
+                                 param_hint="--slack")
+    return v
+
+
+def _solve(scenario, override, set_values, out, time_limit, gap, threads, no_exports, map_formats,
+           solver_log, full_resolution, alternatives, slack, quiet) -> None:
     import time
 
     from siteplan.api import evaluate_full_resolution, load, solve as solve_study
     from siteplan.prepare.slices import DESIGN_PEAK
 
     t0 = time.perf_counter()
+    slack_share = _slack_share(slack)
+    if alternatives is not None and not 0 <= alternatives <= MAX_ALTERNATIVES:
+        raise click.BadParameter(f"expected 0 to {MAX_ALTERNATIVES}, got {alternatives}", param_hint="--alternatives")
     progress = None if quiet else (lambda msg: click.echo(f"[{time.perf_counter() - t0:7.1f} s] {msg}", err=True))
     values = _parse_set(set_values)
     # the solver options go into the scenario, so the manifest records what the run used
@@ -100,6 +135,9 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
     from siteplan import interrupt
     from siteplan.atomic import check_target
 
+    if interrupt.requested():
+        click.echo("interrupted before the solve: nothing written", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     out = out or Path("results") / study.scenario.name
     why = check_target(out)
     if why is not None:  # before the solve, not after it
@@ -109,12 +147,6 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
         progress(f"loaded {study.scenario.name}: dataset {study.dataset.name} ({len(study.dataset.sites):,} sites, "
                  f"{len(study.dataset.substations):,} substations, {len(study.dataset.demand):,} demand regions)")
     opts = {"output": True} if solver_log else {}
-    try:
-        slack_share = None if slack is None else (float(slack[:-1]) / 100.0 if str(slack).endswith("%")
-                                                  else float(slack))
-    except ValueError:
-        raise click.BadParameter(f"expected a share (0.01) or a percentage (1%), got {slack!r}",
-                                 param_hint="--slack") from None
     try:
         plan = solve_study(study, progress=progress, alternatives=alternatives, slack=slack_share, **opts)
     except SolveError as exc:
@@ -154,8 +186,15 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
 
         used = plan.alternatives[0].ds.attrs.get("slack", slack_share)
         click.echo("\nnear-optimal alternatives (within {:.2%} of the avoidable cost):".format(used))
-        click.echo(alternatives_table(plan, plan.alternatives).to_string(float_format=lambda v: f"{v:,.1f}"))
-        click.echo(robust_choices(plan, plan.alternatives).to_string())
+        from siteplan.summary import site_label
+
+        names = {r["site_id"]: site_label(r) for p in [plan, *plan.alternatives] for _, r in p.sites.iterrows()}
+        tab = alternatives_table(plan, plan.alternatives)
+        tab["open sites"] = [("; ".join(names.get(x, x) for x in str(v).split(", "))) for v in tab["open sites"]]
+        click.echo(tab.to_string(float_format=lambda v: f"{v:,.1f}"))
+        rob = robust_choices(plan, plan.alternatives)
+        rob.insert(0, "site", [names.get(i, i) for i in rob.index])
+        click.echo(rob.to_string())
         click.echo("shared by every plan: " + "; ".join(shared_choices(plan, plan.alternatives)))
         click.echo("search: " + str(plan.ds.attrs.get("alternatives_search", "")))
     elif alternatives or (alternatives is None and study.scenario.alternatives.count):
@@ -171,12 +210,21 @@ def solve(scenario: Path, override, set_values, out, time_limit, gap, threads, n
 
 
 def _exit_if_interrupted(result) -> None:
-    """Exit with EXIT_INTERRUPTED after writing a plan whose solve the user interrupted."""
+    """Exit with EXIT_INTERRUPTED after writing a plan when the user interrupted the command (the
+    solve, the alternatives' search or the writing)."""
+    import math
+
+    from siteplan import interrupt
     from siteplan.solve import Termination
 
     if result.termination is Termination.INTERRUPTED:
-        click.echo(f"interrupted: the plan written is the best found before the interrupt "
-                   f"(gap {result.gap:.2%}, not proven); solve again for a better one", err=True)
+        gap = f"gap {result.gap:.2%}" if math.isfinite(result.gap) else "no bound yet"
+        click.echo(f"interrupted: the plan written is the best found before the interrupt ({gap}, not proven); "
+                   "solve again for a better one", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if interrupt.requested():
+        click.echo("interrupted after the solve (alternatives or exports may be incomplete); the plan is written",
+                   err=True)
         sys.exit(EXIT_INTERRUPTED)
 
 

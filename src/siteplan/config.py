@@ -31,6 +31,8 @@ MAX_USD_PER_UNIT = 1e9  # $1 bn per rack, per MW or per km: ~100x the dearest (a
 MAX_USD_PER_KW_PERIOD = 1e4  # $10,000 per kW-yr or kW-month: ~100x fixed O&M, rents and contract charges ($1-50)
 MAX_USD_PER_MWH = 1e4  # as the dataset's energy prices (siteplan.io): above ERCOT's $5,000/MWh offer cap
 MAX_FUEL_USD_PER_MMBTU = 1_000.0  # ~10x the highest spot gas price seen (Asian LNG 2022, ~$70/MMBtu)
+MAX_THREADS = 1024  # HiGHS starts a thread each: 100,000 hung a 25-row solve; the largest servers have ~500 cores
+MIN_HEAT_RATE = 3.412  # MMBtu/MWh: 1 MWh = 3.412 MMBtu, so anything below is more than 100 % efficient
 MAX_HEAT_RATE = 100.0  # MMBtu/MWh: ~10x an old peaker (10-12); Btu/kWh given as MMBtu/MWh give 6,000+
 MAX_T_PER_MWH = 2.0  # as the dataset's carbon intensities (siteplan.io): lignite emits ~1.2-1.4 t/MWh
 MAX_RTT_MS = 1_000.0  # light in fiber goes half round the Earth and back in ~200 ms; seconds given as ms give 1,000+
@@ -192,7 +194,17 @@ class Generator(_Strict):
     capex_usd_per_mw: float = Field(ge=0, le=MAX_USD_PER_UNIT, description="Installed cost (or the annualised rent as a capex "
                                                     "equivalent over lifetime_yr) per MW.")
     fixed_om_usd_per_kw_yr: float = Field(default=0.0, ge=0, le=MAX_USD_PER_KW_PERIOD, description="Fixed O&M per kW of units installed.")
-    heat_rate_mmbtu_per_mwh: float = Field(ge=0, le=MAX_HEAT_RATE)
+    heat_rate_mmbtu_per_mwh: float = Field(ge=0, le=MAX_HEAT_RATE, description="Fuel per MWh out: 0 (no fuel) or at "
+                                           "least 3.412, the fuel energy of one MWh at 100 % efficiency.")
+
+    @field_validator("heat_rate_mmbtu_per_mwh")
+    @classmethod
+    def _at_most_100_percent_efficient(cls, v: float) -> float:
+        if 0 < v < MIN_HEAT_RATE:
+            raise ValueError(f"{v} MMBtu/MWh is more than 100 % efficient (at least {MIN_HEAT_RATE}; "
+                             "MMBtu/kWh or MWh/MWh given as MMBtu/MWh?)")
+        return v
+
     fuel_price_usd_per_mmbtu: float | None = Field(
         default=None, ge=0, le=MAX_FUEL_USD_PER_MMBTU, description="Fuel price; null = the delivered gas price of the site's zone "
                                         "(catalog gas_supply).")
@@ -316,7 +328,7 @@ class Interconnect(_Strict):
     line_route_factor: float = Field(default=1.2, ge=1, le=MAX_ROUTE_FACTOR, description="Line length / great-circle distance.")
     # 100x: ReEDS's regional multipliers span ~0.8-2.5
     cost_multiplier: float = Field(default=1.0, gt=0, le=100, description="Regional transmission cost multiplier (ReEDS style).")
-    max_options_per_site: int = Field(default=3, gt=0, description="Nearest substations considered per site.")
+    max_options_per_site: int = Field(default=3, gt=0, le=100, description="Nearest substations considered per site.")
     allow_upgrades: bool = Field(default=True, description="Contract beyond a substation's headroom at the "
                                  "class's upgrade cost per MW, if the longer lead time fits the horizon.")
     demand_charge_usd_per_mw_month: float = Field(
@@ -358,7 +370,7 @@ class Solver(_Strict):
         default=None, ge=0, le=1, description="Also stop when (objective - bound) <= this x (objective - the cost "
                                         "no plan can avoid): the gap on what the siting and power choices "
                                         "cost (siteplan.decision_gap). null = only mip_rel_gap.")
-    threads: int = Field(default=1, ge=1)
+    threads: int = Field(default=1, ge=1, le=MAX_THREADS)
     seed: int = Field(default=0, ge=0)
     output: bool = Field(default=False, description="Print the HiGHS log.")
     root_cuts: bool = Field(default=True, description="Run the root cut loop for linking inequalities "
@@ -460,7 +472,8 @@ class Scenario(_Strict):
     rack_types: list[str] | None = Field(default=None, description="Subset of catalog rack types; null = all.")
     cooling_designs: list[str] | None = Field(default=None, description="Subset of designs; null = all.")
     onsite: list[str] | None = Field(default=None, description="Subset of on-site options; null = all.")
-    it_utilisation: float = Field(default=0.8, gt=0, le=1, description="Average IT draw / nameplate.")
+    it_utilisation: float = Field(default=0.8, ge=0.05, le=1, description="Average IT draw / nameplate (at least "
+                                  "0.05: a GPU fleet idles at ~0.1-0.2 of nameplate; 1e-9 is a typo).")
     unmet_penalty_usd_per_gpu_yr: float | None = Field(
         default=None, ge=0, le=MAX_PENALTY_USD_PER_GPU_YR, validate_default=True,
         description="Penalty per H100e of unmet demand per year: required (> 0) with min_cost; optional "

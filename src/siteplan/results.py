@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import platform
 from datetime import datetime, timezone
@@ -63,6 +64,21 @@ def _git_commit() -> str | None:
     return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
+def manifest_json(man: dict) -> str:
+    """The manifest as strict JSON: a value that is not finite (no bound yet: -inf; a gap not known:
+    NaN) is null, which JSON parsers accept and :func:`read_results` reads back from plan.nc."""
+    def finite(v):
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        if isinstance(v, dict):
+            return {k: finite(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [finite(x) for x in v]
+        return v
+
+    return json.dumps(finite(man), indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+
 def manifest(plan: Plan, study) -> dict:
     """Everything needed to rerun: inputs with hashes (paths relative to the scenario file), options,
     versions (siteplan's git commit when it runs from a checkout), the UTC time and solver statistics."""
@@ -102,7 +118,7 @@ def write_results(plan: Plan, study, out_dir: str | Path) -> Path:
     write_gpkg(plan, out / "plan.gpkg")
     plan.sites.drop(columns="geometry").to_csv(out / "sites.csv", index=False)
     (out / "summary.txt").write_text(plan.summary() + "\n")
-    (out / "manifest.json").write_text(json.dumps(manifest(plan, study), indent=2, sort_keys=True) + "\n")
+    (out / "manifest.json").write_text(manifest_json(manifest(plan, study)))
     for j, alt in enumerate(plan.alternatives, start=1):  # near-optimal alternatives, each a results folder
         write_results(alt, study, out / "alternatives" / f"alt_{j}")
     return out

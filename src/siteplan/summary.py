@@ -108,7 +108,8 @@ def plan_notes(plan) -> list[str]:
 def _objective_line(plan) -> str:
     r, ds = plan.result, plan.ds
     if ds.attrs.get("objective") != "max_profit":
-        return f"annual cost {_fmt_usd(r.objective)}/yr (best bound {_fmt_usd(r.best_bound)}/yr)"
+        bound = f"best bound {_fmt_usd(r.best_bound)}/yr" if np.isfinite(r.best_bound) else "no bound yet"
+        return f"annual cost {_fmt_usd(r.objective)}/yr ({bound})"
     costs = dict(zip(ds["cost_category"].values, ds["cost_usd_per_yr"].values.astype(float)))
     revenue = -costs.get("revenue", 0.0)
     # profit = -objective; the solver's best bound on the objective is an upper bound on profit
@@ -132,7 +133,7 @@ def summary_text(plan) -> str:
     t = r.timings
     lines = [
         f"scenario {ds.attrs['scenario']}: {r.termination.value} (HiGHS: {r.highs_status}), "
-        f"gap {r.gap:.4%}" + _decision_gap_text(r),
+        + (f"gap {r.gap:.4%}" if np.isfinite(r.gap) else "no bound yet (gap not known)") + _decision_gap_text(r),
         _objective_line(plan),
         f"timings: prepare {t.prepare_s:.2f}s, build {t.build_s:.2f}s, hand-off {t.handoff_s:.2f}s, "
         f"HiGHS {t.solve_s:.2f}s, extract {t.extract_s:.2f}s, duals {t.duals_s:.2f}s; {r.num_rows} rows x {r.num_cols} cols "

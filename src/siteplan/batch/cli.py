@@ -54,6 +54,13 @@ def batch(sweep: Path, out, workers, threads_per_solve, scheduler, resume, expor
         for s in sw.specs:
             click.echo(f"  {s.id}")
         return
+    from siteplan.atomic import creatable
+
+    target = out or Path("results") / "batch" / sw.name
+    why = creatable(target)
+    if why is not None:  # before any scenario runs
+        click.echo(f"--out {target}: {why}", err=True)
+        sys.exit(EXIT_INPUT)
     if scheduler and workers is not None:
         click.echo("batch: --workers is ignored with --scheduler (the cluster's workers are used)", err=True)
     try:

@@ -19,11 +19,18 @@ def _load(results: Path):
         click.echo(f"{results}: not a complete siteplan results folder (missing {', '.join(missing)}); "
                    "solve the study again", err=True)
         sys.exit(EXIT_INPUT)
+    from siteplan.results import read_manifest
+
     try:
-        return read_results(results)
-    except FileNotFoundError as exc:
-        click.echo(str(exc), err=True)
+        read_manifest(results)
+        plan = read_results(results)
+        if "open" not in plan.sites.columns or "site" not in plan.ds.dims:
+            raise ValueError("plan.gpkg or plan.nc lacks the plan's sites")
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:  # damaged or foreign files
+        click.echo(f"{results}: cannot read the results folder ({type(exc).__name__}: {exc}); "
+                   "it is damaged or not written by siteplan: solve the study again", err=True)
         sys.exit(EXIT_INPUT)
+    return plan
 
 
 @click.command("map")
