@@ -23,7 +23,7 @@ import xarray as xr
 from siteplan._scipy import import_scipy
 from siteplan._xarray import defer_dask_array_check
 from siteplan.errors import InputError, Problem
-from siteplan.safe_files import decode_utf8, file_problem, read_head, read_text
+from siteplan.safe_files import file_problem, read_head, read_text
 from siteplan.safe_load import load_yaml, parse_json_with_duplicates
 
 HOURS_PER_YEAR = 8760.0
@@ -1212,6 +1212,9 @@ def load_dataset(folder: str | Path, workloads: list[str], strict: bool = True) 
             probs.append(Problem(str(files["sites"]), lab, "min_it_mw", "exceeds max_it_mw"))
     _area_problems({"sites": sites, "substations": subs, "transmission": trans, "demand": demand}, subs,
                    climate if climate is not None and "siteplan_form" not in climate.attrs else None, files, probs)
+    from siteplan.land import sea_problems
+
+    sea_problems({"sites": sites, "substations": subs, "demand": demand}, files, probs)
     if len(demand):
         demand = gpd.GeoDataFrame(demand.drop(columns="geometry"),
                                   geometry=demand.geometry.representative_point(), crs="EPSG:4326")
