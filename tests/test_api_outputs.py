@@ -117,3 +117,11 @@ def test_a_misspelt_workload_is_the_scenarios_mistake(tmp_path):
     assert "no demand column 'infrence_gpus'" in q.message and "(did you mean 'inference'?)" in q.message
     r = subprocess.run([sys.executable, "-m", "siteplan", "validate", str(bad)], capture_output=True, text=True)
     assert r.returncode == 2 and "field=workloads.infrence" in r.stderr
+
+
+def test_a_misspelt_extra_workload_beside_every_real_one_is_the_scenarios_mistake():
+    r = subprocess.run([sys.executable, "-m", "siteplan", "validate", str(EXAMPLE),
+                        "--set", "workloads.inferense.max_rtt_ms=5"], capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "field=workloads.inferense: no demand column 'inferense_gpus'" in r.stderr
+    assert "(did you mean 'inference'?)" in r.stderr

@@ -133,14 +133,15 @@ def _blame_workloads(sc: Scenario, ds: Dataset | None, probs: list[Problem]) -> 
     from siteplan.suggest import did_you_mean
 
     cols = list(getattr(getattr(ds, "demand", None), "columns", []))
-    have = sorted({c[:-len("_gpus")] for c in cols if c.endswith("_gpus")} - set(sc.workloads))
+    layer = sorted({c[:-len("_gpus")] for c in cols if c.endswith("_gpus")})
     out = []
     for q in probs:
         w = q.field[:-len("_gpus")] if q.field and q.field.endswith("_gpus") else None
+        have = [c for c in layer if c != w]
         if w in sc.workloads and q.feature_id is None and "missing from every feature" in q.message and have:
             out.append(Problem(str(sc.source_file) if sc.source_file else None, None, f"workloads.{w}",
                                f"no demand column {q.field!r} in {q.file} (its classes: {', '.join(have)})"
-                               + did_you_mean(w, have)))
+                               + did_you_mean(w, [c for c in have if c not in sc.workloads] or have)))
         else:
             out.append(q)
     return out

@@ -492,7 +492,8 @@ def place_names(names, ids) -> list[str]:
 
 def interconnect_words(kv: float, km: float, substation: str, contracted_mw: float, max_mw: float,
                        upgrade_mw: float = 0.0) -> str:
-    """An interconnect in words: '230 kV line, 12.3 km to O Donnell 1: 150 MW contracted (class limit 400 MW)'.
+    """An interconnect in words: '230 kV line, 12.3 km to O Donnell 1: 150.0 MW contracted (at most 400.0 MW
+    on this connection: ...)'.
 
     Parameters
     ----------
@@ -501,7 +502,8 @@ def interconnect_words(kv: float, km: float, substation: str, contracted_mw: flo
     substation : str
         Name (or id) of the substation connected to; empty for no interconnect.
     contracted_mw, max_mw, upgrade_mw : float
-        MW contracted, the most the connection class carries, and MW beyond the substation's headroom.
+        MW contracted, the most the connection may carry (the smaller of its class's limit and, without
+        upgrades, the substation's headroom), and MW beyond the substation's headroom.
 
     Returns
     -------
@@ -511,7 +513,7 @@ def interconnect_words(kv: float, km: float, substation: str, contracted_mw: flo
     if not substation:
         return "none (off-grid)"
     text = (f"{kv:g} kV line, {km:,.1f} km to {substation}: {contracted_mw:,.1f} MW contracted "
-            f"(class limit {max_mw:,.0f} MW)")
+            f"(at most {max_mw:,.1f} MW on this connection: its class's limit or the substation's headroom)")
     if upgrade_mw > EPS:
         text += f", {upgrade_mw:,.1f} MW of it through network upgrades"
     return text
