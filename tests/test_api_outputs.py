@@ -125,3 +125,19 @@ def test_a_misspelt_extra_workload_beside_every_real_one_is_the_scenarios_mistak
     assert r.returncode == 2
     assert "field=workloads.inferense: no demand column 'inferense_gpus'" in r.stderr
     assert "(did you mean 'inference'?)" in r.stderr
+
+
+def test_what_limits_each_site_is_said():
+    import numpy as np
+    import pandas as pd
+
+    from siteplan.plan import site_limits
+
+    tab = pd.DataFrame({"open": [True, True, True, False], "it_mw": [100.0, 50.0, 80.0, 0.0],
+                        "max_it_mw": [100.0, 200.0, 200.0, 50.0], "interconnect_mw": [10.0, 195.2, 40.0, 0.0],
+                        "onsite_mw": [0.0, 0.0, 237.9, 0.0]})
+    got = site_limits(tab, np.array([70.0, 195.2, 200.0, 0.0]), np.array([250.0] * 4), 18.3)
+    assert got == ["site's IT limit (100 MW)", "grid connection at its most (195.2 MW)",
+                   "on-site plant at the site's cap (250 MW)", ""]
+    plan = siteplan.solve(EXAMPLE)
+    assert "limited_by" in plan.sites.columns

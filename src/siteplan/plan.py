@@ -376,6 +376,8 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
         site_tab[f"racks_{g}"] = racks[:, gi[g], :].sum(axis=1)
     site_tab = _describe_sites(site_tab, sites_gdf, subs, cat, Pg, Pb, units, bunits, gen, grid_st, w_h, served,
                     ic_km, ic_kv, ic_max, ic_class)
+    site_tab["limited_by"] = site_limits(site_tab, ic_max, p.onsite_max_mw.loc[S].values,
+                                         min((cat.onsite[g].unit_mw for g in Pg), default=np.inf))
 
     ic_rows, ic_geom = [], []
     for s, o in sorted(chosen.items()):
@@ -488,6 +490,36 @@ def place_names(names, ids) -> list[str]:
         out.append(t)
     again = Counter(out)
     return [f"{t} [{i}]" if again[t] > 1 else t for t, i in zip(out, ids)]
+
+
+LIMIT_TOL_MW = 0.05  # a quantity this close to its limit is at it (the solver's tolerances are ~1e-6 relative)
+
+
+def site_limits(tab, option_max_mw, onsite_cap_mw, smallest_unit_mw: float) -> list[str]:
+    """What caps each open site's size, in words: the site's own IT limit, its grid connection at the
+    most it may carry (its class's limit or the substation's headroom), on-site plant at the site's cap
+    (no further unit fits); '' where none is at its limit (the site is sized by the demand it serves and cost).
+
+    The fixed-integer LP's duals price none of these when the plan's racks are held (one more MW of
+    connection is worth nothing to a plan that cannot add racks); this is the quantity side.
+    """
+    out = []
+    for i, (_, x) in enumerate(tab.iterrows()):
+        if not bool(x["open"]):
+            out.append("")
+            continue
+        why = []
+        mx = float(x.get("max_it_mw", np.nan))
+        if np.isfinite(mx) and float(x["it_mw"]) >= mx - LIMIT_TOL_MW:
+            why.append(f"site's IT limit ({mx:,.0f} MW)")
+        om = float(option_max_mw[i]) if option_max_mw is not None else np.nan
+        if np.isfinite(om) and om > 0 and float(x["interconnect_mw"]) >= om - LIMIT_TOL_MW:
+            why.append(f"grid connection at its most ({om:,.1f} MW)")
+        cap = float(onsite_cap_mw[i])
+        if np.isfinite(cap) and float(x["onsite_mw"]) > 0 and float(x["onsite_mw"]) + smallest_unit_mw > cap + LIMIT_TOL_MW:
+            why.append(f"on-site plant at the site's cap ({cap:,.0f} MW)")
+        out.append("; ".join(why))
+    return out
 
 
 def interconnect_words(kv: float, km: float, substation: str, contracted_mw: float, max_mw: float,

@@ -456,9 +456,11 @@ def _power_table(plan) -> Table:
         bmw = float(x.get("battery_mw", 0.0) or 0.0)
         battery = f"{fmt_mw(bmw)} MW / {fmt_mw(x.get('battery_mwh', float('nan')))} MWh" if bmw > 0 else "none"
         rows.append([names[x["site_id"]], style.power_kind(x), f"{share:.0%}" if np.isfinite(share) else "–", ic,
-                     plant, f(x.get("onsite_firm_mw", float("nan")), 1), battery])
+                     plant, f(x.get("onsite_firm_mw", float("nan")), 1), battery,
+                     x["limited_by"] if isinstance(x.get("limited_by"), str) and x["limited_by"]
+                     else "none reached: sized by the demand it serves and cost"])
     return Table(["site", "power supply", "grid share of energy", "interconnect", "on-site plant",
-                  "on-site firm MW (N+1)", "battery"], rows, "lllllrl")
+                  "on-site firm MW (N+1)", "battery", "size limited by"], rows, "lllllrll")
 
 
 def _demand_table(plan) -> Table:
