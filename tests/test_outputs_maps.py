@@ -272,3 +272,54 @@ def test_html_map_interconnects_reach_past_the_site_and_power_is_drawn(example_p
         assert math.hypot(x1 - x0, y1 - y0) > site[3], "interconnect hidden under its site's marker"
         assert min(math.hypot(x1 - rx, y1 - ry) for rx, ry in rects) < 1e-3  # its substation at its end
     assert dom.count('class="substation interactive idle"') == int((plan.substations["connected_mw"] <= 0).sum())
+
+
+PROBE = """<script>
+(function () {
+  function ov(a, b) { return a.left < b.right - 1 && a.right > b.left + 1 && a.top < b.bottom - 1 && a.bottom > b.top + 1; }
+  var marks = [].slice.call(document.querySelectorAll("circle.demand, .chosen-site, rect.substation.connected"));
+  var bad = [], shown = 0;
+  [].slice.call(document.querySelectorAll("text.site-label, text.demand-label")).forEach(function (t) {
+    if (t.style.display === "none") { return; }
+    var of = (t.getAttribute("data-of") || ":").split(":"), kind = of[0], id = of.slice(1).join(":");
+    if (kind === "site") { shown += 1; }
+    var b = t.getBoundingClientRect();
+    marks.forEach(function (m) {
+      if ((kind === "site" && m.getAttribute("data-site-id") === id) ||
+          (kind === "demand" && m.getAttribute("data-demand-id") === id)) { return; }
+      if (ov(b, m.getBoundingClientRect())) { bad.push(t.textContent + " / " + (m.getAttribute("data-site-id") ||
+                                                 m.getAttribute("data-demand-id") || m.getAttribute("class"))); }
+    });
+  });
+  document.body.setAttribute("data-overlaps", bad.join(" | "));
+  document.body.setAttribute("data-site-labels", String(shown));
+})();
+</script>"""
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium")
+def test_html_map_labels_cover_no_marker(example_plan, tmp_path):
+    """map.html in headless Chromium, default view: no visible label covers a demand region, a chosen
+    site or a substation with new load other than its own (measured with getBoundingClientRect)."""
+    import html
+    import re
+    import subprocess
+
+    from siteplan.export.htmlmap import write_html_map
+
+    # a demand region just north-east of the chosen site, where its label goes first
+    beside = copy.copy(example_plan)
+    site = example_plan.sites[example_plan.sites["open"].astype(bool)].geometry.iloc[0]
+    beside.demand = example_plan.demand.copy()
+    beside.demand.loc[beside.demand.index[0], "geometry"] = Point(site.x + 0.25, site.y + 0.12)
+    for plan, name in ((example_plan, "example"), (crowded(example_plan), "crowded"), (beside, "beside")):
+        page = write_html_map(plan, tmp_path / f"{name}.html")
+        page.write_text(page.read_text().replace("</body>", PROBE + "</body>"))
+        cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+               f"--user-data-dir={tmp_path / 'profile'}", "--proxy-server=127.0.0.1:9", "--window-size=1400,900",
+               "--dump-dom", page.as_uri()]
+        dom = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
+        m = re.search(r'<body[^>]*data-overlaps="([^"]*)"[^>]*data-site-labels="(\d+)"', dom)
+        assert m is not None, "the probe did not run"
+        assert html.unescape(m.group(1)) == "", (name, html.unescape(m.group(1)))
+        assert int(m.group(2)) >= 1

@@ -116,9 +116,10 @@
   });
   var maxDem = Math.max.apply(null, [1e-9].concat(data.demand.map(function (d) { return d.total_h100e; })));
   data.demand.forEach(function (d) {
-    var e = el("circle", { "class": "demand interactive", "vector-effect": "non-scaling-stroke" }, groups.demand);
+    var e = el("circle", { "class": "demand interactive", "data-demand-id": d.id, "vector-effect": "non-scaling-stroke" },
+               groups.demand);
     markers.push({ el: e, kind: "circle", r: 3 + 15 * Math.sqrt(d.total_h100e / maxDem), x: px(d.lon), y: py(d.lat) });
-    var dl = el("text", { "class": "demand-label" }, groups.labels);
+    var dl = el("text", { "class": "demand-label", "data-of": "demand:" + d.id }, groups.labels);
     dl.textContent = d.name || d.id;
     labels.push({ el: dl, x: px(d.lon), y: py(d.lat), dx: 0, dy: 0, size: 11, prio: 1000 - d.total_h100e / maxDem,
                   r: markers[markers.length - 1].r });
@@ -159,7 +160,7 @@
         esc(c.power_text) + "<br>PUE " + fmt(c.pue_min, 2) + "\u2013" + fmt(c.pue_max, 2) + "<br><i>click for details</i>";
     });
     click(e, function () { show(c.label, c.rows); });
-    var t = el("text", { "class": "site-label" }, groups.labels);
+    var t = el("text", { "class": "site-label", "data-of": "site:" + c.id }, groups.labels);
     t.textContent = c.label + " \u00b7 " + c.it_mw_text + " MW \u00b7 " + c.power_text;
     labels.push({ el: t, x: px(c.lon), y: py(c.lat), dx: 0, dy: 0, size: 12, prio: i, r: markers[markers.length - 1].r });
   });
@@ -214,11 +215,13 @@
         m.el.setAttribute("width", 2 * r); m.el.setAttribute("height", 2 * r);
       }
     });
-    // labels must not cover a chosen site, a substation with new load or another label: each tries the
-    // four corners around its marker; one that fits nowhere is hidden until zooming in makes room
+    // labels must not cover a chosen site, a substation with new load, a demand region or another label:
+    // each tries the four corners around its marker, then the four at 2.5 times the distance; one that
+    // fits nowhere is hidden until zooming in makes room (its marker's hover and click still name it)
     var placed = [];
     var solid = markers.filter(function (m) {
-      return m.el.classList.contains("chosen-site") || m.el.classList.contains("connected");
+      return m.el.classList.contains("chosen-site") || m.el.classList.contains("connected") ||
+             m.el.classList.contains("demand");
     }).map(function (m) { var r = m.r * inv * (m.kind === "diamond" ? 1.3 : 1); return [m.x - r, m.y - r, m.x + r, m.y + r]; });
     function hits(box, list) {
       return list.some(function (p) { return box[0] < p[2] && box[2] > p[0] && box[1] < p[3] && box[3] > p[1]; });
@@ -231,7 +234,8 @@
       if (l.fixed) { return; }
       l.el.style.display = "";
       l.el.setAttribute("text-anchor", "start");
-      var spots = [[1, -1, "start"], [1, 1, "start"], [-1, -1, "end"], [-1, 1, "end"]];
+      var spots = [[1, -1, "start"], [1, 1, "start"], [-1, -1, "end"], [-1, 1, "end"],
+                   [2.5, -2.5, "start"], [2.5, 2.5, "start"], [-2.5, -2.5, "end"], [-2.5, 2.5, "end"]];
       for (var k = 0; k < spots.length; k++) {
         l.el.setAttribute("text-anchor", spots[k][2]);
         l.el.setAttribute("x", l.x + spots[k][0] * off);
