@@ -162,7 +162,8 @@
     click(e, function () { show(c.label, c.rows); });
     var t = el("text", { "class": "site-label", "data-of": "site:" + c.id }, groups.labels);
     t.textContent = c.label + " \u00b7 " + c.it_mw_text + " MW \u00b7 " + c.power_text;
-    labels.push({ el: t, x: px(c.lon), y: py(c.lat), dx: 0, dy: 0, size: 12, prio: i, r: markers[markers.length - 1].r });
+    labels.push({ el: t, x: px(c.lon), y: py(c.lat), dx: 0, dy: 0, size: 12, prio: i, r: markers[markers.length - 1].r,
+                  site: true });
   });
 
   // --- interaction -----------------------------------------------------------------------
@@ -216,13 +217,16 @@
       }
     });
     // labels must not cover a chosen site, a substation with new load, a demand region or another label:
-    // each tries the four corners around its marker, then the four at 2.5 times the distance; one that
-    // fits nowhere is hidden until zooming in makes room (its marker's hover and click still name it)
+    // each tries the four corners around its marker; one that fits nowhere is hidden until zooming in
+    // makes room, except a chosen site's, which may then cover a demand region (never a site or label)
     var placed = [];
     var solid = markers.filter(function (m) {
-      return m.el.classList.contains("chosen-site") || m.el.classList.contains("connected") ||
-             m.el.classList.contains("demand");
+      return m.el.classList.contains("chosen-site") || m.el.classList.contains("connected");
     }).map(function (m) { var r = m.r * inv * (m.kind === "diamond" ? 1.3 : 1); return [m.x - r, m.y - r, m.x + r, m.y + r]; });
+    // demand circles too; a chosen site's label that fits beside none of them at any corner still avoids
+    // the solid markers (second pass): it stays at its own marker rather than being hidden
+    var soft = markers.filter(function (m) { return m.el.classList.contains("demand"); })
+      .map(function (m) { var r = m.r * inv; return [m.x - r, m.y - r, m.x + r, m.y + r]; });
     function hits(box, list) {
       return list.some(function (p) { return box[0] < p[2] && box[2] > p[0] && box[1] < p[3] && box[3] > p[1]; });
     }
@@ -234,8 +238,8 @@
       if (l.fixed) { return; }
       l.el.style.display = "";
       l.el.setAttribute("text-anchor", "start");
-      var spots = [[1, -1, "start"], [1, 1, "start"], [-1, -1, "end"], [-1, 1, "end"],
-                   [2.5, -2.5, "start"], [2.5, 2.5, "start"], [-2.5, -2.5, "end"], [-2.5, 2.5, "end"]];
+      var spots = [[1, -1, "start"], [1, 1, "start"], [-1, -1, "end"], [-1, 1, "end"]];
+      for (var pass = 0; pass < (l.site ? 2 : 1); pass++) {
       for (var k = 0; k < spots.length; k++) {
         l.el.setAttribute("text-anchor", spots[k][2]);
         l.el.setAttribute("x", l.x + spots[k][0] * off);
@@ -243,7 +247,9 @@
         var b = l.el.getBBox();
         var box = [b.x, b.y, b.x + b.width, b.y + b.height];
         var own = [l.x - off, l.y - off, l.x + off, l.y + off];
-        var others = solid.filter(function (q) { return !(q[0] >= own[0] - 1e-9 && q[2] <= own[2] + 1e-9 && q[1] >= own[1] - 1e-9 && q[3] <= own[3] + 1e-9); });
+        var notOwn = function (q) { return !(q[0] >= own[0] - 1e-9 && q[2] <= own[2] + 1e-9 && q[1] >= own[1] - 1e-9 && q[3] <= own[3] + 1e-9); };
+        var others = solid.filter(notOwn);
+        if (pass === 0) { others = others.concat(soft.filter(notOwn)); }
         // inside the visible map: screen x = k * x + tx
         var W = wrap.clientWidth || 800, H = wrap.clientHeight || 600;
         var inView = view.k * box[0] + view.tx >= 0 && view.k * box[2] + view.tx <= W &&
@@ -253,6 +259,7 @@
         if ((inView || (!anyInView && k === spots.length - 1)) && !hits(box, placed) && !hits(box, others)) {
           placed.push(box); return;
         }
+      }
       }
       l.el.style.display = "none";
     });
