@@ -8,6 +8,9 @@ Typical use::
     print(plan.summary())
 """
 
+import sys
+import types
+
 # The public names are imported on first use (PEP 562), so that ``import siteplan`` and the command
 # line's --help do not load Pyomo, GeoPandas and xarray (~1.5 s) before they are needed.
 _PUBLIC = {
@@ -46,10 +49,10 @@ def _function_over_submodule(name: str) -> property:
     return property(lambda self: _public(name), lambda self, value: None)
 
 
-class _Package(type(__import__("sys"))):
+class _Package(types.ModuleType):
     solve = _function_over_submodule("solve")
     prepare = _function_over_submodule("prepare")
     compare = _function_over_submodule("compare")
 
 
-__import__("sys").modules[__name__].__class__ = _Package
+sys.modules[__name__].__class__ = _Package

@@ -503,23 +503,18 @@ def site_limits(tab, option_max_mw, onsite_cap_mw, smallest_unit_mw: float) -> l
     The fixed-integer LP's duals price none of these when the plan's racks are held (one more MW of
     connection is worth nothing to a plan that cannot add racks); this is the quantity side.
     """
-    out = []
-    for i, (_, x) in enumerate(tab.iterrows()):
-        if not bool(x["open"]):
-            out.append("")
-            continue
-        why = []
-        mx = float(x.get("max_it_mw", np.nan))
-        if np.isfinite(mx) and float(x["it_mw"]) >= mx - LIMIT_TOL_MW:
-            why.append(f"site's IT limit ({mx:,.0f} MW)")
-        om = float(option_max_mw[i]) if option_max_mw is not None else np.nan
-        if np.isfinite(om) and om > 0 and float(x["interconnect_mw"]) >= om - LIMIT_TOL_MW:
-            why.append(f"grid connection at its most ({om:,.1f} MW)")
-        cap = float(onsite_cap_mw[i])
-        if np.isfinite(cap) and float(x["onsite_mw"]) > 0 and float(x["onsite_mw"]) + smallest_unit_mw > cap + LIMIT_TOL_MW:
-            why.append(f"on-site plant at the site's cap ({cap:,.0f} MW)")
-        out.append("; ".join(why))
-    return out
+    open_ = tab["open"].astype(bool).to_numpy()
+    it, mx = tab["it_mw"].to_numpy(float), tab["max_it_mw"].to_numpy(float)
+    ic, om = tab["interconnect_mw"].to_numpy(float), np.asarray(option_max_mw, dtype=float)
+    on, cap = tab["onsite_mw"].to_numpy(float), np.asarray(onsite_cap_mw, dtype=float)
+    with np.errstate(invalid="ignore"):
+        reasons = [
+            (np.isfinite(mx) & (it >= mx - LIMIT_TOL_MW), [f"site's IT limit ({v:,.0f} MW)" for v in mx]),
+            (np.isfinite(om) & (om > 0) & (ic >= om - LIMIT_TOL_MW), [f"grid connection at its most ({v:,.1f} MW)" for v in om]),
+            (np.isfinite(cap) & (on > 0) & (on + smallest_unit_mw > cap + LIMIT_TOL_MW),
+             [f"on-site plant at the site's cap ({v:,.0f} MW)" for v in cap]),
+        ]
+    return ["; ".join(text[i] for hit, text in reasons if hit[i]) if open_[i] else "" for i in range(len(tab))]
 
 
 def interconnect_words(kv: float, km: float, substation: str, contracted_mw: float, max_mw: float,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import types
 import typing
 from collections.abc import Iterable
 
@@ -43,21 +44,19 @@ def _model_of(tp):
     """A model class inside ``Optional[...]``/``Annotated[...]``/unions, else ``tp`` itself."""
     from pydantic import BaseModel
 
-    for _ in range(5):
+    while True:
         if isinstance(tp, type) and issubclass(tp, BaseModel):
             return tp
         origin = typing.get_origin(tp)
         if origin is typing.Annotated:
             tp = typing.get_args(tp)[0]
             continue
-        if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
-            models = [a for a in typing.get_args(tp) if isinstance(a, type) and issubclass(a, BaseModel)]
+        if origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
             if models:
                 return models[0]
-            rest = [a for a in typing.get_args(tp) if a is not type(None)]
-            tp = rest[0] if len(rest) == 1 else tp
-            if len(rest) != 1:
-                return tp
-            continue
+            if len(args) == 1:
+                tp = args[0]
+                continue
         return tp
-    return tp

@@ -422,11 +422,12 @@ def _expand(path: Path) -> tuple[Sweep | None, list[Problem]]:
 
 def _held_at(sw: SweepFile, bad_zip: set[int], base: dict) -> tuple[tuple, dict]:
     """The sweep's axes and the value each key is held at (see :class:`Sweep`)."""
+    merged: Any = copy.deepcopy(base)  # the base scenario with the sweep's fixed values
+    for k, v in sw.set.items():
+        set_by_path(merged, k, v)
+
     def base_value(key: str):
-        node: Any = {**base}
-        for k, v in sw.set.items():
-            node = copy.deepcopy(node)
-            set_by_path(node, k, v)
+        node = merged
         for part in key.split("."):
             if not isinstance(node, dict) or part not in node:
                 return None
