@@ -6,6 +6,7 @@ tables, invariant checks) reads the Plan only.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -438,8 +439,20 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
 TINY_SITE_MW = 1.0  # an open site below this much IT is called out (summary, report, maps)
 
 
+_FAR = re.compile(r"^(\d+(?:\.\d+)?)\s*km from\s+(.+)$")
+_KV_IN_BRACKET = re.compile(r"\((\d+(?:\.\d+)?)\s*kV\s+")
+
+
+def display_name(name: str) -> str:
+    """A dataset's site name without a voltage in its bracket: 'near Tyler, TX (230 kV Tyler 7)' ->
+    'near Tyler, TX (Tyler 7)'. The voltage there was the seed substation's (older builds of the bundled datasets wrote
+    it), not necessarily the site's connection, which the interconnect columns give."""
+    return _KV_IN_BRACKET.sub("(", str(name or ""))
+
+
 def place_name(name: str, fallback: str) -> str:
-    """The town of a dataset name: 'near Big Spring, TX (230 kV O Donnell 1)' -> 'Big Spring, TX'.
+    """The place of a dataset name, honest about distance: 'near Tyler, TX (Tyler 7)' -> 'Tyler, TX';
+    '66 km from Big Spring, TX (Sterling City 1)' -> 'near Big Spring, TX (66 km)'.
 
     Parameters
     ----------
@@ -456,12 +469,16 @@ def place_name(name: str, fallback: str) -> str:
     if not name or name.lower() == "nan":
         return fallback
     name = name.split(" (")[0]
+    far = _FAR.match(name)
+    if far:
+        return f"near {far.group(2)} ({float(far.group(1)):.0f} km)"
     return name[5:] if name.startswith("near ") else name
 
 
 def place_names(names, ids) -> list[str]:
-    """Names a person can tell apart: the town, and where several candidates share a town, the town
-    with the substation the dataset names in brackets ('Big Spring, TX (O Donnell 1)'), then the id.
+    """Names a person can tell apart: the place (:func:`place_name`), and where several candidates
+    share one, the substation the dataset names in brackets ('Tyler, TX (Tyler 7)', 'near Big Spring,
+    TX (66 km; Sterling City 1)'), without a voltage; then the id.
 
     Parameters
     ----------
@@ -474,7 +491,6 @@ def place_names(names, ids) -> list[str]:
     -------
     list of str
     """
-    import re
     from collections import Counter
 
     names = ["" if n is None else str(n) for n in names]
@@ -486,7 +502,10 @@ def place_names(names, ids) -> list[str]:
         if count[t] > 1:
             m = re.search(r"\(([^()]*)\)\s*$", n)
             extra = re.sub(r"^\d+(\.\d+)?\s*kV\s+", "", m.group(1)).strip() if m else ""
-            t = f"{t} ({extra})" if extra else t
+            if extra and t.endswith(" km)"):
+                t = f"{t[:-1]}; {extra})"
+            elif extra:
+                t = f"{t} ({extra})"
         out.append(t)
     again = Counter(out)
     return [f"{t} [{i}]" if again[t] > 1 else t for t, i in zip(out, ids)]
@@ -553,6 +572,8 @@ def _describe_sites(tab, sites_gdf, subs, cat, Pg, Pb, units, bunits, gen, grid_
     a reader looks for first come first."""
     names = sites_gdf["name"].fillna("").astype(str).values if "name" in sites_gdf else [""] * len(tab)
     tab.insert(1, "place", place_names(names, tab["site_id"]))
+    if "name" in tab:
+        tab["name"] = [display_name(n) for n in tab["name"].fillna("").astype(str)]
     sub_name = subs["name"].fillna("").astype(str) if "name" in subs else None
     sid = tab["substation_id"].astype(str).values
     sname = [(sub_name.get(b, "") or b) if (b and sub_name is not None) else b for b in sid]

@@ -7,7 +7,9 @@ city, then on the other eight compass bearings, at the first point that is >= ``
 every city over ``BIG_CITY_POP`` and >= ``ANY_CITY_KM`` from every city of >= 15k (GeoNames), lies
 in one of the region's states (Census polygons) and is >= ``SITE_SPACING_KM`` from earlier parcels.
 At most ``MAX_SITES`` parcels, the campus-belt parcels of :mod:`siteplan.databuild.campuses` first
-(placed by their own rule, near the towns the general rule avoids).
+(placed by their own rule, near the towns the general rule avoids). A site is named after its nearest
+city of >= 15k ("near Tyler, TX (Tyler 7)"; beyond ``NEAR_TOWN_KM``: "65 km from Big Spring, TX
+(Sterling City 1)") and its seed substation, without a voltage (:func:`site_name`).
 
 max_it_mw by the seed's voltage (``MAX_IT_BY_KV``); land area = ``ACRES_FIXED`` + ``ACRES_PER_MW`` x
 max_it_mw; land_cost_usd = area x region $/acre x (1 + 1.5 exp(-d / 40 km)), d = distance to the
@@ -41,6 +43,16 @@ MAX_IT_BY_KV = {115.0: 100.0, 138.0: 150.0, 161.0: 200.0, 230.0: 400.0, 345.0: 6
 ACRES_FIXED = 30.0
 ACRES_PER_MW = 1.0
 WATER_L_PER_KWH = 0.25
+NEAR_TOWN_KM = 20.0  # a site farther than this from its nearest town says how far (site_name)
+
+
+def site_name(town: str, town_km: float, substation: str) -> str:
+    """A site's dataset name: 'near Tyler, TX (Tyler 7)' within ``NEAR_TOWN_KM`` of its nearest town
+    (GeoNames, population >= 15k), else how far it is: '65 km from Big Spring, TX (Sterling City 1)'.
+    The bracket names the seed substation, without its voltage (the site may connect elsewhere, at
+    another voltage)."""
+    where = f"near {town}" if town_km <= NEAR_TOWN_KM else f"{town_km:.0f} km from {town}"
+    return f"{where} ({substation})"
 
 
 def _max_it(kv: float) -> float:
@@ -112,9 +124,11 @@ def build_sites(region: Region, subs: pd.DataFrame, cities: pd.DataFrame,
         if not placed:
             continue
         lon, lat, zone = placed
-        town = near.iloc[int(np.argmin(haversine_km(lon, lat, clon, clat)))]
-        sites.append(record(f"site_{sid}", f"near {town['name']}, {town['state']} ({int(r.voltage_kv)} kV "
-                                           f"{r['name'].title()})", lon, lat, r, sid, zone))
+        d_town = haversine_km(lon, lat, clon, clat)
+        k = int(np.argmin(d_town))
+        town = near.iloc[k]
+        sites.append(record(f"site_{sid}", site_name(f"{town['name']}, {town['state']}", float(d_town[k]),
+                                                     r["name"].title()), lon, lat, r, sid, zone))
     return sites
 
 
@@ -156,7 +170,7 @@ def place_campus_sites(region: Region, core: pd.DataFrame, cities: pd.DataFrame,
         else:
             raise KeyError(f"campus town {town}, {state}: no parcel near it or substation sub_{sid} fits")
         out.append(record(f"site_{slug(town)}_{state.lower()}",
-                          f"{town} campus belt, {state} ({int(r.voltage_kv)} kV {r['name'].title()})",
+                          f"{town} campus belt, {state} ({r['name'].title()})",
                           lon, lat, r, sid, zone, CAMPUS_LAND_FACTOR))
     return out
 

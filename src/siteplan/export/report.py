@@ -62,11 +62,17 @@ def _usd(v: float) -> str:
 NEAR_SHARE = 0.95  # a scalar cap used to this share, with no value in the fixed LP, is reported as near its limit
 
 
+AT_LIMIT_WORDS = "at its limit (no marginal value with the plan's racks held)"
+
+
 def _status(values: np.ndarray | None, unit: str, at_limit: int = 0, scalar: bool = False) -> str:
     """Status of a family from its values: binds where the value exceeds DUAL_TOL, with the largest value.
 
     NaN members are not priced by the fixed-integer LP (rows of integer decisions only); if every
     member is NaN, the status says so and how many sit at their limit (a quantity, not a dual).
+    A family with no value but ``at_limit`` members used to their limit is *at its limit* (the LP's
+    dual there is degenerate: one more unit is worth nothing while the racks are held), never
+    *slack*, which means real headroom.
     """
     if values is None:
         return "–"
@@ -75,9 +81,13 @@ def _status(values: np.ndarray | None, unit: str, at_limit: int = 0, scalar: boo
     v = np.nan_to_num(values, nan=0.0)
     n = int((v > DUAL_TOL).sum())
     if not n:
+        if at_limit:
+            return AT_LIMIT_WORDS if scalar or (at_limit == 1 and len(values) == 1) else \
+                f"{at_limit} of {len(values)} {AT_LIMIT_WORDS}"
         return "slack"
     top = f"{_usd(float(v.max()))} USD/yr per {unit}"
-    return f"**binds**: {top}" if scalar else f"**binds at {n}**, up to {top}"
+    more = f"; {at_limit - n} more {AT_LIMIT_WORDS}" if at_limit > n else ""
+    return (f"**binds**: {top}" if scalar else f"**binds at {n}**, up to {top}") + more
 
 
 def _decision_gap_cell(r) -> str:
@@ -89,14 +99,16 @@ def _decision_gap_cell(r) -> str:
             f"{style.fmt_usd(u)}/yr of IT, facility and cooling that every plan meeting the demand pays)")
 
 
-def _one(values: np.ndarray | None, i: int, unit: str) -> str:
-    """Status of one member: its value if it binds."""
+def _one(values: np.ndarray | None, i: int, unit: str, at_limit: bool = False) -> str:
+    """Status of one member: its value if it binds; *at its limit* when used to it without a value."""
     if values is None:
         return "–"
     v = float(values[i])
     if np.isnan(v):
-        return "not priced"
-    return f"**binds**: {_usd(v)} USD/yr per {unit}" if v > DUAL_TOL else "slack"
+        return "not priced" + ("; at the limit" if at_limit else "")
+    if v > DUAL_TOL:
+        return f"**binds**: {_usd(v)} USD/yr per {unit}"
+    return AT_LIMIT_WORDS if at_limit else "slack"
 
 
 def _scenario_dict(study=None, scenario: dict | None = None) -> dict:
@@ -512,6 +524,8 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
     peak = np.abs(ds["corridor_peak_flow_mw"].values.astype(float)) if "corridor_peak_flow_mw" in ds \
         else (flow.max(axis=1) if flow.size else np.zeros(len(cap)))
     v_cor = _values(ds, "value_corridor_usd_per_mw_yr")
+    # no "at its limit" for corridors and supply: their flow is one of many that deliver the contracts
+    # (the least total flow), so a corridor at capacity there may have room in another flow
     summary.append(["corridor capacity", f"{int((peak > 0).sum())} of {len(cap)} corridors carry flow",
                     "capacity_mw", _status(v_cor, "MW")])
     # supply
@@ -530,7 +544,8 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
     ic = plan.interconnects
     v_ic = _values(ds, "value_interconnect_usd_per_mw_yr")
     has_ic = np.array([bool(x) for x in ds["interconnect_substation"].values.tolist()], dtype=bool)
-    nic = int(sum(_binds(a, b) for a, b in zip(ic["peak_import_mw"], ic["contracted_mw"]))) if len(ic) else 0
+    # the limit priced is the contract within the connection's most (its class's max_mw or the headroom)
+    nic = int(sum(_binds(a, b) for a, b in zip(ic["contracted_mw"], ic["max_mw"]))) if len(ic) else 0
     summary.append(["interconnect capacity", f"{len(ic)} interconnect(s)", "capacity_mw",
                     _status(None if v_ic is None else v_ic[has_ic], "MW", nic)])
     # RTT
@@ -576,7 +591,11 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
     out.append(Block("p", "*binds*: relaxing the limit by one unit would lower the annual cost by more than "
                           f"{DUAL_TOL:g} USD/yr, with every site, design, rack count, interconnect and on-site unit "
                           "held as planned (duals of the LP with the integer decisions fixed). *not priced*: every term of the limit is an integer decision, so that LP "
-                          "cannot value it; *at the limit* counts quantities at their bound."
+                          "cannot value it; *at the limit* counts quantities at their bound. *at its limit (no marginal value "
+                          "with the plan's racks held)*: used to its limit (within "
+                          f"{ABS_TOL:g} or {REL_TOL:g} of it), yet one more unit would not lower the cost while the "
+                          "racks stay as planned (a zero dual); it may still have decided how many racks fit. "
+                          "*slack*: real headroom left."
                      + (f" No values: {ds.attrs['duals_status']}." if str(ds.attrs.get("duals_status", "optimal"))
                         != "optimal" else "")))
 
@@ -584,7 +603,7 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
     ids = ds["substation"].values
     names = _lookups(plan)
     rows = [[_named(names["substation"], str(ids[i])), f(conn[i], 1), f(upg[i], 1), f(head[i], 1), f(max(head[i] - (conn[i] - upg[i]), 0.0), 1),
-             f"{(conn[i] - upg[i]) / head[i]:.0%}" if head[i] > 0 else "–", _one(v_head, i, "MW")]
+             f"{(conn[i] - upg[i]) / head[i]:.0%}" if head[i] > 0 else "–", _one(v_head, i, "MW", _binds(conn[i] - upg[i], head[i]))]
             for i in np.argsort(-conn) if conn[i] > 0]
     if rows:
         out.append(Block("p", "**Substation headroom** (substations with new load: contracted `connected_mw`, of which "
@@ -623,7 +642,8 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
         out.append(Block("table", table=Table(["region", "workload", "worst RTT ms", "limit ms",
                                                "sites within limit", "status"], rows, "llrrrl")))
     site_pos = {s: i for i, s in enumerate(ds["site"].values.tolist())}
-    wl_rows = [[_named(names["site"], s), f(water[s], 0), f(v, 0), _one(v_site_w, site_pos[s], "m³/yr") if s in site_pos else "–"]
+    wl_rows = [[_named(names["site"], s), f(water[s], 0), f(v, 0), _one(v_site_w, site_pos[s], "m³/yr", _binds(water[s], v))
+               if s in site_pos else "–"]
                for s, v in sorted(water_limits.items()) if np.isfinite(v) and water.get(s, 0) > 0]
     if wl_rows:
         out.append(Block("p", "**Site water limits**"))
