@@ -212,8 +212,7 @@ def map_data(plan) -> dict:
         {"id": "labels", "title": "Labels", "count": len(chosen), "visible": True, "swatch": "#111111"},
     ]
     data["legend"] = {"designs": colors, "power": sorted({style.power_kind(c) for _, c in chosen.iterrows()}),
-                      "voltages": {f"{v:g}": style.voltage_color(v)
-                                   for v in sorted({float(v) for v in plan.interconnects["voltage_kv"]})},
+                      "voltages": dict(style.voltage_legend(plan.interconnects["voltage_kv"])),
                       "headroom": {"max_mw": vmax, "used": int(used.sum()),
                                    "ramp": [to_hex(cmap(norm(vmax * (i / 8) ** 2))) for i in range(9)]}}
     return data
@@ -244,7 +243,8 @@ def _legend_html(legend: dict) -> str:
         or ['<div class="legend-row">(no site opened)</div>']
     if legend["voltages"]:
         rows.append("<h2>Interconnect voltage</h2>")
-        rows += [f'<div class="legend-row"><span class="swatch line" style="background:{c}"></span>{v} kV</div>'
+        rows += [f'<div class="legend-row voltage-entry"><span class="swatch line" style="background:{c}"></span>'
+                 f"{html.escape(v)}</div>"
                  for v, c in legend["voltages"].items()]
     h = legend["headroom"]
     if not h.get("used", 1):  # no substation with new load: nothing on the map has this colour

@@ -105,10 +105,14 @@
     });
   });
   data.interconnects.forEach(function (c) {
+    // a white casing under the voltage colour keeps every class's colour readable over a site marker
+    var casing = el("path", { d: pathOf(c.coords), "class": "ic-casing", "vector-effect": "non-scaling-stroke" },
+                    groups.interconnects);
     var p = el("path", { d: pathOf(c.coords), "class": "interconnect interactive", stroke: c.color,
-                         "vector-effect": "non-scaling-stroke" }, groups.interconnects);
+                         "data-voltage-kv": c.voltage_kv, "vector-effect": "non-scaling-stroke" }, groups.interconnects);
     var a = c.coords[0], b = c.coords[c.coords.length - 1];
-    spokes.push({ el: p, site: c.site, substation: c.substation, x0: px(a[0]), y0: py(a[1]), x1: px(b[0]), y1: py(b[1]) });
+    spokes.push({ el: p, casing: casing, site: c.site, substation: c.substation, x0: px(a[0]), y0: py(a[1]),
+                  x1: px(b[0]), y1: py(b[1]) });
     hover(p, function () {
       return "<b>" + esc(c.site) + " \u2192 " + esc(c.substation) + "</b><br>" + esc(c.voltage_class) + ": " + fmt(c.voltage_kv) + " kV, " +
         fmt(c.contracted_mw) + " MW contracted, " + fmt(c.line_km, 1) + " km<br>capex " + usd(c.capex_usd) + ", peak import " + fmt(c.peak_import_mw, 1) + " MW";
@@ -122,7 +126,7 @@
     var dl = el("text", { "class": "demand-label", "data-of": "demand:" + d.id }, groups.labels);
     dl.textContent = d.name || d.id;
     labels.push({ el: dl, x: px(d.lon), y: py(d.lat), dx: 0, dy: 0, size: 11, prio: 1000 - d.total_h100e / maxDem,
-                  r: markers[markers.length - 1].r });
+                  r: markers[markers.length - 1].r, marker: markers[markers.length - 1] });
     hover(e, function () {
       var s = "<b>" + esc(d.name || d.id) + "</b> (demand)";
       d.workloads.forEach(function (w) {
@@ -160,10 +164,18 @@
         esc(c.power_text) + "<br>PUE " + fmt(c.pue_min, 2) + "\u2013" + fmt(c.pue_max, 2) + "<br><i>click for details</i>";
     });
     click(e, function () { show(c.label, c.rows); });
+    // two lines (name; MW and power supply), so a label stays compact beside its own marker; a thin
+    // leader joins a label that had to move away from its marker (drawn under every label)
     var t = el("text", { "class": "site-label", "data-of": "site:" + c.id }, groups.labels);
-    t.textContent = c.label + " \u00b7 " + c.it_mw_text + " MW \u00b7 " + c.power_text;
-    labels.push({ el: t, x: px(c.lon), y: py(c.lat), dx: 0, dy: 0, size: 12, prio: i, r: markers[markers.length - 1].r,
-                  site: true });
+    var l1 = el("tspan", { "class": "site-name" }, t);
+    l1.textContent = c.label;
+    var l2 = el("tspan", { "class": "site-info", dy: "1.2em" }, t);
+    l2.textContent = c.it_mw_text + " MW \u00b7 " + c.power_text;
+    var lead = el("line", { "class": "leader", "data-of": "site:" + c.id, "vector-effect": "non-scaling-stroke" });
+    groups.labels.insertBefore(lead, groups.labels.firstChild);
+    lead.style.display = "none";
+    labels.push({ el: t, lines: [l1, l2], leader: lead, x: px(c.lon), y: py(c.lat), dx: 0, dy: 0, size: 12, prio: i,
+                  r: markers[markers.length - 1].r, site: c.id, marker: markers[markers.length - 1] });
   });
 
   // --- interaction -----------------------------------------------------------------------
@@ -201,7 +213,8 @@
         var m = subMarker[sp.substation];
         if (m) { m.x = ex; m.y = ey; }
       }
-      sp.el.setAttribute("d", "M" + sp.x0.toFixed(5) + "," + sp.y0.toFixed(5) + "L" + ex.toFixed(5) + "," + ey.toFixed(5));
+      var dd = "M" + sp.x0.toFixed(5) + "," + sp.y0.toFixed(5) + "L" + ex.toFixed(5) + "," + ey.toFixed(5);
+      sp.el.setAttribute("d", dd); sp.casing.setAttribute("d", dd);
     });
     markers.forEach(function (m) {
       var r = m.r * inv;
@@ -216,54 +229,112 @@
         m.el.setAttribute("width", 2 * r); m.el.setAttribute("height", 2 * r);
       }
     });
-    // labels must not cover a chosen site, a substation with new load, a demand region or another label:
-    // each tries the four corners around its marker; one that fits nowhere is hidden until zooming in
-    // makes room, except a chosen site's, which may then cover a demand region (never a site or label)
-    var placed = [];
+    placeLabels(inv);
+    scalebar();
+  }
+  // Labels must not cover a chosen site, a substation with new load, a demand region or another label.
+  // Each tries eight spots around its marker (right, the corners, above, below, left; a label left of
+  // its marker is right-aligned to it). A site label must also be nearer to its own marker than to any
+  // other chosen site's. A site label that fits at none of them moves out in steps along the same
+  // directions with a leader line to its marker (kept off the other sites); if that fails too it may
+  // cover a demand region (never a site or a label); else, like a demand label that does not fit, it
+  // is hidden until zooming in makes room.
+  var DIRS = [[1, 0], [1, -1], [1, 1], [0, -1], [0, 1], [-1, 0], [-1, -1], [-1, 1]];
+  var LEAD_PX = [22, 46, 80, 130];
+  function edgeR(m, inv) { return m.r * inv * (m.kind === "diamond" ? 1.3 : 1); }
+  function boxGap(box, m, inv) {  // box to the marker's edge (0 when they touch or overlap)
+    var qx = Math.min(Math.max(m.x, box[0]), box[2]), qy = Math.min(Math.max(m.y, box[1]), box[3]);
+    return Math.max(0, Math.sqrt((qx - m.x) * (qx - m.x) + (qy - m.y) * (qy - m.y)) - edgeR(m, inv));
+  }
+  function segHits(ax, ay, bx, by, m, inv) {  // does the segment pass through the marker?
+    var dx = bx - ax, dy = by - ay, L = dx * dx + dy * dy;
+    var t = L > 0 ? Math.max(0, Math.min(1, ((m.x - ax) * dx + (m.y - ay) * dy) / L)) : 0;
+    var cx = ax + t * dx - m.x, cy = ay + t * dy - m.y;
+    return Math.sqrt(cx * cx + cy * cy) < edgeR(m, inv) + 2 * inv;
+  }
+  function setLabel(l, anchor, x, y) {
+    l.el.setAttribute("text-anchor", anchor);
+    l.el.setAttribute("x", x); l.el.setAttribute("y", y);
+    if (l.lines) { l.lines.forEach(function (s) { s.setAttribute("x", x); }); }
+  }
+  function placeLabels(inv) {
+    var W = wrap.clientWidth || 800, H = wrap.clientHeight || 600;
+    var chosenM = markers.filter(function (m) { return m.el.classList.contains("chosen-site"); });
     var solid = markers.filter(function (m) {
       return m.el.classList.contains("chosen-site") || m.el.classList.contains("connected");
-    }).map(function (m) { var r = m.r * inv * (m.kind === "diamond" ? 1.3 : 1); return [m.x - r, m.y - r, m.x + r, m.y + r]; });
-    // demand circles too; a chosen site's label that fits beside none of them at any corner still avoids
-    // the solid markers (second pass): it stays at its own marker rather than being hidden
-    var soft = markers.filter(function (m) { return m.el.classList.contains("demand"); })
-      .map(function (m) { var r = m.r * inv; return [m.x - r, m.y - r, m.x + r, m.y + r]; });
-    function hits(box, list) {
-      return list.some(function (p) { return box[0] < p[2] && box[2] > p[0] && box[1] < p[3] && box[3] > p[1]; });
-    }
+    });
+    var soft = markers.filter(function (m) { return m.el.classList.contains("demand"); });
+    function mbox(m) { var r = edgeR(m, inv); return [m.x - r, m.y - r, m.x + r, m.y + r]; }
+    function overlaps(a, p) { return a[0] < p[2] && a[2] > p[0] && a[1] < p[3] && a[3] > p[1]; }
+    var placed = [];
     labels.slice().sort(function (a, b) { return a.prio - b.prio; }).forEach(function (l) {
-      var off = l.fixed ? 0 : (l.r + 3) * inv;
       l.el.setAttribute("font-size", l.size * inv);
       l.el.setAttribute("stroke-width", 3 * inv);
-      l.el.setAttribute("x", l.x + off); l.el.setAttribute("y", l.y - off);
-      if (l.fixed) { return; }
+      if (l.fixed) { setLabel(l, "middle", l.x, l.y); return; }
       l.el.style.display = "";
-      l.el.setAttribute("text-anchor", "start");
-      var spots = [[1, -1, "start"], [1, 1, "start"], [-1, -1, "end"], [-1, 1, "end"]];
-      for (var pass = 0; pass < (l.site ? 2 : 1); pass++) {
-      for (var k = 0; k < spots.length; k++) {
-        l.el.setAttribute("text-anchor", spots[k][2]);
-        l.el.setAttribute("x", l.x + spots[k][0] * off);
-        l.el.setAttribute("y", l.y + spots[k][1] * off + (spots[k][1] > 0 ? 0.8 * l.size * inv : 0));
+      if (l.leader) { l.leader.style.display = "none"; }
+      var off = (l.r + 3) * inv;
+      // the label's box for each text-anchor, relative to its anchor point (measured once)
+      var rel = {};
+      ["start", "middle", "end"].forEach(function (an) {
+        setLabel(l, an, l.x, l.y);
         var b = l.el.getBBox();
-        var box = [b.x, b.y, b.x + b.width, b.y + b.height];
-        var own = [l.x - off, l.y - off, l.x + off, l.y + off];
-        var notOwn = function (q) { return !(q[0] >= own[0] - 1e-9 && q[2] <= own[2] + 1e-9 && q[1] >= own[1] - 1e-9 && q[3] <= own[3] + 1e-9); };
-        var others = solid.filter(notOwn);
-        if (pass === 0) { others = others.concat(soft.filter(notOwn)); }
-        // inside the visible map: screen x = k * x + tx
-        var W = wrap.clientWidth || 800, H = wrap.clientHeight || 600;
-        var inView = view.k * box[0] + view.tx >= 0 && view.k * box[2] + view.tx <= W &&
-                     view.k * box[1] + view.ty >= 0 && view.k * box[3] + view.ty <= H;
-        var anyInView = view.k * box[2] + view.tx > 0 && view.k * box[0] + view.tx < W &&
-                        view.k * box[3] + view.ty > 0 && view.k * box[1] + view.ty < H;
-        if ((inView || (!anyInView && k === spots.length - 1)) && !hits(box, placed) && !hits(box, others)) {
-          placed.push(box); return;
+        rel[an] = [b.x - l.x, b.y - l.y, b.width, b.height];
+      });
+      var w = rel.start[2], h = rel.start[3];
+      var inView = function (box) {
+        return view.k * box[0] + view.tx >= 0 && view.k * box[2] + view.tx <= W &&
+               view.k * box[1] + view.ty >= 0 && view.k * box[3] + view.ty <= H;
+      };
+      var spot = function (dir, d) {  // the label's box at distance d from the marker's centre
+        var ux = dir[0], uy = dir[1], c = (ux !== 0 && uy !== 0) ? 0.75 : 1, x0, y0;
+        if (ux > 0) { x0 = l.x + c * d; } else if (ux < 0) { x0 = l.x - c * d - w; } else { x0 = l.x - w / 2; }
+        if (uy > 0) { y0 = l.y + c * d; } else if (uy < 0) { y0 = l.y - c * d - h; } else { y0 = l.y - h / 2; }
+        return [x0, y0, x0 + w, y0 + h];
+      };
+      var mx = view.k * l.x + view.tx, my = view.k * l.y + view.ty;
+      var markerInView = mx >= 0 && mx <= W && my >= 0 && my <= H;
+      var dists = [[off, false]].concat(l.site ? LEAD_PX.map(function (p) { return [off + p * inv, true]; }) : []);
+      var passes = l.site ? [true, false] : [true];  // avoid demand circles too, then only the solid markers
+      var ok = function (box, lead, withSoft) {
+        if (!inView(box) || overlaps2(box, placed)) { return false; }
+        var others = solid.concat(withSoft ? soft : []).filter(function (m) { return m !== l.marker; });
+        if (others.some(function (m) { return overlaps(box, mbox(m)); })) { return false; }
+        if (!l.site) { return true; }
+        var own = boxGap(box, l.marker, inv), rest = chosenM.filter(function (m) { return m !== l.marker; });
+        if (!lead) { return rest.every(function (m) { return boxGap(box, m, inv) > own; }); }
+        // with a leader: the leader crosses no other site and the label keeps 20 px clear of the other sites
+        var q = nearestPoint(box, l.marker);
+        return rest.every(function (m) { return boxGap(box, m, inv) > 20 * inv &&
+                                                !segHits(l.marker.x, l.marker.y, q[0], q[1], m, inv); });
+      };
+      function overlaps2(box, list) { return list.some(function (p) { return overlaps(box, p); }); }
+      for (var pi = 0; pi < passes.length; pi++) {
+        for (var di = 0; di < dists.length; di++) {
+          for (var k = 0; k < DIRS.length; k++) {
+            var box = spot(DIRS[k], dists[di][0]);
+            if (markerInView && !ok(box, dists[di][1], passes[pi])) { continue; }
+            var an = DIRS[k][0] > 0 ? "start" : DIRS[k][0] < 0 ? "end" : "middle";
+            setLabel(l, an, box[0] - rel[an][0], box[1] - rel[an][1]);
+            if (markerInView) { placed.push(box); }
+            if (dists[di][1] && markerInView) { drawLeader(l, box, inv); }
+            return;
+          }
         }
-      }
       }
       l.el.style.display = "none";
     });
-    scalebar();
+  }
+  function nearestPoint(box, m) {
+    return [Math.min(Math.max(m.x, box[0]), box[2]), Math.min(Math.max(m.y, box[1]), box[3])];
+  }
+  function drawLeader(l, box, inv) {
+    var q = nearestPoint(box, l.marker), dx = q[0] - l.x, dy = q[1] - l.y, L = Math.sqrt(dx * dx + dy * dy);
+    var r = edgeR(l.marker, inv);
+    if (L <= r) { return; }
+    l.leader.setAttribute("x1", l.x + dx / L * r); l.leader.setAttribute("y1", l.y + dy / L * r);
+    l.leader.setAttribute("x2", q[0]); l.leader.setAttribute("y2", q[1]);
+    l.leader.style.display = "";
   }
   function fit() {
     var W = wrap.clientWidth || 800, H = wrap.clientHeight || 600, e = data.view.extent;

@@ -490,9 +490,9 @@ def _legends(fig, lax, designs, colors, chosen, mw_max, ic, norm, cmap, has_fibe
                     markerfacecolor="#dddddd", markeredgecolor="black") for v in vals],
             [f"{v:,g} MW" for v in vals], "IT capacity", labelspacing=1.2, borderpad=0.6, handlelength=3.2,
             handletextpad=1.0)
-    kvs = sorted({float(v) for v in ic["voltage_kv"]}) if len(ic) else []
+    kvs = style.voltage_legend(ic["voltage_kv"]) if len(ic) else []
     if kvs:
-        add([Line2D([], [], color=style.voltage_color(v), lw=3) for v in kvs], [f"{v:g} kV" for v in kvs],
+        add([Line2D([], [], color=c, lw=3) for _, c in kvs], [lab for lab, _ in kvs],
             "Interconnect (site → substation)")
     other_h = [Line2D([], [], marker="o", ls="", markersize=6, markerfacecolor="white",
                       markeredgecolor=style.CANDIDATE_COLOR),

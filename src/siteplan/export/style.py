@@ -22,9 +22,22 @@ DESIGN_COLORS = {
 }
 EXTRA_COLORS = ("#0072B2", "#D55E00", "#F0E442", "#999999", "#882255", "#44AA99")
 
-# Interconnect voltages: a fixed scale from 60 kV (light blue) to 520 kV (dark red).
-VOLTAGE_RANGE_KV = (60.0, 520.0)
-VOLTAGE_CMAP = "plasma_r"
+# Interconnect voltages: one colour per standard North American transmission voltage class, so
+# neighbouring classes (138 and 161 kV, 345 and 500 kV) are told apart. Paul Tol's colour-blind-safe
+# "muted" hues (69 kV a deeper yellow, 138 kV a stronger cyan, so both show on the pale basemap);
+# every pair differs by at least ~14 CIELAB units also under simulated deuteranopia, protanopia and
+# tritanopia (tests/test_map_labels2.py). A voltage off these classes takes the nearest class's colour.
+VOLTAGE_CLASS_COLORS = {
+    69.0: "#DDAA33",
+    115.0: "#999933",
+    138.0: "#33BBEE",
+    161.0: "#CC6677",
+    230.0: "#117733",
+    345.0: "#332288",
+    500.0: "#882255",
+    765.0: "#AA4499",
+}
+VOLTAGE_CLASSES_KV = tuple(VOLTAGE_CLASS_COLORS)
 
 CANDIDATE_COLOR = "#8c8c8c"
 DEMAND_COLOR = "#7b3294"
@@ -46,14 +59,33 @@ def design_colors(designs) -> dict[str, str]:
     return out
 
 
-def voltage_color(kv: float) -> str:
-    """Hex colour of a voltage on the fixed kV scale (same in every map)."""
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
+def voltage_class(kv: float) -> float:
+    """The standard voltage class (kV, :data:`VOLTAGE_CLASSES_KV`) nearest to ``kv`` (by ratio: 100 kV
+    is the 115 kV class, 600 kV the 500 kV class)."""
+    v = float(kv)
+    if not math.isfinite(v) or v <= 0:
+        return VOLTAGE_CLASSES_KV[0]
+    return min(VOLTAGE_CLASSES_KV, key=lambda c: (abs(math.log(v / c)), c))
 
-    lo, hi = VOLTAGE_RANGE_KV
-    t = min(max((float(kv) - lo) / (hi - lo), 0.0), 1.0)
-    return to_hex(colormaps[VOLTAGE_CMAP](0.1 + 0.8 * t))
+
+def voltage_color(kv: float) -> str:
+    """Hex colour of a voltage: its class's (:func:`voltage_class`), the same in every map."""
+    return VOLTAGE_CLASS_COLORS[voltage_class(kv)]
+
+
+def voltage_legend(kvs) -> list[tuple[str, str]]:
+    """(label, colour) per voltage class present among ``kvs``, lowest first: '138 kV', or
+    '69 kV class (66 kV)' when a voltage of the plan is not the class's own."""
+    by_class: dict[float, set[float]] = {}
+    for v in kvs:
+        if v is not None and math.isfinite(float(v)):
+            by_class.setdefault(voltage_class(v), set()).add(float(v))
+    out = []
+    for c in sorted(by_class):
+        other = sorted(v for v in by_class[c] if abs(v - c) > 1e-9)
+        label = f"{c:g} kV" if not other else f"{c:g} kV class ({', '.join(f'{v:g}' for v in sorted(by_class[c]))} kV)"
+        out.append((label, VOLTAGE_CLASS_COLORS[c]))
+    return out
 
 
 # cost categories (siteplan.model.objective.COST_CATEGORIES) as a person reads them

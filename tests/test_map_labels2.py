@@ -1,0 +1,219 @@
+"""Maps a reviewer can trust (issue 18 review): which label belongs to which site, voltage classes
+told apart, details in words.
+
+* map.html in headless Chromium: every visible site label's box is nearer to its own site's marker
+  than to any other chosen site's marker, or a leader line runs from the label to its own marker; no
+  label covers a marker other than its own. On the texas plan a one-line label ("Tyler, TX · 356 MW ·
+  grid + ...", ~390 px) was put left of Tyler with text-anchor "end" and began beside Big Spring.
+* Voltage classes 69-765 kV have distinct colours (also under simulated colour blindness) and the
+  legends list the classes present.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import itertools
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import LineString, Point
+
+import siteplan
+from siteplan.export import style
+
+from test_outputs_maps import crowded
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "models" / "example.yaml"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def example_plan():
+    return siteplan.solve(siteplan.load(EXAMPLE))
+
+
+def texas_like(plan):
+    """A copy of ``plan`` with the three open sites of the texas study's plan: Big Spring (390 MW,
+    grid + on-site), Tyler (356 MW, grid + on-site, near the map's east edge, on Big Spring's
+    latitude) and Laredo (50 MW, grid), each connected to a substation beside it (138, 161, 69 kV)."""
+    p = copy.copy(plan)
+    base = plan.sites.iloc[[0]]
+    specs = [("bigspring", "Big Spring, TX", -101.47, 32.25, 390.0, 238.0, 0.30, 161.0),
+             ("tyler", "Tyler, TX", -95.30, 32.35, 356.0, 238.0, 0.24, 138.0),
+             ("laredo", "Laredo, TX", -99.49, 27.53, 50.3, 0.0, 1.0, 69.0)]
+    rows, subs_rows, ic_rows, ic_geom = [], [], [], []
+    for sid, place, x, y, mw, onsite, share, kv in specs:
+        r = base.iloc[0].copy()
+        r["site_id"], r["place"], r["name"] = sid, place, f"near {place}"
+        r["open"], r["it_mw"], r["design"] = True, mw, "direct_to_chip"
+        r["substation_id"], r["interconnect_kv"], r["interconnect_mw"] = f"sub_{sid}", kv, mw * 1.2
+        r["onsite_mw"], r["grid_share"], r["battery_mw"], r["battery_mwh"] = onsite, share, 0.0, 0.0
+        r["geometry"] = Point(x, y)
+        rows.append(r)
+        sx, sy = x + 0.05, y + 0.1
+        subs_rows.append({"substation_id": f"sub_{sid}", "name": f"Sub {place}", "voltage_kv": kv, "zone": "TX",
+                          "headroom_mw": 600.0, "supply_mw": 600.0, "connected_mw": mw * 1.2, "upgrade_mw": 0.0,
+                          "remaining_headroom_mw": 600 - mw * 1.2, "geometry": Point(sx, sy)})
+        ic_rows.append({"site_id": sid, "substation_id": f"sub_{sid}", "option_id": f"opt_{sid}",
+                        "voltage_class": f"kv{kv:03.0f}", "voltage_kv": kv, "contracted_mw": mw * 1.2,
+                        "max_mw": 1000.0, "upgrade_mw": 0.0, "line_km": 9.0, "capex_usd": 1e7, "peak_import_mw": mw})
+        ic_geom.append(LineString([(x, y), (sx, sy)]))
+    closed = plan.sites.copy()
+    closed["open"] = False
+    p.sites = type(plan.sites)(pd.concat([closed, pd.DataFrame(rows)], ignore_index=True), geometry="geometry",
+                               crs="EPSG:4326")
+    p.substations = type(plan.substations)(pd.concat([plan.substations.assign(connected_mw=0.0),
+                                                      pd.DataFrame(subs_rows)], ignore_index=True),
+                                           geometry="geometry", crs="EPSG:4326")
+    p.interconnects = type(plan.interconnects)(pd.DataFrame(ic_rows), geometry=ic_geom, crs="EPSG:4326")
+    return p
+
+
+# Measures, in the page, every visible site label against the chosen sites' markers.
+PROBE = """<script>
+(function () {
+  function ov(a, b) { return a.left < b.right - 1 && a.right > b.left + 1 && a.top < b.bottom - 1 && a.bottom > b.top + 1; }
+  function gap(b, m) {  // distance from a label box to a marker's edge (markers as circles of their box)
+    var r = m.getBoundingClientRect(), cx = (r.left + r.right) / 2, cy = (r.top + r.bottom) / 2, rad = r.width / 2;
+    var qx = Math.min(Math.max(cx, b.left), b.right), qy = Math.min(Math.max(cy, b.top), b.bottom);
+    return Math.max(0, Math.hypot(qx - cx, qy - cy) - rad);
+  }
+  function near(x, y, b, tol) { return x >= b.left - tol && x <= b.right + tol && y >= b.top - tol && y <= b.bottom + tol; }
+  var marks = [].slice.call(document.querySelectorAll("circle.demand, .chosen-site, rect.substation.connected"));
+  var sites = [].slice.call(document.querySelectorAll(".chosen-site"));
+  var svg = document.getElementById("map");
+  var bad = [], far = [], shown = 0, leaders = 0;
+  [].slice.call(document.querySelectorAll("text.site-label, text.demand-label")).forEach(function (t) {
+    if (t.style.display === "none") { return; }
+    var of = (t.getAttribute("data-of") || ":").split(":"), kind = of[0], id = of.slice(1).join(":");
+    var b = t.getBoundingClientRect();
+    marks.forEach(function (m) {
+      if ((kind === "site" && m.getAttribute("data-site-id") === id) ||
+          (kind === "demand" && m.getAttribute("data-demand-id") === id)) { return; }
+      if (ov(b, m.getBoundingClientRect())) { bad.push(t.textContent + " covers " + (m.getAttribute("data-site-id") ||
+                                                 m.getAttribute("data-demand-id") || m.getAttribute("class"))); }
+    });
+    if (kind !== "site") { return; }
+    shown += 1;
+    var own = sites.filter(function (m) { return m.getAttribute("data-site-id") === id; })[0];
+    var nearest = sites.slice().sort(function (p, q) { return gap(b, p) - gap(b, q); })[0];
+    if (nearest === own) { return; }
+    // else a visible leader line must join the label's box to its own marker
+    var ob = own.getBoundingClientRect(), ok = false;
+    [].slice.call(document.querySelectorAll("line.leader")).forEach(function (ln) {
+      if (ln.style.display === "none" || ln.getAttribute("data-of") !== "site:" + id) { return; }
+      var M = ln.getScreenCTM(), p = svg.createSVGPoint(), ends = [];
+      [["x1", "y1"], ["x2", "y2"]].forEach(function (k) {
+        p.x = +ln.getAttribute(k[0]); p.y = +ln.getAttribute(k[1]); var s = p.matrixTransform(M); ends.push(s);
+      });
+      if ((near(ends[0].x, ends[0].y, ob, 3) && near(ends[1].x, ends[1].y, b, 3)) ||
+          (near(ends[1].x, ends[1].y, ob, 3) && near(ends[0].x, ends[0].y, b, 3))) { ok = true; leaders += 1; }
+    });
+    if (!ok) { far.push(t.textContent + " is nearest to " + nearest.getAttribute("data-site-id") + ", not its own " + id); }
+  });
+  document.body.setAttribute("data-overlaps", bad.join(" | "));
+  document.body.setAttribute("data-wrong-site", far.join(" | "));
+  document.body.setAttribute("data-site-labels", String(shown));
+  document.body.setAttribute("data-leaders", String(leaders));
+})();
+</script>"""
+
+
+def _probe(plan, tmp_path, name):
+    from siteplan.export.htmlmap import write_html_map
+
+    page = write_html_map(plan, tmp_path / f"{name}.html")
+    page.write_text(page.read_text().replace("</body>", PROBE + "</body>"))
+    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+           f"--user-data-dir={tmp_path / 'profile'}", "--proxy-server=127.0.0.1:9", "--window-size=1400,900",
+           "--dump-dom", page.as_uri()]
+    dom = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
+    body = re.search(r"<body([^>]*)>", dom)
+    assert body is not None and 'data-site-labels="' in body.group(1), "the probe did not run"
+    attrs = {k: html.unescape(v) for k, v in re.findall(r'([\w-]+)="([^"]*)"', body.group(1))}
+    return attrs, dom
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium")
+def test_html_map_each_site_label_is_nearest_its_own_site(example_plan, tmp_path):
+    """map.html, default view at 1400x900: every chosen site is labelled; each label is nearer to its
+    own site's marker than to any other site's, or joined to it by a leader line; no label covers a
+    marker; a site label is two lines (name; MW and power supply)."""
+    plans = {"texas": texas_like(example_plan), "example": example_plan, "crowded": crowded(example_plan)}
+    for name, plan in plans.items():
+        attrs, dom = _probe(plan, tmp_path, name)
+        assert attrs["data-overlaps"] == "", (name, attrs["data-overlaps"])
+        assert attrs["data-wrong-site"] == "", (name, attrs["data-wrong-site"])
+        assert int(attrs["data-site-labels"]) >= (3 if name == "texas" else 1), name
+        if name == "texas":
+            assert int(attrs["data-site-labels"]) == 3
+            tyler = re.search(r'<text class="site-label"[^>]*data-of="site:tyler"[^>]*>(.*?)</text>', dom, re.S)
+            assert tyler is not None
+            spans = re.findall(r"<tspan[^>]*>(.*?)</tspan>", tyler.group(1))
+            assert [html.unescape(s) for s in spans][:2] == ["Tyler, TX", "356 MW · grid + 238 MW on-site (24% grid)"]
+
+
+# ---- voltage classes ---------------------------------------------------------------------------------
+
+def _lab(hex_color, cvd=None):
+    from matplotlib.colors import to_rgb
+
+    c = np.array(to_rgb(hex_color))
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    if cvd is not None:
+        lin = np.clip(cvd @ lin, 0, 1)
+    m = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+    xyz = m @ lin / np.array([0.9505, 1.0, 1.089])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+# Machado, Oliveira & Fernandes (2009), severity 1.0, on linear RGB
+CVD = {"deuteranopia": np.array([[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                                 [-0.011820, 0.042940, 0.968881]]),
+       "protanopia": np.array([[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                               [-0.003882, -0.048116, 1.051998]]),
+       "tritanopia": np.array([[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
+                               [0.004733, 0.691367, 0.303900]])}
+STANDARD_KV = (69, 115, 138, 161, 230, 345, 500, 765)
+
+
+def test_voltage_classes_have_distinct_colours():
+    colors = {kv: style.voltage_color(kv) for kv in STANDARD_KV}
+    assert len(set(colors.values())) == len(STANDARD_KV)
+    for (a, ca), (b, cb) in itertools.combinations(colors.items(), 2):
+        assert np.linalg.norm(_lab(ca) - _lab(cb)) > 20, (a, b)
+        for name, m in CVD.items():
+            assert np.linalg.norm(_lab(ca, m) - _lab(cb, m)) > 12, (a, b, name)
+    # off-class voltages take the nearest class
+    assert style.voltage_color(66) == colors[69] and style.voltage_color(132) == colors[138]
+    assert style.voltage_color(150) == colors[161] and style.voltage_color(220) == colors[230]
+    assert style.voltage_color(400) == colors[345] and style.voltage_color(1000) == colors[765]
+    assert style.voltage_legend([138.0, 161.0, 66.0, 69.0, 138.0]) == [
+        ("69 kV class (66, 69 kV)", colors[69]), ("138 kV", colors[138]), ("161 kV", colors[161])]
+
+
+def test_both_maps_list_the_voltage_classes_present(example_plan, tmp_path):
+    from siteplan.export.htmlmap import render_html_map
+    from siteplan.export.staticmap import render_map
+
+    plan = texas_like(example_plan)
+    page = render_html_map(plan)
+    entries = re.findall(r'<div class="legend-row voltage-entry"><span class="swatch line" '
+                         r'style="background:(#[0-9a-fA-F]{6})"></span>([^<]*)</div>', page)
+    assert entries == [(style.voltage_color(kv), f"{kv} kV") for kv in (69, 138, 161)]
+    fig = render_map(plan)
+    fig.canvas.draw()
+    leg = next(a for a in fig.axes[1].artists if hasattr(a, "get_title")
+               and a.get_title().get_text().startswith("Interconnect"))
+    assert [t.get_text() for t in leg.get_texts()] == ["69 kV", "138 kV", "161 kV"]
+    from matplotlib.colors import to_hex
+
+    assert [to_hex(h.get_color()) for h in leg.legend_handles] == [style.voltage_color(kv).lower() for kv in (69, 138, 161)]
