@@ -7,6 +7,8 @@ told apart, details in words.
   grid + ...", ~390 px) was put left of Tyler with text-anchor "end" and began beside Big Spring.
 * Voltage classes 69-765 kV have distinct colours (also under simulated colour blindness) and the
   legends list the classes present.
+* The site details table of map.html says its rows in words with units, and designs and rack types
+  by name, not by id.
 """
 
 from __future__ import annotations
@@ -217,3 +219,36 @@ def test_both_maps_list_the_voltage_classes_present(example_plan, tmp_path):
     from matplotlib.colors import to_hex
 
     assert [to_hex(h.get_color()) for h in leg.legend_handles] == [style.voltage_color(kv).lower() for kv in (69, 138, 161)]
+# ---- details in words ----------------------------------------------------------------------------------
+
+def test_html_map_site_details_in_words_with_units(example_plan):
+    from siteplan.export.htmlmap import map_data, render_html_map
+    from siteplan.labels import design_name, rack_name
+
+    data = map_data(example_plan)
+    site = data["chosen"][0]
+    labels = [r[0] for r in site["rows"]]
+    for lab in labels:  # words, not column names; units in the label, not lower-case ids
+        assert "_" not in lab and not re.search(r"\busd\b|\bper yr\b|\bmw\b|\bh100e\b", lab), lab
+    assert {"total cost (USD/yr)", "capital cost, annualised (USD/yr)", "operating cost (USD/yr)",
+            "IT capacity (MW)", "water use (m³/yr)", "emissions (t CO₂/yr)"} <= set(labels)
+    row = dict((r[0], r[1]) for r in site["rows"])
+    s = example_plan.sites.set_index("site_id").loc[site["id"]]
+    assert row["total cost (USD/yr)"] == style.fmt_usd(float(s["cost_usd_per_yr"]))
+    assert row["cooling design"] == design_name(s["design"]) == "Direct-to-chip liquid"
+    assert row[f"racks, {rack_name('gb200_nvl72')}"] == f"{s['racks_gb200_nvl72']:,.0f}"
+    assert site["design_name"] == design_name(s["design"])
+    page = render_html_map(example_plan)
+    legend = page[page.index("<h2>Cooling design</h2>"):].split("<h2>", 2)[1]
+    assert "Direct-to-chip liquid" in legend and "direct_to_chip" not in legend
+    assert json.loads(json.dumps(data))  # JSON-ready
+
+
+def test_static_map_design_legend_by_name(example_plan):
+    from siteplan.export.staticmap import DESIGN_LEGEND_TITLE, render_map
+
+    fig = render_map(example_plan)
+    fig.canvas.draw()
+    leg = next(a for a in fig.axes[1].artists if hasattr(a, "get_title")
+               and a.get_title().get_text() == DESIGN_LEGEND_TITLE)
+    assert [t.get_text() for t in leg.get_texts()] == ["Direct-to-chip liquid"]

@@ -67,55 +67,77 @@ def _states(extent) -> list[dict]:
     return out
 
 
+# per-site annual cost columns of the site table, as a person reads them (units in the label)
+COST_ROW_LABELS = {
+    "cost_usd_per_yr": "total cost (USD/yr)",
+    "capex_usd_per_yr": "capital cost, annualised (USD/yr)",
+    "opex_usd_per_yr": "operating cost (USD/yr)",
+}
+
+
+def cost_row_label(col: str) -> str:
+    """A site-table cost column in words with its unit: 'cost_usd_per_yr' -> 'total cost (USD/yr)';
+    other '<what>_usd_per_yr' columns -> '<what> (USD/yr)'."""
+    if col in COST_ROW_LABELS:
+        return COST_ROW_LABELS[col]
+    what = col[: -len("_usd_per_yr")] if col.endswith("_usd_per_yr") else col
+    what = what[len("cost_"):] if what.startswith("cost_") and len(what) > 5 else what
+    return f"{style.category_label(what)} cost (USD/yr)"
+
+
 def _site_rows(row, rack_cols, ic_by_site, cost_cols, name: str = "") -> list[list[str]]:
-    """The details table of one chosen site: [label, value-html] pairs (numbers from the Plan)."""
+    """The details table of one chosen site: [label, value-html] pairs (numbers from the Plan). Labels
+    are words with the unit of the value in brackets; designs and rack types by name."""
+    from siteplan.labels import design_name, rack_name
     from siteplan.summary import fmt_mw
 
     def f(x, nd=1, unit=""):
         return "–" if x is None or not np.isfinite(float(x)) else f"{float(x):,.{nd}f}{unit}"
 
-    rows = [["site", html.escape(name or str(row["site_id"]))], ["id", html.escape(str(row["site_id"]))],
-            ["cooling design", html.escape(str(row["design"]))],
-            ["IT capacity", f"{fmt_mw(row['it_mw'])} MW of {f(row['max_it_mw'], 0)} max"],
-            ["peak facility power", f(row["peak_facility_mw"], 1, " MW")],
-            ["PUE range (slices)", f"{f(row['pue_min'], 3)} – {f(row['pue_max'], 3)}"],
-            ["GPUs", f(row["gpus"], 0)], ["compute", f(row["compute_h100e"], 0, " H100e")]]
+    rows = [["site", html.escape(name or str(row["site_id"]))], ["site id", html.escape(str(row["site_id"]))],
+            ["cooling design", html.escape(design_name(row["design"]))],
+            ["IT capacity (MW)", f"{fmt_mw(row['it_mw'])} of {f(row['max_it_mw'], 0)} at most"],
+            ["peak facility power (MW)", f(row["peak_facility_mw"], 1)],
+            ["PUE, lowest – highest time slice", f"{f(row['pue_min'], 3)} – {f(row['pue_max'], 3)}"],
+            ["GPUs", f(row["gpus"], 0)], ["compute (H100-equivalents)", f(row["compute_h100e"], 0)]]
     if "served_h100e" in row:
-        rows.append(["served", f(row["served_h100e"], 0, " H100e")])
+        rows.append(["demand served (H100-equivalents)", f(row["served_h100e"], 0)])
     for c in rack_cols:
         if float(row[c]) > 0:
-            rows.append([f"racks {html.escape(c[len('racks_'):])}", f(row[c], 0)])
+            rows.append([f"racks, {html.escape(rack_name(c[len('racks_'):]))}", f(row[c], 0)])
     rows.append(["power supply", html.escape(style.power_words(row))])
     share = float(row.get("grid_share", float("nan")))
     if np.isfinite(share):
-        rows.append(["energy from the grid", f"{share:.0%}"])
+        rows.append(["energy from the grid (share)", f"{share:.0%}"])
     ic = ic_by_site.get(row["site_id"])
     if ic is not None:
         sub = str(row.get("substation_name", "") or ic["substation_id"])
         rows += [["interconnect", f"{f(ic['voltage_kv'], 0, ' kV')} line to {html.escape(sub)} "
                                   f"({html.escape(str(ic['substation_id']))})"],
-                 ["contracted", f(ic["contracted_mw"], 1, " MW")],
-                 ["line length", f(ic["line_km"], 1, " km")],
-                 ["interconnect capex", style.fmt_usd(float(ic["capex_usd"]))],
-                 ["peak grid import", f(ic["peak_import_mw"], 1, " MW")]]
+                 ["grid capacity contracted (MW)", f(ic["contracted_mw"], 1)],
+                 ["line length (km)", f(ic["line_km"], 1)],
+                 ["interconnect capital cost (USD)", style.fmt_usd(float(ic["capex_usd"]))],
+                 ["peak grid import (MW)", f(ic["peak_import_mw"], 1)]]
     else:
         rows.append(["interconnect", "none (off-grid)"])
     plant = str(row.get("onsite_plant", "") or "")
     if plant:
         rows += [["on-site plant", html.escape(p)] for p in plant.split("; ")]
     if float(row.get("onsite_mw", 0) or 0) > 0:
-        rows.append(["on-site generation", f(row["onsite_mw"], 1, " MW")])
+        rows.append(["on-site generation (MW)", f(row["onsite_mw"], 1)])
     if float(row.get("battery_mw", 0) or 0) > 0:
         mwh = row.get("battery_mwh", float("nan"))
-        rows.append(["battery", f(row["battery_mw"], 1, " MW") + (" / " + f(mwh, 0, " MWh") if np.isfinite(float(mwh))
-                                                                 else "")])
-    rows += [["water", f(row["water_m3_per_yr"], 0, " m³/yr")],
-             ["emissions", f(row["emissions_t_per_yr"], 0, " t CO₂/yr")]]
+        if np.isfinite(float(mwh)):
+            rows.append(["battery (MW / MWh)", f(row["battery_mw"], 1) + " / " + f(mwh, 0)])
+        else:
+            rows.append(["battery (MW)", f(row["battery_mw"], 1)])
+    rows += [["water use (m³/yr)", f(row["water_m3_per_yr"], 0)],
+             ["emissions (t CO₂/yr)", f(row["emissions_t_per_yr"], 0)]]
     for c in cost_cols:  # per-site annual costs, when the Plan carries them
-        rows.append([html.escape(c.replace("_", " ")), style.fmt_usd(float(row[c])) + "/yr"])
+        rows.append([html.escape(cost_row_label(c)), style.fmt_usd(float(row[c]))])
     per_h = float(row.get("cost_usd_per_h100e_hour", float("nan")))
     if np.isfinite(per_h):
-        rows.append(["cost per H100e-hour served", f"${per_h:,.3f}"])
+        rows.append(["cost per H100e-hour served (USD)", f"${per_h:,.3f}"])
     return rows
 
 
@@ -127,7 +149,8 @@ def map_data(plan) -> dict:
     chosen, cands = sites[is_open], sites[~is_open]
     colors = style.design_colors(chosen["design"].astype(str))
     rack_cols = [c for c in sites.columns if c.startswith("racks_")]
-    cost_cols = [c for c in sites.columns if c.startswith("cost_") and c.endswith("usd_per_yr")]
+    cost_cols = [c for c in ("capex_usd_per_yr", "opex_usd_per_yr") if c in sites.columns] + \
+        [c for c in sites.columns if c.startswith("cost_") and c.endswith("usd_per_yr")]
     names = dict(zip(sites["site_id"], style.site_names(sites)))
     ic_by_site = {r["site_id"]: r for _, r in plan.interconnects.iterrows()}
     subs = plan.substations
@@ -137,6 +160,7 @@ def map_data(plan) -> dict:
     from matplotlib import colormaps
     from matplotlib.colors import PowerNorm, to_hex
 
+    from siteplan.labels import design_name
     from siteplan.summary import fmt_mw
 
     cmap, norm = colormaps[style.HEADROOM_CMAP], PowerNorm(0.5, 0.0, vmax)
@@ -183,6 +207,7 @@ def map_data(plan) -> dict:
                        for _, c in cands.iterrows()],
         "chosen": [{"id": str(c["site_id"]), "label": names[c["site_id"]],
                     "lon": _num(c.geometry.x, 5), "lat": _num(c.geometry.y, 5), "design": str(c["design"]),
+                    "design_name": design_name(c["design"]),
                     "color": colors[str(c["design"])], "it_mw": _num(c["it_mw"]), "it_mw_text": fmt_mw(c["it_mw"]),
                     "power": style.power_kind(c), "power_text": style.power_words(c),
                     "pue_min": _num(c["pue_min"]), "pue_max": _num(c["pue_max"]),
@@ -211,7 +236,7 @@ def map_data(plan) -> dict:
          "visible": True, "swatch": "#a6d96a"},
         {"id": "labels", "title": "Labels", "count": len(chosen), "visible": True, "swatch": "#111111"},
     ]
-    data["legend"] = {"designs": colors, "power": sorted({style.power_kind(c) for _, c in chosen.iterrows()}),
+    data["legend"] = {"designs": colors, "design_names": {d: design_name(d) for d in colors}, "power": sorted({style.power_kind(c) for _, c in chosen.iterrows()}),
                       "voltages": dict(style.voltage_legend(plan.interconnects["voltage_kv"])),
                       "headroom": {"max_mw": vmax, "used": int(used.sum()),
                                    "ramp": [to_hex(cmap(norm(vmax * (i / 8) ** 2))) for i in range(9)]}}
@@ -233,7 +258,7 @@ def _asset(name: str) -> str:
 def _legend_html(legend: dict) -> str:
     rows = ["<h2>Cooling design</h2>"]
     rows += [f'<div class="legend-row design-entry"><span class="swatch" style="background:{c}"></span>'
-             f"{html.escape(d)}</div>" for d, c in legend["designs"].items()] or ['<div class="legend-row">(none)</div>']
+             f"{html.escape(legend.get('design_names', {}).get(d, d))}</div>" for d, c in legend["designs"].items()] or ['<div class="legend-row">(none)</div>']
     words = {"grid": ("swatch power-grid", "grid only"),
              "grid + on-site": ("swatch power-onsite", "grid and on-site plant (red ring)"),
              "off-grid": ("swatch power-offgrid", "on-site plant only, off-grid (diamond)")}

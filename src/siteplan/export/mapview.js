@@ -51,6 +51,11 @@
     return d;
   }
 
+  var siteName = {}, regionName = {};
+  data.chosen.forEach(function (c) { siteName[c.id] = c.label; });
+  data.demand.forEach(function (d) { regionName[d.id] = d.name || d.id; });
+  var subName = {};
+  data.substations.forEach(function (s) { subName[s.id] = s.name || s.id; });
   var root = el("g", { id: "viewport" }, svg);
   var groups = {};
   data.layers.forEach(function (L) { groups[L.id] = el("g", { id: "layer-" + L.id, "class": "layer" }, root); });
@@ -89,18 +94,18 @@
         (s.headroom_value_usd_per_mw_yr > 0 ? "<br>one more MW of headroom is worth " + usd(s.headroom_value_usd_per_mw_yr) + "/yr" : "");
     };
     hover(e, html);
-    click(e, function () { show("Substation " + (s.name || s.id), [["id", esc(s.id)], ["voltage", fmt(s.voltage_kv) + " kV"], ["zone", esc(s.zone)],
-      ["headroom", fmt(s.headroom_mw, 1) + " MW"], ["new load contracted", fmt(s.connected_mw, 1) + " MW"],
-      ["of which network upgrades", fmt(s.upgrade_mw, 1) + " MW"],
-      ["remaining headroom", fmt(s.remaining_headroom_mw, 1) + " MW"], ["supply", fmt(s.supply_mw, 1) + " MW"],
-      ["value of one more MW of headroom", s.headroom_value_usd_per_mw_yr === null ? "not priced" : usd(s.headroom_value_usd_per_mw_yr) + "/yr"]]); });
+    click(e, function () { show("Substation " + (s.name || s.id), [["substation id", esc(s.id)], ["voltage (kV)", fmt(s.voltage_kv)],
+      ["grid zone", esc(s.zone)], ["headroom (MW)", fmt(s.headroom_mw, 1)], ["new load contracted (MW)", fmt(s.connected_mw, 1)],
+      ["of which network upgrades (MW)", fmt(s.upgrade_mw, 1)],
+      ["remaining headroom (MW)", fmt(s.remaining_headroom_mw, 1)], ["supply (MW)", fmt(s.supply_mw, 1)],
+      ["value of one more MW of headroom (USD/yr)", s.headroom_value_usd_per_mw_yr === null ? "not priced" : usd(s.headroom_value_usd_per_mw_yr)]]); });
   });
   var maxServed = Math.max.apply(null, [1e-9].concat(data.assignments.map(function (a) { return a.served_h100e; })));
   data.assignments.forEach(function (a) {
     var p = el("path", { d: pathOf(a.coords), "class": "assignment interactive", "vector-effect": "non-scaling-stroke",
                          "stroke-width": (0.8 + 3.2 * a.served_h100e / maxServed).toFixed(2) }, groups.assignments);
     hover(p, function () {
-      return "<b>" + esc(a.site) + " \u2192 " + esc(a.region) + "</b><br>" + esc(a.workload) + ": " + fmt(a.served_h100e) +
+      return "<b>" + esc(siteName[a.site] || a.site) + " \u2192 " + esc(regionName[a.region] || a.region) + "</b><br>" + esc(a.workload) + ": " + fmt(a.served_h100e) +
         " H100e<br>RTT " + fmt(a.rtt_ms, 1) + " ms (limit " + fmt(a.max_rtt_ms, 1) + " ms)";
     });
   });
@@ -114,7 +119,8 @@
     spokes.push({ el: p, casing: casing, site: c.site, substation: c.substation, x0: px(a[0]), y0: py(a[1]),
                   x1: px(b[0]), y1: py(b[1]) });
     hover(p, function () {
-      return "<b>" + esc(c.site) + " \u2192 " + esc(c.substation) + "</b><br>" + esc(c.voltage_class) + ": " + fmt(c.voltage_kv) + " kV, " +
+      return "<b>" + esc(siteName[c.site] || c.site) + " \u2192 substation " + esc(subName[c.substation] || c.substation) + "</b><br>" +
+        fmt(c.voltage_kv) + " kV line, " +
         fmt(c.contracted_mw) + " MW contracted, " + fmt(c.line_km, 1) + " km<br>capex " + usd(c.capex_usd) + ", peak import " + fmt(c.peak_import_mw, 1) + " MW";
     });
   });
@@ -135,11 +141,11 @@
       return s;
     });
     click(e, function () {
-      var rows = [["region", esc(d.id)]];
+      var rows = [["region id", esc(d.id)]];
       d.workloads.forEach(function (w) {
-        rows.push([esc(w.workload) + " demand", fmt(w.demand_h100e) + " H100e"]);
-        rows.push([esc(w.workload) + " served", fmt(w.served_h100e) + " H100e"]);
-        rows.push([esc(w.workload) + " unmet", fmt(w.unmet_h100e) + " H100e"]);
+        rows.push([esc(w.workload) + " demand (H100-equivalents)", fmt(w.demand_h100e)]);
+        rows.push([esc(w.workload) + " served (H100-equivalents)", fmt(w.served_h100e)]);
+        rows.push([esc(w.workload) + " unmet (H100-equivalents)", fmt(w.unmet_h100e)]);
       });
       show(d.name || d.id, rows);
     });
@@ -160,7 +166,7 @@
     markers.push({ el: e, kind: offgrid ? "diamond" : "circle", r: 5 + 17 * Math.sqrt(c.it_mw / maxMw), x: px(c.lon), y: py(c.lat) });
     siteMarker[c.id] = markers[markers.length - 1];
     hover(e, function () {
-      return "<b>" + esc(c.label) + "</b> (" + esc(c.id) + ")<br>" + esc(c.it_mw_text) + " MW IT, " + esc(c.design) + "<br>" +
+      return "<b>" + esc(c.label) + "</b> (" + esc(c.id) + ")<br>" + esc(c.it_mw_text) + " MW IT, " + esc(c.design_name || c.design) + "<br>" +
         esc(c.power_text) + "<br>PUE " + fmt(c.pue_min, 2) + "\u2013" + fmt(c.pue_max, 2) + "<br><i>click for details</i>";
     });
     click(e, function () { show(c.label, c.rows); });

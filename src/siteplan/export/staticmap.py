@@ -470,9 +470,11 @@ def _legends(fig, lax, designs, colors, chosen, mw_max, ic, norm, cmap, has_fibe
         top = bb.y0 - 0.03
         return leg
 
+    from siteplan.labels import design_name
+
     if designs:
         add([Line2D([], [], marker="o", ls="", markersize=10, markerfacecolor=colors[d], markeredgecolor="black")
-             for d in designs], designs, DESIGN_LEGEND_TITLE)
+             for d in designs], [design_name(d) for d in designs], DESIGN_LEGEND_TITLE)
     else:
         add([Line2D([], [], ls="")], ["(no site opened)"], DESIGN_LEGEND_TITLE)
     if len(chosen):
