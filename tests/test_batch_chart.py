@@ -70,3 +70,25 @@ def test_batch_csv_numbers_are_consistent(ds):
     assert not np.signbit(df.loc[ok, "unmet_h100e"]).any()  # -0.0 written as 0.0
     assert (df.loc[ok, "cost_carbon_usd_per_yr"].fillna(-1) >= 0).all()  # absent category: 0, not blank
     assert df.loc[~ok, "cost_it_usd_per_yr"].isna().all()  # a failed scenario: blank
+
+
+def test_zip_panel_ticks_show_every_zipped_keys_value(ds):
+    """A zip group's panel labels each position with all its keys' values (the first key's alone
+    hid the second: horizon 2 and 4, not 2 / False and 4 / True)."""
+    d, sw = ds
+    fig = batch_figure(d)
+    ax = next(a for a in fig.axes if a.get_xlabel() == "horizon_yr + water.allow_water_cooling")
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    zipped = sorted({(s.params["horizon_yr"], s.params["water.allow_water_cooling"]) for s in sw.specs})
+    assert labels == [f"{h:g} / {w}" for h, w in zipped], labels
+
+
+def test_batch_csv_mip_gap_noise_is_zero(ds):
+    d, _ = ds
+    d = d.copy()
+    gap = d["mip_gap"].values.copy()
+    gap[1:] = [1e-16, -2e-17, 0.015][: len(gap) - 1] + [0.0] * max(0, len(gap) - 4)
+    d["mip_gap"] = ("scenario", gap)
+    tab = batch_table(d)
+    assert tab["mip_gap"].iloc[1] == 0.0 and tab["mip_gap"].iloc[2] == 0.0
+    assert tab["mip_gap"].iloc[3] == 0.015

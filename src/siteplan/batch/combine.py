@@ -197,12 +197,25 @@ def batch_table(ds: xr.Dataset) -> pd.DataFrame:
     ok = np.isin(ds["status"].values, FINISHED)
     for v in list(HEADLINE) + [f"{t}_s" for t in TIMINGS] + ["wall_s"]:
         df[v] = _clean(ds[v].values)
+    if "mip_gap" in df:  # a gap of 1e-16 is float noise of (objective - bound) / objective: 0
+        gap = df["mip_gap"].to_numpy(float)
+        df["mip_gap"] = np.where(np.abs(gap) < GAP_NOISE, 0.0, gap)
     for j, c in enumerate(ds["cost_category"].values):
         # a finished scenario without a cost category has none of it (0); a failed one: blank
         col = _clean(ds["cost_usd_per_yr"].values[:, j])
         df[f"cost_{c}_usd_per_yr"] = np.where(ok & np.isnan(col), 0.0, col)
     df["reason"] = ds["reason"].values
     return df
+
+
+GAP_NOISE = 1e-9  # |mip_gap| below this is written as 0 in batch.csv
+
+
+def _tick(v) -> str:
+    """A swept value as a tick label: 0.5, 100, True, a list as its items."""
+    if isinstance(v, (float, np.floating)):
+        return f"{float(v):g}"
+    return str(v)
 
 
 def _clean(values: np.ndarray) -> np.ndarray:
@@ -282,10 +295,17 @@ def batch_figure(ds: xr.Dataset):
             failed = ~ok & line
             for x in np.unique(xpos[failed]):
                 ax.axvline(x, color="0.6", ls=":", lw=0.8)
-            if not numeric:
+            if len(keys) > 1:  # a zip group: each position labelled with every zipped key's value
+                where = line if line.any() else np.ones(len(raw), dtype=bool)
+                tick = {}
+                for s_i in np.flatnonzero(where):
+                    tick.setdefault(float(xpos[s_i]), " / ".join(_tick(ds[k].values[s_i]) for k in keys))
+                ax.set_xticks(sorted(tick))
+                ax.set_xticklabels([tick[t] for t in sorted(tick)], rotation=20, ha="right", fontsize=8)
+            elif not numeric:
                 ax.set_xticks(range(len(cats)))
                 ax.set_xticklabels([str(c) for c in cats], rotation=20, ha="right", fontsize=8)
-            ax.set_xlabel(" + ".join(keys) if len(keys) > 1 else key, fontsize=9)
+            ax.set_xlabel(" + ".join(keys) if len(keys) > 1 else key, fontsize=9)  # ticks: values in this order
             if i == 0 and others:
                 ax.set_title("others at " + ", ".join(others), fontsize=7, wrap=True)
             if j == 0:
