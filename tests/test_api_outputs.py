@@ -32,7 +32,8 @@ def test_solve_applies_values_and_overrides_to_a_loaded_study(study):
     assert taxed.study.scenario.carbon.price_usd_per_t == 100
     with pytest.raises(InputError, match=r"overrides.carbon_prise: no such override \(did you mean 'carbon_price'\?\)"):
         siteplan.solve(study, overrides=("carbon_prise",))
-    with pytest.raises(InputError, match=r"--set solver.time_limt_s=5 .*unknown key \(did you mean 'time_limit_s'\?\)"):
+    # from Python the mistake is named in the API's words (set_values=), not the CLI's (--set)
+    with pytest.raises(InputError, match=r"set_values\['solver.time_limt_s'\]=5 .*unknown key \(did you mean 'time_limit_s'\?\)"):
         siteplan.solve(study, set_values={"solver.time_limt_s": 5})
 
 

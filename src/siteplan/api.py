@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +23,20 @@ from siteplan.zones import zone_key_problems
 
 @dataclass
 class Study:
-    """Validated inputs of one scenario."""
+    """Validated inputs of one scenario.
+
+    ``overrides`` and ``set_values`` record what was applied to the scenario file (named overrides
+    in order, values by dotted key; the manifest writes them), not what to apply.
+    """
 
     scenario: Scenario
     catalog: Catalog
     dataset: Dataset
+    overrides: tuple[str, ...] = ()
+    set_values: dict[str, Any] = field(default_factory=dict)
 
     def with_values(self, values: dict[str, Any] | None = None,
-                    overrides: tuple[str, ...] | list[str] | str = ()) -> "Study":
+                    overrides: tuple[str, ...] | list[str] | str = (), *, where: str = "values") -> "Study":
         """A new study with named overrides of the scenario file and values by dotted key applied
         (in that order), validated like :func:`load`.
 
@@ -40,12 +46,16 @@ class Study:
             ``{"demand_scale": 2, "carbon.price_usd_per_t": 50}``, as ``--set`` takes them.
         overrides : sequence of str, or str
             Names from the scenario file's ``overrides:`` section.
+        where : str, default "values"
+            What the caller calls ``values`` in messages (``"set_values"`` from :func:`solve`).
 
         Raises
         ------
         InputError
             Listing every problem of the changed study.
         """
+        names = (overrides,) if isinstance(overrides, str) else tuple(overrides)
+        applied = {"overrides": self.overrides + names, "set_values": {**self.set_values, **(values or {})}}
         sc = self.scenario.with_overrides(overrides)
         if values:
             try:
@@ -53,7 +63,7 @@ class Study:
             except InputError as exc:
                 from siteplan.config import _blame_set_value
 
-                raise InputError([_blame_set_value(q, values, Path(sc.source_file or "scenario"))
+                raise InputError([_blame_set_value(q, values, Path(sc.source_file or "scenario"), where)
                                   for q in exc.problems]) from None
         if (sc.dataset, sorted(sc.workloads), sc.catalog, sc.catalog_overrides) == \
                 (self.scenario.dataset, sorted(self.scenario.workloads), self.scenario.catalog,
@@ -61,15 +71,16 @@ class Study:
             probs = cross_check(sc, self.catalog) + zone_key_problems(sc, self.dataset)
             if probs:
                 raise InputError(probs)
-            return Study(sc, self.catalog, self.dataset)  # the same files: not read again
-        return load(sc)
+            return Study(sc, self.catalog, self.dataset, **applied)  # the same files: not read again
+        return replace(load(sc), **applied)
 
 
 def validate_scenario(path: str | Path, overrides: tuple[str, ...] = (),
-                      set_values: dict[str, Any] | None = None) -> list[Problem]:
-    """Every problem with a scenario, its catalog and its dataset, in one list (empty = valid)."""
+                      set_values: dict[str, Any] | None = None, *, where: str = "set_values") -> list[Problem]:
+    """Every problem with a scenario, its catalog and its dataset, in one list (empty = valid).
+    ``where``: what the caller calls ``set_values`` in messages (``"--set"`` from the command line)."""
     try:
-        sc = load_scenario(path, overrides, set_values)
+        sc = load_scenario(path, overrides, set_values, where=where)
     except InputError as exc:
         return exc.problems
     probs: list[Problem] = []
@@ -89,7 +100,7 @@ def validate_scenario(path: str | Path, overrides: tuple[str, ...] = (),
 
 
 def load(scenario: str | Path | Scenario, overrides: tuple[str, ...] = (),
-         set_values: dict[str, Any] | None = None) -> Study:
+         set_values: dict[str, Any] | None = None, *, where: str = "set_values") -> Study:
     """Load and validate a scenario with its catalog and dataset.
 
     Parameters
@@ -100,6 +111,8 @@ def load(scenario: str | Path | Scenario, overrides: tuple[str, ...] = (),
         Named overrides from the scenario file.
     set_values : dict, optional
         Values by dotted key (``{"demand_scale": 2}``).
+    where : str, default "set_values"
+        What the caller calls ``set_values`` in messages (``"--set"`` from the command line).
 
     Raises
     ------
@@ -112,7 +125,7 @@ def load(scenario: str | Path | Scenario, overrides: tuple[str, ...] = (),
         if overrides or set_values:
             raise ValueError("overrides and set_values apply to a scenario file; use Scenario.with_values")
     else:
-        sc = load_scenario(scenario, overrides, set_values)
+        sc = load_scenario(scenario, overrides, set_values, where=where)
     probs: list[Problem] = []
     cat = None
     try:
@@ -124,7 +137,8 @@ def load(scenario: str | Path | Scenario, overrides: tuple[str, ...] = (),
     probs += _blame_workloads(sc, ds, dprobs)
     if probs:
         raise InputError(probs)
-    return Study(sc, cat, ds)
+    names = (overrides,) if isinstance(overrides, str) else tuple(overrides)
+    return Study(sc, cat, ds, names, dict(set_values or {}))
 
 
 def _blame_workloads(sc: Scenario, ds: Dataset | None, probs: list[Problem]) -> list[Problem]:
@@ -183,10 +197,11 @@ def solve(study: Study | str | Path, overrides: tuple[str, ...] = (),
     """
     from siteplan import interrupt
 
+    _check_solver_options(solver_options, "siteplan.solve")
     if not isinstance(study, Study):
         study = load(study, overrides, set_values)
     elif overrides or set_values:
-        study = study.with_values(set_values, overrides)
+        study = study.with_values(set_values, overrides, where="set_values")
     interrupt.clear()  # a Ctrl-C stops this study's solve (siteplan.interrupt), not an earlier one's
     with interrupt.catching():
         result = _solve(study, warm_start, progress, alternatives, slack, solver_options)
@@ -240,6 +255,7 @@ def solve_built(m, prep: Prepared, prepare_s: float = 0.0, build_s: float = 0.0,
 
     ``warm_start``: a previous plan of a similar study whose integer decisions start the search.
     """
+    _check_solver_options(solver_options, "siteplan.solve_built")
     opts = prep.scenario.solver.model_dump()
     opts.update(solver_options)
     if warm_start is not None:
@@ -257,6 +273,31 @@ def solve_built(m, prep: Prepared, prepare_s: float = 0.0, build_s: float = 0.0,
     plan.result = replace(res, timings=timings, duals=None)  # the Plan keeps the values, not the Pyomo rows
     plan.ds.attrs.update({"prepare_s": prepare_s, "build_s": build_s, "extract_s": t1 - t0})
     return plan
+
+
+# solve_model's keywords a caller may not pass: the model, and what solve_built fills in itself
+_INTERNAL_SOLVE_KEYS = ("m", "unavoidable_usd", "start")
+
+
+def solver_option_names() -> list[str]:
+    """The solver options :func:`solve` and :func:`solve_built` take as keywords (those of
+    :func:`siteplan.solve.solve_model` a caller sets)."""
+    import inspect
+
+    return [k for k in inspect.signature(solve_model).parameters if k not in _INTERNAL_SOLVE_KEYS]
+
+
+def _check_solver_options(options: dict, func: str) -> None:
+    """A keyword that is no solver option is a TypeError naming it and the nearest valid one (before
+    anything is solved), not solve_model's bare "unexpected keyword argument"."""
+    from siteplan.suggest import did_you_mean
+
+    valid = solver_option_names()
+    bad = [k for k in options if k not in valid]
+    if bad:
+        k = bad[0]
+        raise TypeError(f"{func}() got an unexpected keyword argument {k!r}{did_you_mean(k, valid)}; "
+                        f"solver options: {', '.join(valid)}")
 
 
 def _check_invariants(plan: Plan, prep: Prepared) -> None:
@@ -316,6 +357,7 @@ def evaluate_full_resolution(plan: Plan, study: Study, **solver_options) -> Plan
     """
     from siteplan.warmstart import start_values
 
+    _check_solver_options(solver_options, "siteplan.evaluate_full_resolution")
     sc = study.scenario.model_copy(update={"formulation": study.scenario.formulation.model_copy(
         update={"slice_clusters": None})})
     t0 = time.perf_counter()

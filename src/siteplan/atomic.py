@@ -36,9 +36,11 @@ def is_results_folder(folder: Path) -> bool:
     return isinstance(man, dict) and {"scenario", "inputs", "solver"} <= set(man)
 
 
-def check_target(out: str | Path) -> str | None:
+def check_target(out: str | Path, where: str = "folder") -> str | None:
     """Why ``out`` cannot take a results folder, or None when it can (absent, empty, or a results
-    folder that will be replaced). A symbolic link is followed: its target is written."""
+    folder that will be replaced). A symbolic link is followed: its target is written. ``where``:
+    what the caller calls ``out`` in the advice (``"--out"`` on the command line, an argument's name
+    from Python)."""
     out = Path(os.path.abspath(Path(out).expanduser()))
     if out.is_symlink() and not out.exists():
         return "is a broken symbolic link"
@@ -48,7 +50,7 @@ def check_target(out: str | Path) -> str | None:
             return "exists and is not a folder"
         if any(out.iterdir()) and not is_results_folder(out):
             return ("exists and is not a siteplan results folder (no manifest.json written by siteplan): "
-                    "choose another --out or empty it")
+                    f"choose another {where} or empty it")
         if out.parent == out:
             return "is the file system's root"
     cwd = Path.cwd().resolve()
@@ -77,7 +79,7 @@ def creatable(folder: str | Path) -> str | None:
 
 
 @contextmanager
-def atomic_folder(out: str | Path):
+def atomic_folder(out: str | Path, where: str = "folder"):
     """Yield a temporary folder beside ``out``; when the block ends without an error, it replaces
     ``out`` (see :func:`check_target`; a symbolic link's target is replaced, the link kept); on an
     error (``KeyboardInterrupt`` included) it is deleted and ``out`` is left as it was. Temporary
@@ -86,9 +88,10 @@ def atomic_folder(out: str | Path):
     Raises
     ------
     FileExistsError
-        When ``out`` cannot take a results folder (:func:`check_target`).
+        When ``out`` cannot take a results folder (:func:`check_target`; ``where`` names ``out``
+        in its advice).
     """
-    why = check_target(out)
+    why = check_target(out, where)
     if why is not None:
         raise FileExistsError(f"{out}: {why}")
     out = Path(os.path.abspath(Path(out).expanduser())).resolve()

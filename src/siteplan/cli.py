@@ -47,7 +47,7 @@ def validate(scenario: Path, override: tuple[str, ...], set_values: tuple[str, .
             raise click.UsageError("--override and --set apply to a scenario file, not to a sweep")
         probs = validate_sweep(scenario)
     else:
-        probs = validate_scenario(scenario, override, _parse_set(set_values))
+        probs = validate_scenario(scenario, override, _parse_set(set_values), where="--set")
     if probs:
         click.echo(f"{len(probs)} problem(s) found:", err=True)
         for p in probs:
@@ -128,7 +128,7 @@ def _solve(scenario, override, set_values, out, time_limit, gap, threads, no_exp
         if v is not None:
             values[key] = v
     try:
-        study = load(scenario, override, values)
+        study = load(scenario, override, values, where="--set")
     except InputError as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_INPUT)
@@ -139,7 +139,7 @@ def _solve(scenario, override, set_values, out, time_limit, gap, threads, no_exp
         click.echo("interrupted before the solve: nothing written", err=True)
         sys.exit(EXIT_INTERRUPTED)
     out = out or Path("results") / study.scenario.name
-    why = check_target(out)
+    why = check_target(out, "--out")
     if why is not None:  # before the solve, not after it
         click.echo(f"--out {out}: {why}", err=True)
         sys.exit(EXIT_INPUT)
@@ -179,7 +179,8 @@ def _solve(scenario, override, set_values, out, time_limit, gap, threads, no_exp
         progress(f"{plan.result.termination.value}, gap {plan.result.gap:.4%}; writing results to {out}")
     from siteplan.output import write_folder
 
-    write_folder(plan, study, out, exports=not no_exports, map_formats=map_formats or ("png",), progress=progress)
+    write_folder(plan, study, out, exports=not no_exports, map_formats=map_formats or ("png",), progress=progress,
+                 where="--out")
     click.echo(plan.summary())
     if plan.alternatives:
         from siteplan.alternatives import alternatives_table, robust_choices, shared_choices
@@ -234,7 +235,7 @@ def _write_buildout(bo, study, out: Path, no_exports: bool, map_formats, progres
         progress(f"{bo.result.termination.value}, gap {bo.result.gap:.4%}; writing results to {out}")
     from siteplan.output import write_folder
 
-    write_folder(bo, study, out, exports=not no_exports, map_formats=map_formats, progress=progress)
+    write_folder(bo, study, out, exports=not no_exports, map_formats=map_formats, progress=progress, where="--out")
     click.echo(bo.summary())
     if bo.alternatives:
         from siteplan.buildout_alternatives import (buildout_alternatives_table, buildout_robust_choices,

@@ -642,7 +642,7 @@ def apply_overrides(raw: dict, overrides: list[str] | tuple[str, ...], path: Pat
 
 
 def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = (),
-                  set_values: dict[str, Any] | None = None) -> Scenario:
+                  set_values: dict[str, Any] | None = None, *, where: str = "set_values") -> Scenario:
     """Read and validate a scenario YAML file.
 
     Parameters
@@ -653,7 +653,10 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = (),
         Names from the file's ``overrides:`` section, applied in order (a string is one name).
     set_values : dict, optional
         Extra values by dotted key path (``{"carbon.price_usd_per_t": 50}``), applied last; a
-        problem they cause names them (``--set key=value``), not the file.
+        problem they cause names them, not the file.
+    where : str, default "set_values"
+        What the caller calls ``set_values`` in messages (:func:`set_value_label`): the argument's
+        name from Python, ``"--set"`` from the command line.
 
     Returns
     -------
@@ -676,14 +679,23 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = (),
     except InputError as exc:
         if not set_values:
             raise
-        raise InputError([_blame_set_value(q, set_values, path) for q in exc.problems]) from None
+        raise InputError([_blame_set_value(q, set_values, path, where) for q in exc.problems]) from None
 
 
-def _blame_set_value(q: Problem, set_values: dict[str, Any], path: Path) -> Problem:
-    """A problem at a key that a ``--set``/``set_values`` entry wrote names that entry, not the file."""
+def set_value_label(key: str, value: Any, where: str = "set_values") -> str:
+    """How the caller wrote one value by dotted key: ``--set key=50`` on the command line (``where``
+    starts with ``--``), ``set_values['key']=50`` from Python (``where``: the argument's name)."""
+    if where.startswith("-"):
+        return f"{where} {key}={value!r}"
+    return f"{where}[{key!r}]={value!r}"
+
+
+def _blame_set_value(q: Problem, set_values: dict[str, Any], path: Path, where: str = "set_values") -> Problem:
+    """A problem at a key that a ``--set``/``set_values`` entry wrote names that entry (in the caller's
+    words, :func:`set_value_label`), not the file."""
     for key, value in set_values.items():
         if q.field is not None and (q.field == key or q.field.startswith(key + ".") or key.startswith(q.field + ".")):
-            return Problem(f"--set {key}={value!r} (on {path.name})", q.feature_id, q.field, q.message)
+            return Problem(f"{set_value_label(key, value, where)} (on {path.name})", q.feature_id, q.field, q.message)
     return q
 
 

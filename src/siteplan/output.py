@@ -35,11 +35,11 @@ class WritesFolder:
         study = study if study is not None else getattr(self, "study", None)
         if study is None:
             raise ValueError("no study to write the manifest from: pass study= (siteplan.load(...))")
-        return write_folder(self, study, folder, exports=exports, map_formats=map_formats)
+        return write_folder(self, study, folder, exports=exports, map_formats=map_formats, where="folder")
 
 
 def write_folder(result, study, out: str | Path, exports: bool = True, map_formats=("png",),
-                 progress=None) -> Path:
+                 progress=None, where: str = "out") -> Path:
     """Write a plan (or a build-out) and, with ``exports``, its maps and report into ``out``.
 
     Parameters
@@ -56,6 +56,9 @@ def write_folder(result, study, out: str | Path, exports: bool = True, map_forma
         Also draw map.png (``map_formats``), map.html and the report (per period for a build-out).
     progress : callable, optional
         Called with a line of text when the exports are written.
+    where : str, default "out"
+        What the caller calls ``out`` in messages (``"--out"`` from the command line, ``"folder"``
+        from :meth:`WritesFolder.write`).
 
     Returns
     -------
@@ -71,7 +74,7 @@ def write_folder(result, study, out: str | Path, exports: bool = True, map_forma
     from siteplan.buildout import BuildOut
 
     out = Path(out)
-    with atomic_folder(out) as tmp:
+    with atomic_folder(out, where) as tmp:
         if isinstance(result, BuildOut):
             _write_buildout(result, study, tmp, exports, map_formats)
         else:

@@ -66,7 +66,7 @@ def batch(sweep: Path, out, workers, threads_per_solve, scheduler, resume, expor
     try:
         res = run_batch(sw, out=out, workers=workers, threads_per_solve=threads_per_solve, scheduler=scheduler,
                         resume=resume, exports=exports, allow_oversubscribe=allow_oversubscribe, progress=True,
-                        warm_start=warm_start)
+                        warm_start=warm_start, from_cli=True)
     except BatchError as exc:
         click.echo(f"batch: {exc}", err=True)
         sys.exit(EXIT_INPUT)

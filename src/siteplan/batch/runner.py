@@ -446,7 +446,8 @@ class BatchResult:
 def run_batch(sweep: str | Path | Sweep, *, out: str | Path | None = None, workers: int | None = None,
               threads_per_solve: int | None = None, scheduler: str | None = None, resume: bool = False,
               exports: bool = False, allow_oversubscribe: bool = False, progress: bool | Any = False,
-              combine: bool = True, task: Callable | None = None, warm_start: bool = False) -> BatchResult:
+              combine: bool = True, task: Callable | None = None, warm_start: bool = False,
+              from_cli: bool = False) -> BatchResult:
     """Run every scenario of a sweep on Dask distributed and combine the results.
 
     Parameters
@@ -478,6 +479,8 @@ def run_batch(sweep: str | Path | Sweep, *, out: str | Path | None = None, worke
     warm_start : bool
         Start each solve from the previous plan the same worker solved on the same dataset.
         Faster for sweeps of small changes; plans may then differ from cold solves within the gap.
+    from_cli : bool
+        Messages name the command line's options (``--out``, ``--resume``) instead of the arguments.
 
     Returns
     -------
@@ -496,8 +499,9 @@ def run_batch(sweep: str | Path | Sweep, *, out: str | Path | None = None, worke
     existing = {s.id: read_status(out, s.id) for s in sw.specs}
     if not resume and any(existing.values()):
         n = sum(1 for v in existing.values() if v)
-        raise BatchError(f"{out} already holds results of {n} scenario(s) of this sweep; pass --resume to keep "
-                         "the finished ones, or choose another --out")
+        resume_arg, out_arg = ("--resume", "--out") if from_cli else ("resume=True", "out=")
+        raise BatchError(f"{out} already holds results of {n} scenario(s) of this sweep; pass {resume_arg} to keep "
+                         f"the finished ones, or choose another {out_arg}")
     hasher = InputHasher()
     inputs = {s.id: hasher.record(s) for s in sw.specs}
     todo, skipped, changed = [], 0, []
