@@ -302,8 +302,10 @@ def test_each_period_values_its_limits_in_its_own_dollars(tmp_path):
     assert [r[1] for r in rows] == ["not priced (the fixed-integer LP was not solved)"] * 2
 
 
-def test_the_myopic_start_is_a_whole_build_out_plan(tmp_path):
-    # each period solved alone, sites held open: fixing every integer decision of the start in the
+@pytest.mark.parametrize("order", ["last_first", "forward"])
+def test_the_myopic_start_is_a_whole_build_out_plan(tmp_path, order):
+    # each period solved alone (the last first, the earlier ones among its sites; or in order, the
+    # sites opened before held open): fixing every integer decision of the start in the
     # build-out leaves a feasible LP whose plan keeps every rule, and costs at least the optimum
     from siteplan.buildout import buildout_from_model
     from siteplan.buildout_start import myopic_start
@@ -313,7 +315,7 @@ def test_the_myopic_start_is_a_whole_build_out_plan(tmp_path):
     study = siteplan.load(path)
     preps = prepare_periods(study.scenario, study.dataset, study.catalog)
     m = build_buildout_model(preps)
-    start, spent = myopic_start(m, preps, {"time_limit_s": 60.0})
+    start, spent = myopic_start(m, preps, {"time_limit_s": 60.0}, order=order)
     assert start and spent < 60.0
     assert all(v.parent_block().parent_component().local_name == "period" for v, _ in start)
     opens = {(v.parent_block().index(), v.index()): val for v, val in start if v.parent_component().local_name == "open"}
@@ -328,9 +330,11 @@ def test_the_myopic_start_is_a_whole_build_out_plan(tmp_path):
     assert fixed.objective >= best.objective - 1e-6 * abs(best.objective)
 
 
-def test_the_myopic_start_keeps_the_build_before_when_a_period_has_no_time(tmp_path, monkeypatch):
-    # no time for any period's solve: the first builds nothing, the second keeps that; the build-out
-    # still solves from there (the start is a valid plan: all demand unmet)
+@pytest.mark.parametrize("order", ["last_first", "forward"])
+def test_the_myopic_start_keeps_the_build_before_when_a_period_has_no_time(tmp_path, monkeypatch, order):
+    # no time for any period's solve: the first builds nothing, the second keeps that (last first:
+    # nothing is built in any period); the build-out still solves from there (the start is a valid
+    # plan: all demand unmet)
     import siteplan.buildout_start as bst
     from siteplan.buildout_start import myopic_start
 
@@ -338,8 +342,8 @@ def test_the_myopic_start_keeps_the_build_before_when_a_period_has_no_time(tmp_p
     study = siteplan.load(path)
     preps = prepare_periods(study.scenario, study.dataset, study.catalog)
     m = build_buildout_model(preps)
-    monkeypatch.setattr(bst, "MYOPIC_BUDGET", 0.0)
-    start, _ = myopic_start(m, preps, {"time_limit_s": 60.0})
+    monkeypatch.setattr(bst, "myopic_budget", lambda time_limit_s: 0.0)
+    start, _ = myopic_start(m, preps, {"time_limit_s": 60.0}, order=order)
     assert start and all(val == 0.0 for _, val in start)
     assert {v.parent_block().index() for v, _ in start} == {2027, 2029}
     bo = _solve(path)  # from that start (the budget is still 0), the build-out finds the same optimum
@@ -353,7 +357,7 @@ def test_the_start_is_refined_among_the_sites_the_lp_opens(tmp_path, monkeypatch
     import siteplan.buildout_start as bst
 
     path = _bridge_study(tmp_path, rent_usd_per_kw_month=50.0, penalty=1e7)
-    monkeypatch.setattr(bst, "MYOPIC_BUDGET", 0.0)
+    monkeypatch.setattr(bst, "myopic_budget", lambda time_limit_s: 0.0)
     lines = []
     bo = siteplan.solve(path, progress=lines.append)
     assert bo.violations == []
@@ -378,3 +382,64 @@ def test_a_build_out_writes_its_folder_from_the_api(tmp_path):
     out = bo.write(tmp_path / "res", exports=False)
     assert missing_files(out) == [] and (out / "timeline.nc").exists()
     assert all(missing_files(out / f"period_{y}") == [] for y in (2027, 2029))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_last_first_start_opens_earlier_only_sites_the_later_periods_open(tmp_path, seed):
+    # the last period solved alone, each earlier one among the sites of the period after it: open
+    # sites never fall from one period to the next, and the start fixed in the build-out is a plan
+    # that keeps every rule and costs at least the build-out's optimum
+    from test_buildout_bruteforce import random_buildout
+
+    from siteplan.buildout import buildout_from_model
+    from siteplan.buildout_start import myopic_start
+    from siteplan.solve import solve_model
+
+    path = random_buildout(tmp_path, seed)
+    study = siteplan.load(path)
+    preps = prepare_periods(study.scenario, study.dataset, study.catalog)
+    m = build_buildout_model(preps)
+    start, _ = myopic_start(m, preps, {"time_limit_s": 60.0}, order="last_first")
+    years = [p.period.year for p in preps]
+    opened = {y: {v.index() for v, val in start if v.parent_component().local_name == "open"
+                  and v.parent_block().index() == y and val > 0.5} for y in years}
+    assert all(opened[a] <= opened[b] for a, b in zip(years[:-1], years[1:]))
+    for v, val in start:
+        v.fix(val)
+    fixed = buildout_from_model(m, preps, solve_model(m, mip_rel_gap=0.0, duals=False))
+    assert fixed.violations == []
+    best = siteplan.solve(study, mip_rel_gap=0.0)
+    assert fixed.objective >= best.objective - 1e-6 * abs(best.objective)
+
+
+def test_the_start_is_solved_on_merged_slices_and_is_a_plan_at_full_resolution(tmp_path):
+    # 12 slices (prices 40-150 USD/MWh): the start's periods are prepared on START_SLICES merged
+    # slices (+ the design peak); their integer decisions, fixed in the full-resolution build-out,
+    # leave a feasible plan that keeps every rule and serves all demand; siteplan.solve starts from it
+    import siteplan.buildout_start as bst
+    from siteplan.buildout import buildout_from_model
+    from siteplan.solve import solve_model
+
+    n = 12
+    cat = {**GRID_IN_3, "onsite": {"gas": {"lead_time_yr": 0, "rental_usd_per_kw_month": 50.0}}}
+    path = write_tiny(tmp_path, demand_gpus=10.0, catalog=cat, slices=[f"t{i:02d}" for i in range(n)],
+                      price=[40.0 + 10.0 * i for i in range(n)],
+                      scenario={**TWO_PERIODS, "onsite": ["gas"], "bridging": {"rent": True},
+                                "unmet_penalty_usd_per_gpu_yr": 1e7, "formulation": {"slice_clusters": None}})
+    study = siteplan.load(path)
+    preps = prepare_periods(study.scenario, study.dataset, study.catalog)
+    assert len(preps[0].slices) == n
+    coarse = bst.coarse_periods(study.scenario, study.dataset, study.catalog, preps)
+    assert coarse is not None and all(len(p.slices) <= bst.START_SLICES + 1 for p in coarse)
+    assert bst.coarse_periods(study.scenario, study.dataset, study.catalog, coarse) is None  # already few
+    m = build_buildout_model(preps)
+    start, _ = bst.myopic_start(m, preps, {"time_limit_s": 60.0}, solve_preps=coarse)
+    for v, val in start:
+        v.fix(val)
+    fixed = buildout_from_model(m, preps, solve_model(m, mip_rel_gap=0.0, duals=False))
+    assert fixed.violations == []
+    assert fixed.ds["unmet_h100e"].values == pytest.approx([0.0, 0.0])
+    lines = []
+    bo = siteplan.solve(path, progress=lines.append)
+    assert bo.violations == [] and bo.objective <= fixed.objective * (1 + 1e-9)
+    assert any(s.startswith("start: period 2029 solved alone") for s in lines)

@@ -100,6 +100,11 @@ def solve_buildout(study, progress=None, alternatives: int = 0, slack: float = 0
     if progress is not None:
         progress(f"built the build-out model ({t2 - t1:.2f} s)")
         solver_options["progress"] = progress
+    if solver_options.get("mip_start", study.scenario.solver.mip_start) and not solver_options.get("start"):
+        from siteplan.buildout_start import coarse_periods
+
+        # the start's periods on merged time slices (seconds each, where all slices take minutes)
+        solver_options["start_preps"] = coarse_periods(study.scenario, study.dataset, study.catalog, preps)
     bo = solve_built_buildout(m, preps, prepare_s=t1 - t0, build_s=t2 - t1, **solver_options)
     from siteplan import interrupt
 
@@ -120,6 +125,7 @@ def solve_built_buildout(m, preps: list, prepare_s: float = 0.0, build_s: float 
     sc = preps[0].scenario
     opts = sc.solver.model_dump()
     opts.update(solver_options)
+    start_preps = opts.pop("start_preps", None)
     share = m._siteplan_period_share
     u = sum(share[p.period.year] * unavoidable_cost(_cheapest_vintage(p, preps), m.period[p.period.year])
             for p in preps)
@@ -128,7 +134,7 @@ def solve_built_buildout(m, preps: list, prepare_s: float = 0.0, build_s: float 
         # takes minutes on the bundled regions): start from the periods solved one by one
         from siteplan.buildout_start import myopic_start
 
-        start, spent = myopic_start(m, preps, opts, progress=opts.get("progress"))
+        start, spent = myopic_start(m, preps, opts, progress=opts.get("progress"), solve_preps=start_preps)
         if start:
             opts.update(start=start, time_limit_s=max(1.0, float(opts["time_limit_s"]) - spent))
     else:
@@ -441,4 +447,8 @@ def site_timeline(ds: xr.Dataset) -> pd.DataFrame:
             row[f"gen_units_owned_{y}"] = float(owned[j])
             row[f"gen_units_rented_{y}"] = float(rented[j])
         rows.append(row)
-    return pd.DataFrame(rows).set_index("site_id") if rows else pd.DataFrame()
+    if not rows:
+        return pd.DataFrame()
+    out = pd.DataFrame(rows).set_index("site_id")
+    out["grid_from"] = out["grid_from"].astype("Int64")  # <NA>: never on grid power within the study
+    return out

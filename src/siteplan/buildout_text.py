@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from siteplan.summary import _fmt_usd
 
@@ -34,10 +35,10 @@ def buildout_summary(bo) -> str:
         lines.append("sites (IT MW by period):")
         for s, x in st.iterrows():
             it = ", ".join(f"{x[f'it_mw_{y}']:,.0f}" for y in years)
-            grid = f"grid from {x['grid_from']}" if x["grid_from"] else "no grid"
+            grid = f"grid from {int(x['grid_from'])}" if pd.notna(x["grid_from"]) else "no grid within the study"
             rent = [y for y in years if x[f"gen_units_rented_{y}"] > 0]
             own = [y for y in years if x[f"gen_units_owned_{y}"] > 0]
             bridge = (f"; rents turbines in {', '.join(map(str, rent))}" if rent else "") + \
                      (f"; owns plant in {', '.join(map(str, own))}" if own else "")
-            lines.append(f"  {s} {x['name']}: opens {x['opens']}, {grid}; IT {it}{bridge}")
+            lines.append(f"  {x['name']} ({s}): opens {x['opens']}, {grid}; IT {it}{bridge}")
     return "\n".join(lines)
