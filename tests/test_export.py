@@ -15,6 +15,7 @@ import pyogrio
 import pytest
 
 import siteplan
+from siteplan.labels import design_name
 from siteplan.export import export_all
 from siteplan.export.headline import headline
 from siteplan.geo import distance_matrix_km
@@ -143,10 +144,10 @@ def test_report_numbers_equal_the_plan(solved):
     assert rows["relative gap"][0] == f"{r.gap:.4%}"
     assert rows["termination"][0] == r.termination.value
     # per-site table: one row per open site, its name first and its id in a column of its own
-    # (issue 18 item 7), with its IT MW and design from the Plan
+    # (issue 18 item 7), with its IT MW and design (in words: siteplan.labels) from the Plan
     for _, s in plan.sites[plan.sites["open"]].iterrows():
         cells = rows[s["place"]]
-        assert cells[0] == s["site_id"] and cells[1] == s["design"] and cells[2] == f"{s['it_mw']:,.1f}"
+        assert cells[0] == s["site_id"] and cells[1] == design_name(s["design"]) and cells[2] == f"{s['it_mw']:,.1f}"
     ids = set(plan.sites["site_id"])
     n_site_rows = sum(1 for line in md.splitlines() if line.startswith("| ") and line.split("|")[2].strip() in ids)
     assert n_site_rows == int(plan.sites["open"].sum())

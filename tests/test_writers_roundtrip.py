@@ -58,18 +58,27 @@ def test_geojson_properties_keep_small_numbers(tmp_path):
 
 
 def test_results_sites_csv_round_trips_the_plan(tmp_path):
-    """results.py's sites.csv (pandas' default float text) reads back as the plan's exact floats."""
-    from siteplan.results import write_results
+    """results.py's sites.csv reads back as the table it wrote (numbers rounded by unit, no float
+    noise: :data:`siteplan.results.CSV_DECIMALS`), each within half its last decimal of the plan's
+    exact floats (plan.nc keeps them); an unlimited water limit is an empty cell."""
+    from siteplan.results import CSV_DECIMALS, sites_csv_table, write_results
 
     study = siteplan.load(ROOT / "models" / "example.yaml")
     plan = siteplan.solve(study, threads=1)
     write_results(plan, study, tmp_path / "res")
     back = pd.read_csv(tmp_path / "res" / "sites.csv")
     sites = plan.sites.drop(columns="geometry")
+    table = sites_csv_table(sites)
     floats = [c for c in sites.columns if sites[c].dtype.kind == "f"]
     assert floats
     for c in floats:
-        np.testing.assert_array_equal(back[c].to_numpy(float), sites[c].to_numpy(float), err_msg=c)
+        np.testing.assert_array_equal(back[c].to_numpy(float), table[c].to_numpy(float), err_msg=c)
+        nd = next((d for suffix, d in CSV_DECIMALS if c.endswith(suffix)), None)
+        want = sites[c].to_numpy(float)
+        if c == "water_limit_m3_per_yr":
+            want = np.where(np.isfinite(want), want, np.nan)
+        np.testing.assert_allclose(back[c].to_numpy(float), want, rtol=0,
+                                   atol=0.5 * 10.0 ** -nd + 1e-12 if nd is not None else 0, err_msg=c)
 
 
 # --------------------------------------------------------------------------- map.html keeps names intact

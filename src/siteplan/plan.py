@@ -512,6 +512,7 @@ def place_names(names, ids) -> list[str]:
 
 
 LIMIT_TOL_MW = 0.05  # a quantity this close to its limit is at it (the solver's tolerances are ~1e-6 relative)
+LIMIT_TOL_SHARE = 1e-3  # or this share of it: less than a whole rack's step is left (~0.15 MW of a 240 MW connection)
 
 
 def site_limits(tab, option_max_mw, onsite_cap_mw, smallest_unit_mw: float) -> list[str]:
@@ -528,8 +529,10 @@ def site_limits(tab, option_max_mw, onsite_cap_mw, smallest_unit_mw: float) -> l
     on, cap = tab["onsite_mw"].to_numpy(float), np.asarray(onsite_cap_mw, dtype=float)
     with np.errstate(invalid="ignore"):
         reasons = [
-            (np.isfinite(mx) & (it >= mx - LIMIT_TOL_MW), [f"site's IT limit ({v:,.0f} MW)" for v in mx]),
-            (np.isfinite(om) & (om > 0) & (ic >= om - LIMIT_TOL_MW), [f"grid connection at its most ({v:,.1f} MW)" for v in om]),
+            (np.isfinite(mx) & (it >= mx - np.maximum(LIMIT_TOL_MW, LIMIT_TOL_SHARE * mx)),
+             [f"site's IT limit ({v:,.0f} MW)" for v in mx]),
+            (np.isfinite(om) & (om > 0) & (ic >= om - np.maximum(LIMIT_TOL_MW, LIMIT_TOL_SHARE * om)),
+             [f"grid connection at its most ({v:,.1f} MW)" for v in om]),
             (np.isfinite(cap) & (on > 0) & (on + smallest_unit_mw > cap + LIMIT_TOL_MW),
              [f"on-site plant at the site's cap ({v:,.0f} MW)" for v in cap]),
         ]

@@ -79,9 +79,28 @@ def manifest_json(man: dict) -> str:
     return json.dumps(finite(man), indent=2, sort_keys=True, allow_nan=False) + "\n"
 
 
+def _relative_paths(node, base: Path):
+    """Every absolute path in a dumped scenario (dataset, catalog, source_file, ...) relative to
+    ``base`` (the scenario file's folder), as the scenario file writes them and the ``inputs`` section
+    records them: a manifest names no folder of the machine that wrote it."""
+    if isinstance(node, dict):
+        return {k: _relative_paths(v, base) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_relative_paths(v, base) for v in node]
+    if isinstance(node, str) and os.path.isabs(node) and "\n" not in node:
+        try:
+            return os.path.relpath(node, base)
+        except ValueError:  # another drive (Windows)
+            return node
+    return node
+
+
 def manifest(plan: Plan, study) -> dict:
-    """Everything needed to rerun: inputs with hashes (paths relative to the scenario file), options,
-    versions (siteplan's git commit when it runs from a checkout), the UTC time and solver statistics."""
+    """Everything needed to rerun: inputs with hashes (paths relative to the scenario file, in the
+    scenario section too), the named overrides and values by dotted key applied to the scenario file
+    (``scenario_changes``: ``-o``/``--set`` or ``overrides=``/``set_values=``; the CLI's ``--time-limit``,
+    ``--gap`` and ``--threads`` are set values of ``solver.*``), options, versions (siteplan's git
+    commit when it runs from a checkout), the UTC time and solver statistics."""
     sc = study.scenario
     r = plan.result
     inputs = {}
@@ -95,7 +114,9 @@ def manifest(plan: Plan, study) -> dict:
     return {
         "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "siteplan": {"version": __version__, "git_commit": _git_commit()},
-        "scenario": sc.model_dump(mode="json"),
+        "scenario": _relative_paths(sc.model_dump(mode="json"), base),
+        "scenario_changes": {"overrides": list(getattr(study, "overrides", ()) or ()),
+                             "set_values": dict(getattr(study, "set_values", {}) or {})},
         "inputs": inputs,
         "versions": _versions(),
         "platform": platform.platform(),
@@ -110,13 +131,51 @@ def manifest(plan: Plan, study) -> dict:
     }
 
 
+# sites.csv: decimals kept per column, by the column's unit (the first suffix that matches); columns
+# matching none are written as they are
+CSV_DECIMALS = (
+    ("_usd_per_h100e_hour", 4),  # a few dollars per hour: to 0.01 cent
+    ("_usd_per_yr", 2), ("_usd", 2),  # money: to the cent
+    ("_mw", 4),  # MW: to 0.1 kW
+    ("_mwh", 3), ("_mwh_per_yr", 3),  # to 1 kWh
+    ("_m3_per_yr", 1), ("_t_per_yr", 2), ("_km", 3), ("_h100e", 2), ("gpus", 2),
+    ("grid_share", 4), ("pue_min", 4), ("pue_max", 4), ("_kv", 3),
+)
+
+
+def sites_csv_table(sites):
+    """The site table as sites.csv writes it: ``design`` in words (:func:`siteplan.labels.design_name`)
+    with the id in ``design_id``; numbers rounded by unit (:data:`CSV_DECIMALS`: money to the cent, MW
+    to 0.1 kW, ...), still numbers; an unlimited ``water_limit_m3_per_yr`` (no limit) an empty cell."""
+    import numpy as np
+
+    from siteplan.labels import design_name
+
+    tab = sites.drop(columns="geometry", errors="ignore").copy()
+    if "design" in tab:
+        ids = tab["design"].fillna("").astype(str)
+        tab["design"] = [design_name(d) if d else "" for d in ids]
+        tab.insert(tab.columns.get_loc("design") + 1, "design_id", ids.values)
+    for c in tab.columns:
+        if tab[c].dtype.kind != "f":
+            continue
+        for suffix, nd in CSV_DECIMALS:
+            if c.endswith(suffix):
+                tab[c] = tab[c].round(nd)
+                break
+    if "water_limit_m3_per_yr" in tab:
+        w = tab["water_limit_m3_per_yr"].astype(float)
+        tab["water_limit_m3_per_yr"] = w.where(np.isfinite(w), np.nan)  # empty: no limit
+    return tab
+
+
 def write_results(plan: Plan, study, out_dir: str | Path) -> Path:
     """Write ``plan.nc``, ``plan.gpkg`` (layers), ``sites.csv``, ``summary.txt`` and ``manifest.json``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     plan.ds.to_netcdf(out / "plan.nc")
     write_gpkg(plan, out / "plan.gpkg")
-    plan.sites.drop(columns="geometry").to_csv(out / "sites.csv", index=False)
+    sites_csv_table(plan.sites).to_csv(out / "sites.csv", index=False)
     (out / "summary.txt").write_text(plan.summary() + "\n")
     (out / "manifest.json").write_text(manifest_json(manifest(plan, study)))
     for j, alt in enumerate(plan.alternatives, start=1):  # near-optimal alternatives, each a results folder

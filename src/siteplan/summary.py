@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from siteplan.labels import design_name
+
 
 def _fmt_usd(x: float) -> str:
     if x < 0:
@@ -119,7 +121,7 @@ def _objective_line(plan) -> str:
 
 def summary_text(plan) -> str:
     """Status, headline numbers (costs per H100e-hour), cost by category (largest first, with the
-    total) and one row per open site (name, power supply, interconnect in words, on-site plant).
+    total; under ``max_profit`` then revenue, cost and net profit) and one row per open site (name, power supply, interconnect in words, on-site plant).
 
     Parameters
     ----------
@@ -155,17 +157,21 @@ def summary_text(plan) -> str:
     lines.append(_unit_cost_line(plan))
     lines.append(f"IT {float(ds['it_mw'].sum()):,.1f} MW; water {float(ds['water_m3_per_yr'].sum()):,.0f} m3/yr; "
                  f"emissions {float(ds['emissions_t_per_yr'].sum()):,.0f} t/yr")
-    lines.append("cost by category (USD per year, largest first):")
     cats = [str(c) for c in ds["cost_category"].values]
     vals = ds["cost_usd_per_yr"].values.astype(float)
     is_cost = [c != "revenue" for c in cats]
-    for i in sorted(range(len(cats)), key=lambda i: -abs(vals[i])):
+    lines.append("cost by category (USD per year, largest first):")
+    for i in sorted((i for i in range(len(cats)) if is_cost[i]), key=lambda i: -abs(vals[i])):
         if abs(vals[i]) > 0.5:
             lines.append(f"  {_category(cats[i]):<30} {_fmt_usd(float(vals[i])):>14}")
     total = float(sum(v for v, c in zip(vals, is_cost) if c))
     lines.append(f"  {'total cost':<30} {_fmt_usd(total):>14}")
-    if not all(is_cost):
-        lines.append(f"  {'cost - revenue':<30} {_fmt_usd(float(vals.sum())):>14}")
+    if not all(is_cost):  # max_profit: revenue is a negative cost in the objective; shown as income
+        revenue = -float(sum(v for v, c in zip(vals, is_cost) if not c))
+        lines.append("revenue and profit (USD per year):")
+        lines.append(f"  {'revenue of served compute':<30} {_fmt_usd(revenue):>14}")
+        lines.append(f"  {'less total cost':<30} {_fmt_usd(-total):>14}")
+        lines.append(f"  {'net profit':<30} {_fmt_usd(revenue - total):>14}")
     sites = plan.sites[plan.sites["open"]].sort_values("it_mw", ascending=False)
     lines.append(f"{len(sites)} open site(s), largest first:")
     rows = []
@@ -188,7 +194,7 @@ def summary_text(plan) -> str:
         share = float(row.get("grid_share", float("nan")))
         if np.isfinite(share) and "on-site" in power:
             power += f" ({share:.0%} grid)"
-        rows.append([site_label(row), str(row["site_id"]), str(row["design"]), fmt_mw(row["it_mw"]),
+        rows.append([site_label(row), str(row["site_id"]), design_name(str(row["design"])), fmt_mw(row["it_mw"]),
                      f"{row['compute_h100e']:,.0f}", pue, power or "-", plant or "-", ic])
     hdr = ["site", "id", "design", "IT MW", "H100e", "PUE", "power", "on-site plant / battery", "interconnect"]
     right = {3, 4, 5}

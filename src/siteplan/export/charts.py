@@ -92,6 +92,8 @@ def pue_by_slice(plan) -> Figure:
     """PUE of each cooling design per slice (``ds.pue_by_design``): mean over the open sites, band
     from the lowest to the highest site; the designs actually chosen are drawn bold."""
     ds = plan.ds
+    from siteplan.labels import design_name
+
     slices = [str(s) for s in ds["slice"].values]
     designs = [str(k) for k in ds["cooling"].values]
     is_open = ds["open"].values.astype(bool)
@@ -107,7 +109,7 @@ def pue_by_slice(plan) -> Figure:
             continue
         bold = k in chosen
         ax.plot(x, np.nanmean(v, axis=0), color=colors[k], lw=2.6 if bold else 1.2, ls="-" if bold else "--",
-                marker="o" if bold else None, ms=4, label=k + (" (chosen)" if bold else ""))
+                marker="o" if bold else None, ms=4, label=design_name(k) + (" (chosen)" if bold else ""))
         if v.shape[0] > 1:
             ax.fill_between(x, np.nanmin(v, axis=0), np.nanmax(v, axis=0), color=colors[k], alpha=0.12, lw=0)
     ax.set_xticks(x, slices, rotation=45 if len(slices) > 8 else 0, ha="right" if len(slices) > 8 else "center",

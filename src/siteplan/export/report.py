@@ -50,6 +50,16 @@ def _binds(used: float, limit: float) -> bool:
     return used >= limit - max(ABS_TOL, REL_TOL * abs(limit))
 
 
+# A limit is *at its limit* when the plan uses it to within this share: what is left is less than the
+# plan's smallest step (one rack is ~0.15 MW of peak facility power, 0.05-0.1 % of a 200-400 MW
+# connection), so the whole racks decided it, even though the fixed-integer LP gives it no value.
+AT_LIMIT_SHARE = 1e-3
+
+
+def _at_limit(used: float, limit: float) -> bool:
+    return bool(np.isfinite(limit)) and used >= limit - max(ABS_TOL, AT_LIMIT_SHARE * abs(limit))
+
+
 def _values(ds, name: str) -> np.ndarray | None:
     """The values of a limit family (USD/yr per unit), or None for a plan written before they existed."""
     return ds[name].values.astype(float).ravel() if name in ds else None
@@ -63,6 +73,7 @@ NEAR_SHARE = 0.95  # a scalar cap used to this share, with no value in the fixed
 
 
 AT_LIMIT_WORDS = "at its limit (no marginal value with the plan's racks held)"
+AT_LIMITS_WORDS = "at their limit (no marginal value with the plan's racks held)"
 
 
 def _status(values: np.ndarray | None, unit: str, at_limit: int = 0, scalar: bool = False) -> str:
@@ -83,10 +94,10 @@ def _status(values: np.ndarray | None, unit: str, at_limit: int = 0, scalar: boo
     if not n:
         if at_limit:
             return AT_LIMIT_WORDS if scalar or (at_limit == 1 and len(values) == 1) else \
-                f"{at_limit} of {len(values)} {AT_LIMIT_WORDS}"
+                f"{at_limit} of {len(values)} {AT_LIMITS_WORDS}"
         return "slack"
     top = f"{_usd(float(v.max()))} USD/yr per {unit}"
-    more = f"; {at_limit - n} more {AT_LIMIT_WORDS}" if at_limit > n else ""
+    more = f"; {at_limit - n} more {AT_LIMITS_WORDS}" if at_limit > n else ""
     return (f"**binds**: {top}" if scalar else f"**binds at {n}**, up to {top}") + more
 
 
@@ -298,10 +309,10 @@ def report_blocks(plan, study=None, scenario: dict | None = None, map_png: bytes
     rows = [[style.category_label(cats[i]), style.fmt_usd(float(vals[i])), f"{vals[i] / tot:.1%}" if tot and is_cost[i] else "–"]
             for i in order if abs(vals[i]) > 0.5 and is_cost[i]]
     rows.append(["**total cost**" if not is_cost.all() else "**total**", f"**{style.fmt_usd(tot)}**", "100%"])
-    rows += [[style.category_label(cats[i]), style.fmt_usd(float(vals[i])), "–"]
-             for i in order if abs(vals[i]) > 0.5 and not is_cost[i]]
-    if not is_cost.all():
-        rows.append(["objective (cost - revenue)", style.fmt_usd(float(vals.sum())), "–"])
+    if not is_cost.all():  # max_profit: revenue (a negative cost in the objective) as income, then the net
+        revenue = -float(vals[~is_cost].sum())
+        rows += [["revenue of served compute", style.fmt_usd(revenue), "–"],
+                 ["**net profit** (revenue − total cost)", f"**{style.fmt_usd(revenue - tot)}**", "–"]]
     B.append(Block("table", table=Table(["category", "USD/yr", "share"], rows)))
     B.append(Block("img", name="cost_breakdown", png=charts.png_bytes(charts.cost_breakdown(plan)),
                    text="Annual cost by category"))
@@ -426,6 +437,7 @@ def _alternatives(plan) -> list[Block]:
 
 def _site_table(plan) -> Table:
     """One row per open site, largest first: name, id, size, cooling, cost per H100e-hour."""
+    from siteplan.labels import design_name, rack_name
     from siteplan.summary import fmt_mw
 
     s = plan.sites[plan.sites["open"].astype(bool)].sort_values("it_mw", ascending=False)
@@ -434,9 +446,9 @@ def _site_table(plan) -> Table:
     f = style.fmt_num
     rows = []
     for _, x in s.iterrows():
-        racks = ", ".join(f"{c[6:]} {x[c]:,.0f}" for c in rack_cols if float(x[c]) > 0) or "–"
+        racks = ", ".join(f"{rack_name(c[6:])} {x[c]:,.0f}" for c in rack_cols if float(x[c]) > 0) or "–"
         per_h = x.get("cost_usd_per_h100e_hour", float("nan"))
-        rows.append([names[x["site_id"]], str(x["site_id"]), str(x["design"]), fmt_mw(x["it_mw"]),
+        rows.append([names[x["site_id"]], str(x["site_id"]), design_name(str(x["design"])), fmt_mw(x["it_mw"]),
                      f(x["max_it_mw"], 0), f(x["peak_facility_mw"], 1), f"{f(x['pue_min'], 3)}–{f(x['pue_max'], 3)}",
                      f(x["gpus"], 0), racks, f(x.get("served_h100e", float("nan")), 0),
                      style.fmt_usd(float(x["cost_usd_per_yr"])) if "cost_usd_per_yr" in x else "–",
@@ -450,6 +462,7 @@ def _site_table(plan) -> Table:
 def _power_table(plan) -> Table:
     """One row per open site: power supply, grid share, interconnect in words, on-site plant, batteries."""
     from siteplan.plan import interconnect_words
+    from siteplan.labels import design_name, rack_name
     from siteplan.summary import fmt_mw
 
     s = plan.sites[plan.sites["open"].astype(bool)].sort_values("it_mw", ascending=False)
@@ -510,7 +523,7 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
     upg = ds["upgrade_mw"].values.astype(float) if "upgrade_mw" in ds else np.zeros_like(conn)
     used = conn > 0
     v_head = _values(ds, "value_headroom_usd_per_mw_yr")
-    nb = sum(_binds(c - u, hd) for c, u, hd in zip(conn[used], upg[used], head[used]))
+    nb = sum(_at_limit(c - u, hd) for c, u, hd in zip(conn[used], upg[used], head[used]))
     summary.append(["substation headroom", f"{used.sum()} substation(s) with new load", "headroom_mw",
                     _status(None if v_head is None else v_head[used], "MW", nb)])
     # corridors: the binding case is the flow that delivers every contract at once (firm capacity),
@@ -537,7 +550,7 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
     is_open = plan.sites["open"].astype(bool).values
     op = plan.sites[is_open]
     v_site = _values(ds, "value_site_mw_usd_per_mw_yr")
-    nsc = int(sum(_binds(a, b) for a, b in zip(op["it_mw"], op["max_it_mw"])))
+    nsc = int(sum(_at_limit(a, b) for a, b in zip(op["it_mw"], op["max_it_mw"])))
     summary.append(["site max IT MW", f"{len(op)} open site(s)", "max_it_mw",
                     _status(None if v_site is None else v_site[is_open], "MW", nsc)])
     # interconnect capacity
@@ -545,7 +558,7 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
     v_ic = _values(ds, "value_interconnect_usd_per_mw_yr")
     has_ic = np.array([bool(x) for x in ds["interconnect_substation"].values.tolist()], dtype=bool)
     # the limit priced is the contract within the connection's most (its class's max_mw or the headroom)
-    nic = int(sum(_binds(a, b) for a, b in zip(ic["contracted_mw"], ic["max_mw"]))) if len(ic) else 0
+    nic = int(sum(_at_limit(a, b) for a, b in zip(ic["contracted_mw"], ic["max_mw"]))) if len(ic) else 0
     summary.append(["interconnect capacity", f"{len(ic)} interconnect(s)", "capacity_mw",
                     _status(None if v_ic is None else v_ic[has_ic], "MW", nic)])
     # RTT
@@ -558,7 +571,7 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
     wcap = wat.get("cap_m3_per_yr")
     tot_w = float(sum(water.values()))
     capped = [s for s, v in water_limits.items() if np.isfinite(v) and water.get(s, 0) > 0]
-    nw = sum(_binds(water[s], water_limits[s]) for s in capped)
+    nw = sum(_at_limit(water[s], water_limits[s]) for s in capped)
     wtxt = f"{f(tot_w, 0)} m³/yr; water cooling {'allowed' if wat.get('allow_water_cooling', True) else 'not allowed'}"
     wlim = f"cap {f(float(wcap), 0)} m³/yr" if wcap is not None else "no total cap"
     v_site_w = _values(ds, "value_site_water_usd_per_m3")
@@ -568,7 +581,7 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
     if capped and v_site_w is not None:
         pos = {s: i for i, s in enumerate(ds["site"].values.tolist())}
         v_w += [float(v_site_w[pos[s]]) for s in capped if s in pos]
-    wat_at = int(wcap is not None and _binds(tot_w, float(wcap))) + nw
+    wat_at = int(wcap is not None and _at_limit(tot_w, float(wcap))) + nw
     summary.append(["water", wtxt, wlim + ("; site limits" if water_limits else ""),
                     _status(np.array(v_w), "m³/yr", wat_at) if v_w else ("slack" if v_site_w is not None else "–")])
     # carbon
@@ -577,7 +590,7 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
     tot_c = float(ds["emissions_t_per_yr"].sum())
     ctxt = f"{f(tot_c, 0)} t CO₂/yr" + (f"; priced at {f(cprice, 0)} USD/t" if cprice > 0 else "")
     v_c = _values(ds, "value_carbon_cap_usd_per_t")
-    c_status = _status(v_c, "t CO₂/yr", int(_binds(tot_c, float(ccap))), scalar=True) if ccap is not None else "–"
+    c_status = _status(v_c, "t CO₂/yr", int(_at_limit(tot_c, float(ccap))), scalar=True) if ccap is not None else "–"
     if ccap is not None and c_status == "slack" and tot_c >= NEAR_SHARE * float(ccap):
         # the cap decided how many (whole) racks fit; with them fixed, the LP has nothing left to trade
         c_status = (f"**near the limit** ({tot_c / float(ccap):.1%}): binds through whole racks, which the "
@@ -593,7 +606,7 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
                           "held as planned (duals of the LP with the integer decisions fixed). *not priced*: every term of the limit is an integer decision, so that LP "
                           "cannot value it; *at the limit* counts quantities at their bound. *at its limit (no marginal value "
                           "with the plan's racks held)*: used to its limit (within "
-                          f"{ABS_TOL:g} or {REL_TOL:g} of it), yet one more unit would not lower the cost while the "
+                          f"{AT_LIMIT_SHARE:.1%} of it: less than a rack's or unit's step left), yet one more unit would not lower the cost while the "
                           "racks stay as planned (a zero dual); it may still have decided how many racks fit. "
                           "*slack*: real headroom left."
                      + (f" No values: {ds.attrs['duals_status']}." if str(ds.attrs.get("duals_status", "optimal"))
@@ -603,7 +616,7 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
     ids = ds["substation"].values
     names = _lookups(plan)
     rows = [[_named(names["substation"], str(ids[i])), f(conn[i], 1), f(upg[i], 1), f(head[i], 1), f(max(head[i] - (conn[i] - upg[i]), 0.0), 1),
-             f"{(conn[i] - upg[i]) / head[i]:.0%}" if head[i] > 0 else "–", _one(v_head, i, "MW", _binds(conn[i] - upg[i], head[i]))]
+             f"{(conn[i] - upg[i]) / head[i]:.0%}" if head[i] > 0 else "–", _one(v_head, i, "MW", _at_limit(conn[i] - upg[i], head[i]))]
             for i in np.argsort(-conn) if conn[i] > 0]
     if rows:
         out.append(Block("p", "**Substation headroom** (substations with new load: contracted `connected_mw`, of which "
@@ -642,7 +655,7 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
         out.append(Block("table", table=Table(["region", "workload", "worst RTT ms", "limit ms",
                                                "sites within limit", "status"], rows, "llrrrl")))
     site_pos = {s: i for i, s in enumerate(ds["site"].values.tolist())}
-    wl_rows = [[_named(names["site"], s), f(water[s], 0), f(v, 0), _one(v_site_w, site_pos[s], "m³/yr", _binds(water[s], v))
+    wl_rows = [[_named(names["site"], s), f(water[s], 0), f(v, 0), _one(v_site_w, site_pos[s], "m³/yr", _at_limit(water[s], v))
                if s in site_pos else "–"]
                for s, v in sorted(water_limits.items()) if np.isfinite(v) and water.get(s, 0) > 0]
     if wl_rows:
