@@ -429,9 +429,11 @@ def test_the_start_is_solved_on_merged_slices_and_is_a_plan_at_full_resolution(t
     study = siteplan.load(path)
     preps = prepare_periods(study.scenario, study.dataset, study.catalog)
     assert len(preps[0].slices) == n
-    coarse = bst.coarse_periods(study.scenario, study.dataset, study.catalog, preps)
+    coarse = bst.coarse_periods(preps)
     assert coarse is not None and all(len(p.slices) <= bst.START_SLICES + 1 for p in coarse)
-    assert bst.coarse_periods(study.scenario, study.dataset, study.catalog, coarse) is None  # already few
+    assert [p.period for p in coarse] == [p.period for p in preps]
+    assert all(p.options.index.equals(q.options.index) for p, q in zip(preps, coarse))
+    assert bst.coarse_periods(coarse) is None  # already few
     m = build_buildout_model(preps)
     start, _ = bst.myopic_start(m, preps, {"time_limit_s": 60.0}, solve_preps=coarse)
     for v, val in start:

@@ -100,11 +100,6 @@ def solve_buildout(study, progress=None, alternatives: int = 0, slack: float = 0
     if progress is not None:
         progress(f"built the build-out model ({t2 - t1:.2f} s)")
         solver_options["progress"] = progress
-    if solver_options.get("mip_start", study.scenario.solver.mip_start) and not solver_options.get("start"):
-        from siteplan.buildout_start import coarse_periods
-
-        # the start's periods on merged time slices (seconds each, where all slices take minutes)
-        solver_options["start_preps"] = coarse_periods(study.scenario, study.dataset, study.catalog, preps)
     bo = solve_built_buildout(m, preps, prepare_s=t1 - t0, build_s=t2 - t1, **solver_options)
     from siteplan import interrupt
 
@@ -125,16 +120,19 @@ def solve_built_buildout(m, preps: list, prepare_s: float = 0.0, build_s: float 
     sc = preps[0].scenario
     opts = sc.solver.model_dump()
     opts.update(solver_options)
-    start_preps = opts.pop("start_preps", None)
     share = m._siteplan_period_share
     u = sum(share[p.period.year] * unavoidable_cost(_cheapest_vintage(p, preps), m.period[p.period.year])
             for p in preps)
     if opts.get("mip_start") and not opts.get("start"):
         # HiGHS may find no plan before the time limit on its own (the build-out's root LP alone
         # takes minutes on the bundled regions): start from the periods solved one by one
-        from siteplan.buildout_start import myopic_start
+        from siteplan.buildout_start import coarse_periods, myopic_start
 
-        start, spent = myopic_start(m, preps, opts, progress=opts.get("progress"), solve_preps=start_preps)
+        t_c = time.perf_counter()
+        # the periods on merged time slices: seconds each, where all slices take minutes
+        coarse = coarse_periods(preps)
+        start, _ = myopic_start(m, preps, opts, progress=opts.get("progress"), solve_preps=coarse)
+        spent = time.perf_counter() - t_c
         if start:
             opts.update(start=start, time_limit_s=max(1.0, float(opts["time_limit_s"]) - spent))
     else:

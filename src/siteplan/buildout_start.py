@@ -43,21 +43,28 @@ START_SLICES = 6
 LAST_SHARE = 0.7  # last period first: its share of the budget (the earlier, restricted periods take seconds)
 
 
-def coarse_periods(scenario, dataset, catalog, preps: list) -> list | None:
+def coarse_periods(preps: list) -> list | None:
     """The periods prepared again on ``START_SLICES`` merged time slices, for :func:`myopic_start`;
     None when they have no more slices than that already.
 
-    The integer decisions of a plan on merged slices are a plan at full resolution: every capacity
-    is sized on the design-peak slice, which merging keeps (:mod:`siteplan.prepare.slices`), and
-    what the merged slices average away is dispatch, which the build-out's LP completes.
+    Each period keeps its own scenario, catalog and interconnect options (so the integer decisions
+    have the same names and indices). The integer decisions of a plan on merged slices are a plan at
+    full resolution: every capacity is sized on the design-peak slice, which merging keeps
+    (:mod:`siteplan.prepare.slices`); what the merged slices average away is dispatch, which the
+    build-out's LP completes.
     """
-    from siteplan.prepare.periods import prepare_periods
+    from siteplan.prepare import prepare
 
     if len(preps[0].slices) <= START_SLICES + 1:  # + the design-peak slice
         return None
-    f = scenario.formulation
-    sc = scenario.model_copy(update={"formulation": f.model_copy(update={"slice_clusters": START_SLICES})})
-    return prepare_periods(sc, dataset, catalog)
+    out = []
+    for p in preps:
+        f = p.scenario.formulation
+        sc = p.scenario.model_copy(update={"formulation": f.model_copy(update={"slice_clusters": START_SLICES})})
+        q = prepare(sc, p.dataset, p.catalog, options=p.options, year=p.period.year)
+        q.period = p.period
+        out.append(q)
+    return out
 
 
 def myopic_start(m, preps: list, opts: dict, progress=None, order: str = "last_first",
