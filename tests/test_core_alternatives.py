@@ -74,7 +74,8 @@ def test_two_equal_sites_tie_and_a_dear_one_is_no_alternative(tmp_path):
 
     shared = shared_choices(plan, plan.alternatives)
     assert shared[:3] == ["every plan opens 1 site(s)", "every plan is grid-only (no on-site generators)",
-                          "every plan connects at small"]
+                          "every plan connects at 69 kV"]  # the tiny catalog's class "small", in words
+    assert set(rob["power (best)"]) <= {"69 kV to b1", "closed"}  # voltage and substation, no ids
     # with 40 % slack (~4.2M) s3 qualifies as well
     plan = siteplan.solve(study, alternatives=3, slack=0.4)
     opened = [{s for s, v in zip(p.ds["site"].values, p.ds["open"].values) if v} for p in [plan, *plan.alternatives]]

@@ -313,14 +313,22 @@ def robust_choices(best, alts: list) -> pd.DataFrame:
             gens = []
             if p.ds.sizes.get("generator", 0):
                 units = p.ds["onsite_units"].sel(site=s)
-                gens = [str(g) for g, v in zip(units["generator"].values, units.values) if v > 0.5]
-            power.append(f"{f.at[s, 'substation_id']} {f.at[s, 'interconnect_class']}".strip()
-                         + (" + " + "+".join(gens) if gens else ""))
+                gens = [str(g).replace("_", " ") for g, v in zip(units["generator"].values, units.values) if v > 0.5]
+            power.append(_grid_words(f.loc[s]) + (" + " + ", ".join(gens) if gens else ""))
         rows.append({"site_id": s, "open in": f"{sum(opened)} of {n}",
                      "siting": robust if all(opened) else "tie",
                      "power (best)": power[0] if opened[0] else "closed",
                      "power": robust if all(opened) and len(set(power)) == 1 else "tie"})
     return pd.DataFrame(rows).set_index("site_id") if rows else pd.DataFrame(columns=["open in", "siting", "power"])
+
+
+def _grid_words(row) -> str:
+    """A site's grid connection in words: '161 kV to Sterling City 1', or 'no grid'."""
+    kv = float(row.get("interconnect_kv", np.nan))
+    if not np.isfinite(kv):
+        return "no grid"
+    sub = str(row.get("substation_name") or "") or str(row.get("substation_id") or "")
+    return f"{kv:g} kV to {sub}" if sub else f"{kv:g} kV"
 
 
 def proven(best) -> bool:
@@ -345,7 +353,8 @@ def shared_choices(best, alts: list) -> list[str]:
         out.append(f"every plan has on-site generators ({_span(onsite)} MW)")
     else:
         out.append("on-site generators in some plans, not in others (a tie)")
-    classes = [tuple(sorted(set(p.sites.loc[p.sites["open"].astype(bool), "interconnect_class"].astype(str)) - {""}))
+    classes = [tuple(f"{kv:g} kV" for kv in sorted({float(v) for v in p.sites.loc[p.sites["open"].astype(bool),
+                                                                                 "interconnect_kv"] if np.isfinite(v)}))
                for p in plans]
     out.append(f"every plan connects at {', '.join(classes[0]) or 'no grid'}" if len(set(classes)) == 1
                else "the plans connect at different voltage classes (a tie): "
