@@ -108,7 +108,10 @@ def test_circulating_looking_flow_with_slack_capacity_is_not_binding(tmp_path):
 
     rows = {r[0]: r for b in report_blocks(plan) if b.kind == "table" and b.extra.get("id") == "limits"
             for r in b.table.rows}
-    assert rows["corridor capacity"][3] == "slack"
+    # not "binds", and not plain "slack" where the least flow fills a corridor: that routing is one of many
+    assert rows["corridor capacity"][3] in ("slack", "no value; 1 full in the routing shown (another routing may "
+                                                     "leave room)")
+    assert "binds" not in rows["corridor capacity"][3]
 
 
 def test_binding_headroom_is_worth_the_upgrade_it_saves(tmp_path):
@@ -209,3 +212,14 @@ def test_report_and_map_show_what_headroom_is_worth(tmp_path):
     plan, _ = solve_checked(write_tiny(tmp_path / "loose", substations=[sub("b1", headroom_mw=500.0)]))
     assert not any(b.extra.get("id") == "values" for b in report_blocks(plan) if b.kind == "table")
     assert not any(t.startswith("headroom worth") for t in (x.get_text() for x in render_map(plan).findobj(Text)))
+
+
+def test_a_corridor_full_in_the_routing_shown_is_neither_slack_nor_at_its_limit():
+    # the report's corridor flow is the least flow that delivers the contracts, one routing of many:
+    # at capacity with no value it says so; with room it is slack; with a value it binds
+    from siteplan.export.report import FULL_IN_ROUTING_WORDS, _corridor_status
+
+    v = np.array([0.0, 0.0, 5e4])
+    assert _corridor_status(v, 0, 137.0, 137.0) == FULL_IN_ROUTING_WORDS
+    assert _corridor_status(v, 1, 67.3, 137.0) == "slack"
+    assert _corridor_status(v, 2, 137.0, 137.0).startswith("**binds**")

@@ -122,6 +122,19 @@ def _one(values: np.ndarray | None, i: int, unit: str, at_limit: bool = False) -
     return AT_LIMIT_WORDS if at_limit else "slack"
 
 
+FULL_IN_ROUTING_WORDS = "full in this routing (another routing of the same contracts may leave room)"
+
+
+def _corridor_status(values: np.ndarray | None, i: int, peak_mw: float, cap_mw: float) -> str:
+    """A corridor's status: its value if it binds; at capacity without a value, *full in this
+    routing*: the flow shown is one of many that deliver the contracts (the least total flow), so
+    neither "slack" nor "at its limit" would be honest."""
+    st = _one(values, i, "MW")
+    if st == "slack" and cap_mw > 0 and _at_limit(peak_mw, cap_mw):
+        return FULL_IN_ROUTING_WORDS
+    return st
+
+
 def _scenario_dict(study=None, scenario: dict | None = None) -> dict:
     if scenario is not None:
         return scenario
@@ -539,8 +552,12 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
     v_cor = _values(ds, "value_corridor_usd_per_mw_yr")
     # no "at its limit" for corridors and supply: their flow is one of many that deliver the contracts
     # (the least total flow), so a corridor at capacity there may have room in another flow
+    st_cor = _status(v_cor, "MW")
+    n_full = sum(1 for a, b in zip(peak, cap) if b > 0 and _at_limit(float(a), float(b)))
+    if st_cor == "slack" and n_full:
+        st_cor = f"no value; {n_full} full in the routing shown (another routing may leave room)"
     summary.append(["corridor capacity", f"{int((peak > 0).sum())} of {len(cap)} corridors carry flow",
-                    "capacity_mw", _status(v_cor, "MW")])
+                    "capacity_mw", st_cor])
     # supply
     if "value_supply_usd_per_mw_yr" in ds:
         v_sup = _values(ds, "value_supply_usd_per_mw_yr")
@@ -634,7 +651,8 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
         busy = np.where(w_pos, flow, 0.0) if flow.size else flow
         rows = [[_named(names["corridor"], str(cids[i])), f(peak[i], 1), f(cap[i], 1), f"{peak[i] / cap[i]:.0%}" if cap[i] > 0 else "–",
                  f(float(busy[i].max()), 1) if busy.size else "–",
-                 str(sl[int(np.argmax(busy[i]))]) if busy.size else "–", _one(v_cor, i, "MW")] for i in order]
+                 str(sl[int(np.argmax(busy[i]))]) if busy.size else "–", _corridor_status(v_cor, i, peak[i], cap[i])]
+                for i in order]
         more = int(((peak > 0) | (v_sort > DUAL_TOL)).sum()) - len(order)
         out.append(Block("p", "**Corridor capacity** (binding first, then the most loaded: |`corridor_peak_flow_mw`|, "
                               "the least flow that delivers every contract at once, vs the corridor's lowest capacity "
