@@ -1,9 +1,12 @@
-"""Capacitated facility location (CFL) instances in siteplan's own dataset format.
+"""Facility location instances (capacitated: tight or loose; uncapacitated) in siteplan's own dataset format.
 
     python benchmarks/cfl.py --seed 0 --out /tmp/cfl0            # writes /tmp/cfl0/study.yaml + data/
     python benchmarks/cfl.py --seed 0 --out /tmp/cfl0 --solve    # ... and solves it with plain siteplan
     python benchmarks/cfl.py --seed 0 --out /tmp/cfl_s --sites 15 --regions 60 --check
         # small instance: siteplan's optimum == a hand-built CFL MIP's optimum (highspy directly)
+    python benchmarks/cfl.py --kind uncapacitated --seed 0 --out /tmp/ufl0 --check
+        # --kind tight (default) | loose (capacity/demand U[8, 12]) | uncapacitated (the textbook
+        # strong UFL model without capacity rows is the hand-built MIP)
 
 Data follow the classic generator of Cornuejols, Sridharan & Thizy (1991), used for the hard
 OR-Library / Beasley capacitated instances: sites and regions uniform in a square, demand
@@ -21,8 +24,8 @@ The siteplan encoding (everything else made trivial, so the model IS a CFL):
 - power: no grid option (interconnect ``max_distance_km`` tiny) and one free on-site generator
   type (zero capex, fuel, O&M, emissions, lead time) big enough for any site: one integer unit
   per open site, at zero cost;
-- one workload class ``inference`` with a loose RTT limit (every site may serve every region), one
-  time slice, zero energy price;
+- one workload class ``inference`` with a loose RTT limit (1 s) (every site may serve every region), one
+  time slice (its energy price, 30 USD/MWh, is never paid: there is no grid);
 - ``serving_cost.csv`` holds c_ij for every (site, region); the unmet-demand penalty (1e6 per
   H100e-yr x scale) exceeds any per-unit cost in the LP relaxation too, so no demand goes unmet.
 
@@ -47,21 +50,37 @@ BOX = (-100.0, -96.0, 29.0, 33.0)  # a 4 x 4 degree square; costs use the unit s
 LAND_LIFETIME_YR, DISCOUNT = 30.0, 0.08
 
 
+KINDS = ("tight", "loose", "uncapacitated")
+RATIO_RANGE = {"tight": (1.5, 4.0), "loose": (8.0, 12.0)}
+
+
 def instance(seed: int, sites: int = 100, regions: int = 1000, ratio: float | None = None,
-             cost_scale: float = 100.0) -> dict:
-    """The CFL data as arrays (unit-square coordinates, demand, capacity, fixed and per-unit costs)."""
+             cost_scale: float = 100.0, kind: str = "tight") -> dict:
+    """The CFL data as arrays (unit-square coordinates, demand, capacity, fixed and per-unit costs).
+
+    ``kind``: ``tight`` (total capacity / total demand drawn from U[1.5, 4], the classic recipe),
+    ``loose`` (the ratio drawn from U[8, 12]: sites rarely fill up) or ``uncapacitated`` (every
+    site can hold the whole demand: ``capacity`` is the total demand, ``ratio`` the number of
+    sites). The same seed gives the same points, demands and fixed costs for every kind.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     rng = np.random.default_rng(seed)
     fxy = rng.uniform(0, 1, (sites, 2))
     cxy = rng.uniform(0, 1, (regions, 2))
     d = rng.integers(5, 36, regions).astype(float)
     s0 = rng.integers(10, 161, sites).astype(float)
     f = (rng.uniform(0, 90, sites) + rng.uniform(100, 110, sites) * np.sqrt(s0)) * cost_scale
-    if ratio is None:
-        ratio = float(rng.uniform(1.5, 4.0))
-    s = np.ceil(s0 * ratio * d.sum() / s0.sum())
+    if kind == "uncapacitated":
+        s = np.full(sites, d.sum())
+        ratio = float(sites)
+    else:
+        if ratio is None:
+            ratio = float(rng.uniform(*RATIO_RANGE[kind]))
+        s = np.ceil(s0 * ratio * d.sum() / s0.sum())
     c = 10.0 * np.sqrt(((fxy[:, None, :] - cxy[None, :, :]) ** 2).sum(-1)) * cost_scale
     return dict(fxy=fxy, cxy=cxy, demand=d, capacity=s, fixed=f, cost=np.round(c, 2), ratio=ratio,
-                cost_scale=cost_scale)
+                cost_scale=cost_scale, kind=kind)
 
 
 def _lonlat(xy):
@@ -81,25 +100,28 @@ def write(out: Path, inst: dict, seed: int) -> Path:
            for j in range(k)]
     serving = [dict(site_id=f"f{i:04d}", region_id=f"c{j:05d}", serving_cost_usd_per_gpu_yr=float(inst["cost"][i, j]))
                for i in range(n) for j in range(k)]
-    # One substation far outside the box (no interconnect option within the tiny max distance) and no
-    # corridors; one PoP in the middle, so every RTT is finite and far below the loose limit.
-    write_dataset(out / "data", name=f"cfl-{n}x{k}-seed{seed}",
-                  description=f"capacitated facility location, capacity/demand ratio {inst['ratio']:.3f}",
+    # One substation inside the box, so the dataset's area covers it (no interconnect option within the
+    # tiny max distance: no site is within 1 m of it) and no corridors; one PoP in the middle, so every RTT is finite and far below the loose limit.
+    kind = inst.get("kind", "tight")
+    what = ("uncapacitated facility location" if kind == "uncapacitated" else
+            f"capacitated facility location ({kind}), capacity/demand ratio {inst['ratio']:.3f}")
+    write_dataset(out / "data", name=f"cfl-{n}x{k}-seed{seed}", description=what,
                   sites=site_rows,
-                  substations=[dict(substation_id="b0", lon=-90.0, lat=40.0, voltage_kv=345.0, headroom_mw=0.0,
+                  substations=[dict(substation_id="b0", lon=0.5 * (BOX[0] + BOX[1]) + 0.0123,
+                                    lat=0.5 * (BOX[2] + BOX[3]) + 0.0077, voltage_kv=345.0, headroom_mw=0.0,
                                     zone="Z", supply_mw=0.0)],
                   transmission=[], pops=[dict(pop_id="p0", lon=0.5 * (BOX[0] + BOX[1]), lat=0.5 * (BOX[2] + BOX[3]))],
                   fiber=[], demand=dem, stations=[dict(station="w0", lon=-98.0, lat=31.0)], slices=["t000"],
                   weight_h=[8760.0], dry_bulb_c=np.array([[20.0]]), wet_bulb_c=np.array([[15.0]]),
-                  prices=[dict(zone="Z", slice="t000", energy_price_usd_per_mwh=0.0, carbon_t_per_mwh=0.0)],
+                  prices=[dict(zone="Z", slice="t000", energy_price_usd_per_mwh=30.0, carbon_t_per_mwh=0.0)],
                   serving_cost=serving, sources="synthetic (benchmarks/cfl.py, Cornuejols et al. 1991 generator)")
     repo = Path(__file__).resolve().parents[1]
     zero = "zero cost: CFL benchmark"
     sc = {
-        "name": f"cfl_{n}x{k}_seed{seed}",
-        "description": f"Capacitated facility location, {n} sites x {k} regions, capacity/demand {inst['ratio']:.3f}",
+        "name": f"cfl_{kind}_{n}x{k}_seed{seed}",
+        "description": f"{what[0].upper()}{what[1:]}, {n} sites x {k} regions",
         "dataset": "data", "catalog": str(repo / "data/catalog.yaml"),
-        "horizon_yr": 5, "workloads": {"inference": {"max_rtt_ms": 10000}}, "it_utilisation": 1.0,
+        "horizon_yr": 5, "workloads": {"inference": {"max_rtt_ms": 1000}}, "it_utilisation": 1.0,
         "unmet_penalty_usd_per_gpu_yr": 1.0e6 * inst["cost_scale"],
         "rack_types": ["cfl_rack"], "cooling_designs": ["cfl_cooling"], "onsite": ["cfl_power"],
         "carbon": {"price_usd_per_t": 0}, "water": {"price_usd_per_m3": 0, "allow_water_cooling": True},
@@ -127,9 +149,13 @@ def write(out: Path, inst: dict, seed: int) -> Path:
     return out / "study.yaml"
 
 
-def strong_lp(inst: dict, integer: bool = True):
+def strong_lp(inst: dict, integer: bool = True, capacity_rows: bool | None = None):
     """The strong CFL MIP as a ``highspy.HighsLp``: min f y + c x, sum_i x_ij = d_j,
-    sum_j x_ij <= s_i y_i, x_ij <= d_j y_i (y integer in [0, 1] unless ``integer`` is False)."""
+    sum_j x_ij <= s_i y_i, x_ij <= d_j y_i (y integer in [0, 1] unless ``integer`` is False).
+
+    The textbook model of the instance's kind: without the capacity rows for an uncapacitated
+    instance (``capacity_rows`` None), i.e. the strong UFL model; ``capacity_rows`` True/False forces
+    them in or out."""
     import highspy
     import scipy.sparse as sp
 
@@ -143,9 +169,11 @@ def strong_lp(inst: dict, integer: bool = True):
     r = 0
     # demand rows
     rows.append(r + xj); cols.append(xcol); vals.append(np.ones(nx)); lo += list(d); hi += list(d); r += k
-    # capacity rows
-    rows += [r + xi, r + np.arange(n)]; cols += [xcol, np.arange(n)]; vals += [np.ones(nx), -s]
-    lo += [-np.inf] * n; hi += [0.0] * n; r += n
+    if capacity_rows is None:
+        capacity_rows = inst.get("kind", "tight") != "uncapacitated"
+    if capacity_rows:  # capacity rows
+        rows += [r + xi, r + np.arange(n)]; cols += [xcol, np.arange(n)]; vals += [np.ones(nx), -s]
+        lo += [-np.inf] * n; hi += [0.0] * n; r += n
     # strong links
     rows += [r + np.arange(nx), r + np.arange(nx)]; cols += [xcol, xi]; vals += [np.ones(nx), -d[xj]]
     lo += [-np.inf] * nx; hi += [0.0] * nx; r += nx
@@ -164,7 +192,7 @@ def strong_lp(inst: dict, integer: bool = True):
 
 
 def handbuilt(inst: dict, time_limit_s: float = 600.0, gap: float = 1e-4, threads: int = 1,
-              open_between: tuple[int, int] | None = None):
+              open_between: tuple[int, int] | None = None, capacity_rows: bool | None = None):
     """The strong CFL MIP (:func:`strong_lp`) solved directly in highspy; with ``open_between``
     (lo, hi), the row lo <= sum_i y_i <= hi is added (e.g. the counts ``cfl_benders.py
     --cardinality`` cannot rule out). Returns (objective, bound, gap, seconds, status)."""
@@ -174,7 +202,7 @@ def handbuilt(inst: dict, time_limit_s: float = 600.0, gap: float = 1e-4, thread
     h.setOptionValue("output_flag", False)
     for key, v in {"time_limit": float(time_limit_s), "mip_rel_gap": gap, "threads": threads, "random_seed": 0}.items():
         h.setOptionValue(key, v)
-    h.passModel(strong_lp(inst))
+    h.passModel(strong_lp(inst, capacity_rows=capacity_rows))
     if open_between is not None:
         n = len(inst["fixed"])
         h.addRow(float(open_between[0]), float(open_between[1]), n, np.arange(n, dtype=np.int32), np.ones(n))
@@ -213,7 +241,10 @@ def main() -> int:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--sites", type=int, default=100)
     ap.add_argument("--regions", type=int, default=1000)
-    ap.add_argument("--ratio", type=float, default=None, help="total capacity / total demand (default U[1.5, 4])")
+    ap.add_argument("--kind", choices=KINDS, default="tight",
+                    help="tight: capacity/demand U[1.5, 4] (default); loose: U[8, 12]; uncapacitated")
+    ap.add_argument("--ratio", type=float, default=None,
+                    help="total capacity / total demand (default by --kind; ignored when uncapacitated)")
     ap.add_argument("--cost-scale", type=float, default=100.0)
     ap.add_argument("--solve", action="store_true", help="solve with plain siteplan (scenario solver settings)")
     ap.add_argument("--handbuilt", action="store_true", help="solve the hand-built strong CFL MIP with highspy")
@@ -222,10 +253,10 @@ def main() -> int:
                     help="--handbuilt with LO <= number of open sites <= HI")
     ap.add_argument("--time-limit", type=float, default=None, help="seconds (default: the scenario's 600)")
     a = ap.parse_args()
-    inst = instance(a.seed, a.sites, a.regions, a.ratio, a.cost_scale)
+    inst = instance(a.seed, a.sites, a.regions, a.ratio, a.cost_scale, kind=a.kind)
     path = write(a.out, inst, a.seed)
     print(path, f"ratio {inst['ratio']:.3f}", flush=True)
-    res = {"scenario": str(path), "seed": a.seed, "sites": a.sites, "regions": a.regions, "ratio": inst["ratio"]}
+    res = {"scenario": str(path), "kind": a.kind, "seed": a.seed, "sites": a.sites, "regions": a.regions, "ratio": inst["ratio"]}
     if a.solve or a.check:
         res["siteplan"] = solve_siteplan(path, a.time_limit)
         print("siteplan", json.dumps(res["siteplan"]), flush=True)

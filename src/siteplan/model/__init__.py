@@ -10,7 +10,7 @@ import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from siteplan.model.assets import cost_assets_annualised
-from siteplan.model.demand import define_demand
+from siteplan.model.demand import define_demand, define_idle_limit
 from siteplan.model.energy_graph import define_energy_graph
 from siteplan.model.environment import define_emissions, define_water
 from siteplan.model.firm import define_firm_capacity
@@ -46,6 +46,7 @@ def build_model(prepared) -> pyo.ConcreteModel:
     with PauseGC():
         m = pyo.ConcreteModel(name=p.scenario.name)
         define_study(m, p)
+        define_idle_limit(m, p)  # single period only: a build-out's racks stay installed across periods
         cost_assets_annualised(m, p)
         define_objective(m, p)
     return m

@@ -59,7 +59,65 @@ def define_demand(m, p) -> None:
                                               for s, r, w in p.serve_pairs if (s, r) in sc_cost))
 
 
-AUTO_ROWS_MAX = 50_000
+# serve_linking "auto": the links as rows up to this many pairs, else root cuts. Measured (issue 21,
+# facility location 100 sites x 1,000 regions = 100,000 pairs, with the idle_compute row): rows
+# proved the uncapacitated optimum in 4.6 s of HiGHS, the root cut loop + MIP took 23 s (before the
+# idle row: rows 63-69 s, cuts 3.4 % gap at 300 s); on tight capacities rows, cuts and no links all
+# took 170-184 s (this file's section in docs/performance.md). Above it (the 2,000-site national
+# study) the rows' memory and LP time are not measured to pay.
+AUTO_ROWS_MAX = 150_000
+
+
+def define_idle_limit(m, p) -> None:
+    """At most one rack's worth of idle compute per site: installed H100e - served H100e <= the
+    largest rack type's H100e (``idle_compute``; single-period models only, see build_model), at
+    sites whose rack limit can hold all the demand they can reach (capacity that cannot bind) and
+    whose racks cost nothing of their own (no rack, facility or cooling capex).
+
+    A dominance row, not a valid inequality: it cuts off plans with a whole idle rack, never all
+    optimal plans. Removing a rack from such a plan keeps every row of siteplan's own model
+    feasible (served compute still fits, an open site keeps a rack, less facility power needs less
+    supply, peak and water use fall) and costs no more (every rack, shell, power and water cost is
+    non-negative), so an optimum without a whole idle rack always exists. Sites with a minimum IT
+    size (``it_min``) are left out: idle racks may be needed there. Build-outs leave it out too
+    (racks bought in one period stay installed in the next). It matters where racks cost nothing
+    at the margin (facility-location benchmarks, issue 21): without it, installed compute floats
+    freely between what is served and the site's limit, the LP relaxation is dual degenerate and
+    HiGHS's dual simplex spends most of its time on the dense per-site capacity rows (100 x 1,000
+    uncapacitated: 26 s against 4.6 s with the row, the textbook model 4.5 s). Where capacity can
+    bind it is left out: there it kept the racks integer through HiGHS presolve and made the tree
+    larger (50 x 300 tight: 93 s and 573 nodes against 31 s and 62 nodes; loose: 78 s against 51 s),
+    and where racks have a cost of their own that cost already holds them to what is served, so
+    studies with priced racks (every bundled one) do not get it. An extension that values racks
+    beyond the compute they serve should deactivate it.
+    """
+    cat = p.catalog
+    h100e = {g: cat.rack_types[g].gpus_per_rack * cat.rack_types[g].h100e_per_gpu for g in p.rack_types}
+    site_min = p.dataset.sites["min_it_mw"].to_dict()
+    floor_mw = p.scenario.limits.min_it_mw_per_site
+    racks_at = {s: [] for s in p.sites}
+    for s, g, k in p.site_rack_design:
+        racks_at[s].append((g, k))
+    served = {s: [] for s in p.sites}
+    serve = members(m.serve)
+    for s, r, w in p.serve_pairs:
+        served[s].append(serve[s, r, w])
+    table = p.demand_gpus.to_dict(orient="index")
+    reach = dict.fromkeys(p.sites, 0.0)  # the demand a site can reach (H100e)
+    for s, r, w in p.serve_pairs:
+        reach[s] += float(table[r][w])
+    room = {s: max((h100e[g] * (m.racks[s, g, k].ub or 0) for g, k in racks_at[s]), default=0.0) for s in p.sites}
+    # racks with a cost of their own (rack, facility or cooling capex) are held to what is served by
+    # that cost already: the row would only change HiGHS's presolve and search there
+    free = {s: all(cat.rack_types[g].capex_usd_per_rack == 0 and cat.cooling_designs[k].capex_usd_per_mw_it == 0
+                   for g, k in racks_at[s]) and cat.facility.capex_usd_per_mw_it == 0 for s in p.sites}
+    sites = [s for s in p.sites if racks_at[s] and free[s] and max(float(site_min[s]), floor_mw) <= 0
+             and reach[s] <= room[s]]
+    m.idle_compute = pyo.Constraint(
+        sites, rule=lambda m, s: flat_difference([scaled(h100e[g], m.racks[s, g, k]) for g, k in racks_at[s]],
+                                                 served[s]) <= max(h100e[g] for g, _ in racks_at[s]),
+        doc="installed - served compute <= one rack (H100e): no whole idle rack (a dominance row; "
+            "deactivate it if an extension values idle racks)")
 
 
 def define_serve_links(m, p, demand) -> None:
