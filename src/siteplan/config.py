@@ -396,7 +396,7 @@ class Formulation(_Strict):
         description="Disaggregated link serve[s,r,w] <= demand[r,w] x open[s] (strengthens the LP "
                     "relaxation; facility-location style). rows: in the model; cuts: added at the root "
                     "LP only where violated; none: only the aggregated capacity link; auto: rows up to "
-                    "50,000 pairs, cuts above.")
+                    "150,000 pairs, cuts above.")
     slice_clusters: int | Literal["auto"] | None = Field(
         default="auto", description="Merge the dataset's time slices into this many (whole representative "
                                     "days clustered on prices and temperatures, merged slice by slice, "
