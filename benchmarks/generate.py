@@ -23,7 +23,42 @@ BOXES = {"texas": BOX, "us": (-122.0, -72.0, 29.0, 47.0)}  # "us": contiguous-US
 
 
 def _pts(rng, n, box=BOX):
-    return np.column_stack([rng.uniform(box[0], box[1], n), rng.uniform(box[2], box[3], n)])
+    """``n`` points uniform over the part of ``box`` that is US land (the bundled state boundaries,
+    the same land :mod:`siteplan.land` checks datasets against): the boxes reach into Mexico, the Gulf,
+    the oceans and Canada, where a dataset's sites and demand regions may not lie."""
+    import shapely
+
+    from siteplan.land import _land
+
+    land = _land()
+    if land is None:  # no basemap bundled: the whole box
+        return np.column_stack([rng.uniform(box[0], box[1], n), rng.uniform(box[2], box[3], n)])
+    kept = np.empty((0, 2))
+    while len(kept) < n:
+        xy = np.column_stack([rng.uniform(box[0], box[1], 2 * n), rng.uniform(box[2], box[3], 2 * n)])
+        kept = np.vstack([kept, xy[shapely.contains_xy(land, xy[:, 0], xy[:, 1])]])
+    return kept[:n]
+
+
+def _near(rng, anchors, sd_deg):
+    """One point per anchor, normally scattered ``sd_deg`` around it; a point that falls off US land
+    (an anchor near a coast or the border) is drawn again, and after 20 tries sits on its anchor."""
+    import shapely
+
+    from siteplan.land import _land
+
+    land = _land()
+    xy = anchors + rng.normal(0, sd_deg, anchors.shape)
+    if land is None:
+        return xy
+    for _ in range(20):
+        off = ~shapely.contains_xy(land, xy[:, 0], xy[:, 1])
+        if not off.any():
+            return xy
+        xy[off] = anchors[off] + rng.normal(0, sd_deg, (int(off.sum()), 2))
+    off = ~shapely.contains_xy(land, xy[:, 0], xy[:, 1])
+    xy[off] = anchors[off]
+    return xy
 
 
 def _knn_edges(xy, k):
@@ -51,7 +86,7 @@ def generate(out: Path, sites: int, regions: int, slices: int, substations: int,
     sxy, bxy, pxy, rxy, txy = (_pts(rng, n, bb) for n in (sites, substations, pops, regions, stations))
     # put each site near a substation, as real candidate parcels are
     near = rng.integers(0, substations, sites)
-    sxy = bxy[near] + rng.normal(0, 0.08, (sites, 2))
+    sxy = _near(rng, bxy[near], 0.08)
     site_rows = [dict(site_id=f"s{i:05d}", lon=x, lat=y, max_it_mw=float(rng.choice([50, 100, 200, 300, 500])),
                       land_cost_usd=float(rng.uniform(5e6, 40e6)), zone="Z1" if y > mid else "Z2")
                  for i, (x, y) in enumerate(sxy)]

@@ -24,5 +24,38 @@ def test_a_site_in_the_gulf_is_refused(tmp_path):
     r = subprocess.run([sys.executable, "-m", "siteplan", "validate", str(tmp_path / "s.yaml")],
                        capture_output=True, text=True)
     assert r.returncode == 2, r.stderr
-    assert f"sites.geojson: id={moved}: field=geometry: (-94.5, 26.5) is in the sea" in r.stderr
-    assert r.stderr.count("in the sea") == 1  # the other sites (on land) pass
+    assert f"sites.geojson: id={moved}: field=geometry: (-94.5, 26.5) is off US land" in r.stderr
+    assert r.stderr.count("off US land") == 1  # the other sites (on land) pass
+
+
+def test_a_site_in_mexico_is_refused_and_named_as_such(tmp_path):
+    """Land beyond the US border is not "the sea": the message says off US land, sea or another country."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data" / "example", data)
+    doc = json.loads((data / "demand.geojson").read_text())
+    moved = doc["features"][0]["properties"]["region_id"]
+    doc["features"][0]["geometry"]["coordinates"] = [-101.5, 28.0]  # Coahuila, ~100 km south of the Rio Grande
+    (data / "demand.geojson").write_text(json.dumps(doc))
+    sc = yaml.safe_load((ROOT / "models" / "example.yaml").read_text())
+    sc.update(dataset=str(data), catalog=str(ROOT / "data" / "catalog.yaml"))
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(sc))
+    r = subprocess.run([sys.executable, "-m", "siteplan", "validate", str(tmp_path / "s.yaml")],
+                       capture_output=True, text=True)
+    assert r.returncode == 2, r.stderr
+    assert f"demand.geojson: id={moved}: field=geometry: (-101.5, 28) is off US land" in r.stderr
+    assert "in the sea or another country" in r.stderr
+
+
+def test_generated_studies_lie_on_us_land(tmp_path):
+    """benchmarks/generate.py scatters points over boxes that reach into Mexico and the Gulf; the
+    generated datasets must pass the land check (they failed it before, at 1,000 sites)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gen", ROOT / "benchmarks" / "generate.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    for box, n in (("texas", 1000), ("us", 400)):
+        study = gen.generate(tmp_path / box, sites=n, regions=30, slices=4, substations=n // 2, box=box)
+        r = subprocess.run([sys.executable, "-m", "siteplan", "validate", str(study)],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr[-3000:]

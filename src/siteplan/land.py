@@ -72,5 +72,6 @@ def sea_problems(layers: dict, files: dict[str, Path], probs: list) -> None:
             if not ok:
                 p = g.representative_point()
                 probs.append(Problem(str(files[stem]), lab, "geometry",
-                                     f"({p.x:g}, {p.y:g}) is in the sea: more than {SEA_TOLERANCE_DEG:g} deg from "
-                                     "land (US state boundaries, data/basemap); a mistyped coordinate?"))
+                                     f"({p.x:g}, {p.y:g}) is off US land: more than {SEA_TOLERANCE_DEG:g} deg outside "
+                                     "the US state boundaries (data/basemap), in the sea or another country; "
+                                     "a mistyped coordinate?"))
