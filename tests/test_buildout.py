@@ -445,3 +445,25 @@ def test_the_start_is_solved_on_merged_slices_and_is_a_plan_at_full_resolution(t
     bo = siteplan.solve(path, progress=lines.append)
     assert bo.violations == [] and bo.objective <= fixed.objective * (1 + 1e-9)
     assert any(s.startswith("start: period 2029 solved alone") for s in lines)
+
+
+def test_a_one_period_build_out_is_solved_as_the_single_period_study(tmp_path, monkeypatch):
+    """No myopic start for one period (it would solve the same study twice): the build-out takes the
+    single-period path's start, and still gives the single-period plan."""
+    import siteplan.buildout_start as bst
+
+    def boom(*a, **k):
+        raise AssertionError("the myopic start ran for a one-period build-out")
+
+    monkeypatch.setattr(bst, "myopic_start", boom)
+    raw = yaml.safe_load(EXAMPLE.read_text())
+    h = raw.pop("horizon_yr")
+    raw.update({"start_year": 2026, "periods": [{"year": 2026 + int(h), "length_yr": 1}],
+                "dataset": str((EXAMPLE.parent / raw["dataset"]).resolve()),
+                "catalog": str((EXAMPLE.parent / raw["catalog"]).resolve())})
+    raw.pop("overrides", None)
+    raw.setdefault("solver", {})["mip_start"] = True
+    path = tmp_path / "one.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    bo = siteplan.solve(path)
+    assert bo.violations == [] and bo.ds.attrs["start_s"] == 0.0

@@ -123,9 +123,12 @@ def solve_built_buildout(m, preps: list, prepare_s: float = 0.0, build_s: float 
     share = m._siteplan_period_share
     u = sum(share[p.period.year] * unavoidable_cost(_cheapest_vintage(p, preps), m.period[p.period.year])
             for p in preps)
-    if opts.get("mip_start") and not opts.get("start"):
+    if opts.get("mip_start") and not opts.get("start") and len(preps) > 1:
         # HiGHS may find no plan before the time limit on its own (the build-out's root LP alone
-        # takes minutes on the bundled regions): start from the periods solved one by one
+        # takes minutes on the bundled regions): start from the periods solved one by one. One period
+        # is the single-period study and is solved as one (mip_start as set: solve_model's LP-guided
+        # start); the start would solve it twice (generated 300-site study, 1 period: start 17.7 s of
+        # 31 s against HiGHS alone on the matrix in 7 s, docs/performance.md "Build-out studies").
         from siteplan.buildout_start import coarse_periods, myopic_start
 
         t_c = time.perf_counter()
