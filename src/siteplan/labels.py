@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["design_name", "rack_name", "tidy_id"]
+import math
+
+__all__ = ["column_words", "connection_limit", "design_name", "ids_in_words", "onsite_name", "rack_name",
+           "slice_name", "tidy_id", "voltage_class_name"]
 
 #: Short names of the bundled catalog's cooling designs (``data/catalog.yaml`` ``cooling_designs``).
 DESIGN_NAMES: dict[str, str] = {
@@ -26,6 +29,20 @@ RACK_NAMES: dict[str, str] = {
     "gb300_nvl72": "GB300 NVL72",
     "vera_rubin_nvl144": "Vera Rubin NVL144",
 }
+
+#: Short names of the bundled catalog's on-site options (``data/catalog.yaml`` ``onsite``).
+ONSITE_NAMES: dict[str, str] = {
+    "gas_turbine_mobile": "mobile gas turbines",
+    "gas_recip": "gas reciprocating engines",
+    "gas_turbine_aero": "aeroderivative gas turbines",
+    "gas_turbine_frame": "frame gas turbines",
+    "gas_combined_cycle": "gas combined-cycle plant",
+    "battery": "batteries",
+}
+
+_MONTHS = {"jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May", "jun": "June",
+           "jul": "July", "aug": "August", "sep": "September", "oct": "October", "nov": "November",
+           "dec": "December"}
 
 # Words kept in capitals when an unknown id is tidied (product and unit abbreviations).
 _UPPER = {"hgx", "dgx", "nvl", "gpu", "tpu", "ai", "dc", "hvac", "crah", "crac", "mw", "kw", "kv", "pue", "wue"}
@@ -95,3 +112,106 @@ def rack_name(rack_id: str) -> str:
     """
     key = str(rack_id)
     return RACK_NAMES.get(key) or tidy_id(key)
+
+
+def onsite_name(option_id: str) -> str:
+    """Human name of an on-site option: ``"gas_combined_cycle"`` -> ``"gas combined-cycle plant"``; an id
+    not in the bundled catalog with its underscores as spaces (``"fuel_cell"`` -> ``"fuel cell"``)."""
+    key = str(option_id)
+    return ONSITE_NAMES.get(key) or key.replace("_", " ")
+
+
+def slice_name(slice_id: str) -> str:
+    """A time slice in words: ``"peak_hot"`` -> ``"hot peak"``, ``"jan_day"`` -> ``"January day"``,
+    ``"jul_night"`` -> ``"July night"``; other ids with their underscores as spaces."""
+    key = str(slice_id)
+    m = re.fullmatch(r"peak_([a-z]+)", key)
+    if m:
+        return f"{m.group(1)} peak"
+    m = re.fullmatch(r"([a-z]{3})_([a-z]+)", key)
+    if m and m.group(1) in _MONTHS:
+        return f"{_MONTHS[m.group(1)]} {m.group(2)}"
+    return key.replace("_", " ")
+
+
+def voltage_class_name(class_id: str, kv: float | None = None) -> str:
+    """An interconnect voltage class in words: ``"kv138"`` / ``"kv069"`` -> ``"138 kV"`` / ``"69 kV"``
+    (``kv`` when given wins); an id of another form as it is."""
+    if kv is not None and math.isfinite(float(kv)) and float(kv) > 0:
+        return f"{float(kv):g} kV"
+    m = re.fullmatch(r"kv0*(\d+(?:\.\d+)?)", str(class_id).strip().lower())
+    return f"{m.group(1)} kV" if m else str(class_id)
+
+
+#: Unit suffixes of column names and how a reader writes them.
+_UNITS = (("_usd_per_mw_yr", "USD/yr per MW"), ("_m3_per_yr", "m³/yr"), ("_t_per_yr", "t/yr"),
+          ("_mwh_per_yr", "MWh/yr"), ("_usd_per_yr", "USD/yr"), ("_mw", "MW"), ("_mwh", "MWh"), ("_ms", "ms"),
+          ("_km", "km"), ("_kv", "kV"), ("_h100e", "H100e"))
+
+
+def column_words(column: str) -> str:
+    """A column name as words: ``"headroom_mw"`` -> ``"headroom (MW)"``, ``"max_rtt_ms"`` ->
+    ``"max RTT (ms)"``, ``"corridor_peak_flow_mw"`` -> ``"corridor peak flow (MW)"``."""
+    name, unit = str(column), ""
+    for suffix, words in _UNITS:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name, unit = name[: -len(suffix)], words
+            break
+    words = " ".join(w.upper() if w in ("rtt", "it", "pue") else w for w in name.split("_"))
+    return f"{words} ({unit})" if unit else words
+
+
+def ids_in_words(text: str) -> str:
+    """Catalog ids inside a sentence replaced by their names (on-site options, rack types, cooling
+    designs: ``"gas_combined_cycle (6 yr)"`` -> ``"gas combined-cycle plant (6 yr)"``) and voltage classes
+    by their kV (``"kv138"`` -> ``"138 kV"``)."""
+    table = {**{k: design_name(k) for k in DESIGN_NAMES}, **{k: rack_name(k) for k in RACK_NAMES},
+             **{k: onsite_name(k) for k in ONSITE_NAMES}}
+    pattern = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True)) + r")\b")
+    text = pattern.sub(lambda m: table[m.group(1)], str(text))
+    return re.sub(r"\bkv0*(\d+)\b", r"\1 kV", text)
+
+
+LIMIT_TOL_MW, LIMIT_TOL_SHARE = 0.05, 1e-3  # two limits this close are the same number (siteplan.plan's tolerances)
+
+
+def _same(a: float, b: float) -> bool:
+    return bool(math.isfinite(a) and math.isfinite(b) and abs(a - b) <= max(LIMIT_TOL_MW, LIMIT_TOL_SHARE * abs(b)))
+
+
+def connection_limit(max_mw: float, headroom_mw: float, upgrade_mw: float = 0.0, kv: float = float("nan"),
+                     site_peak_mw: float = float("nan"), with_mw: bool = True) -> str:
+    """The one limit that sets the most a grid connection may carry, in words.
+
+    A connection's most is the smallest of its voltage class's limit, the substation's headroom (when
+    the study cannot contract beyond it through network upgrades) and the site's largest possible peak
+    (a connection never needs to carry more; :func:`siteplan.prepare.interconnect.interconnect_options`).
+
+    Parameters
+    ----------
+    max_mw : float
+        The most the connection may carry.
+    headroom_mw : float
+        The substation's headroom.
+    upgrade_mw : float
+        MW contracted beyond the headroom (network upgrades): then the headroom is not the limit.
+    kv : float
+        The connection's voltage (names the class).
+    site_peak_mw : float
+        The site's peak facility MW at its largest IT (NaN: not known); a most at or above it is the
+        site's own peak, not a limit of the grid.
+
+    Returns
+    -------
+    str
+        ``"the substation's headroom, 195.2 MW"``, ``"the 161 kV class limit, 240.0 MW"`` or ``"the site's
+        largest possible peak, 470.6 MW, not a grid limit"`` (the class and the substation allow more).
+    """
+    max_mw = float(max_mw)
+    mw = f", {max_mw:,.1f} MW" if with_mw else ""
+    if not (float(upgrade_mw or 0.0) > LIMIT_TOL_MW) and _same(max_mw, float(headroom_mw)):
+        return f"the substation's headroom{mw}"
+    if math.isfinite(site_peak_mw) and max_mw >= float(site_peak_mw) - max(LIMIT_TOL_MW, LIMIT_TOL_SHARE * max_mw):
+        return f"the site's largest possible peak{mw}, not a grid limit"
+    cls = f"the {float(kv):g} kV class limit" if math.isfinite(float(kv)) and float(kv) > 0 else "the voltage class's limit"
+    return cls + mw

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from siteplan.labels import design_name
+from siteplan.labels import connection_limit, design_name, ids_in_words
 
 
 def _fmt_usd(x: float) -> str:
@@ -45,6 +45,70 @@ def site_label(row) -> str:
     if isinstance(place, str) and place.strip():
         return place
     return place_name(str(row.get("name", "") or ""), str(row["site_id"]))
+
+
+#: How siteplan.plan.interconnect_words names the limit when it does not know which one applies.
+AMBIGUOUS_LIMIT = "its class's limit or the substation's headroom"
+
+
+def connection_limits(plan) -> dict[str, str]:
+    """{site id: the one limit that sets the most its grid connection may carry, in words} for the open
+    sites with a connection (:func:`siteplan.labels.connection_limit`), read from the plan's dataset
+    alone (so the same from a results folder): the substation's headroom, the voltage class's limit or
+    the site's largest peak (its peak facility MW scaled to its max IT, at the worst design's PUE)."""
+    ds, out = plan.ds, {}
+    need = ("interconnect_max_mw", "interconnect_substation", "headroom_mw")
+    if not all(v in ds for v in need):
+        return out
+    head = dict(zip(ds["substation"].values.astype(str).tolist(), ds["headroom_mw"].values.astype(float)))
+    sites = ds["site"].values.astype(str).tolist()
+    max_it = dict(zip(plan.sites["site_id"].astype(str), plan.sites["max_it_mw"].astype(float))) \
+        if "max_it_mw" in plan.sites else {}
+    for i, s in enumerate(sites):
+        sub = str(ds["interconnect_substation"].values[i])
+        mx = float(ds["interconnect_max_mw"].values[i])
+        if not sub or sub == "nan" or not np.isfinite(mx) or mx <= 0:
+            continue
+        up = float(ds["interconnect_upgrade_mw"].values[i]) if "interconnect_upgrade_mw" in ds else 0.0
+        kv = float(ds["interconnect_voltage_kv"].values[i]) if "interconnect_voltage_kv" in ds else float("nan")
+        out[s] = connection_limit(mx, head.get(sub, float("nan")), up, kv, _largest_peak(ds, i, max_it.get(s)),
+                                  with_mw=False)
+    return out
+
+
+def _largest_peak(ds, i: int, max_it_mw) -> float:
+    """A site's peak facility MW at its max IT and the worst design's peak PUE (what caps a connection's
+    most in preparation), from the plan's own peak: peak = IT x peak share x the design's peak PUE."""
+    try:
+        it, peak = float(ds["it_mw"].values[i]), float(ds["peak_facility_mw"].values[i])
+        design = str(ds["design"].values[i])
+        pue = ds["pue_by_design"].isel(site=i).max("slice")
+        own, worst = float(pue.sel(cooling=design)), float(pue.max())
+        if not (it > 0 and max_it_mw is not None and np.isfinite(max_it_mw) and own > 0 and np.isfinite(worst)):
+            return float("nan")
+        return float(max_it_mw) * peak / (it * own) * worst
+    except (KeyError, ValueError, IndexError):
+        return float("nan")
+
+
+def interconnect_text(row, limits: dict[str, str]) -> str:
+    """The site row's interconnect in words with the one limit that applies named (``limits``:
+    :func:`connection_limits`) in place of "its class's limit or the substation's headroom"."""
+    text = str(row.get("interconnect", "") or "")
+    lim = limits.get(str(row["site_id"]))
+    return text.replace(AMBIGUOUS_LIMIT, lim) if lim else text
+
+
+def limited_by_text(row, limits: dict[str, str]) -> str:
+    """The row's ``limited_by`` with the grid connection's limit named: 'grid connection at its most
+    (195.2 MW: the substation's headroom)'."""
+    import re
+
+    text = str(row.get("limited_by", "") or "") if isinstance(row.get("limited_by"), str) else ""
+    lim = limits.get(str(row["site_id"]))
+    if not lim:
+        return text
+    return re.sub(r"(grid connection at its most \(([^()]*?) MW)\)", lambda m: f"{m.group(1)}: {lim})", text)
 
 
 MAX_TINY_LISTED = 5  # tiny sites named one by one; the rest in one line
@@ -104,7 +168,7 @@ def plan_checks(plan) -> list[str]:
 def plan_notes(plan) -> list[str]:
     """What preparation changed or found (merged time slices, sites without options, unreachable demand)."""
     text = str(plan.ds.attrs.get("notes", ""))
-    return [n for n in text.split("\n") if n]
+    return [ids_in_words(n) for n in text.split("\n") if n]
 
 
 def _objective_line(plan) -> str:
@@ -175,9 +239,10 @@ def summary_text(plan) -> str:
     sites = plan.sites[plan.sites["open"]].sort_values("it_mw", ascending=False)
     lines.append(f"{len(sites)} open site(s), largest first:")
     rows = []
+    limits = connection_limits(plan)
     for _, row in sites.iterrows():
         if "interconnect" in row:
-            ic = str(row["interconnect"])
+            ic = interconnect_text(row, limits)
         elif row["substation_id"]:
             ic = f"{row['substation_id']} {row['interconnect_class']} {row['interconnect_mw']:,.0f} MW"
         else:

@@ -475,16 +475,18 @@ def _site_table(plan) -> Table:
 def _power_table(plan) -> Table:
     """One row per open site: power supply, grid share, interconnect in words, on-site plant, batteries."""
     from siteplan.plan import interconnect_words
-    from siteplan.labels import design_name, rack_name
     from siteplan.summary import fmt_mw
 
     s = plan.sites[plan.sites["open"].astype(bool)].sort_values("it_mw", ascending=False)
     names = dict(zip(plan.sites["site_id"], style.site_names(plan.sites)))
+    from siteplan.summary import connection_limits, interconnect_text, limited_by_text
+
     f = style.fmt_num
     rows = []
+    limits = connection_limits(plan)
     for _, x in s.iterrows():
         if "interconnect" in x:
-            ic = str(x["interconnect"])
+            ic = interconnect_text(x, limits)
         else:  # a plan written before the words existed
             ic = interconnect_words(float("nan"), float("nan"), str(x["substation_id"]), float(x["interconnect_mw"]),
                                     float("nan"))
@@ -495,8 +497,7 @@ def _power_table(plan) -> Table:
         battery = f"{fmt_mw(bmw)} MW / {fmt_mw(x.get('battery_mwh', float('nan')))} MWh" if bmw > 0 else "none"
         rows.append([names[x["site_id"]], style.power_kind(x), f"{share:.0%}" if np.isfinite(share) else "–", ic,
                      plant, f(x.get("onsite_firm_mw", float("nan")), 1), battery,
-                     x["limited_by"] if isinstance(x.get("limited_by"), str) and x["limited_by"]
-                     else "none reached: sized by the demand it serves and cost"])
+                     limited_by_text(x, limits) or "none reached: sized by the demand it serves and cost"])
     return Table(["site", "power supply", "grid share of energy", "interconnect", "on-site plant",
                   "on-site firm MW (N+1)", "battery", "size limited by"], rows, "lllllrll")
 
