@@ -20,7 +20,7 @@ from siteplan.export import export_all
 from siteplan.export.headline import headline
 from siteplan.geo import distance_matrix_km
 from siteplan.export.staticmap import DESIGN_LEGEND_TITLE, PNG_SIZE_PX, render_map
-from siteplan.results import GPKG_LAYERS, read_results, write_results
+from siteplan.results import GPKG_LAYERS, GPKG_READABLE, read_results, write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "models" / "example.yaml"
@@ -92,6 +92,8 @@ def test_geopackage_layers_counts_crs_columns(solved):
         assert len(gdf) == n, name
         assert gdf.crs.to_epsg() == 4326, name
         src = plan.sites if name == "chosen_sites" else getattr(plan, GPKG_LAYERS[name][0])
+        if name in GPKG_READABLE:  # names in words, ids in *_id columns (as sites.csv)
+            src = GPKG_READABLE[name][0](src)
         attrs = [c for c in src.columns if c != src.geometry.name]
         assert [c for c in gdf.columns if c != "geometry"] == attrs, name
     sites = gpd.read_file(path, layer="sites")

@@ -198,8 +198,8 @@ def test_names_ids_and_interconnect_words(folder):
         assert power[3].startswith(words) and power[1] == "grid"
     with open(out / "sites.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert list(rows[0])[:2] == ["site_id", "place"]
-    assert {r["site_id"]: r["place"] for r in rows} == dict(zip(plan.sites["site_id"], plan.sites["place"]))
+    assert list(rows[0])[:2] == ["name", "site_id"]  # one name (the report's and maps'), the id beside it
+    assert {r["site_id"]: r["name"] for r in rows} == dict(zip(plan.sites["site_id"], plan.sites["place"]))
 
 
 def test_cost_categories_largest_first_with_total(folder):

@@ -131,38 +131,164 @@ def manifest(plan: Plan, study) -> dict:
     }
 
 
-# sites.csv: decimals kept per column, by the column's unit (the first suffix that matches); columns
-# matching none are written as they are
+# The CSV conventions, the same in every CSV siteplan writes (sites.csv, batch.csv, batch_sites.csv;
+# docs/outputs.md): numbers rounded by unit (:data:`CSV_DECIMALS`), no -0.0, counts (racks, on-site
+# units, GPUs, sites) as integers, booleans as True/False, a missing value an empty cell.
+#
+# Decimals kept per column, by the column's unit (the first suffix that matches); columns matching
+# none are written as they are.
 CSV_DECIMALS = (
     ("_usd_per_h100e_hour", 4),  # a few dollars per hour: to 0.01 cent
     ("_usd_per_yr", 2), ("_usd", 2),  # money: to the cent
     ("_mw", 4),  # MW: to 0.1 kW
     ("_mwh", 3), ("_mwh_per_yr", 3),  # to 1 kWh
-    ("_m3_per_yr", 1), ("_t_per_yr", 2), ("_km", 3), ("_h100e", 2), ("gpus", 2),
+    ("_m3_per_yr", 1), ("_t_per_yr", 2), ("_km", 3), ("_h100e", 2),
     ("grid_share", 4), ("pue_min", 4), ("pue_max", 4), ("_kv", 3),
+    ("mip_gap", 6),  # a relative gap: to 0.0001 %
+    ("_s", 3),  # seconds (batch.csv timings): to the millisecond
 )
+
+#: Columns that count things (written as integers): these names, and names with these prefixes.
+COUNT_COLUMNS = ("gpus", "open_sites")
+COUNT_PREFIXES = ("racks_", "units_")
+
+
+def is_count(column: str) -> bool:
+    """Whether a CSV column counts whole things (racks, on-site units, GPUs, sites)."""
+    return column in COUNT_COLUMNS or column.startswith(COUNT_PREFIXES)
+
+
+def csv_numbers(tab: pd.DataFrame, skip=(), by_unit: bool = True) -> pd.DataFrame:
+    """Numbers as every siteplan CSV writes them: rounded by unit (:data:`CSV_DECIMALS`), -0.0 (a
+    solver's zero) as 0, counts (:func:`is_count`) as integers with an empty cell where missing;
+    other columns and the columns in ``skip`` (swept values) as they are.
+
+    Parameters
+    ----------
+    tab : DataFrame
+    skip : sequence of str, optional
+        Columns left alone.
+    by_unit : bool, default True
+        Round by unit; False keeps every digit (the GeoPackage, which :func:`read_results` reads
+        the plan back from) and only writes -0.0 as 0 and counts as integers.
+
+    Returns
+    -------
+    DataFrame
+        A copy.
+    """
+    import numpy as np
+
+    tab = tab.copy()
+    for c in tab.columns:
+        col = tab[c]
+        if c in skip or pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
+            continue
+        if is_count(str(c)):
+            v = col.astype(float)
+            whole = v.round()
+            if np.allclose(v[v.notna()], whole[v.notna()], rtol=0, atol=1e-6):
+                tab[c] = (whole + 0.0).astype("Int64")
+                continue
+        if col.dtype.kind != "f":
+            continue
+        for suffix, nd in CSV_DECIMALS if by_unit else ():
+            if str(c).endswith(suffix):
+                col = col.round(nd)
+                break
+        tab[c] = col + 0.0  # -0.0 + 0.0 is 0.0
+    return tab
+
+
+def class_name(class_id: str, kv: float = float("nan")) -> str:
+    """An interconnect voltage class in words: ``"161 kV"`` (from its voltage, else from an id such
+    as ``kv161``); an id that names no voltage, tidied (:func:`siteplan.labels.tidy_id`); ``""``
+    for no class (a closed or off-grid site)."""
+    import re
+
+    from siteplan.labels import tidy_id
+
+    cid = "" if class_id is None else str(class_id)
+    if not cid or cid.lower() == "nan":
+        return ""
+    if kv is not None and kv == kv and float(kv) > 0:
+        return f"{float(kv):g} kV"
+    m = re.fullmatch(r"kv_?0*(\d+(?:\.\d+)?)", cid, re.I)
+    return f"{float(m.group(1)):g} kV" if m else tidy_id(cid)
+
+
+def _words_beside_ids(tab: pd.DataFrame, col: str, words, id_col: str | None = None) -> None:
+    """``col`` in words (``words``: one per row) with its ids in ``id_col`` (default ``<col>_id``)
+    right after it, in place."""
+    ids = tab[col].fillna("").astype(str)
+    ids = ids.where(ids.str.lower() != "nan", "")
+    tab[col] = list(words(ids))
+    tab.insert(tab.columns.get_loc(col) + 1, id_col or f"{col}_id", ids.values)
+
+
+def readable_sites(sites: pd.DataFrame) -> pd.DataFrame:
+    """The site table as sites.csv and the GeoPackage's ``sites`` and ``chosen_sites`` layers give
+    it to a person: names in words, ids in their own ``*_id`` columns.
+
+    * ``name`` first (the plan's ``place``: the short name a reader can tell apart, the one the
+      report and maps use), ``site_id`` beside it;
+    * ``design`` in words (:func:`siteplan.labels.design_name`), its id in ``design_id``;
+    * ``interconnect_class`` in words (``"161 kV"``), its id in ``interconnect_class_id``;
+    * the input dataset's own name for the site (``"66 km from Big Spring, TX (Sterling City 1)"``,
+      the bracket naming the substation it was drawn near, not necessarily its connection) in
+      ``dataset_name``, last, for tracing a row back to the dataset.
+
+    :func:`plan_sites` turns it back into the Plan's table.
+    """
+    from siteplan.labels import design_name
+
+    tab = sites.copy()
+    if "place" in tab:
+        dataset = tab["name"].fillna("").astype(str) if "name" in tab else pd.Series("", index=tab.index)
+        tab = tab.drop(columns=[c for c in ("name",) if c in tab]).rename(columns={"place": "name"})
+        tab["dataset_name"] = dataset.values
+        first = [c for c in ("name", "site_id") if c in tab]
+        geom = [c for c in tab.columns if c == getattr(tab, "_geometry_column_name", None)]
+        tab = tab[first + [c for c in tab.columns if c not in first and c not in geom] + geom]
+    if "design" in tab and "design_id" not in tab:
+        _words_beside_ids(tab, "design", lambda ids: [design_name(d) if d else "" for d in ids])
+    if "interconnect_class" in tab and "interconnect_class_id" not in tab:
+        kv = tab["interconnect_kv"].astype(float) if "interconnect_kv" in tab else pd.Series(float("nan"), index=tab.index)
+        _words_beside_ids(tab, "interconnect_class", lambda ids: [class_name(c, k) for c, k in zip(ids, kv)])
+    return tab
+
+
+def plan_sites(tab: pd.DataFrame) -> pd.DataFrame:
+    """The Plan's site table from :func:`readable_sites`' (ids in ``design`` and
+    ``interconnect_class``, the short name in ``place``, the dataset's name in ``name``, counts as
+    floats); a table from before :func:`readable_sites` existed is returned as it is."""
+    tab = tab.copy()
+    for col in ("design", "interconnect_class"):
+        if f"{col}_id" in tab:
+            tab[col] = tab.pop(f"{col}_id").fillna("").astype(str).values
+    if "dataset_name" in tab:
+        dataset = tab.pop("dataset_name").fillna("").astype(str)
+        tab = tab.rename(columns={"name": "place"})
+        tab.insert(list(tab.columns).index("place") + 1, "name", dataset.values)
+        first = ["site_id", "place", "name"]
+        tab = tab[first + [c for c in tab.columns if c not in first]]
+    for c in tab.columns:
+        if is_count(str(c)) and pd.api.types.is_integer_dtype(tab[c]):
+            tab[c] = tab[c].astype(float)
+    return tab
 
 
 def sites_csv_table(sites):
-    """The site table as sites.csv writes it: ``design`` in words (:func:`siteplan.labels.design_name`)
-    with the id in ``design_id``; numbers rounded by unit (:data:`CSV_DECIMALS`: money to the cent, MW
-    to 0.1 kW, ...), still numbers; an unlimited ``water_limit_m3_per_yr`` (no limit) an empty cell."""
+    """The site table as sites.csv writes it (:func:`readable_sites`): ``name`` first with
+    ``site_id`` beside it, ``design`` and ``interconnect_class`` in words with their ids in
+    ``design_id`` and ``interconnect_class_id``, the dataset's own name in ``dataset_name``; numbers
+    as every siteplan CSV writes them (:func:`csv_numbers`: rounded by unit, money to the cent, MW to
+    0.1 kW, ..., no -0.0, counts as integers); an unlimited ``water_limit_m3_per_yr`` (no limit) an
+    empty cell."""
     import numpy as np
 
-    from siteplan.labels import design_name
-
-    tab = sites.drop(columns="geometry", errors="ignore").copy()
-    if "design" in tab:
-        ids = tab["design"].fillna("").astype(str)
-        tab["design"] = [design_name(d) if d else "" for d in ids]
-        tab.insert(tab.columns.get_loc("design") + 1, "design_id", ids.values)
-    for c in tab.columns:
-        if tab[c].dtype.kind != "f":
-            continue
-        for suffix, nd in CSV_DECIMALS:
-            if c.endswith(suffix):
-                tab[c] = tab[c].round(nd)
-                break
+    tab = readable_sites(sites.drop(columns="geometry", errors="ignore"))
+    tab = csv_numbers(tab)
     if "water_limit_m3_per_yr" in tab:
         w = tab["water_limit_m3_per_yr"].astype(float)
         tab["water_limit_m3_per_yr"] = w.where(np.isfinite(w), np.nan)  # empty: no limit
@@ -207,7 +333,7 @@ def _typed(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if pd.api.types.is_bool_dtype(col):
             out[c] = col.astype(bool)
         elif pd.api.types.is_integer_dtype(col):
-            out[c] = col.astype("int64")
+            out[c] = col.astype("int64") if not col.isna().any() else col.astype("float64")
         elif pd.api.types.is_numeric_dtype(col):
             out[c] = col.astype("float64")
         else:
@@ -219,8 +345,39 @@ def _typed(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+def readable_interconnects(ic: pd.DataFrame) -> pd.DataFrame:
+    """The interconnects layer as the GeoPackage gives it: ``voltage_class`` in words (``"161 kV"``,
+    from ``voltage_kv``), its id in ``voltage_class_id`` (as :func:`readable_sites`);
+    :func:`plan_interconnects` turns it back."""
+    tab = ic.copy()
+    if "voltage_class" in tab and "voltage_class_id" not in tab:
+        kv = tab["voltage_kv"].astype(float) if "voltage_kv" in tab else pd.Series(float("nan"), index=tab.index)
+        _words_beside_ids(tab, "voltage_class", lambda ids: [class_name(c, k) for c, k in zip(ids, kv)])
+    return tab
+
+
+def plan_interconnects(tab: pd.DataFrame) -> pd.DataFrame:
+    """The Plan's interconnects from :func:`readable_interconnects`' (the id in ``voltage_class``)."""
+    tab = tab.copy()
+    if "voltage_class_id" in tab:
+        tab["voltage_class"] = tab.pop("voltage_class_id").fillna("").astype(str).values
+    return tab
+
+
+#: How each GeoPackage layer is given to a person (names in words, ids in ``*_id`` columns) and read
+#: back into the Plan by :func:`read_results`: layer -> (to the GeoPackage, back to the Plan).
+GPKG_READABLE = {
+    "sites": (readable_sites, plan_sites),
+    "chosen_sites": (readable_sites, plan_sites),
+    "interconnects": (readable_interconnects, plan_interconnects),
+}
+
+
 def write_gpkg(plan: Plan, path: Path) -> None:
-    """GeoPackage with one layer per kind (:data:`GPKG_LAYERS`), EPSG:4326, typed columns."""
+    """GeoPackage with one layer per kind (:data:`GPKG_LAYERS`), EPSG:4326, typed columns; the site
+    and interconnect layers with names in words and ids in their own ``*_id`` columns, as sites.csv
+    (:data:`GPKG_READABLE`); every digit kept (no rounding: :func:`read_results` reads the plan
+    back from here), but no -0.0 and counts as integers (:func:`csv_numbers`)."""
     path = Path(path)
     if path.exists():
         path.unlink()
@@ -230,6 +387,9 @@ def write_gpkg(plan: Plan, path: Path) -> None:
             continue
         if name == "chosen_sites":
             gdf = gdf[gdf["open"].astype(bool)]
+        if name in GPKG_READABLE:
+            gdf = GPKG_READABLE[name][0](gdf)
+        gdf = csv_numbers(gdf, skip=(gdf.geometry.name,), by_unit=False)
         if geom_type == "LineString" and len(gdf) and (gdf.geom_type != "LineString").any():
             geom_type = "Unknown"
         _typed(gdf).to_file(path, layer=name, driver="GPKG", geometry_type=geom_type)
@@ -293,6 +453,9 @@ def read_results(folder: str | Path) -> Plan:
         except Exception:  # a results folder from before the layer existed
             gdf = None if name == "corridors" else gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
         layers[name] = gdf
+    for name in ("sites", "interconnects"):
+        if layers[name] is not None:
+            layers[name] = GPKG_READABLE[name][1](layers[name])
     sites = layers["sites"]
     if "open" in sites:
         sites["open"] = sites["open"].astype(bool)
