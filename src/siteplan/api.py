@@ -11,7 +11,8 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from siteplan.config import Catalog, Scenario, cross_check, load_catalog, load_scenario, revalidated
+from siteplan.config import (Catalog, Scenario, blame_set_values, cross_check, load_catalog, load_scenario,
+                             revalidated)
 from siteplan.errors import InputError, Problem, SolveError
 from siteplan.io import Dataset, load_dataset
 from siteplan.model import build_model
@@ -70,9 +71,12 @@ class Study:
                  self.scenario.catalog_overrides):
             probs = cross_check(sc, self.catalog) + zone_key_problems(sc, self.dataset)
             if probs:
-                raise InputError(probs)
+                raise InputError(blame_set_values(probs, values, sc.source_file, where))
             return Study(sc, self.catalog, self.dataset, **applied)  # the same files: not read again
-        return replace(load(sc), **applied)
+        try:
+            return replace(load(sc), **applied)
+        except InputError as exc:
+            raise InputError(blame_set_values(exc.problems, values, sc.source_file, where)) from None
 
 
 def validate_scenario(path: str | Path, overrides: tuple[str, ...] = (),
@@ -96,7 +100,7 @@ def validate_scenario(path: str | Path, overrides: tuple[str, ...] = (),
             probs += zone_key_problems(sc, ds)
     except InputError as exc:
         probs += exc.problems
-    return probs
+    return blame_set_values(probs, set_values, sc.source_file, where)
 
 
 def load(scenario: str | Path | Scenario, overrides: tuple[str, ...] = (),
@@ -136,7 +140,7 @@ def load(scenario: str | Path | Scenario, overrides: tuple[str, ...] = (),
     ds, dprobs = load_dataset(sc.dataset, sorted(sc.workloads), strict=False)
     probs += _blame_workloads(sc, ds, dprobs)
     if probs:
-        raise InputError(probs)
+        raise InputError(blame_set_values(probs, set_values, sc.source_file, where))
     names = (overrides,) if isinstance(overrides, str) else tuple(overrides)
     return Study(sc, cat, ds, names, dict(set_values or {}))
 

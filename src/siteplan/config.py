@@ -699,6 +699,16 @@ def _blame_set_value(q: Problem, set_values: dict[str, Any], path: Path, where: 
     return q
 
 
+def blame_set_values(problems: list[Problem], set_values: dict[str, Any] | None, path: str | Path | None,
+                     where: str = "set_values") -> list[Problem]:
+    """Problems found after the scenario itself validated (catalog names, dataset columns, zone keys)
+    whose key a ``--set``/``set_values`` entry wrote, named after that entry (:func:`_blame_set_value`)
+    rather than the scenario file; the others as they are."""
+    if not set_values:
+        return list(problems)
+    return [_blame_set_value(q, set_values, Path(path or "scenario"), where) for q in problems]
+
+
 def set_by_path(raw: dict, dotted: str, value: Any) -> None:
     """Set ``raw["a"]["b"] = value`` for ``dotted == "a.b"``, creating mappings on the way."""
     node = raw
@@ -785,6 +795,8 @@ def cross_check(sc: Scenario, cat: Catalog) -> list[Problem]:
     list of Problem
         One per rack type, cooling design or on-site option the catalog lacks.
     """
+    from siteplan.suggest import did_you_mean
+
     src = str(sc.source_file)
     out = []
     for key, names, have in (("rack_types", sc.rack_types, cat.rack_types),
@@ -792,7 +804,8 @@ def cross_check(sc: Scenario, cat: Catalog) -> list[Problem]:
                              ("onsite", sc.onsite, cat.onsite)):
         for n in names or []:
             if n not in have:
-                out.append(Problem(src, None, key, f"{n!r} is not in the catalog {sc.catalog}"))
+                out.append(Problem(src, None, key, f"{n!r} is not in the catalog {sc.catalog}"
+                                   + did_you_mean(n, [h for h in have if h not in names] or have)))
     return out
 
 
