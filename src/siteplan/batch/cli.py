@@ -34,7 +34,8 @@ def batch(sweep: Path, out, workers, threads_per_solve, scheduler, resume, expor
     """Run a sweep (base scenario x regions x parameter grid) on Dask distributed.
 
     Writes one results folder per scenario (scenarios/<id>/, with status.json), then batch.nc,
-    batch.csv, batch_sites.csv and batch.png. Exit codes: 0 all scenarios have a plan; 2 invalid
+    batch.csv, batch_sites.csv (numbers, counts and True/False as in sites.csv: docs/outputs.md) and
+    batch.png. Exit codes: 0 all scenarios have a plan; 2 invalid
     sweep, or the batch cannot start (e.g. --out holds results and --resume is not given); 4 some
     scenarios failed (recorded, see the summary); 130 interrupted (finished ones are kept: rerun
     with --resume).

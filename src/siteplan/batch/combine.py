@@ -19,6 +19,11 @@ id would look comparable across regions when it is not). Within one region the g
 want, and :func:`region_sites` builds it: ``(scenario, site)`` arrays for the scenarios of one
 region. ``batch_sites.csv`` is the same table as the ragged rows, for spreadsheets and pandas.
 
+``batch.csv`` and ``batch_sites.csv`` write numbers as every siteplan CSV does (sites.csv too;
+``docs/outputs.md``): rounded by unit (money to the cent, MW to 0.1 kW, seconds to the millisecond),
+no -0.0, counts (open sites, GPUs, racks, on-site units) as integers, booleans (a site's ``open``) as
+True/False, a missing value (a failed scenario's figures) an empty cell; swept values as given.
+
 The chart ``batch.png`` shows annual cost, IT capacity and emissions against each swept axis (a grid
 key, or a zip group's keys together), one colour per region; on each panel the other axes are held at
 their base values (``on_axis_line``, ``held_at``), so an effect is not averaged away.
@@ -141,7 +146,8 @@ def build_dataset(sw: Sweep, recs: list[dict], site_tabs: list[pd.DataFrame]) ->
             continue
         s = table[col]
         if s.dtype == bool or set(pd.unique(s.dropna())) <= {True, False} and s.dtype == object:
-            vals = s.fillna(False).astype(np.int8).values
+            # bool in memory; NetCDF stores int8 with dtype="bool", which xarray reads back as bool
+            vals = s.fillna(False).astype(bool).values
         elif pd.api.types.is_numeric_dtype(s):
             vals = s.astype(float).values
         else:
@@ -188,7 +194,8 @@ def region_sites(ds: xr.Dataset, region: str) -> xr.Dataset:
 
 
 def batch_table(ds: xr.Dataset) -> pd.DataFrame:
-    """One row per scenario: id, region, swept values, status, headline figures, cost by category."""
+    """One row per scenario: id, region, swept values, status, headline figures, cost by category;
+    numbers as batch.csv writes them (rounded by unit, counts as integers: see the module docstring)."""
     keys = json.loads(ds.attrs.get("param_keys", "[]"))
     df = pd.DataFrame({"scenario": ds["scenario"].values, "region": ds["region"].values})
     for k in keys:
@@ -205,7 +212,15 @@ def batch_table(ds: xr.Dataset) -> pd.DataFrame:
         col = _clean(ds["cost_usd_per_yr"].values[:, j])
         df[f"cost_{c}_usd_per_yr"] = np.where(ok & np.isnan(col), 0.0, col)
     df["reason"] = ds["reason"].values
-    return df
+    return _csv(df, keys)
+
+
+def _csv(df: pd.DataFrame, keys) -> pd.DataFrame:
+    """Numbers as every siteplan CSV writes them (:func:`siteplan.results.csv_numbers`: rounded by unit
+    as in sites.csv, no -0.0, counts as integers, booleans True/False); swept values as given."""
+    from siteplan.results import csv_numbers
+
+    return csv_numbers(df, skip=tuple(keys))
 
 
 GAP_NOISE = 1e-9  # |mip_gap| below this is written as 0 in batch.csv
@@ -225,7 +240,8 @@ def _clean(values: np.ndarray) -> np.ndarray:
 
 
 def sites_table(ds: xr.Dataset) -> pd.DataFrame:
-    """The ragged per-site rows as one long table (scenario, region, swept values, site columns)."""
+    """The ragged per-site rows as one long table (scenario, region, swept values, site columns), as
+    batch_sites.csv writes it (``open`` True/False, counts as integers, numbers rounded by unit)."""
     keys = json.loads(ds.attrs.get("param_keys", "[]"))
     df = pd.DataFrame({"scenario": ds["site_scenario"].values, "region": ds["site_region"].values})
     if len(df):
@@ -235,7 +251,11 @@ def sites_table(ds: xr.Dataset) -> pd.DataFrame:
     for v in ds.data_vars:
         if ds[v].dims == ("site_row",):
             df[v[len("site_"):]] = ds[v].values
-    return df
+    if "name" in df:  # as in sites.csv: the site's name, then its id
+        cols = [c for c in df.columns if c != "name"]
+        cols.insert(cols.index("site_id"), "name")
+        df = df[cols]
+    return _csv(df, keys)
 
 
 def plot_batch(ds: xr.Dataset, path: Path) -> Path:
