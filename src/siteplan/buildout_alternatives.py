@@ -35,7 +35,9 @@ def _opens(ds: xr.Dataset) -> dict:
 
 
 def _power(ds: xr.Dataset, site: str) -> str:
-    """How a site is powered over the periods: '2027 rents gas_mobile; grid 2029 (kv138); keeps gas_mobile'."""
+    """How a site is powered over the periods, in words: 'grid 2029 (138 kV); rents mobile gas turbines 2027'."""
+    from siteplan.labels import onsite_name, voltage_class_name
+
     years = _years(ds)
     i = list(map(str, ds["site"].values)).index(site)
     parts = []
@@ -43,7 +45,8 @@ def _power(ds: xr.Dataset, site: str) -> str:
     if grid.any():
         j = int(np.argmax(grid > 0))
         cls = str(ds["interconnect_class"].values[i, j])
-        parts.append(f"grid {years[j]}" + (f" ({cls})" if cls else ""))
+        kv = float(ds["interconnect_voltage_kv"].values[i, j]) if "interconnect_voltage_kv" in ds else None
+        parts.append(f"grid {years[j]}" + (f" ({voltage_class_name(cls, kv)})" if cls and cls != "nan" else ""))
     else:
         parts.append("no grid")
     if ds.sizes.get("generator", 0):
@@ -53,7 +56,7 @@ def _power(ds: xr.Dataset, site: str) -> str:
                 on = [years[j] for j, v in enumerate(row) if v > 0.5]
                 if on:
                     span = str(on[0]) if len(on) == 1 else f"{on[0]}–{on[-1]}"
-                    parts.append(f"{what} {g} {span}")
+                    parts.append(f"{what} {onsite_name(str(g))} {span}")
     return "; ".join(parts)
 
 

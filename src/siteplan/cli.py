@@ -175,8 +175,10 @@ def _solve(scenario, override, set_values, out, time_limit, gap, threads, no_exp
             else:
                 plan.ds.attrs["full_resolution_status"] = "optimal"
                 plan.ds.attrs["full_resolution_objective_usd_per_yr"] = full.objective
+    from siteplan.summary import gap_words
+
     if progress:
-        progress(f"{plan.result.termination.value}, gap {plan.result.gap:.4%}; writing results to {out}")
+        progress(f"{plan.result.termination.value}, {gap_words(plan.result)}; writing results to {out}")
     from siteplan.output import write_folder
 
     write_folder(plan, study, out, exports=not no_exports, map_formats=map_formats or ("png",), progress=progress,
@@ -231,8 +233,10 @@ def _exit_if_interrupted(result) -> None:
 
 def _write_buildout(bo, study, out: Path, no_exports: bool, map_formats, progress) -> None:
     """A build-out's results folder: the timeline, its report, and a results folder per period."""
+    from siteplan.summary import gap_words
+
     if progress:
-        progress(f"{bo.result.termination.value}, gap {bo.result.gap:.4%}; writing results to {out}")
+        progress(f"{bo.result.termination.value}, {gap_words(bo.result)}; writing results to {out}")
     from siteplan.output import write_folder
 
     write_folder(bo, study, out, exports=not no_exports, map_formats=map_formats, progress=progress, where="--out")

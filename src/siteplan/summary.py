@@ -174,7 +174,7 @@ def plan_notes(plan) -> list[str]:
 def _objective_line(plan) -> str:
     r, ds = plan.result, plan.ds
     if ds.attrs.get("objective") != "max_profit":
-        bound = f"best bound {_fmt_usd(r.best_bound)}/yr" if np.isfinite(r.best_bound) else "no bound yet"
+        bound = "no bound yet" if no_bound_words(r) == "no bound yet" else f"best bound {_fmt_usd(r.best_bound)}/yr"
         return f"annual cost {_fmt_usd(r.objective)}/yr ({bound})"
     costs = dict(zip(ds["cost_category"].values, ds["cost_usd_per_yr"].values.astype(float)))
     revenue = -costs.get("revenue", 0.0)
@@ -199,7 +199,7 @@ def summary_text(plan) -> str:
     t = r.timings
     lines = [
         f"scenario {ds.attrs['scenario']}: {r.termination.value} (HiGHS: {r.highs_status}), "
-        + (f"gap {r.gap:.4%}" if np.isfinite(r.gap) else "no bound yet (gap not known)") + _decision_gap_text(r),
+        + (gap_words(r) if not no_bound_words(r) else f"{no_bound_words(r)} (gap not known)") + _decision_gap_text(r),
         _objective_line(plan),
         f"timings: prepare {t.prepare_s:.2f}s, build {t.build_s:.2f}s, hand-off {t.handoff_s:.2f}s, "
         f"HiGHS {t.solve_s:.2f}s, extract {t.extract_s:.2f}s, duals {t.duals_s:.2f}s; {r.num_rows} rows x {r.num_cols} cols "
@@ -290,11 +290,37 @@ def _unit_cost_line(plan) -> str:
     return text
 
 
+def no_bound_words(r) -> str:
+    """Why a solve's bound says nothing about its plan, or '' when it does: 'no bound yet' when HiGHS
+    has none (missing, or 0 on a positive cost: the trivial bound it reports before any), 'no useful
+    bound yet (...)' when the bound is below the cost every plan pays (a decision gap over 100 %)."""
+    import math
+
+    obj, bound = float(getattr(r, "objective", math.nan)), float(getattr(r, "best_bound", math.nan))
+    u = float(getattr(r, "unavoidable_usd_per_yr", math.nan))
+    if not math.isfinite(bound) or (math.isfinite(obj) and obj > 0 and bound <= 0):
+        return "no bound yet"
+    if math.isfinite(u) and math.isfinite(obj) and obj > u and bound < u:
+        return (f"no useful bound yet (the best bound, {_fmt_usd(bound)}/yr, is below the "
+                f"{_fmt_usd(u)}/yr every plan pays)")
+    return ""
+
+
+def gap_words(r, digits: int = 4) -> str:
+    """'gap 0.0524%', or the words of :func:`no_bound_words` when the bound says nothing."""
+    import math
+
+    none = no_bound_words(r)
+    if none or not math.isfinite(float(getattr(r, "gap", math.nan))):
+        return none or "no bound yet"
+    return f"gap {r.gap:.{digits}%}"
+
+
 def _decision_gap_text(r) -> str:
     """', decision gap x % of the avoidable $y/yr' (the gap on what the choices cost), if known."""
     import math
 
     dg, u = getattr(r, "decision_gap", math.nan), getattr(r, "unavoidable_usd_per_yr", math.nan)
-    if not (math.isfinite(dg) and math.isfinite(u)):
+    if not (math.isfinite(dg) and math.isfinite(u)) or no_bound_words(r):
         return ""
     return f" (decision gap {dg:.2%} of the avoidable ${(r.objective - u) / 1e6:,.1f}M/yr)"

@@ -103,7 +103,11 @@ def _status(values: np.ndarray | None, unit: str, at_limit: int = 0, scalar: boo
 
 def _decision_gap_cell(r) -> str:
     """The gap on the avoidable cost (siteplan.decision_gap), with the cost it is taken on."""
+    from siteplan.summary import no_bound_words
+
     dg, u = getattr(r, "decision_gap", float("nan")), getattr(r, "unavoidable_usd_per_yr", float("nan"))
+    if no_bound_words(r):
+        return no_bound_words(r)
     if not (np.isfinite(dg) and np.isfinite(u)):
         return "–"
     return (f"{dg:.2%} of the avoidable {style.fmt_usd(r.objective - u)}/yr (objective less the "
@@ -227,7 +231,7 @@ def report_blocks(plan, study=None, scenario: dict | None = None, map_png: bytes
     -------
     list of Block
     """
-    from siteplan.summary import plan_checks
+    from siteplan.summary import gap_words, no_bound_words, plan_checks
 
     sc = _scenario_dict(study, scenario)
     h = headline(plan)
@@ -302,8 +306,9 @@ def report_blocks(plan, study=None, scenario: dict | None = None, map_png: bytes
     t = r.timings
     B.append(Block("table", table=Table(["item", "value"], [
         ["termination", r.termination.value], ["HiGHS status", r.highs_status or "–"],
-        ["objective", f"{style.fmt_usd(r.objective)}/yr"], ["best bound", f"{style.fmt_usd(r.best_bound)}/yr"],
-        ["relative gap", f"{r.gap:.4%}"],
+        ["objective", f"{style.fmt_usd(r.objective)}/yr"],
+        ["best bound", "none yet" if no_bound_words(r) == "no bound yet" else f"{style.fmt_usd(r.best_bound)}/yr"],
+        ["relative gap", gap_words(r).removeprefix("gap ")],
         ["decision gap", _decision_gap_cell(r)], ["size", f"{r.num_rows:,} rows × {r.num_cols:,} columns "
                                                    f"({r.num_integer:,} integer), {r.num_nonzeros:,} nonzeros"],
         ["branch-and-bound nodes", f"{r.mip_nodes:,}"],
