@@ -13,7 +13,6 @@ told apart, details in words.
 
 from __future__ import annotations
 
-import copy
 import html
 import itertools
 import json
@@ -22,14 +21,12 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
-from shapely.geometry import LineString, Point
 
 import siteplan
 from siteplan.export import style
 
-from test_outputs_maps import crowded
+from map_fixtures import crowded, texas_like
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "models" / "example.yaml"
@@ -39,43 +36,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 @pytest.fixture(scope="module")
 def example_plan():
     return siteplan.solve(siteplan.load(EXAMPLE))
-
-
-def texas_like(plan):
-    """A copy of ``plan`` with the three open sites of the texas study's plan: Big Spring (390 MW,
-    grid + on-site), Tyler (356 MW, grid + on-site, near the map's east edge, on Big Spring's
-    latitude) and Laredo (50 MW, grid), each connected to a substation beside it (138, 161, 69 kV)."""
-    p = copy.copy(plan)
-    base = plan.sites.iloc[[0]]
-    specs = [("bigspring", "Big Spring, TX", -101.47, 32.25, 390.0, 238.0, 0.30, 161.0),
-             ("tyler", "Tyler, TX", -95.30, 32.35, 356.0, 238.0, 0.24, 138.0),
-             ("laredo", "Laredo, TX", -99.49, 27.53, 50.3, 0.0, 1.0, 69.0)]
-    rows, subs_rows, ic_rows, ic_geom = [], [], [], []
-    for sid, place, x, y, mw, onsite, share, kv in specs:
-        r = base.iloc[0].copy()
-        r["site_id"], r["place"], r["name"] = sid, place, f"near {place}"
-        r["open"], r["it_mw"], r["design"] = True, mw, "direct_to_chip"
-        r["substation_id"], r["interconnect_kv"], r["interconnect_mw"] = f"sub_{sid}", kv, mw * 1.2
-        r["onsite_mw"], r["grid_share"], r["battery_mw"], r["battery_mwh"] = onsite, share, 0.0, 0.0
-        r["geometry"] = Point(x, y)
-        rows.append(r)
-        sx, sy = x + 0.05, y + 0.1
-        subs_rows.append({"substation_id": f"sub_{sid}", "name": f"Sub {place}", "voltage_kv": kv, "zone": "TX",
-                          "headroom_mw": 600.0, "supply_mw": 600.0, "connected_mw": mw * 1.2, "upgrade_mw": 0.0,
-                          "remaining_headroom_mw": 600 - mw * 1.2, "geometry": Point(sx, sy)})
-        ic_rows.append({"site_id": sid, "substation_id": f"sub_{sid}", "option_id": f"opt_{sid}",
-                        "voltage_class": f"kv{kv:03.0f}", "voltage_kv": kv, "contracted_mw": mw * 1.2,
-                        "max_mw": 1000.0, "upgrade_mw": 0.0, "line_km": 9.0, "capex_usd": 1e7, "peak_import_mw": mw})
-        ic_geom.append(LineString([(x, y), (sx, sy)]))
-    closed = plan.sites.copy()
-    closed["open"] = False
-    p.sites = type(plan.sites)(pd.concat([closed, pd.DataFrame(rows)], ignore_index=True), geometry="geometry",
-                               crs="EPSG:4326")
-    p.substations = type(plan.substations)(pd.concat([plan.substations.assign(connected_mw=0.0),
-                                                      pd.DataFrame(subs_rows)], ignore_index=True),
-                                           geometry="geometry", crs="EPSG:4326")
-    p.interconnects = type(plan.interconnects)(pd.DataFrame(ic_rows), geometry=ic_geom, crs="EPSG:4326")
-    return p
 
 
 # Measures, in the page, every visible site label against the chosen sites' markers.
@@ -159,7 +119,7 @@ def test_html_map_each_site_label_is_nearest_its_own_site(example_plan, tmp_path
             tyler = re.search(r'<text class="site-label"[^>]*data-of="site:tyler"[^>]*>(.*?)</text>', dom, re.S)
             assert tyler is not None
             spans = re.findall(r"<tspan[^>]*>(.*?)</tspan>", tyler.group(1))
-            assert [html.unescape(s) for s in spans][:2] == ["Tyler, TX", "356 MW · grid + 238 MW on-site (24% grid)"]
+            assert [html.unescape(s) for s in spans][:2] == ["Tyler, TX", "356 MW · 24% grid + 13 gas engines, 220 MW firm"]
 
 
 # ---- voltage classes ---------------------------------------------------------------------------------

@@ -18,11 +18,11 @@ import math
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
-from shapely.geometry import LineString, Point
+from shapely.geometry import Point
 
 import siteplan
+from map_fixtures import crowded
 from siteplan.export import style
 from siteplan.export.staticmap import (GID_CANDIDATES, GID_CHOSEN, GID_DEMAND, GID_DEMAND_LABEL, GID_LEADER,
                                        GID_SITE_LABEL, GID_SUBS_USED, POWER_LEGEND_TITLE, render_map)
@@ -34,56 +34,6 @@ EXAMPLE = ROOT / "models" / "example.yaml"
 @pytest.fixture(scope="module")
 def example_plan():
     return siteplan.solve(siteplan.load(EXAMPLE))
-
-
-def crowded(plan, n: int = 12):
-    """A copy of ``plan`` with ``n`` open sites within ~60 km of Dallas-Fort Worth: sizes from 0.3 to
-    300 MW, grid-fed, grid + on-site and off-grid ones, connected to a substation beside each; and a
-    fiber link running far into New Mexico (outside the study's states)."""
-    p = copy.copy(plan)
-    base = plan.sites.iloc[[0]]
-    dfw = plan.demand.set_index("region_id").geometry.get("dfw", Point(-97.0, 32.8))
-    rng = np.random.default_rng(7)
-    rows, subs_rows, ic_rows, ic_geom = [], [], [], []
-    kinds = ["grid", "grid + on-site", "off-grid"]
-    for i in range(n):
-        ang, rad = rng.uniform(0, 2 * math.pi), rng.uniform(0.05, 0.55)
-        x, y = dfw.x + rad * math.cos(ang) * 1.2, dfw.y + rad * math.sin(ang)
-        r = base.iloc[0].copy()
-        kind = kinds[i % 3]
-        mw = 0.3 if i == n - 1 else float(300.0 / (1 + i))
-        r["site_id"], r["place"], r["name"] = f"crowd_{i}", f"Town {i}, TX", f"near Town {i}, TX"
-        r["open"], r["it_mw"], r["design"] = True, mw, ["direct_to_chip", "air_economizer", "immersion"][i % 3]
-        r["substation_id"] = "" if kind == "off-grid" else f"sub_crowd_{i}"
-        r["interconnect_kv"] = 0.0 if kind == "off-grid" else 345.0
-        r["interconnect_mw"] = 0.0 if kind == "off-grid" else mw * 1.2
-        r["onsite_mw"] = 0.0 if kind == "grid" else mw * 1.5 + 10
-        r["battery_mw"], r["battery_mwh"] = (10.0, 40.0) if i == 2 else (0.0, 0.0)
-        r["grid_share"] = {"grid": 1.0, "grid + on-site": 0.6, "off-grid": 0.0}[kind]
-        r["geometry"] = Point(x, y)
-        rows.append(r)
-        if kind != "off-grid":
-            sx, sy = x + 0.08, y + 0.05
-            subs_rows.append({"substation_id": f"sub_crowd_{i}", "name": f"Sub {i}", "voltage_kv": 345.0,
-                              "zone": "TX", "headroom_mw": 500.0, "supply_mw": 500.0, "connected_mw": mw * 1.2,
-                              "upgrade_mw": 0.0, "remaining_headroom_mw": 500 - mw * 1.2, "geometry": Point(sx, sy)})
-            ic_rows.append({"site_id": f"crowd_{i}", "substation_id": f"sub_crowd_{i}", "option_id": f"opt_{i}",
-                            "voltage_class": "kv345", "voltage_kv": 345.0, "contracted_mw": mw * 1.2,
-                            "max_mw": 1000.0, "upgrade_mw": 0.0, "line_km": 9.0, "capex_usd": 1e7,
-                            "peak_import_mw": mw})
-            ic_geom.append(LineString([(x, y), (sx, sy)]))
-    closed = plan.sites.copy()
-    closed["open"] = False
-    p.sites = type(plan.sites)(pd.concat([closed, pd.DataFrame(rows)], ignore_index=True), geometry="geometry",
-                               crs="EPSG:4326")
-    p.substations = type(plan.substations)(pd.concat([plan.substations.assign(connected_mw=0.0),
-                                                      pd.DataFrame(subs_rows)], ignore_index=True),
-                                           geometry="geometry", crs="EPSG:4326")
-    p.interconnects = type(plan.interconnects)(pd.DataFrame(ic_rows), geometry=ic_geom, crs="EPSG:4326")
-    far = pd.DataFrame([{"link_id": "far_west", "from_id": "a", "to_id": "b", "length_km": 900.0, "used": False,
-                         "served_h100e": 0.0, "geometry": LineString([(-97.5, 32.5), (-106.0, 35.0)])}])
-    p.fiber = type(plan.fiber)(pd.concat([plan.fiber, far], ignore_index=True), geometry="geometry", crs="EPSG:4326")
-    return p
 
 
 def _drawn(fig):
@@ -148,7 +98,7 @@ def test_example_map_labels_cover_no_marker(example_plan):
     r, labs, _ = check_no_overlaps(fig, candidates_too=True)
     site_labels = [t for t, _ in labs if t.get_gid() == GID_SITE_LABEL]
     assert len(site_labels) == int(example_plan.sites["open"].sum())
-    assert site_labels[0].get_text().startswith("Abilene\n")
+    assert site_labels[0].get_text().startswith("Abilene · ")
 
 
 def test_crowded_map_every_site_labelled_no_overlap_leaders(example_plan):
@@ -158,7 +108,7 @@ def test_crowded_map_every_site_labelled_no_overlap_leaders(example_plan):
     site_labels = [(t, b) for t, b in labs if t.get_gid() == GID_SITE_LABEL]
     n_open = int(plan.sites["open"].sum())
     assert len(site_labels) == n_open  # every chosen site is named, the tiny one too
-    texts = {t.get_text().split("\n")[0]: t for t, _ in site_labels}
+    texts = {t.get_text().split(" · ")[0]: t for t, _ in site_labels}
     assert set(texts) == {f"Town {i}, TX" for i in range(n_open)}
     # the 0.3 MW site is said as 0.30 MW, not "0 MW"
     assert "0.30 MW IT" in texts[f"Town {n_open - 1}, TX"].get_text()

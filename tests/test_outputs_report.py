@@ -253,12 +253,16 @@ def test_onsite_plant_and_grid_share_everywhere(offgrid):
     data = json.loads(re.search(r'<script type="application/json" id="plan-data">(.*?)</script>', page, re.S).group(1))
     site = next(c for c in data["chosen"] if c["id"] == s["site_id"])
     assert site["power"] == "off-grid" and "off-grid" in site["power_text"]
-    assert any(r[0] == "on-site plant" and html_mod.unescape(r[1]) == s["onsite_plant"] for r in site["rows"])
+    from siteplan.export import style
+
+    assert any(r[0].startswith("on-site plant") and html_mod.unescape(r[1]) == style.plant_words(s) for r in site["rows"])
+    for g, n in built.items():  # type and units in words on both maps
+        assert f"{n} × " in site["plant_text"] and style.plant_name(g, n) in site["plant_text"]
     from siteplan.export.staticmap import GID_SITE_LABEL, POWER_LEGEND_TITLE, render_map
 
     fig = render_map(plan)
     label = next(t for t in fig.axes[0].texts if t.get_gid() == GID_SITE_LABEL)
-    assert f"off-grid: {s['onsite_mw']:.1f} MW on-site" in label.get_text()
+    assert "off-grid: " + style.plant_words(s, short=True) in label.get_text()
     legends = [a for a in fig.axes[1].artists if hasattr(a, "get_title")]
     power_leg = next(lg for lg in legends if lg.get_title().get_text() == POWER_LEGEND_TITLE)
     assert [t.get_text() for t in power_leg.get_texts()] == ["on-site plant only, off-grid (diamond)"]
@@ -320,7 +324,7 @@ def test_tiny_site_is_said_in_summary_and_report(folder):
     tiny.sites.loc[i, "it_mw"] = 0.3
     text = tiny.summary()
     name = tiny.sites.loc[i, "place"]
-    assert f"CHECK: tiny site: {name} ({tiny.sites.loc[i, 'site_id']}) has only 0.30 MW of IT" in text
+    assert f"CHECK: tiny site: {name} has only 0.30 MW of IT" in text  # the id in its column, not the prose
     md = render_markdown(report_blocks(tiny, scenario={}, map_png=b""), "t")
     assert "## Check before relying on this plan" in md and "tiny site" in md
     row = next(r for r in _table(md, "site", "id")[1:] if r[0] == name)

@@ -120,9 +120,9 @@ def _site_rows(row, rack_cols, ic_by_site, cost_cols, name: str = "") -> list[li
                  ["peak grid import (MW)", f(ic["peak_import_mw"], 1)]]
     else:
         rows.append(["interconnect", "none (off-grid)"])
-    plant = str(row.get("onsite_plant", "") or "")
-    if plant:
-        rows += [["on-site plant", html.escape(p)] for p in plant.split("; ")]
+    plant = style.plant_words(row)
+    if plant:  # type and units in words: '13 × 18.3 MW gas reciprocating engines (237.9 MW, 219.6 MW firm)'
+        rows.append(["on-site plant (firm: with its largest unit out)", html.escape(plant)])
     if float(row.get("onsite_mw", 0) or 0) > 0:
         rows.append(["on-site generation (MW)", f(row["onsite_mw"], 1)])
     if float(row.get("battery_mw", 0) or 0) > 0:
@@ -210,6 +210,8 @@ def map_data(plan) -> dict:
                     "design_name": design_name(c["design"]),
                     "color": colors[str(c["design"])], "it_mw": _num(c["it_mw"]), "it_mw_text": fmt_mw(c["it_mw"]),
                     "power": style.power_kind(c), "power_text": style.power_words(c),
+                    "power_short": style.power_short(c), "plant_text": style.plant_words(c),
+                    "battery_text": style.battery_words(c),
                     "pue_min": _num(c["pue_min"]), "pue_max": _num(c["pue_max"]),
                     "rows": _site_rows(c, rack_cols, ic_by_site, cost_cols, names[c["site_id"]])}
                    for _, c in chosen.iterrows()],

@@ -167,7 +167,8 @@
     siteMarker[c.id] = markers[markers.length - 1];
     hover(e, function () {
       return "<b>" + esc(c.label) + "</b> (" + esc(c.id) + ")<br>" + esc(c.it_mw_text) + " MW IT, " + esc(c.design_name || c.design) + "<br>" +
-        esc(c.power_text) + "<br>PUE " + fmt(c.pue_min, 2) + "\u2013" + fmt(c.pue_max, 2) + "<br><i>click for details</i>";
+        esc(c.power_text) + (c.plant_text ? "<br>" + esc(c.plant_text) : "") +
+        (c.battery_text ? "<br>" + esc(c.battery_text) : "") + "<br>PUE " + fmt(c.pue_min, 2) + "\u2013" + fmt(c.pue_max, 2) + "<br><i>click for details</i>";
     });
     click(e, function () { show(c.label, c.rows); });
     // two lines (name; MW and power supply), so a label stays compact beside its own marker; a thin
@@ -176,7 +177,7 @@
     var l1 = el("tspan", { "class": "site-name" }, t);
     l1.textContent = c.label;
     var l2 = el("tspan", { "class": "site-info", dy: "1.2em" }, t);
-    l2.textContent = c.it_mw_text + " MW \u00b7 " + c.power_text;
+    l2.textContent = c.it_mw_text + " MW \u00b7 " + (c.power_short || c.power_text);
     var lead = el("line", { "class": "leader", "data-of": "site:" + c.id, "vector-effect": "non-scaling-stroke" });
     groups.labels.insertBefore(lead, groups.labels.firstChild);
     lead.style.display = "none";
@@ -247,6 +248,7 @@
   // is hidden until zooming in makes room.
   var DIRS = [[1, 0], [1, -1], [1, 1], [0, -1], [0, 1], [-1, 0], [-1, -1], [-1, 1]];
   var LEAD_PX = [22, 46, 80, 130];
+  var MARK_PAD = 3;  // px kept clear around a marker's edge (its stroke and the label's white halo)
   function edgeR(m, inv) { return m.r * inv * (m.kind === "diamond" ? 1.3 : 1); }
   function boxGap(box, m, inv) {  // box to the marker's edge (0 when they touch or overlap)
     var qx = Math.min(Math.max(m.x, box[0]), box[2]), qy = Math.min(Math.max(m.y, box[1]), box[3]);
@@ -270,7 +272,10 @@
       return m.el.classList.contains("chosen-site") || m.el.classList.contains("connected");
     });
     var soft = markers.filter(function (m) { return m.el.classList.contains("demand"); });
-    function mbox(m) { var r = edgeR(m, inv); return [m.x - r, m.y - r, m.x + r, m.y + r]; }
+    // a demand label keeps off the candidate sites too (a site label may cover one to stay by its site)
+    var cands = markers.filter(function (m) { return m.el.classList.contains("candidate-site"); });
+    // markers count with their stroke and a clear gap, so a label never touches one (halo included)
+    function mbox(m) { var r = edgeR(m, inv) + MARK_PAD * inv; return [m.x - r, m.y - r, m.x + r, m.y + r]; }
     function overlaps(a, p) { return a[0] < p[2] && a[2] > p[0] && a[1] < p[3] && a[3] > p[1]; }
     var placed = [];
     labels.slice().sort(function (a, b) { return a.prio - b.prio; }).forEach(function (l) {
@@ -300,11 +305,12 @@
       };
       var mx = view.k * l.x + view.tx, my = view.k * l.y + view.ty;
       var markerInView = mx >= 0 && mx <= W && my >= 0 && my <= H;
-      var dists = [[off, false]].concat(l.site ? LEAD_PX.map(function (p) { return [off + p * inv, true]; }) : []);
+      var dists = [[off, false]].concat(l.site ? LEAD_PX.map(function (p) { return [off + p * inv, true]; })
+                                                : [[off + 6 * inv, false]]);
       var passes = l.site ? [true, false] : [true];  // avoid demand circles too, then only the solid markers
       var ok = function (box, lead, withSoft) {
         if (!inView(box) || overlaps2(box, placed)) { return false; }
-        var others = solid.concat(withSoft ? soft : []).filter(function (m) { return m !== l.marker; });
+        var others = solid.concat(withSoft ? soft : [], l.site ? [] : cands).filter(function (m) { return m !== l.marker; });
         if (others.some(function (m) { return overlaps(box, mbox(m)); })) { return false; }
         if (!l.site) { return true; }
         var own = boxGap(box, l.marker, inv), rest = chosenM.filter(function (m) { return m !== l.marker; });

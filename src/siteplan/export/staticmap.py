@@ -35,6 +35,7 @@ DPI = 150
 PNG_SIZE_PX = (int(FIG_SIZE_IN[0] * DPI), int(FIG_SIZE_IN[1] * DPI))
 DESIGN_LEGEND_TITLE = "Cooling design (chosen sites)"
 POWER_LEGEND_TITLE = "Power supply (chosen sites)"
+PLANT_LEGEND_TITLE = "On-site plant (in the labels)"
 MAX_SITE_PT2 = 900.0
 MIN_SITE_PT2 = 45.0  # a tiny site stays visible
 MAX_DEMAND_PT2 = 700.0
@@ -94,10 +95,12 @@ def _plain(text: str) -> str:
 
 
 def site_label_text(row, name: str) -> str:
-    """Three lines for a chosen site: its name, IT MW, how it is powered."""
+    """Two lines for a chosen site: its name and IT MW; how it is powered, with the type and units of
+    its on-site plant and its batteries (:func:`siteplan.export.style.power_short`: 'Tyler, TX · 356
+    MW IT' / 'grid + 13 gas engines, 220 MW firm'; the grid's share of energy is in map.html)."""
     from siteplan.summary import fmt_mw
 
-    return _plain(f"{name}\n{fmt_mw(row['it_mw'])} MW IT\n{style.power_words(row)}")
+    return _plain(f"{name} · {fmt_mw(row['it_mw'])} MW IT\n{style.power_short(row, with_share=False)}")
 
 
 def render_map(plan, title: str | None = None, size_in: tuple[float, float] = FIG_SIZE_IN) -> Figure:
@@ -315,12 +318,32 @@ def _overlaps(box, boxes: np.ndarray) -> np.ndarray:
     return (box[0] < boxes[:, 2]) & (box[2] > boxes[:, 0]) & (box[1] < boxes[:, 3]) & (box[3] > boxes[:, 1])
 
 
+def _segment_hits(p, q, boxes: np.ndarray) -> np.ndarray:
+    """Whether the segment p-q passes through each box (x0, y0, x1, y1 per row; Liang-Barsky)."""
+    if not len(boxes):
+        return np.zeros(0, bool)
+    d = np.asarray(q, float) - np.asarray(p, float)
+    t0, t1 = np.zeros(len(boxes)), np.ones(len(boxes))
+    ok = np.ones(len(boxes), bool)
+    for axis in (0, 1):
+        lo, hi = boxes[:, axis] - p[axis], boxes[:, axis + 2] - p[axis]
+        if abs(d[axis]) < 1e-12:
+            ok &= (lo <= 0) & (hi >= 0)
+            continue
+        a, b = lo / d[axis], hi / d[axis]
+        t0, t1 = np.maximum(t0, np.minimum(a, b)), np.minimum(t1, np.maximum(a, b))
+    return ok & (t0 < t1)
+
+
 # directions tried around a marker, nearest-looking first (unit vectors, y up)
 _DIRS = [(1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1),
          (1, 0.5), (1, -0.5), (-1, 0.5), (-1, -0.5), (0.5, 1), (-0.5, 1), (0.5, -1), (-0.5, -1)]
+# (dx, dy, share of the label's width left of the marker for a label straight above or below it)
+_SPOTS = [(dx, dy, 0.5) for dx, dy in _DIRS] + [(0, dy, f) for dy in (1, -1) for f in (0.2, 0.8, 0.05, 0.95)]
 _RINGS_PT = (2, 8, 18, 30, 45, 65, 90, 120, 160, 210)  # gap between a marker and its label, points
 LEADER_FROM_PT = 10  # a label this far from its marker (or farther) gets a leader line
-CANDIDATE_COST_PT = 40  # covering a candidate site costs as much as moving the label this much farther
+CANDIDATE_COST_PT = 15  # covering a candidate site costs as much as moving the label this much farther
+CROSSING_COST_PT = 400  # a leader line through a marker or a label (or a label over a leader): a last resort
 
 
 def place_labels(fig, ax, sites: list, demand: list, avoid=()) -> list:
@@ -357,7 +380,18 @@ def place_labels(fig, ax, sites: list, demand: list, avoid=()) -> list:
     marks = np.vstack(hard) if hard else np.zeros((0, 4))
     soft = np.vstack(soft) if soft else np.zeros((0, 4))
     placed = [np.array([b.x0, b.y0, b.x1, b.y1]) for b in avoid]
+    leaders = []  # pixel segments of the leader lines drawn so far
     out = []
+
+    def leader(px, py, r, box):
+        """The leader from a marker of half-size ``r`` at (px, py) to a label box: from the marker's
+        edge toward the nearest point of the box; None when the box is that close."""
+        qx, qy = min(max(px, box[0]), box[2]), min(max(py, box[1]), box[3])
+        vx, vy = qx - px, qy - py
+        dist = math.hypot(vx, vy)
+        if dist <= r + 2:
+            return None
+        return (px + vx / dist * r, py + vy / dist * r), (qx, qy)
 
     def own_half(px, py):
         """Half-size of the largest marker at this point (the label's own marker)."""
@@ -376,14 +410,17 @@ def place_labels(fig, ax, sites: list, demand: list, avoid=()) -> list:
         bb = t.get_window_extent(renderer)
         w, h = bb.width + 4, bb.height + 4  # the white halo around the glyphs
         r = own_half(px, py)
+        # the markers a leader from this point must keep off: all but those under the point itself
+        at = (marks[:, 0] <= px) & (marks[:, 2] >= px) & (marks[:, 1] <= py) & (marks[:, 3] >= py)
+        others = marks[~at]
         best = None  # (box, ring, cost) covering no chosen site, demand region or used substation
         for ring in _RINGS_PT:
             if best is not None and ring > best[2]:
                 break  # nothing farther can cost less
             d = r + ring * k
-            for dx, dy in _DIRS:
+            for dx, dy, slide in _SPOTS:
                 ax_, ay_ = px + dx * d, py + dy * d
-                bx0 = ax_ if dx > 0 else ax_ - w if dx < 0 else ax_ - w / 2
+                bx0 = ax_ if dx > 0 else ax_ - w if dx < 0 else ax_ - w * slide
                 by0 = ay_ if dy > 0 else ay_ - h if dy < 0 else ay_ - h / 2
                 box = np.array([bx0, by0, bx0 + w, by0 + h])
                 if box[0] < axb.x0 + 2 or box[2] > axb.x1 - 2 or box[1] < axb.y0 + 2 or box[3] > axb.y1 - 2:
@@ -393,6 +430,13 @@ def place_labels(fig, ax, sites: list, demand: list, avoid=()) -> list:
                 n_marks = int(_overlaps(box, marks).sum())
                 if n_marks == 0:
                     cost = ring + CANDIDATE_COST_PT * int(_overlaps(box, soft).sum())
+                    if leaders and any(_segment_hits(a, b, box[None, :])[0] for a, b in leaders):
+                        cost += CROSSING_COST_PT
+                    seg = leader(px, py, r, box) if ring >= LEADER_FROM_PT else None
+                    if seg is not None:  # the leader keeps off the other markers and the labels
+                        cost += CROSSING_COST_PT * int(_segment_hits(*seg, others).sum() + _segment_hits(
+                            *seg, np.vstack(placed) if placed else np.zeros((0, 4))).sum())
+                        cost += CANDIDATE_COST_PT / 2 * int(_segment_hits(*seg, soft).sum())
                     if best is None or cost < best[2]:
                         best = (box, ring, cost)
         if best is None:
@@ -404,17 +448,12 @@ def place_labels(fig, ax, sites: list, demand: list, avoid=()) -> list:
         t.xyann = ((ha_x - px) / k, (va_y - py) / k)
         t.set_gid(GID_SITE_LABEL if required else GID_DEMAND_LABEL)
         out.append(t)
-        if ring >= LEADER_FROM_PT:
-            # from the marker's edge toward the nearest point of the label's box
-            qx, qy = min(max(px, box[0]), box[2]), min(max(py, box[1]), box[3])
-            vx, vy = qx - px, qy - py
-            dist = math.hypot(vx, vy)
-            if dist > r + 2:
-                sx_, sy_ = px + vx / dist * r, py + vy / dist * r
-                inv = ax.transData.inverted()
-                (lx0, ly0), (lx1, ly1) = inv.transform([(sx_, sy_), (qx, qy)])
-                ax.add_line(Line2D([lx0, lx1], [ly0, ly1], color="#555555", lw=0.8, zorder=8.5, gid=GID_LEADER,
-                                   solid_capstyle="butt"))
+        seg = leader(px, py, r, box) if ring >= LEADER_FROM_PT else None
+        if seg is not None:
+            leaders.append(seg)
+            (lx0, ly0), (lx1, ly1) = ax.transData.inverted().transform(np.array(seg))
+            ax.add_line(Line2D([lx0, lx1], [ly0, ly1], color="#555555", lw=0.8, zorder=8.5, gid=GID_LEADER,
+                               solid_capstyle="butt"))
 
     for x, y, text in sites:
         put(x, y, text, True, fontsize=8.5, fontweight="bold", color="#111111", linespacing=1.15)
@@ -452,6 +491,24 @@ def _scale_bar(ax, lat0: float):
     return Bbox.union([tb, Bbox([[px0 - 4, py0 - 4], [px1 + 4, tb.y1]])])
 
 
+def plant_legend_notes(chosen) -> list[str]:
+    """Legend lines saying what the site labels' short forms of on-site plant mean: each generator
+    type present ('gas engine: 18.3 MW gas reciprocating engine'), 'firm' and the grid share."""
+    sizes: dict[str, set] = {}
+    for _, r in chosen.iterrows():
+        for g, _n in style.plant_units(r):
+            mw = style.plant_unit_mw(r, g)
+            sizes.setdefault(g, set()).update([round(mw, 3)] if math.isfinite(mw) else [])
+    if not sizes:
+        return []
+    notes = []
+    for g in sorted(sizes):
+        size = "/".join(f"{v:.4g}" for v in sorted(sizes[g]))
+        notes.append(f"{style.plant_name(g, 2, short=True)}: " + (f"{size} MW " if size else "")
+                     + style.plant_name(g, 2).replace(" ", "\n", 1))
+    return notes + ["firm: MW with the largest unit\nout (N+1)"]
+
+
 def _legends(fig, lax, designs, colors, chosen, mw_max, ic, norm, cmap, has_fiber, has_assign,
              has_used_fiber=False, headroom_values=None, power_kinds=(), has_idle_subs=True,
              has_used_subs=True) -> None:
@@ -481,10 +538,12 @@ def _legends(fig, lax, designs, colors, chosen, mw_max, ic, norm, cmap, has_fibe
         words = {"grid": "grid only", "grid + on-site": "grid and on-site plant (red ring)",
                  "off-grid": "on-site plant only, off-grid (diamond)"}
         kinds = [k for k in POWER_MARKERS if k in set(power_kinds)] or list(POWER_MARKERS)
+        notes = plant_legend_notes(chosen)
         add([Line2D([], [], marker=POWER_MARKERS[k][0], ls="", markersize=10 if POWER_MARKERS[k][0] == "o" else 9,
                     markerfacecolor="#dddddd", markeredgecolor=POWER_MARKERS[k][1], markeredgewidth=POWER_MARKERS[k][2])
              for k in kinds], [words[k] for k in kinds], POWER_LEGEND_TITLE)
-        from siteplan.summary import fmt_mw
+        if notes:  # what the labels' short forms of on-site plant mean
+            add([Line2D([], [], ls="") for _ in notes], notes, PLANT_LEGEND_TITLE, handlelength=0, handletextpad=0)
 
         ref = max(mw_max, SIZE_REF_MW)
         vals = sorted({style.nice_number(ref * f) for f in (1.0, 0.35, 0.1) if ref * f > 0}, reverse=True)

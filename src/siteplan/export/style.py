@@ -157,6 +157,108 @@ def power_words(row) -> str:
     return text
 
 
+# On-site generator types of the bundled catalog (``data/catalog.yaml`` ``onsite``): the name a
+# person reads (singular) and the short form map.png's labels use (its legend says what each means)
+PLANT_NAMES = {
+    "gas_recip": ("gas reciprocating engine", "gas engine"),
+    "gas_turbine_mobile": ("mobile gas turbine", "mobile turbine"),
+    "gas_turbine_aero": ("aeroderivative gas turbine", "aero turbine"),
+    "gas_turbine_frame": ("frame gas turbine", "frame turbine"),
+    "gas_combined_cycle": ("combined-cycle gas unit", "CC gas unit"),
+}
+
+
+def plant_name(gen_id: str, n: int = 1, short: bool = False) -> str:
+    """An on-site generator type in words, plural for ``n != 1``: 'gas_recip' -> 'gas reciprocating
+    engines' ('gas engines' with ``short``); an unknown id tidied ('fuel_cell' -> 'fuel cell')."""
+    from siteplan.labels import tidy_id
+
+    names = PLANT_NAMES.get(str(gen_id))
+    word = names[1 if short else 0] if names else tidy_id(str(gen_id)).lower()
+    return word if n == 1 else word + "s"
+
+
+def plant_units(row) -> list[tuple[str, int]]:
+    """(generator id, units) of each on-site generator type a site row has, most units first (from
+    its ``units_<id>`` columns)."""
+    out = []
+    for col in row.index if hasattr(row, "index") else row:
+        if str(col).startswith("units_"):
+            n = float(row[col] or 0.0)
+            if math.isfinite(n) and n > 0.5:
+                out.append((str(col)[len("units_"):], int(round(n))))
+    return sorted(out, key=lambda gn: (-gn[1], gn[0]))
+
+
+def plant_unit_mw(row, gen_id: str) -> float:
+    """Size (MW) of one unit of ``gen_id`` at a site row: read from its ``onsite_plant`` text ('13 x gas
+    recip 18.3 MW = 237.9 MW'), else its on-site MW over its units when it has one type; NaN if unknown."""
+    import re
+
+    text = str(row.get("onsite_plant", "") or "")
+    name = re.escape(str(gen_id).replace("_", " "))
+    m = re.search(rf"(?:^|; )\d+ x {name} ([\d.,]+) MW", text)
+    if m:
+        return float(m.group(1).replace(",", ""))
+    units = plant_units(row)
+    mw = float(row.get("onsite_mw", 0.0) or 0.0)
+    if len(units) == 1 and units[0][0] == gen_id and mw > 0:
+        return mw / units[0][1]
+    return float("nan")
+
+
+def plant_words(row, short: bool = False) -> str:
+    """The on-site plant of a site row: '13 × 18.3 MW gas reciprocating engines (237.9 MW, 219.6 MW
+    firm)', types joined with ' + '; '' without on-site plant. ``short`` for a map label: '13 gas
+    engines, 220 MW firm'. Firm MW is what the plant supplies with its largest unit out (N+1)."""
+    from siteplan.summary import fmt_mw
+
+    units = plant_units(row)
+    mw = float(row.get("onsite_mw", 0.0) or 0.0)
+    firm = float(row.get("onsite_firm_mw", float("nan")))
+    if not units:
+        return "" if mw <= 1e-6 else f"{fmt_mw(mw)} MW on-site plant"
+    if short:
+        kinds = " + ".join(f"{n} {plant_name(g, n, short=True)}" for g, n in units)
+        return kinds + (f", {fmt_mw(firm)} MW firm" if math.isfinite(firm) else "")
+
+    def one(g, n):
+        size = plant_unit_mw(row, g)
+        return f"{n} × " + (f"{size:,.4g} MW " if math.isfinite(size) else "") + plant_name(g, n)
+
+    size = f"{mw:,.1f} MW" + (f", {firm:,.1f} MW firm" if math.isfinite(firm) else "")
+    return " + ".join(one(g, n) for g, n in units) + f" ({size})"
+
+
+def battery_words(row) -> str:
+    """'10 MW / 40 MWh battery' for a site row with batteries, else ''."""
+    from siteplan.summary import fmt_mw
+
+    bmw = float(row.get("battery_mw", 0.0) or 0.0)
+    if bmw <= 1e-6:
+        return ""
+    mwh = float(row.get("battery_mwh", float("nan")))
+    return f"{fmt_mw(bmw)} MW" + (f" / {fmt_mw(mwh)} MWh" if math.isfinite(mwh) and mwh > 0 else "") + " battery"
+
+
+def power_short(row, with_share: bool = True) -> str:
+    """How an open site is powered, for a map label: 'grid 69 kV', '24% grid + 13 gas engines, 220
+    MW firm' ('grid + ...' without ``with_share``), 'off-grid: 13 gas engines, 220 MW firm';
+    batteries appended ('+ 10 MW / 40 MWh battery')."""
+    kind = power_kind(row)
+    kv = float(row.get("interconnect_kv", float("nan")) or float("nan"))
+    share = float(row.get("grid_share", float("nan")))
+    plant = plant_words(row, short=True)
+    if kind == "grid":
+        text = f"grid {kv:g} kV" if math.isfinite(kv) and kv > 0 else "grid"
+    elif kind == "grid + on-site":
+        text = (f"{share:.0%} grid" if with_share and math.isfinite(share) else "grid") + f" + {plant}"
+    else:
+        text = f"off-grid: {plant}"
+    bat = battery_words(row)
+    return text + (f" + {bat}" if bat else "")
+
+
 def region_shape(plan, bounds=None):
     """The study region: the union of the basemap states holding a candidate site or a demand region
     (None without a basemap). Backbone fiber is clipped to it on the maps."""
