@@ -158,7 +158,7 @@ def plan_checks(plan) -> list[str]:
             beside.append(f"a {fmt_mw(row['interconnect_mw'])} MW grid contract")
         if float(row.get("battery_mw", 0.0) or 0.0) > 0:
             beside.append(f"{fmt_mw(row['battery_mw'])} MW of batteries")
-        out.append(f"tiny site: {site_label(row)} ({row['site_id']}) has only {fmt_mw(it)} MW of IT"
+        out.append(f"tiny site: {site_label(row)} has only {fmt_mw(it)} MW of IT"
                    + (f" beside {' and '.join(beside)}" if beside else "")
                    + f"; a site this small is rarely worth its fixed costs (the solver stopped at a {gap:.2%} gap) "
                      "- check it before relying on it")
@@ -219,6 +219,7 @@ def summary_text(plan) -> str:
     lines.append(f"demand {dem:,.0f} H100e, served {dem - unmet:,.0f}, unmet {unmet:,.0f} "
                  "(H100e: H100-equivalents, the unit of demand and price)")
     lines.append(_unit_cost_line(plan))
+    lines.append(_peaks_line(plan))
     lines.append(f"IT {float(ds['it_mw'].sum()):,.1f} MW; water {float(ds['water_m3_per_yr'].sum()):,.0f} m3/yr; "
                  f"emissions {float(ds['emissions_t_per_yr'].sum()):,.0f} t/yr")
     cats = [str(c) for c in ds["cost_category"].values]
@@ -274,6 +275,20 @@ def _category(c: str) -> str:
     from siteplan.export.style import CATEGORY_LABELS
 
     return CATEGORY_LABELS.get(c, c.replace("_", " "))
+
+
+def _peaks_line(plan) -> str:
+    """Facility power: the coincident peak over the time slices beside the sum of the sites' design peaks."""
+    from siteplan.export.headline import headline
+    from siteplan.labels import slice_name
+
+    h = headline(plan)
+    where = f" ({slice_name(h.peak_slice)} slice, IT at its average draw)" if h.peak_slice else ""
+    text = f"facility power: coincident peak {h.peak_facility_mw:,.1f} MW{where}"
+    if np.isfinite(h.design_peak_mw):
+        text += (f"; sum of the sites' design peaks {h.design_peak_mw:,.1f} MW (IT at its peak share in each site's worst "
+                 "weather: what grid contracts and plant are sized for)")
+    return text
 
 
 def _unit_cost_line(plan) -> str:

@@ -32,6 +32,8 @@ class Headline:
     price_usd_per_h100e_hour: float | None
     it_mw: float
     peak_facility_mw: float
+    peak_slice: str
+    design_peak_mw: float
     facility_mwh_per_yr: float
     avg_pue: float
     water_m3_per_yr: float
@@ -57,7 +59,11 @@ def headline(plan) -> Headline:
     the served H100e x hours per year (``h100e_hours_per_yr``), comparable with
     ``price_usd_per_h100e_hour`` (``max_profit``; None otherwise). ``cost_usd_per_gpu_hour`` divides
     the same cost by installed physical GPUs x hours per year (a GB200 is 2.5 H100e, so it is larger). ``avg_pue`` is energy-weighted: facility MWh over
-    IT MWh across sites and slices. ``peak_facility_mw`` is the largest coincident total over slices with hours.
+    IT MWh across sites and slices. ``peak_facility_mw`` is the largest coincident total over slices with hours
+    (in slice ``peak_slice``); ``design_peak_mw`` is the sum of the open sites' design peaks
+    (``peak_facility_mw`` of each site: nameplate IT x peak IT share x the PUE of its design-peak
+    conditions, what sizes its grid contract and plant), never below the coincident peak: the sites do
+    not all peak in the same slice, and a design peak assumes the worst conditions at full load.
     """
     ds, r = plan.ds, plan.result
     w = ds["weight_h"].values.astype(float)
@@ -78,6 +84,13 @@ def headline(plan) -> Headline:
     unmet = float(ds["unmet_h100e"].sum())
     served = float(ds["served_h100e"].sum())
     price = ds.attrs.get("gpu_hour_price_usd")
+    # slices with hours only: a zero-hour design-peak slice (merged studies) puts every site at its
+    # own worst PUE at once, which is a sizing condition, not a coincident peak
+    totals = np.where(w > 0, fac.sum(axis=0), -np.inf) if fac.size else np.zeros(0)
+    k = int(np.argmax(totals)) if totals.size and (w > 0).any() else -1
+    is_open = ds["open"].values.astype(bool) if "open" in ds else np.ones(len(it), dtype=bool)
+    design_peak = float(np.nansum(ds["peak_facility_mw"].values.astype(float)[is_open])) \
+        if "peak_facility_mw" in ds else float("nan")
     return Headline(
         scenario=str(ds.attrs.get("scenario", "")),
         termination=r.termination.value,
@@ -94,9 +107,9 @@ def headline(plan) -> Headline:
         cost_usd_per_h100e_hour=(cost - penalty) / (served * hours) if served > 0 and hours > 0 else float("nan"),
         price_usd_per_h100e_hour=float(price) if max_profit and price is not None else None,
         it_mw=float(it.sum()),
-        # slices with hours only: a zero-hour design-peak slice (merged studies) puts every site at its
-        # own worst PUE at once, which is a sizing condition, not a coincident peak
-        peak_facility_mw=float(fac[:, w > 0].sum(axis=0).max()) if fac.size and (w > 0).any() else 0.0,
+        peak_facility_mw=float(totals[k]) if k >= 0 else 0.0,
+        peak_slice=str(ds["slice"].values[k]) if k >= 0 else "",
+        design_peak_mw=design_peak,
         facility_mwh_per_yr=fac_mwh,
         avg_pue=fac_mwh / it_mwh if it_mwh > 0 else float("nan"),
         water_m3_per_yr=float(ds["water_m3_per_yr"].sum()),

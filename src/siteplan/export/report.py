@@ -20,6 +20,7 @@ import numpy as np
 from siteplan.export import charts, style
 from siteplan.export.headline import headline
 from siteplan.export.htmlmap import _SCRIPT_UNSAFE
+from siteplan.labels import column_words, slice_name
 from siteplan.summary import plan_notes
 
 REL_TOL, ABS_TOL = 1e-6, 1e-3  # a quantity is "at the limit" when the used amount is within this of it
@@ -175,6 +176,22 @@ def _lead(plan, h) -> str:
     return text
 
 
+def _peaks_note(h, utilisation: float) -> str:
+    """Footnote ¹ of the headline: why the coincident peak and the sum of the design peaks differ."""
+    f = style.fmt_num
+    avg = f" ({utilisation:.0%} of nameplate)" if np.isfinite(utilisation) else ""
+    text = ("¹ *Coincident peak*: the largest facility power all sites draw together in one of the study's time "
+            f"slices, with IT at its average draw{avg}")
+    text += f", here in the {slice_name(h.peak_slice)} slice. " if h.peak_slice else ". "
+    text += ("*Design peak* (the sites table's peak facility MW): what each site's grid contract and on-site plant "
+             "are sized for, its nameplate IT at the peak IT share with the PUE of its design-peak weather")
+    if np.isfinite(h.design_peak_mw) and h.design_peak_mw > h.peak_facility_mw + 0.05:
+        text += (f". Their sum, {f(h.design_peak_mw, 1)} MW, is {f(h.design_peak_mw - h.peak_facility_mw, 1)} MW above "
+                 "the coincident peak: equipment is sized for a full draw in each site's worst weather, while the "
+                 "slices carry the average draw, and the sites' worst weather need not come at the same time")
+    return text + "."
+
+
 def _lookups(plan) -> dict:
     """Readable names by id: sites ('Big Spring, TX'), substations ('O Donnell 1'), corridors
     ('O Donnell 1 – Big Spring 5'), regions ('Abilene, TX')."""
@@ -208,9 +225,9 @@ def _in_words(text: str, plan) -> str:
 
 
 def _named(names: dict, key: str) -> str:
-    """'Name (id)', or the id when there is no name."""
-    n = names.get(str(key), str(key))
-    return f"{n} ({key})" if n != str(key) else str(key)
+    """The name a person reads ('Sterling City 1'), or the id when there is no name; ids have their
+    own column where a table needs them."""
+    return names.get(str(key), str(key))
 
 
 def report_blocks(plan, study=None, scenario: dict | None = None, map_png: bytes | None = None) -> list[Block]:
@@ -263,7 +280,12 @@ def report_blocks(plan, study=None, scenario: dict | None = None, map_png: bytes
              ["Compute installed", f"{f(h.compute_h100e, 0)} H100e"],
              ["Open sites", f"{h.open_sites} of {h.candidate_sites} candidates"],
              ["IT capacity (nameplate)", f"{f(h.it_mw, 1)} MW"],
-             ["Facility power (coincident peak)", f"{f(h.peak_facility_mw, 1)} MW"],
+             ["Facility power, coincident peak (all sites in one time slice¹)",
+              f"{f(h.peak_facility_mw, 1)} MW" + (f" ({slice_name(h.peak_slice)})" if h.peak_slice else "")]]
+    if np.isfinite(h.design_peak_mw):
+        rows.append(["Sum of the sites' design peaks (each site sized for its own worst case¹)",
+                     f"{f(h.design_peak_mw, 1)} MW"])
+    rows += [
              ["Grid contracts", f"{f(grid_mw, 1)} MW"],
              ["On-site generating plant", f"{f(onsite_mw, 1)} MW"]]
     if bat_mw > 0:
@@ -285,6 +307,7 @@ def report_blocks(plan, study=None, scenario: dict | None = None, map_png: bytes
                     [f"Revenue (at ${float(price):,.3f} per H100e-hour served)" if price else "Revenue",
                      f"{style.fmt_usd(h.revenue_usd)}/yr"]]
     B.append(Block("table", table=Table(["quantity", "value"], rows), extra={"id": "headline"}))
+    B.append(Block("p", _peaks_note(h, float(ds.attrs.get("it_utilisation", float("nan"))))))
     B.append(Block("p", "Compute is counted in H100-equivalents (**H100e**), the unit of the demand and of any price: "
                         "a GB200 GPU is 2.5 H100e, so a physical GPU-hour costs more than an H100e-hour. Costs per "
                         "H100e-hour divide the annual cost (less any unmet-demand penalty) by the H100e served x "
@@ -543,7 +566,7 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
     used = conn > 0
     v_head = _values(ds, "value_headroom_usd_per_mw_yr")
     nb = sum(_at_limit(c - u, hd) for c, u, hd in zip(conn[used], upg[used], head[used]))
-    summary.append(["substation headroom", f"{used.sum()} substation(s) with new load", "headroom_mw",
+    summary.append(["substation headroom", f"{used.sum()} substation(s) with new load", column_words("headroom_mw"),
                     _status(None if v_head is None else v_head[used], "MW", nb)])
     # corridors: the binding case is the flow that delivers every contract at once (firm capacity),
     # at each corridor's lowest capacity over the slices
@@ -563,18 +586,18 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
     if st_cor == "slack" and n_full:
         st_cor = f"no value; {n_full} full in the routing shown (another routing may leave room)"
     summary.append(["corridor capacity", f"{int((peak > 0).sum())} of {len(cap)} corridors carry flow",
-                    "capacity_mw", st_cor])
+                    column_words("capacity_mw"), st_cor])
     # supply
     if "value_supply_usd_per_mw_yr" in ds:
         v_sup = _values(ds, "value_supply_usd_per_mw_yr")
         n_sup = int((ds["supply_limit_mw"].values > 0).sum())
-        summary.append(["supply", f"{n_sup} substation(s) inject power", "supply_mw", _status(v_sup, "MW")])
+        summary.append(["supply", f"{n_sup} substation(s) inject power", column_words("supply_mw"), _status(v_sup, "MW")])
     # site capacity
     is_open = plan.sites["open"].astype(bool).values
     op = plan.sites[is_open]
     v_site = _values(ds, "value_site_mw_usd_per_mw_yr")
     nsc = int(sum(_at_limit(a, b) for a, b in zip(op["it_mw"], op["max_it_mw"])))
-    summary.append(["site max IT MW", f"{len(op)} open site(s)", "max_it_mw",
+    summary.append(["site max IT MW", f"{len(op)} open site(s)", column_words("max_it_mw"),
                     _status(None if v_site is None else v_site[is_open], "MW", nsc)])
     # interconnect capacity
     ic = plan.interconnects
@@ -582,12 +605,12 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
     has_ic = np.array([bool(x) for x in ds["interconnect_substation"].values.tolist()], dtype=bool)
     # the limit priced is the contract within the connection's most (its class's max_mw or the headroom)
     nic = int(sum(_at_limit(a, b) for a, b in zip(ic["contracted_mw"], ic["max_mw"]))) if len(ic) else 0
-    summary.append(["interconnect capacity", f"{len(ic)} interconnect(s)", "capacity_mw",
+    summary.append(["interconnect capacity", f"{len(ic)} interconnect(s)", "each connection's most (MW)",
                     _status(None if v_ic is None else v_ic[has_ic], "MW", nic)])
     # RTT
     asg = plan.assignments
     nrtt = int(sum(_binds(a, b) for a, b in zip(asg["rtt_ms"], asg["max_rtt_ms"]))) if len(asg) else 0
-    summary.append(["RTT", f"{len(asg)} serving link(s)", "max_rtt_ms per workload",
+    summary.append(["RTT", f"{len(asg)} serving link(s)", column_words("max_rtt_ms") + " per workload",
                     f"**at the limit on {nrtt}**" if nrtt else "slack on every link"])
     # water
     water = dict(zip(ds["site"].values.tolist(), ds["water_m3_per_yr"].values.astype(float)))
@@ -638,14 +661,14 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
     # details
     ids = ds["substation"].values
     names = _lookups(plan)
-    rows = [[_named(names["substation"], str(ids[i])), f(conn[i], 1), f(upg[i], 1), f(head[i], 1), f(max(head[i] - (conn[i] - upg[i]), 0.0), 1),
+    rows = [[_named(names["substation"], str(ids[i])), str(ids[i]), f(conn[i], 1), f(upg[i], 1), f(head[i], 1), f(max(head[i] - (conn[i] - upg[i]), 0.0), 1),
              f"{(conn[i] - upg[i]) / head[i]:.0%}" if head[i] > 0 else "–", _one(v_head, i, "MW", _at_limit(conn[i] - upg[i], head[i]))]
             for i in np.argsort(-conn) if conn[i] > 0]
     if rows:
-        out.append(Block("p", "**Substation headroom** (substations with new load: contracted `connected_mw`, of which "
-                              "`upgrade_mw` beyond the headroom through network upgrades, vs `headroom_mw`)"))
-        out.append(Block("table", table=Table(["substation", "contracted MW", "upgraded MW", "headroom MW",
-                                               "remaining MW", "use", "status"], rows)))
+        out.append(Block("p", "**Substation headroom** (substations with new load: the MW contracted there, of which "
+                              "the MW beyond the headroom through network upgrades, vs the headroom (MW))"))
+        out.append(Block("table", table=Table(["substation", "id", "contracted MW", "upgraded MW", "headroom MW",
+                                               "remaining MW", "use", "status"], rows, "llrrrrrl")))
     cids = ds["corridor"].values
     # the binding corridors first (largest value), then the most loaded
     v_sort = np.nan_to_num(v_cor, nan=0.0) if v_cor is not None else np.zeros(len(cap))
@@ -655,17 +678,17 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
         sl = ds["slice"].values
         w_pos = (ds["weight_h"].values > 0)[None, :] if flow.size else None
         busy = np.where(w_pos, flow, 0.0) if flow.size else flow
-        rows = [[_named(names["corridor"], str(cids[i])), f(peak[i], 1), f(cap[i], 1), f"{peak[i] / cap[i]:.0%}" if cap[i] > 0 else "–",
+        rows = [[_named(names["corridor"], str(cids[i])), str(cids[i]), f(peak[i], 1), f(cap[i], 1), f"{peak[i] / cap[i]:.0%}" if cap[i] > 0 else "–",
                  f(float(busy[i].max()), 1) if busy.size else "–",
-                 str(sl[int(np.argmax(busy[i]))]) if busy.size else "–", _corridor_status(v_cor, i, peak[i], cap[i])]
+                 slice_name(str(sl[int(np.argmax(busy[i]))])) if busy.size else "–", _corridor_status(v_cor, i, peak[i], cap[i])]
                 for i in order]
         more = int(((peak > 0) | (v_sort > DUAL_TOL)).sum()) - len(order)
-        out.append(Block("p", "**Corridor capacity** (binding first, then the most loaded: |`corridor_peak_flow_mw`|, "
+        out.append(Block("p", "**Corridor capacity** (binding first, then the most loaded: the flow (MW, either direction) "
                               "the least flow that delivers every contract at once, vs the corridor's lowest capacity "
                               "over the slices; and the largest flow of any slice"
                               + (f"; {more} more carry flow" if more > 0 else "") + ")"))
-        out.append(Block("table", table=Table(["corridor", "contracts |flow| MW", "capacity MW", "use",
-                                               "largest slice flow MW", "in slice", "status"], rows)))
+        out.append(Block("table", table=Table(["corridor", "id", "contracts |flow| MW", "capacity MW", "use",
+                                               "largest slice flow MW", "in slice", "status"], rows, "llrrrrll")))
     if len(asg):
         rows = []
         for (reg, wl), g in asg.groupby(["region_id", "workload"], sort=True):
