@@ -19,7 +19,7 @@ from shapely.geometry import LineString
 from siteplan._xarray import defer_dask_array_check
 from siteplan.config import crf
 from siteplan.flows import least_flows
-from siteplan.model.linear import linear_value
+from siteplan.model.linear import linear_value, members
 from siteplan.output import WritesFolder
 from siteplan.solve import SolveResult
 
@@ -29,6 +29,23 @@ EPS = 1e-6
 def _vals(var) -> dict:
     """Values of an indexed Pyomo Var as {index: float}; empty if the model has no such var."""
     return {} if var is None else {k: float(v.value) for k, v in var.items()}
+
+
+def _scatter(shape: tuple, var, labels: tuple) -> np.ndarray:
+    """An array of ``shape`` holding the values of the indexed Var ``var`` at the positions of its
+    index tuples in ``labels`` (one list of labels per dimension), zeros elsewhere: ``_vals`` and a
+    loop over it, in bulk (the serve variable has one member per site-region-workload pair)."""
+    out = np.zeros(shape)
+    data = members(var)
+    if not data:
+        return out
+    keys = list(data)
+    vals = np.fromiter((float(v.value) for v in data.values()), dtype=float, count=len(keys))
+    pos = tuple(pd.Index(lab).get_indexer(list(part)) for lab, part in zip(labels, zip(*keys)))
+    if any((q < 0).any() for q in pos):
+        raise KeyError(f"{var.name}: an index not among the plan's labels")
+    out[pos] = vals
+    return out
 
 
 def _clean(x: np.ndarray) -> np.ndarray:
@@ -186,9 +203,7 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
         for (s, q, t), v in _vals(m.battery_soc_mwh).items():
             soc[si[s], Pb.index(q), ti[t]] = v
 
-    served = np.zeros((len(S), len(R), len(W)))
-    for (s, r, w), v in _vals(m.serve).items():
-        served[si[s], ri[r], wi[w]] = v
+    served = _scatter((len(S), len(R), len(W)), m.serve, (S, R, W))
     unmet = np.zeros((len(R), len(W)))
     for (r, w), v in _vals(m.unmet).items():
         unmet[ri[r], wi[w]] = v
@@ -746,50 +761,59 @@ def _routes(p, S: list, R: list, served_sr: np.ndarray, sites_gdf, dem) -> tuple
     pops = p.dataset.pops
     rows, geoms, link_served = [], [], {}
     ii, jj = np.nonzero(served_sr > EPS)
+    # every per-pair lookup from arrays read once (a pandas .loc/.at per pair cost ~0.1 s at 1,000 pairs)
+    sx, sy = sites_gdf.geometry.x.to_numpy(), sites_gdf.geometry.y.to_numpy()
+    rx, ry = dem.geometry.x.to_numpy(), dem.geometry.y.to_numpy()
+    rtt = p.rtt_ms.loc[S, R].to_numpy()
+    direct_sr = p.direct_km.loc[S, R].to_numpy() if p.direct_km is not None else None
+    site_pop, site_lat = p.site_pop.loc[S, "pop_id"].tolist(), p.site_pop.loc[S, "lateral_km"].tolist()
+    region_pop, region_lat = p.region_pop.loc[R, "pop_id"].tolist(), p.region_pop.loc[R, "lateral_km"].tolist()
+    pop_xy = dict(zip(pops.index, zip(pops.geometry.x.tolist(), pops.geometry.y.tolist())))
+    link_coords, link_from = {}, fib["from_id"].to_dict() if len(fib) else {}
     paths: dict = {}
     for i, j in zip(ii.tolist(), jj.tolist()):
         s, r = S[i], R[j]
-        sp, rp = sites_gdf.geometry.loc[s], dem.geometry.loc[r]
-        direct = p.direct_km.at[s, r] if p.direct_km is not None else np.nan
+        spx, spy, rpx, rpy = float(sx[i]), float(sy[i]), float(rx[j]), float(ry[j])
+        direct = direct_sr[i, j] if direct_sr is not None else np.nan
         if np.isfinite(direct):  # a metro/regional path, not the backbone
-            geoms.append(LineString([(sp.x, sp.y), (rp.x, rp.y)]))
+            geoms.append(LineString([(spx, spy), (rpx, rpy)]))
             rows.append({"site_id": s, "region_id": r, "served_h100e": float(served_sr[i, j]), "route_km": float(direct),
-                         "rtt_ms": float(p.rtt_ms.at[s, r]), "fiber_links": "",
+                         "rtt_ms": float(rtt[i, j]), "fiber_links": "",
                          "rtt_source": "latency.csv" if (s, r) in explicit else "metro"})
             continue
-        a, b = p.site_pop.at[s, "pop_id"], p.region_pop.at[r, "pop_id"]
+        a, b = site_pop[i], region_pop[j]
         if a not in paths:
             paths[a] = nx.single_source_dijkstra_path(g, a, weight="length_km")
         nodes = paths[a].get(b)
-        coords = [(sp.x, sp.y)]
+        coords = [(spx, spy)]
         links = []
         backbone_km = 0.0
         if nodes is None:  # only an explicit latency.csv RTT connects them
-            coords.append((rp.x, rp.y))
+            coords.append((rpx, rpy))
         else:
-            pa = pops.geometry.loc[a]
-            coords.append((pa.x, pa.y))
+            coords.append(pop_xy[a])
             for u, v in zip(nodes[:-1], nodes[1:]):
                 edge = g[u][v]
-                links.append(edge["link_id"])
+                lid = edge["link_id"]
+                links.append(lid)
                 backbone_km += float(edge["length_km"])
-                link_served[edge["link_id"]] = link_served.get(edge["link_id"], 0.0) + float(served_sr[i, j])
-                geom = fib.geometry.loc[edge["link_id"]]
-                part = list(geom.coords) if geom.geom_type == "LineString" else \
-                    [xy for part_ in geom.geoms for xy in part_.coords]
-                if fib.at[edge["link_id"], "from_id"] != u:
+                link_served[lid] = link_served.get(lid, 0.0) + float(served_sr[i, j])
+                if lid not in link_coords:
+                    geom = fib.geometry.loc[lid]
+                    link_coords[lid] = list(geom.coords) if geom.geom_type == "LineString" else \
+                        [xy for part_ in geom.geoms for xy in part_.coords]
+                part = link_coords[lid]
+                if link_from[lid] != u:
                     part = part[::-1]
                 coords.extend(part)
-            pb = pops.geometry.loc[b]
-            coords += [(pb.x, pb.y), (rp.x, rp.y)]
+            coords += [pop_xy[b], (rpx, rpy)]
         dedup = [xy for k, xy in enumerate(coords) if k == 0 or xy != coords[k - 1]]
         if len(dedup) < 2:
             dedup = dedup * 2  # site, PoPs and region at one point
         geoms.append(LineString(dedup))
         rows.append({"site_id": s, "region_id": r, "served_h100e": float(served_sr[i, j]),
-                     "route_km": float(p.site_pop.at[s, "lateral_km"] + backbone_km + p.region_pop.at[r, "lateral_km"])
-                     if nodes is not None else float("nan"),
-                     "rtt_ms": float(p.rtt_ms.at[s, r]), "fiber_links": ",".join(links),
+                     "route_km": float(site_lat[i] + backbone_km + region_lat[j]) if nodes is not None else float("nan"),
+                     "rtt_ms": float(rtt[i, j]), "fiber_links": ",".join(links),
                      "rtt_source": "latency.csv" if (s, r) in explicit else "fiber"})
     cols = ["site_id", "region_id", "served_h100e", "route_km", "rtt_ms", "fiber_links", "rtt_source"]
     return gpd.GeoDataFrame(pd.DataFrame(rows, columns=cols), geometry=geoms, crs="EPSG:4326"), link_served
