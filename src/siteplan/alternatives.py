@@ -290,8 +290,27 @@ def alternatives_table(best, alts: list) -> pd.DataFrame:
                      "extra (% of avoidable)": 100.0 * extra / avoid if avoid and np.isfinite(avoid) else math.nan,
                      "choices apart from best": int(p.ds.attrs.get("distance_to_best", 0)) if i else 0,
                      "open sites": ", ".join(st["site_id"]), "IT MW": float(st["it_mw"].sum()),
-                     "grid MW": float(st["interconnect_mw"].sum()), "on-site MW": float(st["onsite_mw"].sum())})
+                     "grid MW": float(st["interconnect_mw"].sum()), "on-site MW": float(st["onsite_mw"].sum()),
+                     "tiny sites": _tiny(p)})
     return pd.DataFrame(rows).set_index("plan")
+
+
+def _tiny(plan) -> str:
+    """'site_id (2.2 MW), ...' of a plan's tiny open sites (:func:`siteplan.summary.tiny_threshold_mw`), or ''."""
+    from siteplan.summary import fmt_mw, tiny_threshold_mw
+
+    st = plan.sites[plan.sites["open"].astype(bool)]
+    small = st[st["it_mw"].astype(float) < tiny_threshold_mw(plan.sites)].sort_values("it_mw")
+    return ", ".join(f"{s} ({fmt_mw(mw)} MW)" for s, mw in zip(small["site_id"], small["it_mw"]))
+
+
+def alternatives_checks(alts: list) -> list[str]:
+    """What a reviewer must look at in the near-optimal alternatives, as for the best plan
+    (:func:`siteplan.summary.tiny_site_checks`): 'alternative 2: tiny site: West Odessa, TX has only 2.2 MW
+    of IT (0.3 % of the plan's 796 MW) ...'."""
+    from siteplan.summary import tiny_site_checks
+
+    return [f"alternative {j}: {c}" for j, alt in enumerate(alts, start=1) for c in tiny_site_checks(alt)]
 
 
 def robust_choices(best, alts: list) -> pd.DataFrame:

@@ -78,8 +78,35 @@ def buildout_alternatives_table(best: xr.Dataset, alts: list[xr.Dataset]) -> pd.
                      "sites (opens)": ", ".join(f"{s} {y}" for s, y in sorted(opens.items(), key=lambda kv: (kv[1], kv[0]))),
                      "IT MW (last period)": float(ds["it_mw"].values[:, -1].sum()),
                      "grid MW (last period)": float(ds["interconnect_contracted_mw"].values[:, -1].sum()),
-                     "unmet H100e by period": " → ".join(f"{float(v):,.0f}" for v in ds["unmet_h100e"].values)})
+                     "unmet H100e by period": " → ".join(f"{float(v):,.0f}" for v in ds["unmet_h100e"].values),
+                     "tiny sites": ", ".join(f"{s} ({mw} MW in {y})" for s, y, mw in _tiny(ds))})
     return pd.DataFrame(rows).set_index("plan")
+
+
+def _tiny(ds: xr.Dataset) -> list[tuple[str, int, str]]:
+    """``(site, period, MW)`` of the tiny open sites of a build-out in each period, as for a single plan
+    (:func:`siteplan.summary.tiny_threshold_mw`: below TINY_SITE_MW of IT or TINY_SHARE of the period's)."""
+    from siteplan.plan import TINY_SITE_MW
+    from siteplan.summary import TINY_SHARE, fmt_mw
+
+    years, out = _years(ds), []
+    it = ds["it_mw"].values.astype(float)  # site x period
+    op = ds["open"].values > 0
+    sites = [str(s) for s in ds["site"].values]
+    for j, y in enumerate(years):
+        limit = max(TINY_SITE_MW, TINY_SHARE * float(it[op[:, j], j].sum()))
+        out += [(sites[i], y, fmt_mw(it[i, j])) for i in np.nonzero(op[:, j] & (it[:, j] < limit))[0]]
+    return out
+
+
+def buildout_alternatives_checks(alts: list[xr.Dataset], names: dict | None = None) -> list[str]:
+    """Tiny sites of each near-optimal build-out, flagged as in a single plan: 'alternative 1: tiny site:
+    West Odessa, TX has only 2.2 MW of IT in 2029 - check it before relying on it' (``names``: site id ->
+    name)."""
+    names = names or {}
+    return [f"alternative {j}: tiny site: {names.get(s, s)} has only {mw} MW of IT in {y}; a site this small is "
+            "rarely worth its fixed costs - check it before relying on it"
+            for j, ds in enumerate(alts, start=1) for s, y, mw in _tiny(ds)]
 
 
 def buildout_robust_choices(best: xr.Dataset, alts: list[xr.Dataset]) -> pd.DataFrame:

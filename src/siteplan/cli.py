@@ -185,7 +185,7 @@ def _solve(scenario, override, set_values, out, time_limit, gap, threads, no_exp
                  where="--out")
     click.echo(plan.summary())
     if plan.alternatives:
-        from siteplan.alternatives import alternatives_table, robust_choices, shared_choices
+        from siteplan.alternatives import alternatives_checks, alternatives_table, robust_choices, shared_choices
 
         used = plan.alternatives[0].ds.attrs.get("slack", slack_share)
         click.echo("\nnear-optimal alternatives (within {:.2%} of the avoidable cost):".format(used))
@@ -194,7 +194,11 @@ def _solve(scenario, override, set_values, out, time_limit, gap, threads, no_exp
         names = {r["site_id"]: site_label(r) for p in [plan, *plan.alternatives] for _, r in p.sites.iterrows()}
         tab = alternatives_table(plan, plan.alternatives)
         tab["open sites"] = [("; ".join(names.get(x, x) for x in str(v).split(", "))) for v in tab["open sites"]]
+        tab["tiny sites"] = ["; ".join(names.get(x.split(" (")[0], x.split(" (")[0]) + " (" + x.split(" (", 1)[1]
+                                       for x in str(v).split(", ") if " (" in x) or "none" for v in tab["tiny sites"]]
         click.echo(tab.to_string(float_format=lambda v: f"{v:,.1f}"))
+        for c in alternatives_checks(plan.alternatives):
+            click.echo(f"CHECK: {c}")
         rob = robust_choices(plan, plan.alternatives)
         rob.insert(0, "site", [names.get(i, i) for i in rob.index])
         click.echo(rob.to_string())
@@ -242,13 +246,18 @@ def _write_buildout(bo, study, out: Path, no_exports: bool, map_formats, progres
     write_folder(bo, study, out, exports=not no_exports, map_formats=map_formats, progress=progress, where="--out")
     click.echo(bo.summary())
     if bo.alternatives:
-        from siteplan.buildout_alternatives import (buildout_alternatives_table, buildout_robust_choices,
-                                                    buildout_shared_choices)
+        from siteplan.buildout_alternatives import (buildout_alternatives_checks, buildout_alternatives_table,
+                                                    buildout_robust_choices, buildout_shared_choices)
+        from siteplan.summary import site_label
 
         alts = [a.ds for a in bo.alternatives]
         click.echo("\nnear-optimal build-outs (within {:.2%} of the avoidable cost):".format(
             bo.alternatives[0].ds.attrs.get("slack", study.scenario.alternatives.slack)))
         click.echo(buildout_alternatives_table(bo.ds, alts).to_string(float_format=lambda v: f"{v:,.1f}"))
+        names = {r["site_id"]: site_label(r) for a in [bo, *bo.alternatives] for p in a.plans.values()
+                 for _, r in p.sites.iterrows() if r["open"]}
+        for c in buildout_alternatives_checks(alts, names):
+            click.echo(f"CHECK: {c}")
         click.echo(buildout_robust_choices(bo.ds, alts).to_string())
         click.echo("shared by every plan: " + "; ".join(buildout_shared_choices(bo.ds, alts)))
         click.echo("search: " + str(bo.ds.attrs.get("alternatives_search", "")))

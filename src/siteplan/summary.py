@@ -112,11 +112,56 @@ def limited_by_text(row, limits: dict[str, str]) -> str:
 
 
 MAX_TINY_LISTED = 5  # tiny sites named one by one; the rest in one line
+#: An open site is *tiny* below TINY_SITE_MW of IT or below this share of the plan's IT: a 2 MW site
+#: beside 400 MW campuses is rarely worth its fixed costs, whatever its absolute size.
+TINY_SHARE = 0.01
+
+
+def tiny_threshold_mw(sites) -> float:
+    """The IT MW below which an open site of ``sites`` (a plan's site table) is tiny: the larger of
+    :data:`siteplan.plan.TINY_SITE_MW` and :data:`TINY_SHARE` of the open sites' IT."""
+    from siteplan.plan import TINY_SITE_MW
+
+    op = sites[sites["open"].astype(bool)]
+    return max(TINY_SITE_MW, TINY_SHARE * float(op["it_mw"].astype(float).sum()))
+
+
+def tiny_site_checks(plan, why: str = "") -> list[str]:
+    """One sentence per tiny open site of ``plan`` (:func:`tiny_threshold_mw`), smallest first, with
+    the plant built beside it; ``why`` is added to the advice (e.g. the solver's gap)."""
+    from siteplan.plan import TINY_SITE_MW
+
+    sites = plan.sites[plan.sites["open"].astype(bool)]
+    limit = tiny_threshold_mw(plan.sites)
+    tiny = sites[sites["it_mw"].astype(float) < limit].sort_values("it_mw")
+    total = float(sites["it_mw"].astype(float).sum())
+    out = []
+    for k, (_, row) in enumerate(tiny.iterrows()):
+        it = float(row["it_mw"])
+        if k == MAX_TINY_LISTED and len(tiny) > MAX_TINY_LISTED + 1:
+            rest = tiny.iloc[k:]
+            out.append(f"{len(rest)} more tiny sites under {fmt_mw(limit)} MW of IT: "
+                       + ", ".join(f"{site_label(x)} {fmt_mw(x['it_mw'])} MW" for _, x in rest.iterrows()))
+            break
+        beside = []
+        if float(row.get("onsite_mw", 0.0) or 0.0) > 0:
+            beside.append(f"{fmt_mw(row['onsite_mw'])} MW of on-site plant")
+        if float(row.get("interconnect_mw", 0.0) or 0.0) > 0:
+            beside.append(f"a {fmt_mw(row['interconnect_mw'])} MW grid contract")
+        if float(row.get("battery_mw", 0.0) or 0.0) > 0:
+            beside.append(f"{fmt_mw(row['battery_mw'])} MW of batteries")
+        # flagged by its share of the plan (not its absolute size): say the share
+        share = f" ({it / total:.1%} of the plan's {fmt_mw(total)} MW)" if it >= TINY_SITE_MW and total > 0 else ""
+        out.append(f"tiny site: {site_label(row)} has only {fmt_mw(it)} MW of IT{share}"
+                   + (f" beside {' and '.join(beside)}" if beside else "")
+                   + f"; a site this small is rarely worth its fixed costs{why} - check it before relying on it")
+    return out
 
 
 def plan_checks(plan) -> list[str]:
     """What a reviewer must look at before trusting the plan: a solve stopped far from its bound,
-    demand left unmet, and tiny open sites (below :data:`siteplan.plan.TINY_SITE_MW` of IT) with the plant built
+    demand left unmet, and tiny open sites (:func:`tiny_site_checks`: below
+    :data:`siteplan.plan.TINY_SITE_MW` of IT or :data:`TINY_SHARE` of the plan's) with the plant built
     beside them.
 
     Parameters
@@ -128,13 +173,11 @@ def plan_checks(plan) -> list[str]:
     list of str
         One sentence per finding (empty for a plan without any).
     """
-    from siteplan.plan import TINY_SITE_MW
-
     out = []
     r = plan.result
     gap = float(getattr(r, "gap", float("nan")))
     if r.termination.value != "optimal" and (not np.isfinite(gap) or gap > 0.05):
-        far = f"{gap:.1%} above the best bound" if np.isfinite(gap) else "without a useful bound"
+        far = f"{gap:.1%} above the best bound" if np.isfinite(gap) and not no_bound_words(r) else "without a useful bound"
         out.append(f"not a converged plan: the solver stopped ({r.termination.value}) {far}, so better plans "
                    "may exist; solve longer before relying on it")
     ds = plan.ds
@@ -142,26 +185,8 @@ def plan_checks(plan) -> list[str]:
     if unmet > 0.5:
         out.append(f"demand not met: {unmet:,.0f} of {demand:,.0f} H100e ({unmet / demand:.1%}) unmet"
                    if demand > 0 else f"demand not met: {unmet:,.0f} H100e unmet")
-    sites = plan.sites[plan.sites["open"].astype(bool)]
-    tiny = sites[sites["it_mw"].astype(float) < TINY_SITE_MW].sort_values("it_mw")
-    for k, (_, row) in enumerate(tiny.iterrows()):
-        it = float(row["it_mw"])
-        if k == MAX_TINY_LISTED and len(tiny) > MAX_TINY_LISTED + 1:
-            rest = tiny.iloc[k:]
-            out.append(f"{len(rest)} more tiny sites under {TINY_SITE_MW:g} MW of IT: "
-                       + ", ".join(f"{site_label(x)} {fmt_mw(x['it_mw'])} MW" for _, x in rest.iterrows()))
-            break
-        beside = []
-        if float(row.get("onsite_mw", 0.0) or 0.0) > 0:
-            beside.append(f"{fmt_mw(row['onsite_mw'])} MW of on-site plant")
-        if float(row.get("interconnect_mw", 0.0) or 0.0) > 0:
-            beside.append(f"a {fmt_mw(row['interconnect_mw'])} MW grid contract")
-        if float(row.get("battery_mw", 0.0) or 0.0) > 0:
-            beside.append(f"{fmt_mw(row['battery_mw'])} MW of batteries")
-        out.append(f"tiny site: {site_label(row)} has only {fmt_mw(it)} MW of IT"
-                   + (f" beside {' and '.join(beside)}" if beside else "")
-                   + f"; a site this small is rarely worth its fixed costs (the solver stopped at a {gap:.2%} gap) "
-                     "- check it before relying on it")
+    why = f" (the solver stopped at a {gap:.2%} gap)" if np.isfinite(gap) and not no_bound_words(r) else ""
+    out += tiny_site_checks(plan, why)
     return out
 
 

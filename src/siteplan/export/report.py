@@ -440,7 +440,7 @@ def _what_would_change(plan) -> list[Block]:
 
 def _alternatives(plan) -> list[Block]:
     """Near-optimal alternatives: a table, which choices are robust and which are ties, small maps."""
-    from siteplan.alternatives import alternatives_table, robust_choices, shared_choices
+    from siteplan.alternatives import alternatives_checks, alternatives_table, robust_choices, shared_choices
     from siteplan.export.staticmap import render_map
 
     f = style.fmt_num
@@ -454,10 +454,17 @@ def _alternatives(plan) -> list[Block]:
     rows = [[str(i), style.fmt_usd(r["annual cost (USD/yr)"]), style.fmt_usd(r["extra (USD/yr)"]),
              f(r["extra (% of avoidable)"], 1), str(r["choices apart from best"]),
              "; ".join(_in_words(x, plan) for x in str(r["open sites"]).split(", ")),
-             f(r["IT MW"], 1), f(r["grid MW"], 1), f(r["on-site MW"], 1)] for i, r in tab.iterrows()]
+             f(r["IT MW"], 1), f(r["grid MW"], 1), f(r["on-site MW"], 1),
+             "; ".join(_in_words(x, plan) for x in str(r.get("tiny sites", "") or "").split(", ") if x) or "none"]
+            for i, r in tab.iterrows()]
     out.append(Block("table", table=Table(["plan", "USD/yr", "extra USD/yr", "extra % of avoidable", "choices apart",
-                                           "open sites", "IT MW", "grid MW", "on-site MW"], rows),
+                                           "open sites", "IT MW", "grid MW", "on-site MW", "tiny sites"], rows,
+                                          "lrrrrlrrrl"),
                      extra={"id": "alternatives"}))
+    checks = alternatives_checks(plan.alternatives)
+    if checks:
+        out.append(Block("p", "**Check before relying on these alternatives**"))
+        out.extend(Block("p", f"**{c}**") for c in checks)
     out.append(Block("p", "**What every plan within the slack shares**: "
                      + _in_words("; ".join(shared_choices(plan, plan.alternatives)), plan)
                      + "."))
