@@ -690,8 +690,8 @@ def _limits(plan, sc: dict, water_limits: dict) -> list[Block]:
                  slice_name(str(sl[int(np.argmax(busy[i]))])) if busy.size else "–", _corridor_status(v_cor, i, peak[i], cap[i])]
                 for i in order]
         more = int(((peak > 0) | (v_sort > DUAL_TOL)).sum()) - len(order)
-        out.append(Block("p", "**Corridor capacity** (binding first, then the most loaded: the flow (MW, either direction) "
-                              "the least flow that delivers every contract at once, vs the corridor's lowest capacity "
+        out.append(Block("p", "**Corridor capacity** (binding first, then the most loaded: the flow in either direction, in "
+                              "MW, of the least total flow that delivers every contract at once, vs the corridor's lowest capacity "
                               "over the slices; and the largest flow of any slice"
                               + (f"; {more} more carry flow" if more > 0 else "") + ")"))
         out.append(Block("table", table=Table(["corridor", "id", "contracts |flow| MW", "capacity MW", "use",
