@@ -889,6 +889,15 @@ def _energy_price_problem(v: float) -> str | None:
     return None
 
 
+def _plain_rows_of_one_width(text: str) -> bool:
+    """True when ``text`` has no quote, carriage return or NUL (so the csv module's rows are its lines
+    split at commas) and every non-blank line has as many fields as the others: nothing for the row
+    check of :func:`_read_csv` to report, found without its row loop (a third of the time on 100k rows)."""
+    if '"' in text or "\r" in text or "\x00" in text:
+        return False
+    return len({ln.count(",") for ln in text.split("\n") if ln}) <= 1
+
+
 def _read_csv(path: Path, dtype: dict[str, type], probs: list[Problem]) -> pd.DataFrame | None:
     """A CSV input file as a table of text ids and values; None (with problems) when it cannot be.
 
@@ -906,7 +915,7 @@ def _read_csv(path: Path, dtype: dict[str, type], probs: list[Problem]) -> pd.Da
         probs.append(Problem(fname, None, None, "file is empty (expected a header line and rows)"))
         return None
     n0 = len(probs)
-    reader = csv.reader(_io.StringIO(text))
+    reader = () if _plain_rows_of_one_width(text) else csv.reader(_io.StringIO(text))
     width = None
     for row in reader:
         if not row:  # a blank line: skipped, as pandas does
@@ -1001,10 +1010,11 @@ def _load_pairs(folder: Path, stem: str, value: str, sites: set[str], regions: s
                                  + (f" ({hint})" if hint else "") if np.isfinite(v) and v > hi else
                                  f"must be a finite number {'>=' if lo_ok else '>'} {lo:g}, got {raw!r}"))
     df[value] = num
-    key = df.set_index(["site_id", "region_id"]).index
-    for a, b in sorted(set(key[key.duplicated()]), key=str):  # str: ids may be NaN (reported above)
+    key = pd.MultiIndex.from_arrays([df["site_id"], df["region_id"]])  # once: half the time of two set_index
+    dup = key.duplicated()
+    for a, b in sorted(set(key[dup]), key=str):  # str: ids may be NaN (reported above)
         probs.append(Problem(fname, f"{a}/{b}", "site_id,region_id", "duplicate row"))
-    return df.drop_duplicates(["site_id", "region_id"]).set_index(["site_id", "region_id"]).sort_index()[[value]]
+    return df.loc[~dup, [value]].set_axis(key[~dup], axis=0).sort_index()  # the first of each pair, as drop_duplicates
 
 
 def _read_meta(path: Path, probs: list[Problem]) -> dict:
