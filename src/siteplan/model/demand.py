@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
@@ -53,10 +54,23 @@ def define_demand(m, p) -> None:
         # revenue as a negative cost: served H100e x hours of the year (the slices' hours) x price
         usd_per_h100e_yr = p.scenario.gpu_hour_price_usd * sum(p.hours.values())
         reg.cost["revenue"].append(linear_sum((-usd_per_h100e_yr, serve[k]) for k in p.serve_pairs))
-    sc_cost = p.serving_cost.to_dict()
-    if len(sc_cost):
-        reg.cost["serving"].append(linear_sum((float(sc_cost[s, r]), serve[s, r, w])
-                                              for s, r, w in p.serve_pairs if (s, r) in sc_cost))
+    if len(p.serving_cost):
+        reg.cost["serving"].append(linear_sum(_serving_cost_terms(p, serve)))
+
+
+def _serving_cost_terms(p, serve: dict) -> list:
+    """``(USD per H100e-yr, serve[s, r, w])`` of every serve pair with a serving cost, in pair order.
+
+    The pairs' costs are looked up at once (one index lookup for 100,000 pairs instead of a dict
+    lookup and a tuple per pair); pairs the serving-cost table does not list cost nothing.
+    """
+    pairs = p.serve_pairs
+    if not pairs:
+        return []
+    sc = p.serving_cost
+    pos = sc.index.get_indexer(pd.MultiIndex.from_arrays([[k[0] for k in pairs], [k[1] for k in pairs]]))
+    coef = sc.to_numpy(dtype=float)[pos].tolist()
+    return [(c, serve[k]) for c, k, i in zip(coef, pairs, pos.tolist()) if i >= 0]
 
 
 # serve_linking "auto": the links as rows up to this many pairs, else root cuts. Measured (issue 21,
@@ -98,21 +112,22 @@ def define_idle_limit(m, p) -> None:
     racks_at = {s: [] for s in p.sites}
     for s, g, k in p.site_rack_design:
         racks_at[s].append((g, k))
-    served = {s: [] for s in p.sites}
-    serve = members(m.serve)
-    for s, r, w in p.serve_pairs:
-        served[s].append(serve[s, r, w])
-    table = p.demand_gpus.to_dict(orient="index")
-    reach = dict.fromkeys(p.sites, 0.0)  # the demand a site can reach (H100e)
-    for s, r, w in p.serve_pairs:
-        reach[s] += float(table[r][w])
-    room = {s: max((h100e[g] * (m.racks[s, g, k].ub or 0) for g, k in racks_at[s]), default=0.0) for s in p.sites}
     # racks with a cost of their own (rack, facility or cooling capex) are held to what is served by
     # that cost already: the row would only change HiGHS's presolve and search there
     free = {s: all(cat.rack_types[g].capex_usd_per_rack == 0 and cat.cooling_designs[k].capex_usd_per_mw_it == 0
                    for g, k in racks_at[s]) and cat.facility.capex_usd_per_mw_it == 0 for s in p.sites}
-    sites = [s for s in p.sites if racks_at[s] and free[s] and max(float(site_min[s]), floor_mw) <= 0
-             and reach[s] <= room[s]]
+    sites = [s for s in p.sites if racks_at[s] and free[s] and max(float(site_min[s]), floor_mw) <= 0]
+    served: dict = {s: [] for s in sites}  # the serve pairs are read only where a row may be built
+    if sites:
+        table = p.demand_gpus.to_dict(orient="index")
+        reach = dict.fromkeys(sites, 0.0)  # the demand a site can reach (H100e)
+        serve = members(m.serve)
+        for k in p.serve_pairs:
+            if k[0] in served:
+                served[k[0]].append(serve[k])
+                reach[k[0]] += float(table[k[1]][k[2]])
+        room = {s: max((h100e[g] * (m.racks[s, g, k].ub or 0) for g, k in racks_at[s]), default=0.0) for s in sites}
+        sites = [s for s in sites if reach[s] <= room[s]]
     m.idle_compute = pyo.Constraint(
         sites, rule=lambda m, s: flat_difference([scaled(h100e[g], m.racks[s, g, k]) for g, k in racks_at[s]],
                                                  served[s]) <= max(h100e[g] for g, _ in racks_at[s]),
