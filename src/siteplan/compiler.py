@@ -332,7 +332,30 @@ def compile_linear(m) -> LinearForm:
     row_lo, row_hi = array("d"), array("d")
     inf = float("inf")
     row_cons = []  # the constraint of each row (names a row whose terms cancel, below)
+    index = cols.index
+    idx_append, val_append, indptr_append = idx.append, val.append, indptr.append
+    lo_append, hi_append, con_append = row_lo.append, row_hi.append, row_cons.append
     for con in m.component_data_objects(Constraint, active=True, sort=sorter):
+        expr = con.expr
+        if expr.__class__ is InequalityExpression:
+            x, rhs = expr._args_
+            if x.__class__ in _VAR_TYPES and rhs.__class__ is MonomialTermExpression:
+                coef, y = rhs._args_
+                if (coef.__class__ in native_numeric_types and coef and y.__class__ in _VAR_TYPES
+                        and not x._fixed and not y._fixed):
+                    # x <= c * y, the most common row (one per serve pair): _fast_row's first case and
+                    # the bookkeeping below, inline (terms x and -c*y, no lower bound, upper bound 0)
+                    i = index.get(id(x))
+                    idx_append(cols.of(x) if i is None else i)
+                    i = index.get(id(y))
+                    idx_append(cols.of(y) if i is None else i)
+                    val_append(1)
+                    val_append(-coef)
+                    lo_append(-inf)
+                    hi_append(0)
+                    indptr_append(len(idx))
+                    con_append(con)
+                    continue
         start = len(idx)
         fast = _fast_row(con, cols, idx, val)
         if fast is not None:
