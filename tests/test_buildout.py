@@ -193,14 +193,20 @@ def test_cli_writes_a_buildout_results_folder(tmp_path):
         assert (out / f).exists(), f
     import pandas as pd
 
-    rows = pd.read_csv(out / "sites_by_period.csv")
-    assert rows["period"].tolist() == [2027, 2029]
+    rows = pd.read_csv(out / "sites_by_period.csv", dtype=str)
+    assert rows["period"].tolist() == ["2027", "2029"]
+    # as sites.csv (docs/outputs.md): name first beside its id, words beside ids, counts as integers
+    assert list(rows.columns[1:3]) == ["name", "site_id"] and "place" not in rows
+    assert rows["design"].iloc[0] != rows["design_id"].iloc[0] and "." not in rows["gpus"].iloc[0]
+    tl = pd.read_csv(out / "timeline.csv", dtype=str)
+    assert list(tl.columns[:2]) == ["name", "site_id"] and "." not in tl["gen_units_rented_2027"].iloc[0]
     # the GeoPackage carries the period of every decision
     import geopandas as gpd
 
     sites = gpd.read_file(out / "timeline.gpkg", layer="sites")
     assert sites["period"].tolist() == [2027, 2029] and sites["opens"].tolist() == [2027, 2027]
     assert sites["grid_from"].tolist() == [2029, 2029] and sites["it_mw"].tolist() == pytest.approx([10.0, 10.0])
+    assert "design_id" in sites and (sites["design"] != sites["design_id"]).all()
     ics = gpd.read_file(out / "timeline.gpkg", layer="interconnects")
     assert ics["period"].tolist() == [2029] and ics.geometry.iloc[0].geom_type == "LineString"
     md = (out / "report.md").read_text()

@@ -51,3 +51,38 @@ def test_buildout_power_in_words():
     text = _power(ds, "s1")
     assert text == "grid 2029 (138 kV); rents mobile gas turbines 2027", text
     assert "kv138" not in text and "_" not in text
+
+
+def test_buildout_summary_and_report_say_no_bound_yet_and_name_sites(tmp_path):
+    """The build-out's own summary line and report headline use the same words (no 'gap 100%',
+    no 'decision gap 1839%'), and sites are named without their ids."""
+    from dataclasses import replace
+
+    from siteplan.buildout import BuildOut
+    from siteplan.export.timeline import _gap_text
+
+    ds = xr.Dataset({"period": ("period", [2027, 2029]), "length_yr": ("period", [2, 3]),
+                     "demand_h100e": ("period", [10.0, 20.0]), "unmet_h100e": ("period", [0.0, 0.0]),
+                     "site": ("site", ["site_1"]), "site_name": ("site", ["near Tyler, TX (Tyler 7)"]),
+                     "open": (("site", "period"), [[1.0, 1.0]]), "grid_energised": (("site", "period"), [[0.0, 1.0]]),
+                     "it_mw": (("site", "period"), [[5.0, 10.0]]),
+                     "interconnect_contracted_mw": (("site", "period"), [[0.0, 12.0]]),
+                     "cost_usd_per_yr": (("site", "period"), [[1e6, 2e6]])},
+                    attrs={"scenario": "t", "objective_usd_per_yr": 4.26e9, "gap": 1.0, "decision_gap": 18.39,
+                           "best_bound_usd_per_yr": 0.0, "unavoidable_usd_per_yr": 4.03e9, "start_year": 2026})
+    from siteplan.solve import SolveResult, Termination
+
+    res = SolveResult(termination=Termination("time_limit"), highs_status="Time limit reached", objective=4.26e9,
+                      best_bound=0.0, gap=1.0, has_solution=True, decision_gap=18.39, unavoidable_usd_per_yr=4.03e9,
+                      num_rows=1, num_cols=1, num_nonzeros=1, num_integer=1, mip_nodes=0)
+    bo = BuildOut(res, {}, ds)
+    text = bo.summary()
+    assert "no bound yet" in text.splitlines()[0] and "%" not in text.splitlines()[0], text
+    assert "Tyler, TX: opens 2027, grid from 2029" in text and "site_1" not in text, text
+    assert _gap_text(ds) == "no bound yet"
+    ds.attrs.pop("best_bound_usd_per_yr")  # a folder written before the bound was stored: from the gap
+    assert _gap_text(ds) == "no bound yet"
+    ds.attrs.update(gap=0.0066, best_bound_usd_per_yr=4.232e9, decision_gap=0.091)
+    assert _gap_text(ds).startswith("gap 0.660% (decision gap 9.10% of the avoidable"), _gap_text(ds)
+    line = BuildOut(replace(res, best_bound=4.232e9, gap=0.0066, decision_gap=0.091), {}, ds).summary().splitlines()[0]
+    assert "gap 0.6600% (decision gap 9.10%" in line, line

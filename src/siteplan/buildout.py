@@ -186,6 +186,7 @@ def buildout_from_model(m, preps: list, res: SolveResult, prepare_s: float = 0.0
     timings = Timings(prepare_s, build_s, res.timings.handoff_s, res.timings.solve_s, t4 - t3, res.timings.duals_s)
     out = BuildOut(replace(res, timings=timings, duals=None), plans, ds)
     ds.attrs.update({"scenario": sc.name, "objective_usd_per_yr": res.objective, "gap": res.gap,
+                     "best_bound_usd_per_yr": res.best_bound,
                      "decision_gap": res.decision_gap, "status": res.termination.value,
                      "unavoidable_usd_per_yr": res.unavoidable_usd_per_yr,
                      "start_year": preps[0].period.year - int(preps[0].period.horizon_yr),
@@ -428,14 +429,19 @@ def _limit_values_by_period(plans: dict, years: list, S: list) -> dict:
 def site_timeline(ds: xr.Dataset) -> pd.DataFrame:
     """Per site open in any period: opening year, first year on grid power, IT MW per period,
     peak rented and owned on-site units."""
+    from siteplan.plan import place_names
+
     years = [int(y) for y in ds["period"].values]
+    # the short name the single-period outputs use ('near Big Spring, TX (66 km)'), unique among the
+    # candidates; the dataset's own name stays in dataset_name
+    names = place_names([str(n) for n in ds["site_name"].values], [str(s) for s in ds["site"].values])
     rows = []
     for i, s in enumerate(ds["site"].values):
         op = ds["open"].values[i]
         if not op.any():
             continue
         grid = ds["grid_energised"].values[i]
-        row = {"site_id": str(s), "name": str(ds["site_name"].values[i]),
+        row = {"site_id": str(s), "name": names[i], "dataset_name": str(ds["site_name"].values[i]),
                "opens": years[int(np.argmax(op > 0))],
                "grid_from": years[int(np.argmax(grid > 0))] if grid.any() else None}
         for j, y in enumerate(years):
@@ -445,8 +451,8 @@ def site_timeline(ds: xr.Dataset) -> pd.DataFrame:
         rented = ds["onsite_units_rented"].values[i].sum(axis=0) if ds.sizes.get("generator", 0) else np.zeros(len(years))
         owned = ds["onsite_units_owned"].values[i].sum(axis=0) if ds.sizes.get("generator", 0) else np.zeros(len(years))
         for j, y in enumerate(years):
-            row[f"gen_units_owned_{y}"] = float(owned[j])
-            row[f"gen_units_rented_{y}"] = float(rented[j])
+            row[f"gen_units_owned_{y}"] = int(round(float(owned[j])))  # whole units (integer variables)
+            row[f"gen_units_rented_{y}"] = int(round(float(rented[j])))
         rows.append(row)
     if not rows:
         return pd.DataFrame()

@@ -23,6 +23,15 @@ def _years(ds: xr.Dataset) -> list[int]:
     return [int(y) for y in ds["period"].values]
 
 
+def _names(ds: xr.Dataset) -> dict:
+    """``{site id: the short name the outputs use}`` (:func:`siteplan.plan.place_names`)."""
+    from siteplan.plan import place_names
+
+    ids = [str(s) for s in ds["site"].values]
+    names = [str(n) for n in ds["site_name"].values] if "site_name" in ds else ids
+    return dict(zip(ids, place_names(names, ids)))
+
+
 def _opens(ds: xr.Dataset) -> dict:
     """``{site: first year open}`` of the sites a timeline opens."""
     years = _years(ds)
@@ -68,6 +77,7 @@ def buildout_alternatives_table(best: xr.Dataset, alts: list[xr.Dataset]) -> pd.
     u = float(best.attrs.get("unavoidable_usd_per_yr", math.nan))
     avoid = obj0 - u if np.isfinite(u) else math.nan
     rows = []
+    names = _names(best)
     for i, ds in enumerate([best, *alts]):
         obj = float(ds.attrs.get("objective_usd_per_yr", math.nan))
         opens = _opens(ds)
@@ -75,11 +85,12 @@ def buildout_alternatives_table(best: xr.Dataset, alts: list[xr.Dataset]) -> pd.
                      "equivalent annual cost (USD/yr)": obj, "extra (USD/yr)": obj - obj0,
                      "extra (% of avoidable)": 100.0 * (obj - obj0) / avoid if avoid and np.isfinite(avoid) else math.nan,
                      "choices apart from best": int(ds.attrs.get("distance_to_best", 0)) if i else 0,
-                     "sites (opens)": ", ".join(f"{s} {y}" for s, y in sorted(opens.items(), key=lambda kv: (kv[1], kv[0]))),
+                     "sites (opens)": ", ".join(f"{names.get(s, s)} {y}"
+                                                for s, y in sorted(opens.items(), key=lambda kv: (kv[1], kv[0]))),
                      "IT MW (last period)": float(ds["it_mw"].values[:, -1].sum()),
                      "grid MW (last period)": float(ds["interconnect_contracted_mw"].values[:, -1].sum()),
                      "unmet H100e by period": " → ".join(f"{float(v):,.0f}" for v in ds["unmet_h100e"].values),
-                     "tiny sites": ", ".join(f"{s} ({mw} MW in {y})" for s, y, mw in _tiny(ds))})
+                     "tiny sites": ", ".join(f"{names.get(s, s)} ({mw} MW in {y})" for s, y, mw in _tiny(ds))})
     return pd.DataFrame(rows).set_index("plan")
 
 
@@ -103,7 +114,7 @@ def buildout_alternatives_checks(alts: list[xr.Dataset], names: dict | None = No
     """Tiny sites of each near-optimal build-out, flagged as in a single plan: 'alternative 1: tiny site:
     West Odessa, TX has only 2.2 MW of IT in 2029 - check it before relying on it' (``names``: site id ->
     name)."""
-    names = names or {}
+    names = names or (_names(alts[0]) if alts else {})
     return [f"alternative {j}: tiny site: {names.get(s, s)} has only {mw} MW of IT in {y}; a site this small is "
             "rarely worth its fixed costs - check it before relying on it"
             for j, ds in enumerate(alts, start=1) for s, y, mw in _tiny(ds)]
@@ -119,15 +130,16 @@ def buildout_robust_choices(best: xr.Dataset, alts: list[xr.Dataset]) -> pd.Data
     searched = str(best.attrs.get("alternatives_search", ""))
     robust = "robust (unproven)" if searched.startswith("unproven") else "robust"
     opens = [_opens(ds) for ds in plans]
+    names = _names(best)
     rows = []
     for s in sorted(set().union(*opens), key=lambda x: (opens[0].get(x, 9999), x)):
         years = [o.get(s) for o in opens]
         power = [_power(ds, s) if y is not None else "closed" for ds, y in zip(plans, years)]
-        rows.append({"site_id": s, "open in": f"{sum(y is not None for y in years)} of {n}",
+        rows.append({"site_id": s, "site": names.get(s, s), "open in": f"{sum(y is not None for y in years)} of {n}",
                      "opens (best)": years[0] if years[0] is not None else "closed",
                      "opening": robust if len(set(years)) == 1 else "tie",
                      "power (best)": power[0], "power": robust if len(set(power)) == 1 else "tie"})
-    cols = ["open in", "opens (best)", "opening", "power (best)", "power"]
+    cols = ["site", "open in", "opens (best)", "opening", "power (best)", "power"]
     return pd.DataFrame(rows).set_index("site_id") if rows else pd.DataFrame(columns=cols)
 
 

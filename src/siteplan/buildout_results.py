@@ -36,12 +36,18 @@ def write_buildout(bo, study, out_dir: str | Path) -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     bo.ds.to_netcdf(out / "timeline.nc")
-    bo.sites.to_csv(out / "timeline.csv")
+    from siteplan.results import csv_numbers, sites_csv_table
+
+    # every CSV as sites.csv writes it (docs/outputs.md): name first, numbers rounded by unit, counts
+    # as integers, True/False
+    tl = bo.sites
+    if len(tl):
+        tl = csv_numbers(tl.reset_index()[["name", "site_id", *[c for c in tl.columns if c != "name"]]])
+    tl.to_csv(out / "timeline.csv", index=False)
     rows = []
     for y, plan in bo.plans.items():
         write_results(plan, study, out / f"period_{y}")
-        st = plan.sites.drop(columns="geometry")
-        st = st[st["open"].astype(bool)].copy()
+        st = sites_csv_table(plan.sites[plan.sites["open"].astype(bool)])
         st.insert(0, "period", y)
         rows.append(st)
     (pd.concat(rows) if rows else pd.DataFrame()).to_csv(out / "sites_by_period.csv", index=False)
@@ -85,7 +91,7 @@ def write_timeline_gpkg(bo, path: str | Path) -> Path:
     (:data:`TIMELINE_LAYERS`); sites also carry ``opens`` and ``grid_from`` (first years)."""
     import geopandas as gpd
 
-    from siteplan.results import _typed
+    from siteplan.results import GPKG_READABLE, _typed, csv_numbers
 
     path = Path(path)
     if path.exists():
@@ -98,6 +104,9 @@ def write_timeline_gpkg(bo, path: str | Path) -> Path:
             if gdf is None:
                 continue
             gdf = keep(gdf).copy()
+            if name in GPKG_READABLE:  # names in words, ids in *_id columns, as the plan's GeoPackage
+                gdf = GPKG_READABLE[name][0](gdf)
+            gdf = csv_numbers(gdf, skip=(gdf.geometry.name,), by_unit=False)
             gdf.insert(0, "period", pd.Series(int(y), index=gdf.index, dtype="int64"))
             parts.append(gdf)
         if not parts:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from siteplan.summary import _fmt_usd
+from siteplan.summary import _decision_gap_text, _fmt_usd, gap_words
 
 
 def buildout_summary(bo) -> str:
@@ -13,9 +12,9 @@ def buildout_summary(bo) -> str:
     when it opens and is energised."""
     r, ds = bo.result, bo.ds
     years = [int(y) for y in ds["period"].values]
-    dg = "" if not np.isfinite(r.decision_gap) else f", decision gap {r.decision_gap:.2%}"
     lines = [
-        f"build-out {ds.attrs.get('scenario', '')}: {r.termination.value} (HiGHS: {r.highs_status}), gap {r.gap:.4%}{dg}",
+        f"build-out {ds.attrs.get('scenario', '')}: {r.termination.value} (HiGHS: {r.highs_status}), "
+        f"{gap_words(r)}{_decision_gap_text(r)}",
         f"equivalent annual cost {_fmt_usd(r.objective)}/yr over {', '.join(map(str, years))} "
         f"(NPV {_fmt_usd(float(ds.attrs.get('npv_usd', float('nan'))))} at {ds.attrs.get('start_year')}; "
         f"salvage value after the study {_fmt_usd(float(ds.attrs.get('salvage_usd', 0.0)))}, also at "
@@ -40,5 +39,5 @@ def buildout_summary(bo) -> str:
             own = [y for y in years if x[f"gen_units_owned_{y}"] > 0]
             bridge = (f"; rents turbines in {', '.join(map(str, rent))}" if rent else "") + \
                      (f"; owns plant in {', '.join(map(str, own))}" if own else "")
-            lines.append(f"  {x['name']} ({s}): opens {x['opens']}, {grid}; IT {it}{bridge}")
+            lines.append(f"  {x['name']}: opens {x['opens']}, {grid}; IT {it}{bridge}")
     return "\n".join(lines)

@@ -66,6 +66,22 @@ def timeline_chart(ds):
     return fig
 
 
+def _gap_text(ds) -> str:
+    """'gap 0.656%, decision gap 9.1% of the avoidable $...', or 'no bound yet' (siteplan.summary's
+    words, from the timeline's attributes alone; a folder written before the bound was stored gets it
+    back from the gap)."""
+    from types import SimpleNamespace
+
+    from siteplan.summary import _decision_gap_text, gap_words
+
+    obj, gap = float(ds.attrs.get("objective_usd_per_yr", np.nan)), float(ds.attrs.get("gap", np.nan))
+    bound = float(ds.attrs.get("best_bound_usd_per_yr", obj * (1.0 - gap)))
+    r = SimpleNamespace(objective=obj, best_bound=bound, gap=gap,
+                        decision_gap=float(ds.attrs.get("decision_gap", np.nan)),
+                        unavoidable_usd_per_yr=float(ds.attrs.get("unavoidable_usd_per_yr", np.nan)))
+    return gap_words(r, digits=3) + _decision_gap_text(r)
+
+
 def buildout_blocks(ds, alternatives: list | None = None) -> list[Block]:
     """Headline, the periods, the per-site timeline, the Gantt chart, what binds by period, and the
     near-optimal build-outs (their timelines) when there are any."""
@@ -76,8 +92,8 @@ def buildout_blocks(ds, alternatives: list | None = None) -> list[Block]:
     B = [Block("p", f"**Equivalent annual cost {style.fmt_usd(float(ds.attrs.get('objective_usd_per_yr', np.nan)))}/yr** "
                     f"over {years[0]}–{years[-1] + int(ds['length_yr'].values[-1]) - 1} (the discounted cost of every "
                     f"period over the discounted years, base year {ds.attrs.get('start_year')}); NPV "
-                    f"{style.fmt_usd(float(ds.attrs.get('npv_usd', np.nan)))}; status {ds.attrs.get('status')}, gap "
-                    f"{float(ds.attrs.get('gap', np.nan)):.3%}, decision gap {float(ds.attrs.get('decision_gap', np.nan)):.2%}. "
+                    f"{style.fmt_usd(float(ds.attrs.get('npv_usd', np.nan)))}; status {ds.attrs.get('status')}, "
+                    f"{_gap_text(ds)}. "
                     f"Vintages still owe annuities worth {style.fmt_usd(float(ds.attrs.get('salvage_usd', 0.0)))} (present "
                     f"value at {ds.attrs.get('start_year')}) after the study: their salvage value, left out of the cost.")]
     bad = [v for v in str(ds.attrs.get("invariant_violations", "")).split("\n") if v]
@@ -148,15 +164,17 @@ def _alternatives(ds, alts: list) -> list[Block]:
     tab = buildout_alternatives_table(ds, alts)
     rows = [[str(i), style.fmt_usd(r["equivalent annual cost (USD/yr)"]), style.fmt_usd(r["extra (USD/yr)"]),
              f(r["extra (% of avoidable)"], 1), str(r["choices apart from best"]), r["sites (opens)"],
-             f(r["IT MW (last period)"], 0), f(r["grid MW (last period)"], 0), r["unmet H100e by period"]]
+             f(r["IT MW (last period)"], 0), f(r["grid MW (last period)"], 0), r["unmet H100e by period"],
+             r.get("tiny sites", "") or "none"]
             for i, r in tab.iterrows()]
     out.append(Block("table", table=Table(["plan", "USD/yr", "extra USD/yr", "extra % of avoidable", "choices apart",
                                            "sites (opening year)", "IT MW, last period", "grid MW, last period",
-                                           "unmet H100e by period"], rows), extra={"id": "alternatives"}))
+                                           "unmet H100e by period", "tiny sites (check)"], rows),
+                     extra={"id": "alternatives"}))
     out.append(Block("p", "**What every build-out within the slack shares**: "
                      + "; ".join(buildout_shared_choices(ds, alts)) + "."))
     rob = buildout_robust_choices(ds, alts)
-    rows = [[str(s), r["open in"], str(r["opens (best)"]), r["opening"], r["power (best)"], r["power"]]
+    rows = [[str(r["site"]), r["open in"], str(r["opens (best)"]), r["opening"], r["power (best)"], r["power"]]
             for s, r in rob.iterrows()]
     out.append(Block("p", "*robust*: every build-out within the slack makes this choice in the same period; *tie*: some "
                           "does not, so cost alone does not decide it. Search: "
