@@ -25,14 +25,15 @@ def define_demand(m, p) -> None:
     m.serve = pyo.Var(m.SERVE, domain=pyo.NonNegativeReals, doc="compute served (H100e)")
     m.unmet = pyo.Var(m.DEMAND, domain=pyo.NonNegativeReals,
                       bounds=lambda m, r, w: (0, demand[r, w]), doc="unmet demand (H100e)")
-    by_rw = {k: [] for k in rw}
-    by_site = {s: [] for s in p.sites}
-    for s, r, w in p.serve_pairs:
-        by_rw[r, w].append(s)
-        by_site[s].append((r, w))
     serve, unmet = members(m.serve), members(m.unmet)
+    served_in = {k: [] for k in rw}  # the serve variables of each (region, workload) and of each site, in pair order
+    served_at = {s: [] for s in p.sites}
+    for k in p.serve_pairs:
+        v = serve[k]
+        served_in[k[1], k[2]].append(v)
+        served_at[k[0]].append(v)
     m.meet_demand = pyo.Constraint(  # sum(serve) + unmet == demand, built flat
-        m.DEMAND, rule=lambda m, r, w: LinearExpression([*(serve[s, r, w] for s in by_rw[r, w]), unmet[r, w]])
+        m.DEMAND, rule=lambda m, r, w: LinearExpression([*served_in[r, w], unmet[r, w]])
         == demand[r, w], doc="served + unmet = demand (H100e)")
     h100e = {g: cat.rack_types[g].gpus_per_rack * cat.rack_types[g].h100e_per_gpu for g in p.rack_types}
     racks_at = {s: [] for s in p.sites}
@@ -40,9 +41,9 @@ def define_demand(m, p) -> None:
         racks_at[s].append((g, k))
 
     def cap_rule(m, s):
-        if not by_site[s]:
+        if not served_at[s]:
             return pyo.Constraint.Skip
-        return flat_difference([serve[s, r, w] for r, w in by_site[s]],
+        return flat_difference(served_at[s],
                                [h100e[g] * m.racks[s, g, k] for g, k in racks_at[s]]) <= 0
     m.serve_cap = pyo.Constraint(m.SITES, rule=cap_rule, doc="served compute <= installed compute (H100e)")
 
