@@ -257,9 +257,10 @@ def render_map(plan, title: str | None = None, size_in: tuple[float, float] = FI
 
     sb = _scale_bar(ax, lat0)
     # tiny sites first (the CHECK line names them; their label must not be the one left out), then by size
-    from siteplan.plan import TINY_SITE_MW
+    from siteplan.summary import tiny_threshold_mw
 
-    by_need = sorted(chosen.iterrows(), key=lambda ir: (float(ir[1]["it_mw"]) >= TINY_SITE_MW, -float(ir[1]["it_mw"])))
+    tiny_mw = tiny_threshold_mw(plan.sites)  # the rule of the CHECK line (summary.tiny_site_checks)
+    by_need = sorted(chosen.iterrows(), key=lambda ir: (float(ir[1]["it_mw"]) >= tiny_mw, -float(ir[1]["it_mw"])))
     site_labels = [(r.geometry.x, r.geometry.y, site_label_text(r, names[r["site_id"]])) for _, r in by_need]
     order = [i for i in np.argsort(-dem_tot)[:12] if dem_tot[i] > 0]
     dem_labels = [(plan.demand.geometry.x.iloc[i], plan.demand.geometry.y.iloc[i],
