@@ -363,6 +363,9 @@ def report_blocks(plan, study=None, scenario: dict | None = None, map_png: bytes
     B.append(Block("p", "**How each site is powered** (grid share: of the energy the site draws in a year; "
                         "on-site plant: units x unit size)"))
     B.append(Block("table", table=_power_table(plan), extra={"id": "power"}))
+    note = _line_length_note(plan)
+    if note:
+        B.append(Block("p", note))
     B.append(Block("img", name="facility_power_by_slice",
                    png=charts.png_bytes(charts.facility_power_by_slice(plan)), text="Facility power by slice and site"))
     B.append(Block("img", name="pue_by_slice", png=charts.png_bytes(charts.pue_by_slice(plan)),
@@ -505,6 +508,23 @@ def _site_table(plan) -> Table:
     return Table(["site", "id", "cooling design", "IT MW", "max IT MW", "peak facility MW", "PUE", "GPUs", "racks",
                   "H100e served", "USD/yr", "USD per H100e-hour", "water m³/yr", "t CO₂/yr"], rows,
                  "lllrrrrrlrrrrr")
+
+
+def _line_length_note(plan) -> str:
+    """Where the interconnect lengths come from, and a warning when every line is as long as every
+    other (a dataset that places its candidate parcels a fixed distance from a substation: the bundled
+    regions place them 3, 6 or 10 km away by rule, data/SOURCES.md)."""
+    ic = plan.interconnects
+    if ic is None or not len(ic) or "line_km" not in ic:
+        return ""
+    km = np.round(ic["line_km"].astype(float).to_numpy(), 1)
+    text = ("Interconnect lengths are the straight-line distance from the site to its substation times the "
+            "line route factor: a screening estimate, not a surveyed route or easement.")
+    if len(km) > 1 and np.unique(km).size == 1:
+        text += (f" Every line here is {style.fmt_num(km[0], 1)} km: the dataset places candidate parcels a "
+                 "fixed distance from a substation (the bundled regions: 3, 6 or 10 km by rule, data/SOURCES.md), "
+                 "so the line cost does not tell the sites apart; check real parcels and routes before relying on it.")
+    return text
 
 
 def _power_table(plan) -> Table:
