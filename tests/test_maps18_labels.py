@@ -186,3 +186,49 @@ def test_html_map_demand_labels_keep_off_every_marker(example_plan, tmp_path):
         assert int(attrs["data-site-labels"]) >= (int(plan.sites["open"].sum()) if name == "texas_real" else 1), name
         if name == "texas_real":  # half the regions or more keep their label (18 of 31 at 1400x1000)
             assert int(attrs["data-demand-labels"]) >= 15, attrs["data-demand-labels"]
+
+
+# ---- a label away from its marker has a leader; the legends fit above the colour bar -------------------
+
+@pytest.mark.parametrize("name", ["texas_real", "texas_like"])
+def test_static_map_a_label_off_its_marker_has_a_leader(example_plan, name):
+    """Every site label whose box keeps more than LEADER_GAP_PT from its own marker's edge has a leader
+    line to it (texas: Tyler's label sat ~15 px left of Tyler, about as near Big Spring's marker, with
+    no leader: a reader could take it for Big Spring's)."""
+    from siteplan.export.staticmap import LEADER_GAP_PT
+
+    plan = {"texas_real": texas_real, "texas_like": texas_like}[name](example_plan)
+    fig = render_map(plan)
+    fig.canvas.draw()  # marker_boxes reads the transforms of the last draw
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    k = fig.dpi / 72.0
+    # the label's own marker: the largest drawn at its point (a site inside its demand region's ring
+    # is labelled outside the ring), as place_labels measures it
+    boxes = np.vstack([b for _, _, b in marker_boxes(fig, renderer, {GID_CHOSEN, GID_DEMAND, GID_SUBS_USED})])
+    ends = [ax.transData.transform(np.column_stack(ln.get_data()))[1] for ln in ax.lines if ln.get_gid() == GID_LEADER]
+    for t in ax.texts:
+        if t.get_gid() != GID_SITE_LABEL:
+            continue
+        px, py = ax.transData.transform(t.xy)
+        at = boxes[(boxes[:, 0] <= px) & (boxes[:, 2] >= px) & (boxes[:, 1] <= py) & (boxes[:, 3] >= py)]
+        half = float(np.max(np.minimum(at[:, 2] - px, px - at[:, 0])))
+        bb = t.get_window_extent(renderer)
+        qx, qy = min(max(px, bb.x0 - 2), bb.x1 + 2), min(max(py, bb.y0 - 2), bb.y1 + 2)  # the halo's nearest point
+        gap = np.hypot(qx - px, qy - py) - half
+        led = any(np.hypot(e[0] - qx, e[1] - qy) < 3.0 for e in ends)
+        assert gap <= LEADER_GAP_PT * k + 1.0 or led, f"{t.get_text()!r}: {gap:.0f} px from its marker, no leader"
+
+
+def test_static_map_legends_fit_above_the_colour_bar(example_plan):
+    """The legend column shrinks rather than run into the headroom colour bar (texas with leaders: the
+    'Layers' legend's last row sat on the colour bar's title)."""
+    fig = render_map(texas_real(example_plan))
+    renderer = fig.canvas.get_renderer()
+    lax = fig.axes[1]
+    legs = [a for a in lax.artists if a.__class__.__name__ == "Legend"] + ([lax.get_legend()] if lax.get_legend() else [])
+    cbar = list(lax.child_axes)  # the colour bar is an inset of the legend column
+    assert legs and cbar
+    bottom = min(leg.get_window_extent(renderer).y0 for leg in legs)
+    top_of_bar = max(c.get_tightbbox(renderer).y1 for c in cbar)  # title included
+    assert top_of_bar <= bottom, (top_of_bar, bottom)

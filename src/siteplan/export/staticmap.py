@@ -343,6 +343,9 @@ _DIRS = [(1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1),
 _SPOTS = [(dx, dy, 0.5) for dx, dy in _DIRS] + [(0, dy, f) for dy in (1, -1) for f in (0.2, 0.8, 0.05, 0.95)]
 _RINGS_PT = (2, 8, 18, 30, 45, 65, 90, 120, 160, 210)  # gap between a marker and its label, points
 LEADER_FROM_PT = 10  # a label this far from its marker (or farther) gets a leader line
+# ... and so does any label whose box is this far from its marker's edge (a diagonal spot on a near
+# ring can leave a gap wide enough for the label to read as a neighbour's: texas, Tyler's label)
+LEADER_GAP_PT = 6
 CANDIDATE_COST_PT = 15  # covering a candidate site costs as much as moving the label this much farther
 CROSSING_COST_PT = 400  # a leader line through a marker or a label (or a label over a leader): a last resort
 
@@ -384,13 +387,15 @@ def place_labels(fig, ax, sites: list, demand: list, avoid=()) -> list:
     leaders = []  # pixel segments of the leader lines drawn so far
     out = []
 
-    def leader(px, py, r, box):
+    def leader(px, py, r, box, ring, required=True):
         """The leader from a marker of half-size ``r`` at (px, py) to a label box: from the marker's
-        edge toward the nearest point of the box; None when the box is that close."""
+        edge toward the nearest point of the box; None when the box is close: on a ring nearer than
+        :data:`LEADER_FROM_PT` and, for a site label (``required``), within :data:`LEADER_GAP_PT` of
+        the marker's edge."""
         qx, qy = min(max(px, box[0]), box[2]), min(max(py, box[1]), box[3])
         vx, vy = qx - px, qy - py
         dist = math.hypot(vx, vy)
-        if dist <= r + 2:
+        if dist <= r + 2 or (ring < LEADER_FROM_PT and (not required or dist - r < LEADER_GAP_PT * k)):
             return None
         return (px + vx / dist * r, py + vy / dist * r), (qx, qy)
 
@@ -433,7 +438,7 @@ def place_labels(fig, ax, sites: list, demand: list, avoid=()) -> list:
                     cost = ring + CANDIDATE_COST_PT * int(_overlaps(box, soft).sum())
                     if leaders and any(_segment_hits(a, b, box[None, :])[0] for a, b in leaders):
                         cost += CROSSING_COST_PT
-                    seg = leader(px, py, r, box) if ring >= LEADER_FROM_PT else None
+                    seg = leader(px, py, r, box, ring, required)
                     if seg is not None:  # the leader keeps off the other markers and the labels
                         cost += CROSSING_COST_PT * int(_segment_hits(*seg, others).sum() + _segment_hits(
                             *seg, np.vstack(placed) if placed else np.zeros((0, 4))).sum())
@@ -449,7 +454,7 @@ def place_labels(fig, ax, sites: list, demand: list, avoid=()) -> list:
         t.xyann = ((ha_x - px) / k, (va_y - py) / k)
         t.set_gid(GID_SITE_LABEL if required else GID_DEMAND_LABEL)
         out.append(t)
-        seg = leader(px, py, r, box) if ring >= LEADER_FROM_PT else None
+        seg = leader(px, py, r, box, ring, required)
         if seg is not None:
             leaders.append(seg)
             (lx0, ly0), (lx1, ly1) = ax.transData.inverted().transform(np.array(seg))
@@ -513,19 +518,47 @@ def plant_legend_notes(chosen) -> list[str]:
 def _legends(fig, lax, designs, colors, chosen, mw_max, ic, norm, cmap, has_fiber, has_assign,
              has_used_fiber=False, headroom_values=None, power_kinds=(), has_idle_subs=True,
              has_used_subs=True) -> None:
-    """Stack the legends top-down in the right-hand column."""
+    """Stack the legends top-down in the right-hand column, smaller when they would not fit above the
+    headroom colour bar (a plan with on-site plant notes, leaders and valued headroom fills it)."""
+    args = (fig, lax, designs, colors, chosen, mw_max, ic, has_fiber, has_assign, has_used_fiber,
+            headroom_values, power_kinds, has_idle_subs, has_used_subs)
+    need = COLORBAR_ROOM if has_used_subs else 0.0
+    for scale in LEGEND_SCALES:
+        legs, top = _stack_legends(*args, scale=scale)
+        if top >= need or scale == LEGEND_SCALES[-1]:
+            break
+        for leg in legs:
+            leg.remove()
+    if has_used_subs:  # remaining-headroom colour bar of the substations with new load
+        cax = lax.inset_axes((0.02, max(top - 0.06, 0.0), 0.8, 0.025))
+        cb = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation="horizontal")
+        cb.ax.tick_params(labelsize=8)
+        cax.set_title("Headroom left at used substations (MW)", fontsize=9.5, fontweight="bold", loc="left")
+
+
+LEGEND_SCALES = (1.0, 0.88, 0.77, 0.68)  # font and spacing factors tried in turn (the last one is kept)
+COLORBAR_ROOM = 0.10  # axes fraction the colour bar and its title take below the legends
+
+
+def _stack_legends(fig, lax, designs, colors, chosen, mw_max, ic, has_fiber, has_assign, has_used_fiber,
+                   headroom_values, power_kinds, has_idle_subs, has_used_subs, scale=1.0) -> tuple[list, float]:
+    """The legends of :func:`_legends` at ``scale``; returns them and the axes fraction left below."""
     renderer = fig.canvas.get_renderer()
     top = 1.0
-    kw = dict(loc="upper left", frameon=False, fontsize=9, title_fontsize=10, alignment="left",
-              borderaxespad=0.0, handletextpad=0.6, labelspacing=0.5)
+    legs = []
+    kw = dict(loc="upper left", frameon=False, fontsize=9 * scale, title_fontsize=10 * scale, alignment="left",
+              borderaxespad=0.0, handletextpad=0.6, labelspacing=0.5 * scale)
 
     def add(handles, labels, title, **extra):
         nonlocal top
+        if "labelspacing" in extra:
+            extra["labelspacing"] *= scale
         leg = lax.legend(handles, labels, title=title, bbox_to_anchor=(0.0, top), **{**kw, **extra})
         leg.get_title().set_fontweight("bold")
         lax.add_artist(leg)
+        legs.append(leg)
         bb = leg.get_window_extent(renderer).transformed(lax.transAxes.inverted())
-        top = bb.y0 - 0.03
+        top = bb.y0 - 0.03 * scale
         return leg
 
     from siteplan.labels import design_name
@@ -588,11 +621,7 @@ def _legends(fig, lax, designs, colors, chosen, mw_max, ic, norm, cmap, has_fibe
                               markeredgecolor=style.VALUE_COLOR, markeredgewidth=2.0))
         other_l.append(f"headroom worth up to ${top_v / 1e3:,.0f}k/MW-yr")
     add(other_h, other_l, "Layers")
-    if has_used_subs:  # remaining-headroom colour bar of the substations with new load
-        cax = lax.inset_axes((0.02, max(top - 0.06, 0.0), 0.8, 0.025))
-        cb = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation="horizontal")
-        cb.ax.tick_params(labelsize=8)
-        cax.set_title("Headroom left at used substations (MW)", fontsize=9.5, fontweight="bold", loc="left")
+    return legs, top
 
 
 def save_map(plan, out_dir: str | Path, formats=("png",), stem: str = "map") -> dict[str, Path]:
