@@ -56,6 +56,12 @@ def test_plant_words():
     one["onsite_firm_mw"] = 68.3
     assert style.plant_words(one) == ("2 × 50 MW aeroderivative gas turbines + 1 × 18.3 MW gas reciprocating "
                                       "engine (118.3 MW, 68.3 MW firm)")
+    # the words plan.py writes now ('13 × 18.3 MW gas reciprocating engines = 237.9 MW')
+    new = one.copy()
+    new["onsite_plant"] = ("1 × 18.3 MW gas reciprocating engines = 18.3 MW; "
+                           "2 × 50 MW aeroderivative gas turbines = 100.0 MW")
+    new["onsite_mw"] = 0.0  # the unit sizes come from the text alone
+    assert style.plant_unit_mw(new, "gas_recip") == 18.3 and style.plant_unit_mw(new, "gas_turbine_aero") == 50.0
     grid = pd.Series({"onsite_mw": 0.0, "substation_id": "s", "interconnect_kv": 69.0, "units_gas_recip": 0.0})
     assert style.plant_words(grid) == "" and style.power_short(grid) == "grid 69 kV"
 

@@ -32,6 +32,9 @@ def test_one_limit_named(tmp_path, kw, words):
     assert len(rows) == 1 and f"on this connection: {words}" in rows[0][3] and AMBIGUOUS_LIMIT not in rows[0][3]
     if "at its most" in rows[0][-1]:
         assert words in rows[0][-1]
+    # the site table itself (sites.csv, the GeoPackage, the maps) names it too
+    ic = plan.sites.set_index("site_id").loc["s1", "interconnect"]
+    assert f"on this connection: {words}" in ic and AMBIGUOUS_LIMIT not in ic
 
 
 def test_connection_limit_words():

@@ -19,6 +19,7 @@ from shapely.geometry import LineString
 from siteplan._xarray import defer_dask_array_check
 from siteplan.config import crf
 from siteplan.flows import least_flows
+from siteplan.labels import onsite_name
 from siteplan.model.linear import linear_value, members
 from siteplan.output import WritesFolder
 from siteplan.solve import SolveResult
@@ -447,8 +448,26 @@ def extract_plan(m: pyo.ConcreteModel, p, result: SolveResult) -> Plan:
         "served_h100e": [float(link_served.get(i, 0.0)) for i in fib.index],
     }, geometry=fib.geometry.values, crs="EPSG:4326")
     cor_tab = _corridor_table(cor, ds)
-    return Plan(result, ds, site_tab, interconnects, assignments, sub_tab, dem_tab, fiber_tab, routes,
+    plan = Plan(result, ds, site_tab, interconnects, assignments, sub_tab, dem_tab, fiber_tab, routes,
                 corridors=cor_tab)
+    _name_connection_limits(plan)
+    return plan
+
+
+def _name_connection_limits(plan: Plan) -> None:
+    """Name the one limit on each grid connection in the site table's words (sites.csv, the GeoPackage,
+    the maps): 'at most 195.2 MW on this connection: the substation's headroom', in place of 'its
+    class's limit or the substation's headroom' (:func:`siteplan.summary.connection_limits`)."""
+    from siteplan.summary import connection_limits, interconnect_text, limited_by_text
+
+    limits = connection_limits(plan)
+    if not limits:
+        return
+    st = plan.sites
+    st["interconnect"] = [interconnect_text(r, limits) for _, r in st.iterrows()]
+    if "limited_by" in st:
+        st["limited_by"] = [limited_by_text(r, limits) if isinstance(r.get("limited_by"), str) else r["limited_by"]
+                            for _, r in st.iterrows()]
 
 
 TINY_SITE_MW = 1.0  # an open site below this much IT is called out (summary, report, maps)
@@ -605,7 +624,7 @@ def _describe_sites(tab, sites_gdf, subs, cat, Pg, Pb, units, bunits, gen, grid_
         tab[f"units_{g}"] = units[:, j].astype(float)
         for i in np.nonzero(units[:, j] > 0.5)[0]:
             n, mw = int(units[i, j]), cat.onsite[g].unit_mw
-            plant[i].append(f"{n} x {g.replace('_', ' ')} {mw:g} MW = {n * mw:,.1f} MW")
+            plant[i].append(f"{n} × {mw:g} MW {onsite_name(g)} = {n * mw:,.1f} MW")
     tab["onsite_plant"] = ["; ".join(p) for p in plant]
     unit_mwh = np.array([cat.onsite[q].unit_mwh or 0.0 for q in Pb]) if Pb else np.zeros(0)
     tab["battery_mwh"] = bunits @ unit_mwh if Pb else 0.0

@@ -191,13 +191,17 @@ def plant_units(row) -> list[tuple[str, int]]:
 
 
 def plant_unit_mw(row, gen_id: str) -> float:
-    """Size (MW) of one unit of ``gen_id`` at a site row: read from its ``onsite_plant`` text ('13 x gas
-    recip 18.3 MW = 237.9 MW'), else its on-site MW over its units when it has one type; NaN if unknown."""
+    """Size (MW) of one unit of ``gen_id`` at a site row: read from its ``onsite_plant`` text ('13 × 18.3
+    MW gas reciprocating engines = 237.9 MW'; results folders written before: '13 x gas recip 18.3 MW =
+    237.9 MW'), else its on-site MW over its units when it has one type; NaN if unknown."""
     import re
+
+    from siteplan.labels import onsite_name
 
     text = str(row.get("onsite_plant", "") or "")
     name = re.escape(str(gen_id).replace("_", " "))
-    m = re.search(rf"(?:^|; )\d+ x {name} ([\d.,]+) MW", text)
+    m = (re.search(rf"(?:^|; )\d+ × ([\d.,]+) MW {re.escape(onsite_name(gen_id))} =", text)
+         or re.search(rf"(?:^|; )\d+ x {name} ([\d.,]+) MW", text))
     if m:
         return float(m.group(1).replace(",", ""))
     units = plant_units(row)
