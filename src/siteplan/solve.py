@@ -383,7 +383,8 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
             h.setSolution(len(pairs), np.array([p_[0] for p_ in pairs], dtype=np.int32),
                           np.array([p_[1] for p_ in pairs], dtype=float))
     elif mip_start and fix_vars and cm.integrality.any():
-        start_obj = lp_fix_start(h, cm, fix_vars, opts, budget_s=start_budget(float(time_limit_s)), lp_x=lp_x)
+        start_obj = lp_fix_start(h, cm, fix_vars, opts, budget_s=start_budget(float(time_limit_s)), lp_x=lp_x,
+                                 lp_solver=getattr(m, "_siteplan_start_lp_solver", None))
     h.setOptionValue("time_limit", max(1e-3, float(time_limit_s) - (time.perf_counter() - t1)))
     if progress is not None:
         _report_progress(h, cm, progress, float(time_limit_s), float(mip_rel_gap), t1, decision_gap)

@@ -49,6 +49,11 @@ def build_model(prepared) -> pyo.ConcreteModel:
         define_idle_limit(m, p)  # single period only: a build-out's racks stay installed across periods
         cost_assets_annualised(m, p)
         define_objective(m, p)
+    # the LP relaxation of the LP-guided start (solve_model, mip_start) by interior point: on the
+    # generated 300-site study dual simplex took 5.0 s against 2.5 s (HiGHS 25.4 -> 16.6 s to the gap,
+    # same plan); the bundled regions start from the root cut loop's LP and are unchanged (same plans
+    # and times on texas, tennessee and northern_virginia, 2026-12-03)
+    m._siteplan_start_lp_solver = "ipm"
     return m
 
 
