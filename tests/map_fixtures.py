@@ -156,3 +156,26 @@ def texas_real(plan):
     p.demand = type(plan.demand)(pd.DataFrame(drows), geometry="geometry", crs="EPSG:4326")
     p.assignments = plan.assignments.iloc[:0]
     return p
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def run_probe(plan, tmp_path, name: str, probe: str, window: str = "1400,1000") -> tuple[dict, str]:
+    """Write ``plan``'s map.html with the ``probe`` script before ``</body>``, load it in headless
+    Chromium and return the attributes the probe set on ``<body>`` (unescaped) and the DOM."""
+    import html
+    import re
+    import subprocess
+
+    from siteplan.export.htmlmap import write_html_map
+
+    page = write_html_map(plan, tmp_path / f"{name}.html")
+    page.write_text(page.read_text().replace("</body>", probe + "</body>"))
+    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+           f"--user-data-dir={tmp_path / 'profile'}", "--proxy-server=127.0.0.1:9", f"--window-size={window}",
+           "--dump-dom", page.as_uri()]
+    dom = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
+    body = re.search(r"<body([^>]*)>", dom)
+    assert body is not None and 'data-site-labels="' in body.group(1), "the probe did not run"
+    return {k: html.unescape(v) for k, v in re.findall(r'([\w-]+)="([^"]*)"', body.group(1))}, dom

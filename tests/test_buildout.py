@@ -97,21 +97,29 @@ def test_vintages_keep_their_price(tmp_path):
     assert bo.ds.attrs["salvage_usd"] == pytest.approx(10 * 0.5e6 * 0 + 10 * 0.25e6 * 2)
 
 
-def test_one_period_gives_the_single_period_plan(tmp_path):
-    study = siteplan.load(EXAMPLE)
-    single = siteplan.solve(study)
+def _one_period(tmp_path, **extra):
+    """The example study as a one-period build-out (its horizon as the one period), ``extra["solver"]``
+    merged into its solver options: (path, year)."""
     raw = yaml.safe_load(EXAMPLE.read_text())
-    h = raw.pop("horizon_yr")
-    raw.update({"start_year": 2026, "periods": [{"year": 2026 + int(h), "length_yr": 1}],
+    year = 2026 + int(raw.pop("horizon_yr"))
+    raw.update({"start_year": 2026, "periods": [{"year": year, "length_yr": 1}],
                 "dataset": str((EXAMPLE.parent / raw["dataset"]).resolve()),
                 "catalog": str((EXAMPLE.parent / raw["catalog"]).resolve())})
+    raw.setdefault("solver", {}).update(extra.get("solver", {}))
     raw.pop("overrides", None)
     path = tmp_path / "one.yaml"
     path.write_text(yaml.safe_dump(raw))
+    return path, year
+
+
+def test_one_period_gives_the_single_period_plan(tmp_path):
+    study = siteplan.load(EXAMPLE)
+    single = siteplan.solve(study)
+    path, year = _one_period(tmp_path)
     bo = siteplan.solve(path)
     assert bo.violations == []
     assert bo.objective == pytest.approx(single.objective, rel=1e-9)
-    only = bo.at(2026 + int(h))
+    only = bo.at(year)
     assert only.objective == pytest.approx(single.objective, rel=1e-9)
     np.testing.assert_array_equal(only.ds["open"].values, single.ds["open"].values)
     np.testing.assert_allclose(only.ds["it_mw"].values, single.ds["it_mw"].values, atol=1e-6)
@@ -462,14 +470,6 @@ def test_a_one_period_build_out_is_solved_as_the_single_period_study(tmp_path, m
         raise AssertionError("the myopic start ran for a one-period build-out")
 
     monkeypatch.setattr(bst, "myopic_start", boom)
-    raw = yaml.safe_load(EXAMPLE.read_text())
-    h = raw.pop("horizon_yr")
-    raw.update({"start_year": 2026, "periods": [{"year": 2026 + int(h), "length_yr": 1}],
-                "dataset": str((EXAMPLE.parent / raw["dataset"]).resolve()),
-                "catalog": str((EXAMPLE.parent / raw["catalog"]).resolve())})
-    raw.pop("overrides", None)
-    raw.setdefault("solver", {})["mip_start"] = True
-    path = tmp_path / "one.yaml"
-    path.write_text(yaml.safe_dump(raw))
+    path, _ = _one_period(tmp_path, solver={"mip_start": True})
     bo = siteplan.solve(path)
     assert bo.violations == [] and bo.ds.attrs["start_s"] == 0.0

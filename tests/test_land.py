@@ -11,18 +11,23 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_a_site_in_the_gulf_is_refused(tmp_path):
+def _validate_moved(tmp_path, layer: str, id_field: str, lon_lat: list) -> tuple[str, subprocess.CompletedProcess]:
+    """The example dataset with the first feature of ``layer`` moved to ``lon_lat``, validated."""
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data" / "example", data)
-    doc = json.loads((data / "sites.geojson").read_text())
-    moved = doc["features"][0]["properties"]["site_id"]
-    doc["features"][0]["geometry"]["coordinates"] = [-94.5, 26.5]  # ~200 km off the Texas coast
-    (data / "sites.geojson").write_text(json.dumps(doc))
+    doc = json.loads((data / f"{layer}.geojson").read_text())
+    moved = doc["features"][0]["properties"][id_field]
+    doc["features"][0]["geometry"]["coordinates"] = lon_lat
+    (data / f"{layer}.geojson").write_text(json.dumps(doc))
     sc = yaml.safe_load((ROOT / "models" / "example.yaml").read_text())
     sc.update(dataset=str(data), catalog=str(ROOT / "data" / "catalog.yaml"))
     (tmp_path / "s.yaml").write_text(yaml.safe_dump(sc))
-    r = subprocess.run([sys.executable, "-m", "siteplan", "validate", str(tmp_path / "s.yaml")],
-                       capture_output=True, text=True)
+    return moved, subprocess.run([sys.executable, "-m", "siteplan", "validate", str(tmp_path / "s.yaml")],
+                                 capture_output=True, text=True)
+
+
+def test_a_site_in_the_gulf_is_refused(tmp_path):
+    moved, r = _validate_moved(tmp_path, "sites", "site_id", [-94.5, 26.5])  # ~200 km off the Texas coast
     assert r.returncode == 2, r.stderr
     assert f"sites.geojson: id={moved}: field=geometry: (-94.5, 26.5) is off US land" in r.stderr
     assert r.stderr.count("off US land") == 1  # the other sites (on land) pass
@@ -30,17 +35,7 @@ def test_a_site_in_the_gulf_is_refused(tmp_path):
 
 def test_a_site_in_mexico_is_refused_and_named_as_such(tmp_path):
     """Land beyond the US border is not "the sea": the message says off US land, sea or another country."""
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data" / "example", data)
-    doc = json.loads((data / "demand.geojson").read_text())
-    moved = doc["features"][0]["properties"]["region_id"]
-    doc["features"][0]["geometry"]["coordinates"] = [-101.5, 28.0]  # Coahuila, ~100 km south of the Rio Grande
-    (data / "demand.geojson").write_text(json.dumps(doc))
-    sc = yaml.safe_load((ROOT / "models" / "example.yaml").read_text())
-    sc.update(dataset=str(data), catalog=str(ROOT / "data" / "catalog.yaml"))
-    (tmp_path / "s.yaml").write_text(yaml.safe_dump(sc))
-    r = subprocess.run([sys.executable, "-m", "siteplan", "validate", str(tmp_path / "s.yaml")],
-                       capture_output=True, text=True)
+    moved, r = _validate_moved(tmp_path, "demand", "region_id", [-101.5, 28.0])  # Coahuila, ~100 km past the Rio Grande
     assert r.returncode == 2, r.stderr
     assert f"demand.geojson: id={moved}: field=geometry: (-101.5, 28) is off US land" in r.stderr
     assert "in the sea or another country" in r.stderr

@@ -17,7 +17,6 @@ import html
 import itertools
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +25,7 @@ import pytest
 import siteplan
 from siteplan.export import style
 
-from map_fixtures import crowded, texas_like
+from map_fixtures import crowded, run_probe, texas_like
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "models" / "example.yaml"
@@ -89,18 +88,7 @@ PROBE = """<script>
 
 
 def _probe(plan, tmp_path, name):
-    from siteplan.export.htmlmap import write_html_map
-
-    page = write_html_map(plan, tmp_path / f"{name}.html")
-    page.write_text(page.read_text().replace("</body>", PROBE + "</body>"))
-    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
-           f"--user-data-dir={tmp_path / 'profile'}", "--proxy-server=127.0.0.1:9", "--window-size=1400,900",
-           "--dump-dom", page.as_uri()]
-    dom = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
-    body = re.search(r"<body([^>]*)>", dom)
-    assert body is not None and 'data-site-labels="' in body.group(1), "the probe did not run"
-    attrs = {k: html.unescape(v) for k, v in re.findall(r'([\w-]+)="([^"]*)"', body.group(1))}
-    return attrs, dom
+    return run_probe(plan, tmp_path, name, PROBE, window="1400,900")
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium")

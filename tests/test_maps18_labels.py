@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import html
 import json
-import re
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import siteplan
-from map_fixtures import crowded, texas_like, texas_real
+from map_fixtures import crowded, run_probe, texas_like, texas_real
 from siteplan.export import style
 from siteplan.export.staticmap import (GID_CHOSEN, GID_DEMAND, GID_LEADER, GID_SITE_LABEL, GID_SUBS_USED,
                                        PLANT_LEGEND_TITLE, render_map)
@@ -170,17 +168,9 @@ PROBE = """<script>
 
 
 def _probe(plan, tmp_path, name):
-    from siteplan.export.htmlmap import write_html_map
-
-    page = write_html_map(plan, tmp_path / f"{name}.html")
-    page.write_text(page.read_text().replace("</body>", PROBE + "</body>"))
-    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
-           f"--user-data-dir={tmp_path / 'profile'}", "--proxy-server=127.0.0.1:9", "--window-size=1400,1000",
-           "--dump-dom", page.as_uri()]
-    dom = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
-    body = re.search(r"<body([^>]*)>", dom)
-    assert body is not None and 'data-demand-labels="' in body.group(1), "the probe did not run"
-    return {k: html.unescape(v) for k, v in re.findall(r'([\w-]+)="([^"]*)"', body.group(1))}
+    attrs, _ = run_probe(plan, tmp_path, name, PROBE)
+    assert "data-demand-labels" in attrs, "the probe did not run"
+    return attrs
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium")
