@@ -203,6 +203,7 @@ def test_static_map_a_label_off_its_marker_has_a_leader(example_plan, name):
     # is labelled outside the ring), as place_labels measures it
     boxes = np.vstack([b for _, _, b in marker_boxes(fig, renderer, {GID_CHOSEN, GID_DEMAND, GID_SUBS_USED})])
     ends = [ax.transData.transform(np.column_stack(ln.get_data()))[1] for ln in ax.lines if ln.get_gid() == GID_LEADER]
+    assert sum(t.get_gid() == GID_SITE_LABEL for t in ax.texts) == int(plan.sites["open"].sum())  # every site labelled
     for t in ax.texts:
         if t.get_gid() != GID_SITE_LABEL:
             continue
@@ -228,3 +229,20 @@ def test_static_map_legends_fit_above_the_colour_bar(example_plan):
     bottom = min(leg.get_window_extent(renderer).y0 for leg in legs)
     top_of_bar = max(c.get_tightbbox(renderer).y1 for c in cbar)  # title included
     assert top_of_bar <= bottom, (top_of_bar, bottom)
+
+
+def test_html_map_details_say_what_limits_each_site_without_ids_in_prose(example_plan):
+    """The details table of a chosen site on map.html: the interconnect in words (its substation's id in
+    its own row), the plant's capacity called capacity, and what sizes the site."""
+    from siteplan.export.htmlmap import _site_rows
+
+    plan = texas_real(example_plan)
+    ic = {r["site_id"]: r for _, r in plan.interconnects.iterrows()}
+    racks = [c for c in plan.sites.columns if c.startswith("racks_")]
+    for _, row in plan.sites[plan.sites["open"].astype(bool)].iterrows():
+        rows = dict(_site_rows(row, racks, ic, [], name="x"))
+        assert "size limited by" in rows and rows["size limited by"]
+        if row["site_id"] in ic:
+            assert "sub_" not in rows["interconnect"] and "(" not in rows["interconnect"]
+            assert rows["substation id"] == str(ic[row["site_id"]]["substation_id"])
+        assert "on-site generation (MW)" not in rows

@@ -67,7 +67,9 @@ def test_geopackage_sites_layers_match_sites_csv(folder, layer):
     plan, _, out = folder
     gdf = gpd.read_file(out / "plan.gpkg", layer=layer)
     rows = {r["site_id"]: r for r in _rows(out)}
-    assert [c for c in gdf.columns if c != "geometry"] == list(next(iter(rows.values())))
+    # the same columns; sites.csv gives the point as lon/lat where the GeoPackage has its geometry
+    assert [c for c in gdf.columns if c != "geometry"] == [c for c in next(iter(rows.values()))
+                                                            if c not in ("lon", "lat")]
     assert len(gdf) == (int(plan.sites["open"].sum()) if layer == "chosen_sites" else len(plan.sites))
     by_id = plan.sites.set_index("site_id")
     open_ = gdf[gdf["open"]]
@@ -154,3 +156,17 @@ def test_class_name():
     assert class_name("kv069") == "69 kV" and class_name("kv_34.5") == "34.5 kV"
     assert class_name("") == "" and class_name("nan") == ""
     assert class_name("dedicated_line") == "Dedicated line"
+
+
+def test_sites_csv_says_where_each_site_is_and_lists_the_chosen_first(folder):
+    """lon/lat of every site (a reviewer without a GIS can find it), the open sites first, largest first."""
+    plan, _, out = folder
+    rows = _rows(out)
+    n_open = int(plan.sites["open"].sum())
+    assert n_open and all(r["open"] == "True" for r in rows[:n_open]) and all(r["open"] == "False" for r in rows[n_open:])
+    its = [float(r["it_mw"]) for r in rows[:n_open]]
+    assert its == sorted(its, reverse=True)
+    by_id = plan.sites.set_index("site_id").geometry
+    for r in rows:
+        p = by_id[r["site_id"]].representative_point()
+        assert abs(float(r["lon"]) - p.x) < 1e-4 and abs(float(r["lat"]) - p.y) < 1e-4

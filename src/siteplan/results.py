@@ -288,10 +288,19 @@ def sites_csv_table(sites):
     import numpy as np
 
     tab = readable_sites(sites.drop(columns="geometry", errors="ignore"))
+    if "geometry" in sites and len(sites):  # where the site is: WGS84 degrees beside its zone
+        pts = sites.geometry.representative_point()
+        at = tab.columns.get_loc("zone") + 1 if "zone" in tab else 2
+        tab.insert(at, "lon", np.round(pts.x.to_numpy(float), 5))
+        tab.insert(at + 1, "lat", np.round(pts.y.to_numpy(float), 5))
     tab = csv_numbers(tab)
     if "water_limit_m3_per_yr" in tab:
         w = tab["water_limit_m3_per_yr"].astype(float)
         tab["water_limit_m3_per_yr"] = w.where(np.isfinite(w), np.nan)  # empty: no limit
+    if "open" in tab and "it_mw" in tab:  # the chosen sites first, largest first; then the candidates by id
+        key = pd.DataFrame({"closed": ~tab["open"].astype(bool), "it": -tab["it_mw"].astype(float),
+                            "id": tab["site_id"].astype(str)})
+        tab = tab.loc[key.sort_values(["closed", "it", "id"], kind="stable").index].reset_index(drop=True)
     return tab
 
 

@@ -246,7 +246,7 @@ def summary_text(plan) -> str:
     lines.append(_unit_cost_line(plan))
     lines.append(_peaks_line(plan))
     lines.append(f"IT {float(ds['it_mw'].sum()):,.1f} MW; water {float(ds['water_m3_per_yr'].sum()):,.0f} m3/yr; "
-                 f"emissions {float(ds['emissions_t_per_yr'].sum()):,.0f} t/yr")
+                 f"emissions {float(ds['emissions_t_per_yr'].sum()):,.0f} t CO2/yr")
     cats = [str(c) for c in ds["cost_category"].values]
     vals = ds["cost_usd_per_yr"].values.astype(float)
     is_cost = [c != "revenue" for c in cats]

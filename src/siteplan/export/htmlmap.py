@@ -112,8 +112,8 @@ def _site_rows(row, rack_cols, ic_by_site, cost_cols, name: str = "") -> list[li
     ic = ic_by_site.get(row["site_id"])
     if ic is not None:
         sub = str(row.get("substation_name", "") or ic["substation_id"])
-        rows += [["interconnect", f"{f(ic['voltage_kv'], 0, ' kV')} line to {html.escape(sub)} "
-                                  f"({html.escape(str(ic['substation_id']))})"],
+        rows += [["interconnect", f"{f(ic['voltage_kv'], 0, ' kV')} line to {html.escape(sub)}"],
+                 ["substation id", html.escape(str(ic["substation_id"]))],
                  ["grid capacity contracted (MW)", f(ic["contracted_mw"], 1)],
                  ["line length (km)", f(ic["line_km"], 1)],
                  ["interconnect capital cost (USD)", style.fmt_usd(float(ic["capex_usd"]))],
@@ -124,7 +124,7 @@ def _site_rows(row, rack_cols, ic_by_site, cost_cols, name: str = "") -> list[li
     if plant:  # type and units in words: '13 × 18.3 MW gas reciprocating engines (237.9 MW, 219.6 MW firm)'
         rows.append(["on-site plant (firm: with its largest unit out)", html.escape(plant)])
     if float(row.get("onsite_mw", 0) or 0) > 0:
-        rows.append(["on-site generation (MW)", f(row["onsite_mw"], 1)])
+        rows.append(["on-site plant capacity (MW)", f(row["onsite_mw"], 1)])
     if float(row.get("battery_mw", 0) or 0) > 0:
         mwh = row.get("battery_mwh", float("nan"))
         if np.isfinite(float(mwh)):
@@ -138,6 +138,10 @@ def _site_rows(row, rack_cols, ic_by_site, cost_cols, name: str = "") -> list[li
     per_h = float(row.get("cost_usd_per_h100e_hour", float("nan")))
     if np.isfinite(per_h):
         rows.append(["cost per H100e-hour served (USD)", f"${per_h:,.3f}"])
+    # what sizes the site (the plan's words, the one grid limit named: siteplan.plan)
+    lim = row.get("limited_by", "")
+    rows.append(["size limited by", html.escape(str(lim)) if isinstance(lim, str) and lim
+                 else "none reached: sized by the demand it serves and cost"])
     return rows
 
 

@@ -425,9 +425,13 @@ def _what_would_change(plan) -> list[Block]:
     rows = limit_values(plan.ds)
     out = [Block("h2", "What would change this plan")]
     if not rows:
-        out.append(Block("p", "No limit has a value in the LP with the plan's sites, designs, racks, connections and "
-                              "units fixed: one more unit of any of them would not lower the cost of this plan "
-                              "(see `docs/duals.md`; limits made only of integer decisions are not priced)."))
+        out.append(Block("p", "No limit has a marginal value in the LP with the plan's sites, designs, racks, "
+                              "connections and units fixed: with those held, one more unit of any limit would not "
+                              "lower the cost of this plan (see `docs/duals.md`; limits made only of integer "
+                              "decisions are not priced). That does not mean nothing limits the plan: the limits "
+                              "that size each site, which whole racks, connections and units reach, are in the "
+                              "'size limited by' column of the power table above, and 'Which limits bind' below "
+                              "counts those at their limit."))
         return out
     out.append(Block("p", f"The {min(len(rows), TOP_VALUES)} most valuable limits: what one more unit would save a "
                           "year, with every integer decision of the plan held (duals of the fixed-integer LP; "
