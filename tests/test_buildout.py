@@ -208,6 +208,7 @@ def test_cli_writes_a_buildout_results_folder(tmp_path):
     assert rows["design"].iloc[0] != rows["design_id"].iloc[0] and "." not in rows["gpus"].iloc[0]
     tl = pd.read_csv(out / "timeline.csv", dtype=str)
     assert list(tl.columns[:2]) == ["name", "site_id"] and "." not in tl["gen_units_rented_2027"].iloc[0]
+    assert all(len(v.split(".")[-1]) <= 4 for c in tl if "_mw_" in c for v in tl[c])  # MW to 0.1 kW
     # the GeoPackage carries the period of every decision
     import geopandas as gpd
 

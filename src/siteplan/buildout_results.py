@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -43,6 +44,8 @@ def write_buildout(bo, study, out_dir: str | Path) -> Path:
     tl = bo.sites
     if len(tl):
         tl = csv_numbers(tl.reset_index()[["name", "site_id", *[c for c in tl.columns if c != "name"]]])
+        for c in [c for c in tl.columns if re.search(r"_mw_\d{4}$", c)]:  # it_mw_2029: MW to 0.1 kW, as *_mw
+            tl[c] = tl[c].astype(float).round(4) + 0.0  # + 0.0: no -0.0
     tl.to_csv(out / "timeline.csv", index=False)
     rows = []
     for y, plan in bo.plans.items():
