@@ -315,8 +315,11 @@ def test_ctrl_c_prints_one_line_and_resume_completes(tmp_path):
     ids = [s.id for s in load_sweep(path).specs]
     out = tmp_path / "out"
     cmd = [SITEPLAN, "batch", str(path), "--out", str(out), "--workers", "2", "--threads-per-solve", "1"]
+    # SIGINT as a terminal leaves it (default action): a runner that starts the suite in the background
+    # of a non-interactive shell hands every child SIGINT ignored, and the batch would never see it
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            start_new_session=True)
+                            start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         t0 = time.time()
         while time.time() - t0 < 120 and "optimal" not in _statuses(out, ids).values():
