@@ -139,8 +139,8 @@ def voltage_class_name(class_id: str, kv: float | None = None) -> str:
     (``kv`` when given wins); an id of another form as it is."""
     if kv is not None and math.isfinite(float(kv)) and float(kv) > 0:
         return f"{float(kv):g} kV"
-    m = re.fullmatch(r"kv0*(\d+(?:\.\d+)?)", str(class_id).strip().lower())
-    return f"{m.group(1)} kV" if m else str(class_id)
+    m = re.fullmatch(r"kv_?0*(\d+(?:\.\d+)?)", str(class_id).strip().lower())
+    return f"{float(m.group(1)):g} kV" if m else str(class_id)
 
 
 #: Unit suffixes of column names and how a reader writes them.

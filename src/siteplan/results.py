@@ -204,17 +204,13 @@ def class_name(class_id: str, kv: float = float("nan")) -> str:
     """An interconnect voltage class in words: ``"161 kV"`` (from its voltage, else from an id such
     as ``kv161``); an id that names no voltage, tidied (:func:`siteplan.labels.tidy_id`); ``""``
     for no class (a closed or off-grid site)."""
-    import re
-
-    from siteplan.labels import tidy_id
+    from siteplan.labels import tidy_id, voltage_class_name
 
     cid = "" if class_id is None else str(class_id)
     if not cid or cid.lower() == "nan":
         return ""
-    if kv is not None and kv == kv and float(kv) > 0:
-        return f"{float(kv):g} kV"
-    m = re.fullmatch(r"kv_?0*(\d+(?:\.\d+)?)", cid, re.I)
-    return f"{float(m.group(1)):g} kV" if m else tidy_id(cid)
+    name = voltage_class_name(cid, kv if kv is not None and kv == kv else None)
+    return tidy_id(cid) if name == cid else name
 
 
 def _words_beside_ids(tab: pd.DataFrame, col: str, words, id_col: str | None = None) -> None:
