@@ -230,9 +230,9 @@ def test_onsite_plant_and_grid_share_everywhere(offgrid):
     assert built, "the one-year horizon should build on-site plant"
     assert s["onsite_mw"] == pytest.approx(sum(n * gens[g].unit_mw for g, n in built.items()))
     for g, n in built.items():
-        from siteplan.labels import onsite_name
+        from siteplan.labels import plant_name
 
-        assert f"{n} × {gens[g].unit_mw:g} MW {onsite_name(g)}" in s["onsite_plant"]
+        assert f"{n} × {gens[g].unit_mw:g} MW {plant_name(g, n)}" in s["onsite_plant"]
     total = s["grid_mwh_per_yr"] + s["onsite_mwh_per_yr"]
     assert s["grid_share"] == pytest.approx(s["grid_mwh_per_yr"] / total)
     assert s["power_supply"].startswith("on-site plant (off-grid)")

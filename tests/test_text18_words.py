@@ -91,3 +91,29 @@ def test_both_peaks_labelled(example):
     assert "¹ *Coincident peak*" in md and "*Design peak*" in md
     assert f"coincident peak {h.peak_facility_mw:,.1f} MW" in text
     assert f"sum of the sites' design peaks {h.design_peak_mw:,.1f} MW" in text
+
+
+def test_one_name_table_for_onsite_plant():
+    """Prose, unit counts and map labels read one table: one unit singular, more plural, the short
+    form for maps; every bundled on-site option has all three, with the same words in the same order."""
+    from pathlib import Path
+
+    from siteplan.config import load_catalog
+    from siteplan.export import style
+    from siteplan.labels import ONSITE_NAMES, onsite_name, plant_name
+
+    cat = load_catalog(Path(__file__).resolve().parents[1] / "data" / "catalog.yaml")
+    assert set(cat.onsite) <= set(ONSITE_NAMES)
+    assert plant_name("gas_recip", 1) == "gas reciprocating engine"
+    assert plant_name("gas_recip", 13) == "gas reciprocating engines" == onsite_name("gas_recip")
+    assert plant_name("gas_combined_cycle", 2) == "gas combined-cycle units"
+    assert onsite_name("gas_combined_cycle") == "gas combined-cycle plant"
+    assert plant_name("battery", 4) == "batteries" and plant_name("gas_recip", 3, short=True) == "gas engines"
+    assert plant_name("fuel_cell", 2) == "fuel cells"
+    assert style.plant_name is plant_name
+    # a site row written with one unit reads back its unit size
+    row = {"onsite_plant": "1 × 35 MW mobile gas turbine = 35.0 MW", "units_gas_turbine_mobile": 1.0,
+           "onsite_mw": 35.0}
+    import pandas as pd
+
+    assert style.plant_unit_mw(pd.Series(row), "gas_turbine_mobile") == 35.0

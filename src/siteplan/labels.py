@@ -10,7 +10,8 @@ import re
 
 import math
 
-__all__ = ["column_words", "connection_limit", "design_name", "ids_in_words", "onsite_name", "rack_name",
+__all__ = ["column_words", "connection_limit", "design_name", "ids_in_words", "onsite_name", "plant_name",
+           "rack_name",
            "slice_name", "tidy_id", "voltage_class_name"]
 
 #: Short names of the bundled catalog's cooling designs (``data/catalog.yaml`` ``cooling_designs``).
@@ -30,14 +31,16 @@ RACK_NAMES: dict[str, str] = {
     "vera_rubin_nvl144": "Vera Rubin NVL144",
 }
 
-#: Short names of the bundled catalog's on-site options (``data/catalog.yaml`` ``onsite``).
-ONSITE_NAMES: dict[str, str] = {
-    "gas_turbine_mobile": "mobile gas turbines",
-    "gas_recip": "gas reciprocating engines",
-    "gas_turbine_aero": "aeroderivative gas turbines",
-    "gas_turbine_frame": "frame gas turbines",
-    "gas_combined_cycle": "gas combined-cycle plant",
-    "battery": "batteries",
+#: Names of the bundled catalog's on-site options (``data/catalog.yaml`` ``onsite``), one row per
+#: option: the type in prose ("lead time: gas combined-cycle plant (6 yr)"), one unit of it ("13 × 18.3
+#: MW gas reciprocating engines") and the short unit form map.png's labels use (its legend spells it out).
+ONSITE_NAMES: dict[str, tuple[str, str, str]] = {
+    "gas_turbine_mobile": ("mobile gas turbines", "mobile gas turbine", "mobile turbine"),
+    "gas_recip": ("gas reciprocating engines", "gas reciprocating engine", "gas engine"),
+    "gas_turbine_aero": ("aeroderivative gas turbines", "aeroderivative gas turbine", "aero turbine"),
+    "gas_turbine_frame": ("frame gas turbines", "frame gas turbine", "frame turbine"),
+    "gas_combined_cycle": ("gas combined-cycle plant", "gas combined-cycle unit", "CC gas unit"),
+    "battery": ("batteries", "battery", "battery"),
 }
 
 _MONTHS = {"jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May", "jun": "June",
@@ -118,7 +121,32 @@ def onsite_name(option_id: str) -> str:
     """Human name of an on-site option: ``"gas_combined_cycle"`` -> ``"gas combined-cycle plant"``; an id
     not in the bundled catalog with its underscores as spaces (``"fuel_cell"`` -> ``"fuel cell"``)."""
     key = str(option_id)
-    return ONSITE_NAMES.get(key) or key.replace("_", " ")
+    return ONSITE_NAMES[key][0] if key in ONSITE_NAMES else key.replace("_", " ")
+
+
+def plant_name(option_id: str, n: int = 1, short: bool = False) -> str:
+    """``n`` units of an on-site option in words, plural for ``n != 1``.
+
+    Parameters
+    ----------
+    option_id : str
+        Catalog id, e.g. ``"gas_recip"``.
+    n : int
+        Number of units (only singular or plural matters).
+    short : bool
+        The short form of map labels (``"gas engine"``).
+
+    Returns
+    -------
+    str
+        ``"gas reciprocating engines"`` for 13 ``gas_recip``; an id not in the bundled catalog tidied
+        (``"fuel_cell"`` -> ``"fuel cell"``).
+    """
+    key = str(option_id)
+    word = ONSITE_NAMES[key][2 if short else 1] if key in ONSITE_NAMES else tidy_id(key).lower()
+    if n == 1:
+        return word
+    return word[:-1] + "ies" if word.endswith("ery") else word + "s"
 
 
 def slice_name(slice_id: str) -> str:

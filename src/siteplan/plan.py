@@ -19,7 +19,7 @@ from shapely.geometry import LineString
 from siteplan._xarray import defer_dask_array_check
 from siteplan.config import crf
 from siteplan.flows import least_flows
-from siteplan.labels import onsite_name
+from siteplan.labels import plant_name
 from siteplan.model.linear import linear_value, members
 from siteplan.output import WritesFolder
 from siteplan.solve import SolveResult
@@ -624,7 +624,7 @@ def _describe_sites(tab, sites_gdf, subs, cat, Pg, Pb, units, bunits, gen, grid_
         tab[f"units_{g}"] = units[:, j].astype(float)
         for i in np.nonzero(units[:, j] > 0.5)[0]:
             n, mw = int(units[i, j]), cat.onsite[g].unit_mw
-            plant[i].append(f"{n} × {mw:g} MW {onsite_name(g)} = {n * mw:,.1f} MW")
+            plant[i].append(f"{n} × {mw:g} MW {plant_name(g, n)} = {n * mw:,.1f} MW")
     tab["onsite_plant"] = ["; ".join(p) for p in plant]
     unit_mwh = np.array([cat.onsite[q].unit_mwh or 0.0 for q in Pb]) if Pb else np.zeros(0)
     tab["battery_mwh"] = bunits @ unit_mwh if Pb else 0.0

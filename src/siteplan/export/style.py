@@ -12,6 +12,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 
+from siteplan.labels import plant_name  # noqa: F401  (map labels call style.plant_name)
+
 # Cooling designs of the default catalog get fixed colours (colour-blind-safe Okabe-Ito hues);
 # designs from a user catalog take the next free colour in sorted order.
 DESIGN_COLORS = {
@@ -157,27 +159,6 @@ def power_words(row) -> str:
     return text
 
 
-# On-site generator types of the bundled catalog (``data/catalog.yaml`` ``onsite``): the name a
-# person reads (singular) and the short form map.png's labels use (its legend says what each means)
-PLANT_NAMES = {
-    "gas_recip": ("gas reciprocating engine", "gas engine"),
-    "gas_turbine_mobile": ("mobile gas turbine", "mobile turbine"),
-    "gas_turbine_aero": ("aeroderivative gas turbine", "aero turbine"),
-    "gas_turbine_frame": ("frame gas turbine", "frame turbine"),
-    "gas_combined_cycle": ("combined-cycle gas unit", "CC gas unit"),
-}
-
-
-def plant_name(gen_id: str, n: int = 1, short: bool = False) -> str:
-    """An on-site generator type in words, plural for ``n != 1``: 'gas_recip' -> 'gas reciprocating
-    engines' ('gas engines' with ``short``); an unknown id tidied ('fuel_cell' -> 'fuel cell')."""
-    from siteplan.labels import tidy_id
-
-    names = PLANT_NAMES.get(str(gen_id))
-    word = names[1 if short else 0] if names else tidy_id(str(gen_id)).lower()
-    return word if n == 1 else word + "s"
-
-
 def plant_units(row) -> list[tuple[str, int]]:
     """(generator id, units) of each on-site generator type a site row has, most units first (from
     its ``units_<id>`` columns)."""
@@ -200,7 +181,8 @@ def plant_unit_mw(row, gen_id: str) -> float:
 
     text = str(row.get("onsite_plant", "") or "")
     name = re.escape(str(gen_id).replace("_", " "))
-    m = (re.search(rf"(?:^|; )\d+ × ([\d.,]+) MW {re.escape(onsite_name(gen_id))} =", text)
+    words = "|".join(re.escape(w) for w in (plant_name(gen_id, 1), plant_name(gen_id, 2), onsite_name(gen_id)))
+    m = (re.search(rf"(?:^|; )\d+ × ([\d.,]+) MW (?:{words}) =", text)
          or re.search(rf"(?:^|; )\d+ x {name} ([\d.,]+) MW", text))
     if m:
         return float(m.group(1).replace(",", ""))
