@@ -194,7 +194,7 @@ def strong_lp(inst: dict, integer: bool = True, capacity_rows: bool | None = Non
 def handbuilt(inst: dict, time_limit_s: float = 600.0, gap: float = 1e-4, threads: int = 1,
               open_between: tuple[int, int] | None = None, capacity_rows: bool | None = None):
     """The strong CFL MIP (:func:`strong_lp`) solved directly in highspy; with ``open_between``
-    (lo, hi), the row lo <= sum_i y_i <= hi is added (e.g. the counts ``cfl_benders.py
+    (lo, hi), the row lo <= sum_i y_i <= hi is added (e.g. the counts ``research/cfl_benders.py
     --cardinality`` cannot rule out). Returns (objective, bound, gap, seconds, status)."""
     import highspy
 

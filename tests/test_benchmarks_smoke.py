@@ -62,15 +62,15 @@ def test_strategy_benchmark_tiny(tmp_path):
 
 
 def test_cfl_lagrangian_bound_is_a_bound():
-    """benchmarks/cfl_bounds.py: on small CFL instances the Lagrangian bound (demand rows relaxed,
+    """benchmarks/research/cfl_bounds.py: on small CFL instances the Lagrangian bound (demand rows relaxed,
     capacity knapsack kept) never exceeds the hand-built MIP's optimum and is at least close to the
     strong LP bound it can only improve on (subgradient steps, so not exactly)."""
-    sys.path.insert(0, str(REPO / "benchmarks"))
+    sys.path[:0] = [str(REPO / "benchmarks/research"), str(REPO / "benchmarks")]
     try:
         from cfl import handbuilt, instance
         from cfl_bounds import strong_lp_bound, subgradient
     finally:
-        sys.path.pop(0)
+        del sys.path[:2]
     for seed in range(3):
         inst = instance(seed, sites=8, regions=30)
         opt, _, _, _, status = handbuilt(inst, time_limit_s=60, gap=0.0)
@@ -83,15 +83,15 @@ def test_cfl_lagrangian_bound_is_a_bound():
 
 
 def test_cfl_pair_pruning_relaxation_is_exact_where_it_claims():
-    """benchmarks/cfl_restricted.py: the relaxation with each region's k cheapest sites plus an
+    """benchmarks/research/cfl_restricted.py: the relaxation with each region's k cheapest sites plus an
     overflow column never costs more than the full CFL optimum, equals it when every site is kept,
     and a solution without overflow is the full optimum (brute force over small random instances)."""
-    sys.path.insert(0, str(REPO / "benchmarks"))
+    sys.path[:0] = [str(REPO / "benchmarks/research"), str(REPO / "benchmarks")]
     try:
         from cfl import handbuilt, instance
         from cfl_restricted import solve
     finally:
-        sys.path.pop(0)
+        del sys.path[:2]
     exact_without_overflow = 0
     for seed in range(4):
         inst = instance(seed, sites=8, regions=30)
@@ -131,19 +131,19 @@ def _strong_lp_with_open_count(inst, count):
 
 
 def test_cfl_benders_reaches_the_compact_optimum():
-    """benchmarks/cfl_benders.py: every cut is below the transportation cost everywhere and tight
+    """benchmarks/research/cfl_benders.py: every cut is below the transportation cost everywhere and tight
     where it was made; Benders around re-solved HiGHS masters ends at the hand-built MIP's optimum
     with a bound that never exceeds it, its LP phase at the strong LP bound; probing keeps the
     optimum reachable; the bounds with exactly p sites open equal the compact LP's with that row
     (small random instances, loose and tight capacity; seed 7 once made the warm-started
     transportation LP end in "Unknown")."""
-    sys.path.insert(0, str(REPO / "benchmarks"))
+    sys.path[:0] = [str(REPO / "benchmarks/research"), str(REPO / "benchmarks")]
     try:
         from cfl import handbuilt, instance
         from cfl_benders import Benders, cardinality, probe, solve
         from cfl_bounds import strong_lp_bound
     finally:
-        sys.path.pop(0)
+        del sys.path[:2]
     for seed in (0, 1, 2, 3, 7):
         inst = instance(seed, sites=8, regions=30, ratio=1.5 if seed % 2 else None)
         b = Benders(inst)

@@ -1,6 +1,6 @@
 """Where siteplan's model of a facility-location instance differs from the textbook one (issue 21).
 
-    python benchmarks/ufl_diagnose.py --kind uncapacitated --sites 50 --regions 300 --seed 0
+    python benchmarks/research/ufl_diagnose.py --kind uncapacitated --sites 50 --regions 300 --seed 0
 
 Builds siteplan's model of a ``benchmarks/cfl.py`` instance and the textbook strong model
 (``cfl.strong_lp``) of the same data, and reports for each: columns, integer columns, rows and
@@ -20,7 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent)]  # research/ siblings, then benchmarks/ (cfl.py)
 
 from cfl import KINDS, instance, strong_lp, write  # noqa: E402
 

@@ -1,8 +1,8 @@
 """Benders decomposition of a CFL instance of ``benchmarks/cfl.py``, run around repeated HiGHS solves.
 
-    python benchmarks/cfl_benders.py --seed 0 [--time-limit 600]
-    python benchmarks/cfl_benders.py --seed 0 --probe UPPER [--restricted K]
-    python benchmarks/cfl_benders.py --seed 0 --cardinality P_MIN P_MAX
+    python benchmarks/research/cfl_benders.py --seed 0 [--time-limit 600]
+    python benchmarks/research/cfl_benders.py --seed 0 --probe UPPER [--restricted K]
+    python benchmarks/research/cfl_benders.py --seed 0 --cardinality P_MIN P_MAX
 
 HiGHS 1.16 has no lazy-constraint callback, so branch-and-Benders-cut (one tree, cuts added at its
 nodes) cannot be hosted. This is the variant that can: the master problem
@@ -40,7 +40,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent)]  # research/ siblings, then benchmarks/ (cfl.py)
 from cfl import instance, strong_lp  # noqa: E402
 from cfl_bounds import site_knapsacks  # noqa: E402
 

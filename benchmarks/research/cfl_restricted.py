@@ -1,6 +1,6 @@
 """A smaller exact relaxation of a CFL instance of ``benchmarks/cfl.py``: does pruning serve pairs help?
 
-    python benchmarks/cfl_restricted.py --seed 0 --k 20 30 [--no-aggregate] [--time-limit 300]
+    python benchmarks/research/cfl_restricted.py --seed 0 --k 20 30 [--no-aggregate] [--time-limit 300]
 
 Every node LP of the CFL MIP carries all 100 x 1,000 serving columns, and HiGHS spends about 1 ms
 per simplex iteration on them (docs/performance.md). Keeping only each region's ``k`` cheapest
@@ -29,7 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent)]  # research/ siblings, then benchmarks/ (cfl.py)
 from cfl import instance  # noqa: E402
 
 

@@ -1,6 +1,6 @@
 """Lower bounds on a CFL instance of ``benchmarks/cfl.py``: is a Lagrangian bound worth building?
 
-    python benchmarks/cfl_bounds.py --seed 0 [--upper 5536670.43]
+    python benchmarks/research/cfl_bounds.py --seed 0 [--upper 5536670.43]
 
 Prints the strong LP bound (the hand-built MIP's LP relaxation with x_ij <= d_j y_i, solved by
 HiGHS) and the Lagrangian bound that relaxes the demand rows sum_i x_ij = d_j and keeps the
@@ -25,7 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent)]  # research/ siblings, then benchmarks/ (cfl.py)
 from cfl import instance, strong_lp  # noqa: E402
 
 
