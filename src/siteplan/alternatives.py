@@ -89,7 +89,7 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
         cost when that stopped within its gap). Fewer than ``k`` if no plan
         within the slack differs from all earlier ones.
     """
-    from siteplan.api import _check_invariants
+    from siteplan.invariants import record_invariants
     from siteplan.plan import extract_plan
     from siteplan.solve import SolveError, solve_model
 
@@ -196,12 +196,12 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
                           gap=max(0.0, (cost - best.result.best_bound) / abs(cost)) if cost else 0.0,
                           unavoidable_usd_per_yr=u, decision_gap=decision_gap(cost, best.result.best_bound, u))
             if buildout:
-                from siteplan.buildout import buildout_from_model
+                from siteplan.buildout_plan import buildout_from_model
 
                 plan = buildout_from_model(m, prep, res)
             else:
                 plan = extract_plan(m, prep, res)
-                _check_invariants(plan, prep)
+                record_invariants(plan, prep)
             x = np.array([round(v.value or 0.0) for v in binaries])
             plan.ds.attrs.update({"alternative": j, "min_distance": dist,
                                   "distance_to_best": int(np.abs(x - prev[0]).sum()),

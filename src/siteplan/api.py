@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -267,11 +266,12 @@ def solve_built(m, prep: Prepared, prepare_s: float = 0.0, build_s: float = 0.0,
 
         opts["start"] = start_values(m, warm_start)
     from siteplan.decision_gap import unavoidable_cost
+    from siteplan.invariants import record_invariants
 
     res = solve_model(m, unavoidable_usd=unavoidable_cost(prep, m), **opts)
     t0 = time.perf_counter()
     plan = extract_plan(m, prep, res)
-    _check_invariants(plan, prep)
+    record_invariants(plan, prep)
     t1 = time.perf_counter()
     timings = Timings(prepare_s, build_s, res.timings.handoff_s, res.timings.solve_s, t1 - t0, res.timings.duals_s)
     plan.result = replace(res, timings=timings, duals=None)  # the Plan keeps the values, not the Pyomo rows
@@ -302,24 +302,6 @@ def _check_solver_options(options: dict, func: str) -> None:
         k = bad[0]
         raise TypeError(f"{func}() got an unexpected keyword argument {k!r}{did_you_mean(k, valid)}; "
                         f"solver options: {', '.join(valid)}")
-
-
-def _check_invariants(plan: Plan, prep: Prepared) -> None:
-    """Check every solved plan against the study's rules; record and warn about what it breaks."""
-    from siteplan.errors import PlanInvariantWarning
-    from siteplan.invariants import check_plan
-
-    if not plan.result.primal_feasible:  # an unfinished LP: its point is not a plan to check
-        plan.ds.attrs["invariant_violations"] = ""
-        plan.ds.attrs["invariants_checked"] = 0
-        return
-    violations = check_plan(plan, prep)
-    plan.ds.attrs["invariant_violations"] = "\n".join(violations)  # NetCDF-safe string; "" = none
-    plan.ds.attrs["invariants_checked"] = 1
-    if violations:
-        shown = "; ".join(violations[:5]) + (f"; and {len(violations) - 5} more" if len(violations) > 5 else "")
-        warnings.warn(f"the plan of {prep.scenario.name!r} breaks {len(violations)} of its invariants: {shown}",
-                      PlanInvariantWarning, stacklevel=3)
 
 
 def evaluate_full_resolution(plan: Plan, study: Study, **solver_options) -> Plan:

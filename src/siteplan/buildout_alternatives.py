@@ -24,8 +24,8 @@ def _years(ds: xr.Dataset) -> list[int]:
 
 
 def _names(ds: xr.Dataset) -> dict:
-    """``{site id: the short name the outputs use}`` (:func:`siteplan.plan.place_names`)."""
-    from siteplan.plan import place_names
+    """``{site id: the short name the outputs use}`` (:func:`siteplan.labels.place_names`)."""
+    from siteplan.labels import place_names
 
     ids = [str(s) for s in ds["site"].values]
     names = [str(n) for n in ds["site_name"].values] if "site_name" in ds else ids
@@ -97,8 +97,7 @@ def buildout_alternatives_table(best: xr.Dataset, alts: list[xr.Dataset]) -> pd.
 def _tiny(ds: xr.Dataset) -> list[tuple[str, int, str]]:
     """``(site, period, MW)`` of the tiny open sites of a build-out in each period, as for a single plan
     (:func:`siteplan.summary.tiny_threshold_mw`: below TINY_SITE_MW of IT or TINY_SHARE of the period's)."""
-    from siteplan.plan import TINY_SITE_MW
-    from siteplan.summary import TINY_SHARE, fmt_mw
+    from siteplan.summary import TINY_SHARE, TINY_SITE_MW, fmt_mw
 
     years, out = _years(ds), []
     it = ds["it_mw"].values.astype(float)  # site x period

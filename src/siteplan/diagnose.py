@@ -99,9 +99,9 @@ def diagnose(cm, time_limit_s: float = 60.0) -> Diagnosis:
     -------
     Diagnosis
     """
-    from siteplan.solve import _highs, _relaxed
+    from siteplan.highs import load_highs, relaxed
 
-    lp = _highs(_relaxed(cm), {"time_limit": float(time_limit_s), "output_flag": False})
+    lp = load_highs(relaxed(cm), {"time_limit": float(time_limit_s), "output_flag": False})
     lp.run()
     status = lp.getModelStatus()
     if status == highspy.HighsModelStatus.kOptimal:

@@ -57,7 +57,7 @@ def least_flows(nodes: list, from_id: list, to_id: list, capacity_mw: np.ndarray
     import_scipy()
     from scipy.sparse import coo_matrix
 
-    from siteplan.solve import _quiet_highs
+    from siteplan.highs import quiet_highs
 
     ni = {b: i for i, b in enumerate(nodes)}
     a = np.array([ni[x] for x in from_id], dtype=int)
@@ -78,7 +78,7 @@ def least_flows(nodes: list, from_id: list, to_id: list, capacity_mw: np.ndarray
     cap = cap_c[:, 0]
     # a MW left undelivered costs more than any routing can (all corridors full both ways cost 2 x sum)
     penalty = 1.0 + 2.0 * float(cap_c.max(axis=1, initial=0.0).sum())
-    h = _quiet_highs()
+    h = quiet_highs()
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = ncol, nb
     lp.col_cost_ = np.concatenate([np.ones(2 * ne), np.zeros(nb), np.full(nb, penalty)])  # 1 per MW per corridor

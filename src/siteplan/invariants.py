@@ -6,6 +6,8 @@ A plan that violates a constraint is a bug even if the solver said "optimal"; th
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from siteplan.config import crf
@@ -150,6 +152,26 @@ def check_plan(plan, prep, tol: float = 1e-5) -> list[str]:
 
 
 _MODEL_CATEGORIES = set(COST_CATEGORIES)
+
+
+def record_invariants(plan, prep) -> None:
+    """Check a solved plan against the study's rules (:func:`check_plan`); record what it breaks in
+    ``plan.ds.attrs`` (``invariant_violations``, ``invariants_checked``) and warn about it
+    (:class:`~siteplan.errors.PlanInvariantWarning`). Every solve (:func:`siteplan.solve`, build-out
+    periods, alternatives) checks its plans with this."""
+    from siteplan.errors import PlanInvariantWarning
+
+    if not plan.result.primal_feasible:  # an unfinished LP: its point is not a plan to check
+        plan.ds.attrs["invariant_violations"] = ""
+        plan.ds.attrs["invariants_checked"] = 0
+        return
+    violations = check_plan(plan, prep)
+    plan.ds.attrs["invariant_violations"] = "\n".join(violations)  # NetCDF-safe string; "" = none
+    plan.ds.attrs["invariants_checked"] = 1
+    if violations:
+        shown = "; ".join(violations[:5]) + (f"; and {len(violations) - 5} more" if len(violations) > 5 else "")
+        warnings.warn(f"the plan of {prep.scenario.name!r} breaks {len(violations)} of its invariants: {shown}",
+                      PlanInvariantWarning, stacklevel=3)
 
 
 def _energy_graph(ds, prep, tol: float) -> list[str]:

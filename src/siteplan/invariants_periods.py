@@ -166,7 +166,7 @@ def check_buildout(m, preps: list, plans: dict, ds, result, tol: float = 1e-6) -
         if abs(rent - costs.get("onsite_rent", 0.0)) > tol * max(1.0, rent):
             bad.append(f"{y}: rent {costs.get('onsite_rent', 0.0):.6g} != units rented x rate {rent:.6g}")
     # capital costs by category: the vintages in service and the rentals, recomputed from the values
-    from siteplan.buildout import vintage_costs
+    from siteplan.model.periods import vintage_costs
 
     for y in years:
         costs = dict(zip(plans[y].ds["cost_category"].values, plans[y].ds["cost_usd_per_yr"].values.astype(float)))

@@ -2,6 +2,8 @@
 
 The ids (``direct_to_chip``, ``gb200_nvl72``) stay in their own id columns; these functions give the
 short names a reader knows. An id not in the bundled catalog gets a tidy title-cased version of itself.
+Also the places of the dataset's site names (:func:`place_names`) and the cost categories in words
+(:data:`CATEGORY_LABELS`), which the terminal summary, the plan's site table and the exports share.
 """
 
 from __future__ import annotations
@@ -10,9 +12,9 @@ import re
 
 import math
 
-__all__ = ["column_words", "connection_limit", "design_name", "ids_in_words", "onsite_name", "plant_name",
-           "rack_name",
-           "slice_name", "tidy_id", "voltage_class_name"]
+__all__ = ["CATEGORY_LABELS", "category_label", "column_words", "connection_limit", "design_name", "display_name",
+           "ids_in_words", "onsite_name", "place_name", "place_names", "plant_name", "rack_name", "slice_name", "tidy_id",
+           "voltage_class_name"]
 
 #: Short names of the bundled catalog's cooling designs (``data/catalog.yaml`` ``cooling_designs``).
 DESIGN_NAMES: dict[str, str] = {
@@ -243,3 +245,92 @@ def connection_limit(max_mw: float, headroom_mw: float, upgrade_mw: float = 0.0,
         return f"the site's largest possible peak{mw}, not a grid limit"
     cls = f"the {float(kv):g} kV class limit" if math.isfinite(float(kv)) and float(kv) > 0 else "the voltage class's limit"
     return cls + mw
+
+
+_FAR = re.compile(r"^(\d+(?:\.\d+)?)\s*km from\s+(.+)$")
+_KV_IN_BRACKET = re.compile(r"\((\d+(?:\.\d+)?)\s*kV\s+")
+
+
+def display_name(name: str) -> str:
+    """A dataset's site name without a voltage in its bracket: 'near Tyler, TX (230 kV Tyler 7)' ->
+    'near Tyler, TX (Tyler 7)'. The voltage there was the seed substation's (older builds of the bundled datasets wrote
+    it), not necessarily the site's connection, which the interconnect columns give."""
+    return _KV_IN_BRACKET.sub("(", str(name or ""))
+
+
+def place_name(name: str, fallback: str) -> str:
+    """The place of a dataset name, honest about distance: 'near Tyler, TX (Tyler 7)' -> 'Tyler, TX';
+    '66 km from Big Spring, TX (Sterling City 1)' -> 'near Big Spring, TX (66 km)'.
+
+    Parameters
+    ----------
+    name : str
+        The dataset's ``name`` field (may be empty or 'nan').
+    fallback : str
+        Returned when there is no name (the id).
+
+    Returns
+    -------
+    str
+    """
+    name = (name or "").strip()
+    if not name or name.lower() == "nan":
+        return fallback
+    name = name.split(" (")[0]
+    far = _FAR.match(name)
+    if far:
+        return f"near {far.group(2)} ({float(far.group(1)):.0f} km)"
+    return name[5:] if name.startswith("near ") else name
+
+
+def place_names(names, ids) -> list[str]:
+    """Names a person can tell apart: the place (:func:`place_name`), and where several candidates
+    share one, the substation the dataset names in brackets ('Tyler, TX (Tyler 7)', 'near Big Spring,
+    TX (66 km; Sterling City 1)'), without a voltage; then the id.
+
+    Parameters
+    ----------
+    names : sequence of str
+        The dataset's ``name`` field per site.
+    ids : sequence of str
+        The site ids (used when a site has no name, or two names stay equal).
+
+    Returns
+    -------
+    list of str
+    """
+    from collections import Counter
+
+    names = ["" if n is None else str(n) for n in names]
+    ids = [str(i) for i in ids]
+    towns = [place_name(n, i) for n, i in zip(names, ids)]
+    count = Counter(towns)
+    out = []
+    for n, i, t in zip(names, ids, towns):
+        if count[t] > 1:
+            m = re.search(r"\(([^()]*)\)\s*$", n)
+            extra = re.sub(r"^\d+(\.\d+)?\s*kV\s+", "", m.group(1)).strip() if m else ""
+            if extra and t.endswith(" km)"):
+                t = f"{t[:-1]}; {extra})"
+            elif extra:
+                t = f"{t} ({extra})"
+        out.append(t)
+    again = Counter(out)
+    return [f"{t} [{i}]" if again[t] > 1 else t for t, i in zip(out, ids)]
+
+
+# cost categories (siteplan.model.objective.COST_CATEGORIES) as a person reads them
+CATEGORY_LABELS = {
+    "land": "land", "site_fixed": "site fixed costs", "fiber_lateral": "fiber laterals", "facility": "facility",
+    "cooling": "cooling", "it_equipment": "IT equipment", "interconnect": "interconnects",
+    "network_upgrade": "network upgrades", "grid_contract": "grid contracts", "onsite_capex": "on-site plant capex",
+    "onsite_fixed_om": "on-site plant fixed O&M", "gas_supply": "gas supply (taps and laterals)",
+    "onsite_rent": "on-site plant rent", "grid_energy": "grid energy", "onsite_fuel_om": "on-site fuel and O&M",
+    "carbon": "carbon price", "water": "water", "serving": "serving", "unmet_penalty": "unmet-demand penalty",
+    "revenue": "revenue",
+}
+
+
+def category_label(category: str) -> str:
+    """A cost category in words ('onsite_fuel_om' -> 'on-site fuel and O&M'); unknown ones with spaces."""
+    return CATEGORY_LABELS.get(str(category), str(category).replace("_", " "))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["sea_problems"]
+__all__ = ["sea_problems", "basemap_path"]
 
 # 0.25 deg ~ 28 km of latitude (~21 km of longitude at 40 N): wider than the basemap's simplification
 # of the coastline (a few km) and the bundled coastal sites' distance to it, narrower than any mistyped
@@ -24,11 +24,21 @@ LAYERS = ("sites", "demand")  # not substations: offshore ones exist (wind platf
 # places three ~30 km off the Oregon coast)
 
 
+def basemap_path() -> Path | None:
+    """The bundled Census state boundaries (``data/basemap/us_states.geojson``), if present."""
+    import siteplan
+
+    here = Path(siteplan.__file__).resolve().parent
+    for cand in (here.parents[1] / "data" / "basemap" / "us_states.geojson",
+                 here / "data" / "basemap" / "us_states.geojson"):
+        if cand.exists():
+            return cand
+    return None
+
+
 @lru_cache(maxsize=1)
 def _land():
     import shapely
-
-    from siteplan.export.style import basemap_path
 
     path = basemap_path()
     if path is None:

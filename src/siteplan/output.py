@@ -71,7 +71,7 @@ def write_folder(result, study, out: str | Path, exports: bool = True, map_forma
         When ``out`` exists and is not a results folder.
     """
     from siteplan.atomic import atomic_folder
-    from siteplan.buildout import BuildOut
+    from siteplan.buildout_plan import BuildOut
 
     out = Path(out)
     with atomic_folder(out, where) as tmp:

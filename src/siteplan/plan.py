@@ -6,7 +6,6 @@ tables, invariant checks) reads the Plan only.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -16,15 +15,17 @@ import pyomo.environ as pyo
 import xarray as xr
 from shapely.geometry import LineString
 
+from siteplan import labels as _labels
 from siteplan._xarray import defer_dask_array_check
 from siteplan.config import crf
 from siteplan.flows import least_flows
-from siteplan.labels import plant_name
+from siteplan.labels import display_name, place_names, plant_name
 from siteplan.model.linear import linear_value, members
 from siteplan.output import WritesFolder
 from siteplan.solve import SolveResult
 
 EPS = 1e-6
+place_name = _labels.place_name  # siteplan.plan.place_name, as before the place names moved to labels
 
 
 def _vals(var) -> dict:
@@ -468,81 +469,6 @@ def _name_connection_limits(plan: Plan) -> None:
     if "limited_by" in st:
         st["limited_by"] = [limited_by_text(r, limits) if isinstance(r.get("limited_by"), str) else r["limited_by"]
                             for _, r in st.iterrows()]
-
-
-TINY_SITE_MW = 1.0  # an open site below this much IT is called out (summary, report, maps)
-
-
-_FAR = re.compile(r"^(\d+(?:\.\d+)?)\s*km from\s+(.+)$")
-_KV_IN_BRACKET = re.compile(r"\((\d+(?:\.\d+)?)\s*kV\s+")
-
-
-def display_name(name: str) -> str:
-    """A dataset's site name without a voltage in its bracket: 'near Tyler, TX (230 kV Tyler 7)' ->
-    'near Tyler, TX (Tyler 7)'. The voltage there was the seed substation's (older builds of the bundled datasets wrote
-    it), not necessarily the site's connection, which the interconnect columns give."""
-    return _KV_IN_BRACKET.sub("(", str(name or ""))
-
-
-def place_name(name: str, fallback: str) -> str:
-    """The place of a dataset name, honest about distance: 'near Tyler, TX (Tyler 7)' -> 'Tyler, TX';
-    '66 km from Big Spring, TX (Sterling City 1)' -> 'near Big Spring, TX (66 km)'.
-
-    Parameters
-    ----------
-    name : str
-        The dataset's ``name`` field (may be empty or 'nan').
-    fallback : str
-        Returned when there is no name (the id).
-
-    Returns
-    -------
-    str
-    """
-    name = (name or "").strip()
-    if not name or name.lower() == "nan":
-        return fallback
-    name = name.split(" (")[0]
-    far = _FAR.match(name)
-    if far:
-        return f"near {far.group(2)} ({float(far.group(1)):.0f} km)"
-    return name[5:] if name.startswith("near ") else name
-
-
-def place_names(names, ids) -> list[str]:
-    """Names a person can tell apart: the place (:func:`place_name`), and where several candidates
-    share one, the substation the dataset names in brackets ('Tyler, TX (Tyler 7)', 'near Big Spring,
-    TX (66 km; Sterling City 1)'), without a voltage; then the id.
-
-    Parameters
-    ----------
-    names : sequence of str
-        The dataset's ``name`` field per site.
-    ids : sequence of str
-        The site ids (used when a site has no name, or two names stay equal).
-
-    Returns
-    -------
-    list of str
-    """
-    from collections import Counter
-
-    names = ["" if n is None else str(n) for n in names]
-    ids = [str(i) for i in ids]
-    towns = [place_name(n, i) for n, i in zip(names, ids)]
-    count = Counter(towns)
-    out = []
-    for n, i, t in zip(names, ids, towns):
-        if count[t] > 1:
-            m = re.search(r"\(([^()]*)\)\s*$", n)
-            extra = re.sub(r"^\d+(\.\d+)?\s*kV\s+", "", m.group(1)).strip() if m else ""
-            if extra and t.endswith(" km)"):
-                t = f"{t[:-1]}; {extra})"
-            elif extra:
-                t = f"{t} ({extra})"
-        out.append(t)
-    again = Counter(out)
-    return [f"{t} [{i}]" if again[t] > 1 else t for t, i in zip(out, ids)]
 
 
 LIMIT_TOL_MW = 0.05  # a quantity this close to its limit is at it (the solver's tolerances are ~1e-6 relative)

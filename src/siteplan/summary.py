@@ -39,7 +39,7 @@ def _col(sites, name, default=None):
 
 def site_label(row) -> str:
     """The name a person reads for a site row: its place ('Big Spring, TX'), else the id."""
-    from siteplan.plan import place_name
+    from siteplan.labels import place_name
 
     place = row.get("place") if hasattr(row, "get") else None
     if isinstance(place, str) and place.strip():
@@ -112,6 +112,7 @@ def limited_by_text(row, limits: dict[str, str]) -> str:
 
 
 MAX_TINY_LISTED = 5  # tiny sites named one by one; the rest in one line
+TINY_SITE_MW = 1.0  # an open site below this much IT is called out (summary, report, maps)
 #: An open site is *tiny* below TINY_SITE_MW of IT or below this share of the plan's IT: a 2 MW site
 #: beside 400 MW campuses is rarely worth its fixed costs, whatever its absolute size.
 TINY_SHARE = 0.01
@@ -119,9 +120,7 @@ TINY_SHARE = 0.01
 
 def tiny_threshold_mw(sites) -> float:
     """The IT MW below which an open site of ``sites`` (a plan's site table) is tiny: the larger of
-    :data:`siteplan.plan.TINY_SITE_MW` and :data:`TINY_SHARE` of the open sites' IT."""
-    from siteplan.plan import TINY_SITE_MW
-
+    :data:`TINY_SITE_MW` and :data:`TINY_SHARE` of the open sites' IT."""
     op = sites[sites["open"].astype(bool)]
     return max(TINY_SITE_MW, TINY_SHARE * float(op["it_mw"].astype(float).sum()))
 
@@ -129,8 +128,6 @@ def tiny_threshold_mw(sites) -> float:
 def tiny_site_checks(plan, why: str = "") -> list[str]:
     """One sentence per tiny open site of ``plan`` (:func:`tiny_threshold_mw`), smallest first, with
     the plant built beside it; ``why`` is added to the advice (e.g. the solver's gap)."""
-    from siteplan.plan import TINY_SITE_MW
-
     sites = plan.sites[plan.sites["open"].astype(bool)]
     limit = tiny_threshold_mw(plan.sites)
     tiny = sites[sites["it_mw"].astype(float) < limit].sort_values("it_mw")
@@ -161,7 +158,7 @@ def tiny_site_checks(plan, why: str = "") -> list[str]:
 def plan_checks(plan) -> list[str]:
     """What a reviewer must look at before trusting the plan: a solve stopped far from its bound,
     demand left unmet, and tiny open sites (:func:`tiny_site_checks`: below
-    :data:`siteplan.plan.TINY_SITE_MW` of IT or :data:`TINY_SHARE` of the plan's) with the plant built
+    :data:`TINY_SITE_MW` of IT or :data:`TINY_SHARE` of the plan's) with the plant built
     beside them.
 
     Parameters
@@ -297,7 +294,7 @@ def summary_text(plan) -> str:
 
 
 def _category(c: str) -> str:
-    from siteplan.export.style import CATEGORY_LABELS
+    from siteplan.labels import CATEGORY_LABELS
 
     return CATEGORY_LABELS.get(c, c.replace("_", " "))
 

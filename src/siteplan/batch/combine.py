@@ -71,7 +71,7 @@ def _param_values(vals: list):
 
 
 def load_records(out: Path, sw: Sweep) -> list[dict]:
-    from siteplan.batch.runner import read_status
+    from siteplan.batch.folders import read_status
 
     recs = []
     for s in sw.specs:

@@ -71,7 +71,7 @@ class Progress(NullProgress):
             self._draw()
 
     def update(self, record: dict) -> None:
-        from siteplan.batch.runner import FINISHED
+        from siteplan.batch.folders import FINISHED
 
         self.done += 1
         if record.get("status") not in FINISHED:

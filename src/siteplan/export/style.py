@@ -7,12 +7,13 @@ agree with each other.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 
+from siteplan import labels as _labels
 from siteplan.labels import plant_name  # noqa: F401  (map labels call style.plant_name)
+from siteplan.land import basemap_path
 
 # Cooling designs of the default catalog get fixed colours (colour-blind-safe Okabe-Ito hues);
 # designs from a user catalog take the next free colour in sorted order.
@@ -90,22 +91,10 @@ def voltage_legend(kvs) -> list[tuple[str, str]]:
     return out
 
 
-# cost categories (siteplan.model.objective.COST_CATEGORIES) as a person reads them
-CATEGORY_LABELS = {
-    "land": "land", "site_fixed": "site fixed costs", "fiber_lateral": "fiber laterals", "facility": "facility",
-    "cooling": "cooling", "it_equipment": "IT equipment", "interconnect": "interconnects",
-    "network_upgrade": "network upgrades", "grid_contract": "grid contracts", "onsite_capex": "on-site plant capex",
-    "onsite_fixed_om": "on-site plant fixed O&M", "gas_supply": "gas supply (taps and laterals)",
-    "onsite_rent": "on-site plant rent", "grid_energy": "grid energy", "onsite_fuel_om": "on-site fuel and O&M",
-    "carbon": "carbon price", "water": "water", "serving": "serving", "unmet_penalty": "unmet-demand penalty",
-    "revenue": "revenue",
-}
-
-
-def category_label(category: str) -> str:
-    """A cost category in words ('onsite_fuel_om' -> 'on-site fuel and O&M'); unknown ones with spaces."""
-    return CATEGORY_LABELS.get(str(category), str(category).replace("_", " "))
-
+# cost categories in words: with the other words for ids in siteplan.labels (the terminal summary uses
+# them too); the maps and the report read them here
+CATEGORY_LABELS = _labels.CATEGORY_LABELS
+category_label = _labels.category_label
 
 ONSITE_COLOR = "#c0392b"  # edge of sites with on-site plant (and the off-grid diamond)
 SUBSTATION_IDLE = "#9a9a9a"  # substations the plan does not use
@@ -113,15 +102,15 @@ SUBSTATION_IDLE = "#9a9a9a"  # substations the plan does not use
 
 def short_name(name: str, fallback: str) -> str:
     """'near Big Spring, TX (230 kV O Donnell 1)' -> 'Big Spring, TX'; the id if there is no name."""
-    from siteplan.plan import place_name
+    from siteplan.labels import place_name
 
     return place_name(name, fallback)
 
 
 def site_names(sites) -> list[str]:
     """The name a person reads for each row of a site table: the ``place`` column (towns told apart
-    where candidates share one, :func:`siteplan.plan.place_names`), else the dataset name's town."""
-    from siteplan.plan import place_names
+    where candidates share one, :func:`siteplan.labels.place_names`), else the dataset name's town."""
+    from siteplan.labels import place_names
 
     if "place" in sites:
         return [str(p) if isinstance(p, str) and p.strip() else str(i) for p, i in zip(sites["place"], sites["site_id"])]
@@ -258,18 +247,6 @@ def region_shape(plan, bounds=None):
     if not keep:
         return None
     return shapely.union_all(keep).buffer(0.05)
-
-
-def basemap_path() -> Path | None:
-    """The bundled Census state boundaries (``data/basemap/us_states.geojson``), if present."""
-    import siteplan
-
-    here = Path(siteplan.__file__).resolve().parent
-    for cand in (here.parents[1] / "data" / "basemap" / "us_states.geojson",
-                 here / "data" / "basemap" / "us_states.geojson"):
-        if cand.exists():
-            return cand
-    return None
 
 
 def load_basemap(bounds: tuple[float, float, float, float] | None = None) -> gpd.GeoDataFrame:

@@ -36,7 +36,7 @@ from siteplan.model.linear import linear_sum
 from siteplan.model.objective import define_costs
 from siteplan.model.registry import registry
 
-__all__ = ["build_buildout_model", "in_service", "salvage_usd"]
+__all__ = ["build_buildout_model", "in_service", "salvage_usd", "vintage_costs"]
 
 FREE_VINTAGE_USD = 1e-6  # objective tie-break per unit of a vintage that costs nothing (see _vintages)
 
@@ -224,3 +224,39 @@ def salvage_usd(m, preps: list) -> float:
                         at_end = amount * pay * ((1 - (1 + rate) ** -left) / rate if rate else left)
                         total += at_end * (1 + rate) ** -(end - start)
     return total
+
+
+def vintage_costs(m, preps: list, year: int) -> list[tuple]:
+    """Capital costs of the period starting in ``year`` from the solved vintages, term by term:
+    ``(asset, index, category, USD/yr)`` for each vintage in service (its annuity within each part's
+    lifetime, and fixed O&M) and each rental. Recomputed from the values, not read from the model's
+    cost rows (so the invariants and the per-site costs can use it)."""
+    rate = preps[0].catalog.economics.discount_rate
+    years = [p.period.year for p in preps]
+    out = []
+    declared = {}
+    for q in years:
+        for a in registry(m.period[q]).assets:
+            declared.setdefault(a.name, {})[q] = a
+    for name, per_year in declared.items():
+        build, rent = m.component(f"build_{name}"), m.component(f"rent_{name}")
+        for q, a in per_year.items():
+            if q > year:
+                continue
+            for i in a.usage:
+                life = a.retire_yr.get(i) if a.retire_yr is not None else None
+                amount = build[_key(i, q)].value or 0.0
+                if amount <= 1e-9 or not in_service(q, year, life):
+                    continue
+                for part in a.parts:
+                    if part.usd_per_unit.get(i) and year < q + part.lifetime_yr[i] - 1e-9:
+                        out.append((name, i, part.category, amount * annual_usd(part, rate, i)))
+                if a.fixed_usd_per_unit_yr.get(i):
+                    out.append((name, i, a.fixed_category, amount * a.fixed_usd_per_unit_yr[i]))
+        here = per_year.get(year)
+        if rent is not None and here is not None:
+            for i, usd in here.rent_usd_per_unit_yr.items():
+                k = _key(i, year)
+                if k in rent and (rent[k].value or 0.0) > 1e-9:
+                    out.append((name, i, here.rent_category, rent[k].value * usd))
+    return out
