@@ -117,6 +117,12 @@ STAGE = {
     "siteplan.invariants_periods": "results",
     "siteplan.invariants_power": "results",
     "siteplan.plan": "results",
+    "siteplan.plan_costs": "results",
+    "siteplan.plan_demand": "results",
+    "siteplan.plan_limits": "results",
+    "siteplan.plan_power": "results",
+    "siteplan.plan_read": "results",
+    "siteplan.plan_sites": "results",
     "siteplan.results": "results",
     "siteplan.summary": "results",
     # study
