@@ -99,12 +99,16 @@ STAGE = {
     # solve
     "siteplan.buildout_start": "solve",  # a build-out's start: its periods solved one at a time
     "siteplan.compiler": "solve",
+    "siteplan.cutloop": "solve",
     "siteplan.decision_gap": "solve",
     "siteplan.diagnose": "solve",
     "siteplan.duals": "solve",
     "siteplan.flows": "solve",
     "siteplan.highs": "solve",
+    "siteplan.mip_start": "solve",
+    "siteplan.progress_cb": "solve",
     "siteplan.solve": "solve",
+    "siteplan.solve_result": "solve",
     "siteplan.warmstart": "solve",
     # results
     "siteplan.buildout_alternatives": "results",

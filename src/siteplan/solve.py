@@ -9,12 +9,10 @@ available as ``compile_model(m, "pyomo")``) and passes them straight into ``high
 
 from __future__ import annotations
 
-import enum
 import itertools
 import operator
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
@@ -27,93 +25,28 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from siteplan import interrupt
 from siteplan._scipy import import_scipy
 from siteplan.compiler import LinearForm, compile_linear
+from siteplan.cutloop import ROOT_CUT_BUDGET, _add_link_rows, root_cut_loop, set_time_left
 from siteplan.decision_gap import decision_gap as decision_gap_of
 from siteplan.errors import SolveError
-from siteplan.highs import load_highs as _highs, quiet_highs, relaxed as _relaxed
+from siteplan.highs import load_highs as _highs, quiet_highs
+from siteplan.mip_start import (AUTO_START_MIN_GAP, INTERRUPTED_START_S, REFINE_BUDGET, REFINE_GAP, START_BUDGET,
+                                START_MIN_S, closed_columns, lp_fix_start, start_budget)
+from siteplan.progress_cb import PROGRESS_EVERY_S, _report_progress, _stop_on_decision_gap
+from siteplan.solve_result import _STATUS, CompiledModel, SolveResult, Termination, Timings
 
 _quiet_highs = quiet_highs  # the name tests and benchmarks/handoff.py import from here
 
-
-class Termination(str, enum.Enum):
-    """Why the solver stopped."""
-
-    OPTIMAL = "optimal"
-    TIME_LIMIT = "time_limit"
-    INFEASIBLE = "infeasible"
-    UNBOUNDED = "unbounded"
-    INTERRUPTED = "interrupted"  # by the user (Ctrl-C, siteplan.interrupt): the best plan found by then
-    OTHER = "other"
-
-
-@dataclass(frozen=True)
-class Timings:
-    """Seconds spent in each stage."""
-
-    prepare_s: float = 0.0
-    build_s: float = 0.0
-    handoff_s: float = 0.0
-    solve_s: float = 0.0
-    extract_s: float = 0.0
-    duals_s: float = 0.0  # the LP re-solve with the integer decisions fixed (siteplan.duals)
-
-    @property
-    def total_s(self) -> float:
-        return self.prepare_s + self.build_s + self.handoff_s + self.solve_s + self.extract_s + self.duals_s
-
-
-@dataclass(frozen=True)
-class SolveResult:
-    """Solver outcome as data: termination, objective, best bound, relative gap, sizes, timings."""
-
-    termination: Termination
-    highs_status: str
-    objective: float
-    best_bound: float
-    gap: float
-    has_solution: bool
-    num_rows: int
-    num_cols: int
-    num_nonzeros: int
-    num_integer: int
-    mip_nodes: int
-    timings: Timings = field(default_factory=Timings)
-    root_cuts: int = 0
-    start_objective: float | None = None
-    primal_feasible: bool = True  # False: HiGHS stopped at a point it has not found feasible (an unfinished LP)
-    unavoidable_usd_per_yr: float = float("nan")  # cost no plan of the study avoids (siteplan.decision_gap)
-    decision_gap: float = float("nan")  # (objective - bound) / (objective - unavoidable)
-    # siteplan.duals.Duals of the LP with the integer decisions fixed (None if not asked for); it holds
-    # the Pyomo rows and columns, so solve_built drops it once the Plan has its values
-    duals: object = field(default=None, repr=False, compare=False)
-
-    @property
-    def optimal(self) -> bool:
-        return self.termination is Termination.OPTIMAL
-
-
-_STATUS = {
-    highspy.HighsModelStatus.kOptimal: Termination.OPTIMAL,
-    highspy.HighsModelStatus.kTimeLimit: Termination.TIME_LIMIT,
-    highspy.HighsModelStatus.kInfeasible: Termination.INFEASIBLE,
-    highspy.HighsModelStatus.kUnbounded: Termination.UNBOUNDED,
-    highspy.HighsModelStatus.kUnboundedOrInfeasible: Termination.INFEASIBLE,
-}
-
-
-@dataclass
-class CompiledModel:
-    """The model as arrays, ready for HiGHS, with the Pyomo variable of every column."""
-
-    columns: list
-    c: np.ndarray
-    offset: float
-    A: object  # scipy.sparse.csc_array
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    col_lower: np.ndarray
-    col_upper: np.ndarray
-    integrality: np.ndarray
-    rows: list | None = None  # the Pyomo ConstraintData of each row (a ranged constraint twice: upper, lower)
+# Names split out into siteplan.cutloop, .mip_start, .progress_cb and .solve_result, still importable
+# from here. benchmarks/run.py replaces this module's compile_model and _highs: solve_model looks both
+# up here at call time and hands _highs to the root cut loop and the LP-guided start.
+__all__ = [
+    "AUTO_START_MIN_GAP", "DUALS_BUDGET", "DUALS_MIN_S", "INTERRUPTED_START_S", "PROGRESS_EVERY_S",
+    "REFINE_BUDGET", "REFINE_GAP", "ROOT_CUT_BUDGET", "START_BUDGET", "START_MIN_S", "CompiledModel",
+    "SolveError", "SolveResult", "Termination", "Timings", "closed_columns", "column_bounds", "compile_model",
+    "lp_fix_start", "root_cut_loop", "set_time_left", "solve_model", "start_budget",
+    "_STATUS", "_add_link_rows", "_column_bounds_each", "_highs", "_quiet_highs", "_report_progress",
+    "_stop_on_decision_gap", "_use_threads",
+]
 
 
 def compile_model(m: pyo.ConcreteModel, compiler: str = "siteplan") -> CompiledModel:
@@ -303,32 +236,15 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
     links = getattr(m, "_siteplan_root_cuts", None)
     n_cuts, lp_x = 0, None
     if root_cuts and links and cm.integrality.any():
-        n_cuts, lp_x = root_cut_loop(h, cm, links, opts, budget_s=ROOT_CUT_BUDGET * float(time_limit_s))
+        n_cuts, lp_x = root_cut_loop(h, cm, links, opts, budget_s=ROOT_CUT_BUDGET * float(time_limit_s),
+                                     new_highs=_highs)
     if mip_start == "auto":
         wants = lp_x is not None or bool(getattr(m, "_siteplan_prefer_start", False))
         # a loose target, on the total or on the avoidable cost: a good incumbent is what is missing
         loose = max(float(mip_rel_gap), float(decision_gap or 0.0)) >= AUTO_START_MIN_GAP
         mip_start = wants and loose
-    fix_vars = getattr(m, "_siteplan_start_fix", None)
-    start_obj = None
-    if start and cm.integrality.any():
-        pos = {id(v): i for i, v in enumerate(cm.columns)}
-        pairs = sorted((pos[id(v)], val) for v, val in start if id(v) in pos)
-        if refine_start and fix_vars and pairs:
-            t_r = time.perf_counter()
-            start_obj = lp_fix_start(h, cm, fix_vars, opts, budget_s=REFINE_BUDGET * float(time_limit_s), lp_x=lp_x,
-                                     start=pairs, lp_solver=getattr(m, "_siteplan_start_lp_solver", None),
-                                     sub_gap=max(float(mip_rel_gap), REFINE_GAP))
-            if progress is not None:
-                progress("start refined among the sites the LP relaxation opens: "
-                         + (f"objective {start_obj:,.0f} USD/yr" if start_obj is not None else "no plan, the start as given")
-                         + f" ({time.perf_counter() - t_r:.0f} s)")
-        if pairs and start_obj is None:
-            h.setSolution(len(pairs), np.array([p_[0] for p_ in pairs], dtype=np.int32),
-                          np.array([p_[1] for p_ in pairs], dtype=float))
-    elif mip_start and fix_vars and cm.integrality.any():
-        start_obj = lp_fix_start(h, cm, fix_vars, opts, budget_s=start_budget(float(time_limit_s)), lp_x=lp_x,
-                                 lp_solver=getattr(m, "_siteplan_start_lp_solver", None))
+    start_obj = _give_start(m, h, cm, opts, lp_x, mip_start, start, refine_start, float(time_limit_s),
+                            float(mip_rel_gap), progress)
     h.setOptionValue("time_limit", max(1e-3, float(time_limit_s) - (time.perf_counter() - t1)))
     if progress is not None:
         _report_progress(h, cm, progress, float(time_limit_s), float(mip_rel_gap), t1, decision_gap)
@@ -342,9 +258,56 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
     else:
         interrupted = interrupt.run(h)
     t2 = time.perf_counter()
+    term, status_text, sol = _outcome(h, cm, met, interrupted, decision_gap, diagnose, float(time_limit_s))
+    x = _load_solution(m, cm, sol)
+    info = h.getInfo()
+    primal_feasible = (int(info.primal_solution_status) == int(highspy.SolutionStatus.kSolutionStatusFeasible)
+                       or (len(cm.columns) == 0 and term is Termination.OPTIMAL))
+    t3 = time.perf_counter()
+    if duals and interrupt.requested():
+        from siteplan.duals import _skipped
+
+        dual_res = _skipped(cm, "the solve was interrupted", 0.0, m)
+    else:
+        dual_res = _duals(m, h, cm, x, term, primal_feasible, opts, float(time_limit_s)) if duals else None
+    t4 = time.perf_counter()
+    return _result(cm, info, term, status_text, Timings(handoff_s=t1 - t0, solve_s=t2 - t1, duals_s=t4 - t3),
+                   n_cuts, start_obj, primal_feasible, dual_res, unavoidable_usd)
+
+
+def _give_start(m, h, cm: CompiledModel, opts: dict, lp_x, mip_start, start: list | None, refine_start: bool,
+                time_limit_s: float, mip_rel_gap: float, progress) -> float | None:
+    """Hand HiGHS its MIP start, if any (given, refined, or LP-guided); returns the start's objective
+    when siteplan found it (None for none, or a given start HiGHS completes itself)."""
+    fix_vars = getattr(m, "_siteplan_start_fix", None)
+    start_obj = None
+    if start and cm.integrality.any():
+        pos = {id(v): i for i, v in enumerate(cm.columns)}
+        pairs = sorted((pos[id(v)], val) for v, val in start if id(v) in pos)
+        if refine_start and fix_vars and pairs:
+            t_r = time.perf_counter()
+            start_obj = lp_fix_start(h, cm, fix_vars, opts, budget_s=REFINE_BUDGET * time_limit_s, lp_x=lp_x,
+                                     start=pairs, lp_solver=getattr(m, "_siteplan_start_lp_solver", None),
+                                     sub_gap=max(mip_rel_gap, REFINE_GAP), new_highs=_highs)
+            if progress is not None:
+                progress("start refined among the sites the LP relaxation opens: "
+                         + (f"objective {start_obj:,.0f} USD/yr" if start_obj is not None else "no plan, the start as given")
+                         + f" ({time.perf_counter() - t_r:.0f} s)")
+        if pairs and start_obj is None:
+            h.setSolution(len(pairs), np.array([p_[0] for p_ in pairs], dtype=np.int32),
+                          np.array([p_[1] for p_ in pairs], dtype=float))
+    elif mip_start and fix_vars and cm.integrality.any():
+        start_obj = lp_fix_start(h, cm, fix_vars, opts, budget_s=start_budget(time_limit_s), lp_x=lp_x,
+                                 lp_solver=getattr(m, "_siteplan_start_lp_solver", None), new_highs=_highs)
+    return start_obj
+
+
+def _outcome(h: highspy.Highs, cm: CompiledModel, met: list | None, interrupted: bool, decision_gap: float | None,
+             diagnose: bool, time_limit_s: float):
+    """Termination, status text and solution of the finished run; raises :class:`SolveError` when
+    there is no plan (infeasible, unbounded, or no incumbent)."""
     status = h.getModelStatus()
     term = _STATUS.get(status, Termination.OTHER)
-    info = h.getInfo()
     sol = h.getSolution()
     decision_met = bool(met) and status == highspy.HighsModelStatus.kInterrupt
     if decision_met:  # stopped by siteplan at the target decision gap, as HiGHS stops at mip_rel_gap
@@ -360,13 +323,18 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
         from siteplan.diagnose import with_diagnosis
 
         raise with_diagnosis(SolveError(f"the model is {term.value} (HiGHS: {status_text})"), cm,
-                             time_limit_s=max(5.0, 0.25 * float(time_limit_s)))
+                             time_limit_s=max(5.0, 0.25 * time_limit_s))
     if term is Termination.UNBOUNDED:
         raise SolveError(f"the model is {term.value} (HiGHS: {status_text})")
     if not has_sol and term is Termination.INTERRUPTED:
         raise SolveError("interrupted before the solver found any plan")
     if not has_sol:
         raise SolveError(f"HiGHS stopped without a solution (status: {status_text})")
+    return term, status_text, sol
+
+
+def _load_solution(m: pyo.ConcreteModel, cm: CompiledModel, sol) -> np.ndarray:
+    """Set every column's variable to its value (integers rounded); returns the values."""
     x = np.asarray(sol.col_value, dtype=float)
     is_int = cm.integrality.astype(bool)
     x[is_int] = np.round(x[is_int])
@@ -375,16 +343,11 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
     # Variables the compiler left out (in no active row or objective) are free to take any value;
     # give them a defined one so extraction never meets None.
     _fill_unset(m)
-    primal_feasible = (int(info.primal_solution_status) == int(highspy.SolutionStatus.kSolutionStatusFeasible)
-                       or (len(cm.columns) == 0 and term is Termination.OPTIMAL))
-    t3 = time.perf_counter()
-    if duals and interrupt.requested():
-        from siteplan.duals import _skipped
+    return x
 
-        dual_res = _skipped(cm, "the solve was interrupted", 0.0, m)
-    else:
-        dual_res = _duals(m, h, cm, x, term, primal_feasible, opts, float(time_limit_s)) if duals else None
-    t4 = time.perf_counter()
+
+def _result(cm: CompiledModel, info, term: Termination, status_text: str, timings: Timings, n_cuts: int,
+            start_obj: float | None, primal_feasible: bool, dual_res, unavoidable_usd: float | None) -> SolveResult:
     obj = float(info.objective_function_value)
     if cm.integrality.any():
         bound = float(info.mip_dual_bound)
@@ -395,8 +358,7 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
     if term is Termination.OPTIMAL and not np.isfinite(gap):
         gap = 0.0
     return SolveResult(term, status_text, obj, bound, gap, True, cm.A.shape[0], len(cm.columns),
-                       int(cm.A.nnz), int(cm.integrality.sum()), nodes,
-                       Timings(handoff_s=t1 - t0, solve_s=t2 - t1, duals_s=t4 - t3), root_cuts=n_cuts,
+                       int(cm.A.nnz), int(cm.integrality.sum()), nodes, timings, root_cuts=n_cuts,
                        start_objective=start_obj, primal_feasible=primal_feasible, duals=dual_res,
                        unavoidable_usd_per_yr=float("nan") if unavoidable_usd is None else float(unavoidable_usd),
                        decision_gap=float("nan") if unavoidable_usd is None else
@@ -419,146 +381,6 @@ def _duals(m, h, cm: CompiledModel, x: np.ndarray, term: Termination, primal_fea
     return fixed_lp_duals(cm, x, opts, max(DUALS_MIN_S, DUALS_BUDGET * time_limit_s), m)
 
 
-ROOT_CUT_BUDGET = 0.25  # share of the time limit the root cut loop may use (all LP rounds together)
-START_BUDGET = 0.2  # share of the time limit the LP-guided start may use
-START_MIN_S = 30.0  # ... but at least this (at most half the limit): texas's LP relaxation takes 14-28 s on
-# a shared 2-core machine; with 12 s of a 60 s limit the start found nothing and HiGHS's own first plan
-# had 96.5 % gap (all 120 sites open at ~0.5 MW each, off-grid: texas -o small, 2026-12-03)
-
-
-def start_budget(time_limit_s: float) -> float:
-    """Seconds the LP-guided start may use within a solve of ``time_limit_s``."""
-    return max(START_BUDGET * time_limit_s, min(START_MIN_S, 0.5 * time_limit_s))
-# share of the time limit refining a given start may use (LP relaxation + restricted MIP). Measured on
-# texas_buildout (3 periods, 111 k rows, 2 threads, machine shared): interior-point LP 40 s, the
-# restricted MIP (6 of 120 sites) 0.5 % in 12 s, from the myopic start's 5.09 to 4.26 B USD/yr, which
-# HiGHS on the whole model reached only after 400 s; 0.35 of the 520 s left leaves room on one thread.
-REFINE_BUDGET = 0.35
-INTERRUPTED_START_S = 1e-3  # HiGHS reads (and completes) a MIP start before it checks its time limit
-REFINE_GAP = 0.005  # the refined start's gap within its restricted MIP: a start, the main MIP proves the gap
-# mip_start "auto" needs a target gap at least this loose. Measured: on the 2,000-site national
-# study (1 % target) the start took HiGHS from 1.54 % after 10 min to 0.62 % in 3.5 min; on the
-# CFL benchmark (0.01 % target) it found the optimum but the proof took as long, so it only cost time.
-AUTO_START_MIN_GAP = 0.005
-
-
-def root_cut_loop(h: highspy.Highs, cm: CompiledModel, links: list, options: dict, max_rounds: int = 30,
-                  max_per_round: int = 20000, tol: float = 1e-6,
-                  budget_s: float | None = None) -> tuple[int, np.ndarray | None]:
-    """Add violated linking inequalities ``x <= c * y`` to ``h`` from repeated LP relaxations.
-
-    The LP relaxation is solved on a continuous copy of the model; each round adds the most
-    violated inequalities (at most ``max_per_round``) and re-solves (dual simplex warm start),
-    until none is violated or ``budget_s`` (all rounds together) is spent. The same rows are then
-    added to the MIP in ``h``. Returns the count and the last optimal LP solution (None if no LP
-    round finished), which :func:`lp_fix_start` can reuse.
-    """
-    pos = {id(v): i for i, v in enumerate(cm.columns)}
-    trip = [(pos[id(x)], pos[id(y)], c) for x, y, c in links if id(x) in pos and id(y) in pos]
-    if not trip:
-        return 0, None
-    xi = np.fromiter((t[0] for t in trip), dtype=np.int32, count=len(trip))
-    yi = np.fromiter((t[1] for t in trip), dtype=np.int32, count=len(trip))
-    coef = np.fromiter((t[2] for t in trip), dtype=float, count=len(trip))
-    lp_opts = {k: v for k, v in options.items() if k not in ("mip_rel_gap",)}
-    lp = _highs(_relaxed(cm), lp_opts)
-    added = np.zeros(len(trip), dtype=bool)
-    x_opt = None
-    t0 = time.perf_counter()
-    budget = float(options.get("time_limit", np.inf)) if budget_s is None else budget_s
-    for _ in range(max_rounds):
-        left = budget - (time.perf_counter() - t0)
-        if left <= 0:
-            break
-        set_time_left(lp, left)
-        if interrupt.run(lp):
-            break
-        if lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            break
-        x = x_opt = np.asarray(lp.getSolution().col_value)
-        viol = x[xi] - coef * x[yi]
-        cand = np.nonzero((viol > tol * np.maximum(1.0, coef)) & ~added)[0]
-        if len(cand) == 0:
-            break
-        cand = cand[np.argsort(-viol[cand], kind="stable")][:max_per_round]
-        added[cand] = True
-        for target in (lp, h):
-            _add_link_rows(target, xi[cand], yi[cand], coef[cand])
-    return int(added.sum()), x_opt
-
-
-PROGRESS_EVERY_S = 15.0  # seconds between branch-and-bound progress lines
-
-
-def _report_progress(h: highspy.Highs, cm: CompiledModel, progress: Callable[[str], None], time_limit_s: float,
-                     gap: float, t_start: float, decision_gap: float | None = None) -> None:
-    """Subscribe ``progress`` to HiGHS's improving-solution and (throttled) MIP callbacks."""
-    n_int = int(cm.integrality.sum())
-    progress(f"HiGHS: {cm.A.shape[0]:,} rows x {len(cm.columns):,} columns ({n_int:,} integer), "
-             f"time limit {time_limit_s:g} s, target gap {gap:.2%}"
-             + (f", decision gap {decision_gap:.2%}" if decision_gap is not None else ""))
-    if not n_int:
-        return
-    last = [time.perf_counter()]
-
-    def line(d, what: str) -> str:
-        bound = (f"bound {d.mip_dual_bound:,.0f}, gap {d.mip_gap:.2%}" if np.isfinite(d.mip_dual_bound)
-                 and np.isfinite(d.mip_gap) else "no bound yet")
-        return (f"HiGHS after {time.perf_counter() - t_start:.1f} s: {what}, objective {d.mip_primal_bound:,.0f} USD/yr, "
-                f"{bound}, {d.mip_node_count:,} nodes")
-
-    def improving(e):
-        last[0] = time.perf_counter()
-        progress(line(e.data_out, "better plan"))
-
-    def interrupt(e):
-        if time.perf_counter() - last[0] >= PROGRESS_EVERY_S and np.isfinite(e.data_out.mip_primal_bound):
-            last[0] = time.perf_counter()
-            progress(line(e.data_out, "best plan"))
-
-    h.cbMipImprovingSolution.subscribe(improving)
-    h.cbMipInterrupt.subscribe(interrupt)
-
-
-def _stop_on_decision_gap(h: highspy.Highs, cm: CompiledModel, target: float | None,
-                          unavoidable: float | None) -> list | None:
-    """Interrupt HiGHS once the gap on the avoidable cost reaches ``target``; returns a flag list
-    (``[True]`` once it did) or None when there is nothing to watch."""
-    if target is None or unavoidable is None or not np.isfinite(unavoidable) or not cm.integrality.any():
-        return None
-    met = []
-
-    def check(e):
-        d = e.data_out
-        pb, db = d.mip_primal_bound, d.mip_dual_bound
-        if np.isfinite(pb) and np.isfinite(db) and pb - db <= target * (pb - unavoidable) + 1e-9 * max(1.0, abs(pb)):
-            if not met:
-                met.append(True)
-            e.interrupt()
-    h.cbMipInterrupt.subscribe(check)
-    return met
-
-
-def set_time_left(h: highspy.Highs, seconds: float) -> None:
-    """Let the next ``h.run()`` take at most ``seconds``.
-
-    HiGHS checks ``time_limit`` against the *cumulative* run time of the instance, so a re-solve
-    after a 115 s first LP with ``time_limit=35`` stops at once (seen in the root cut loop on the
-    national study); the limit has to be the run time so far plus what is left.
-    """
-    h.setOptionValue("time_limit", float(h.getRunTime()) + float(seconds))
-
-
-def _add_link_rows(h: highspy.Highs, xi: np.ndarray, yi: np.ndarray, coef: np.ndarray) -> None:
-    n = len(xi)
-    starts = np.arange(0, 2 * n, 2, dtype=np.int32)
-    idx = np.empty(2 * n, dtype=np.int32)
-    idx[0::2], idx[1::2] = xi, yi
-    val = np.empty(2 * n)
-    val[0::2], val[1::2] = 1.0, -coef
-    h.addRows(n, np.full(n, -np.inf), np.zeros(n), 2 * n, starts, idx, val)
-
-
 _SCHEDULER_THREADS: list[int] = []
 
 
@@ -577,65 +399,3 @@ def _fill_unset(m: pyo.ConcreteModel) -> None:
         if v.value is None:
             lo = v.lb if v.lb is not None else None
             v.set_value(max(0.0, lo) if lo is not None else 0.0, skip_validation=True)
-
-
-def closed_columns(cols: np.ndarray, x: np.ndarray, start: list | None = None) -> np.ndarray:
-    """The site-opening columns (``cols``) a restricted MIP fixes to 0: those the LP relaxation
-    ``x`` leaves at 0, except those the partial start ``(column, value)`` pairs set to 1."""
-    keep = {i for i, val in (start or []) if val > 0.5}
-    return np.array([c for c in cols[x[cols] <= 1e-6] if c not in keep], dtype=np.int32)
-
-
-def lp_fix_start(h: highspy.Highs, cm: CompiledModel, fix_vars: list, options: dict,
-                 budget_s: float, lp_x: np.ndarray | None = None, start: list | None = None,
-                 lp_solver: str | None = None, sub_gap: float | None = None) -> float | None:
-    """LP-guided start: fix to 0 the binaries the LP relaxation leaves at 0 (closed sites), solve
-    that restricted MIP within ``budget_s`` and hand its solution to ``h``.
-
-    With ``start`` (sorted ``(column, value)`` pairs, a partial MIP start), the binaries the start
-    sets to 1 stay free too and the restricted MIP starts from it, so its plan is at least as good.
-    ``lp_solver`` is HiGHS's ``solver`` option for the relaxation (e.g. ``"ipm"``; default: HiGHS's
-    choice). ``sub_gap`` overrides the restricted MIP's target gap.
-
-    The LP relaxation is ``lp_x`` when given (e.g. the root cut loop's last LP), else solved here.
-    The restricted MIP stops at 10 x the target gap (at most 1 %, at least the target): it only
-    has to be a good incumbent, the main MIP proves the gap. Closing sites never makes a siteplan
-    model infeasible (unmet demand has a slack), so the restricted MIP normally has a solution; if
-    not, nothing is passed. Returns the start's objective or None.
-    """
-    pos = {id(v): i for i, v in enumerate(cm.columns)}
-    cols = np.array(sorted(pos[id(v)] for v in fix_vars if id(v) in pos), dtype=np.int32)
-    if len(cols) == 0:
-        return None
-    t0 = time.perf_counter()
-    x = lp_x
-    if x is None:
-        lp_opts = {k: v for k, v in options.items() if k != "mip_rel_gap"}
-        lp_opts["time_limit"] = budget_s
-        if lp_solver:
-            lp_opts["solver"] = lp_solver
-        lp = _highs(_relaxed(cm), lp_opts)
-        if interrupt.run(lp):
-            return None
-        if lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return None
-        x = np.asarray(lp.getSolution().col_value)
-    close = closed_columns(cols, x, start)
-    left = budget_s - (time.perf_counter() - t0)
-    if left <= 0.05:
-        return None
-    target = float(options.get("mip_rel_gap", 0.0))
-    sub_opts = dict(options, time_limit=left,
-                    mip_rel_gap=max(target, min(0.01, 10.0 * target)) if sub_gap is None else sub_gap)
-    sub = _highs(cm, sub_opts)
-    if len(close):
-        sub.changeColsBounds(len(close), close, np.zeros(len(close)), np.zeros(len(close)))
-    if start:
-        sub.setSolution(len(start), np.array([i for i, _ in start], dtype=np.int32),
-                        np.array([val for _, val in start], dtype=float))
-    interrupt.run(sub)  # interrupted or not: its incumbent, if any, is a start
-    sol = sub.getSolution()
-    if not sol.value_valid:
-        return None
-    h.setSolution(sol)
-    return float(sub.getInfo().objective_function_value)
