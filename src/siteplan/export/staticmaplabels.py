@@ -107,8 +107,9 @@ def place_labels(fig, ax, sites: list, demand: list, avoid=()) -> list:
     substation with new load drawn so far, no label already placed and no box in ``avoid``. Among
     the allowed positions the one with the least distance plus :data:`CANDIDATE_COST_PT` per
     candidate site it covers wins (a label covers a candidate site only to stay near its own). A label placed :data:`LEADER_FROM_PT` or more from its marker gets a
-    grey leader line. A site label with no allowed position anywhere is placed where it covers the
-    fewest markers (never on another label); a demand label without one is left out.
+    grey leader line. A label with no allowed position anywhere is left out (never drawn over a
+    marker): for a site the map then says how many chosen sites went unlabelled (map.html and the
+    report list every site).
 
     Parameters
     ----------
