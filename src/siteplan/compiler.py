@@ -294,6 +294,16 @@ def compile_linear(m) -> LinearForm:
     import scipy.sparse as sp
 
     sorter = FileDeterminism_to_SortComponents(FileDeterminism.ORDERED)
+    obj = _the_objective(m, sorter)
+    cols = _Columns(sorter)
+    visitor = LinearRepnVisitor({}, var_recorder=cols.recorder)
+    offset, obj_idx, obj_val = _objective_terms(obj, cols, visitor)
+    rows = _constraint_rows(m, sorter, cols, visitor)
+    return _linear_form(cols, rows, offset, obj_idx, obj_val, sp)
+
+
+def _the_objective(m, sorter):
+    """The model's one active objective, after checking every active component can be compiled."""
     component_map, unknown = categorize_valid_components(
         m, active=True, sort=sorter, valid=_VALID, targets={Suffix, Objective})
     if unknown:
@@ -303,35 +313,41 @@ def compile_linear(m) -> LinearForm:
                   for o in blk.component_data_objects(Objective, active=True, descend_into=False, sort=sorter)]
     if len(objectives) != 1:
         raise ValueError(f"the model needs exactly one active objective, it has {len(objectives)}")
+    return objectives[0]
 
-    cols = _Columns(sorter)
-    visitor = LinearRepnVisitor({}, var_recorder=cols.recorder)
 
-    def walk(expr, component):
-        repn = visitor.walk_expression(expr)
-        if repn.nonlinear is not None:
-            raise InvalidConstraintError(f"{component.ctype.__name__.lower()} {component.name} contains nonlinear "
-                                         "terms that cannot be compiled to linear form")
-        cols.sync()
-        index = cols.index
-        return repn.constant, [index[i] for i in repn.linear], list(repn.linear.values())
+def _walk(visitor, cols: _Columns, expr, component):
+    """``(constant, columns, coefficients)`` of ``expr`` by Pyomo's visitor; an error if it is nonlinear."""
+    repn = visitor.walk_expression(expr)
+    if repn.nonlinear is not None:
+        raise InvalidConstraintError(f"{component.ctype.__name__.lower()} {component.name} contains nonlinear "
+                                     "terms that cannot be compiled to linear form")
+    cols.sync()
+    index = cols.index
+    return repn.constant, [index[i] for i in repn.linear], list(repn.linear.values())
 
-    obj = objectives[0]
+
+def _objective_terms(obj, cols: _Columns, visitor):
+    """``(offset, columns, coefficients)`` of the objective, negated for a maximisation."""
     repn = _sum_repn(obj.expr, cols) if obj.expr.__class__ in _SUMS else None
     if repn is None:
-        offset, obj_idx, obj_val = walk(obj.expr, obj)
+        offset, obj_idx, obj_val = _walk(visitor, cols, obj.expr, obj)
     else:
         offset = repn[0]
         terms = [(col, coef) for col, coef in repn[1].items() if coef]  # the visitor's zero filter
         obj_idx, obj_val = [t[0] for t in terms], [t[1] for t in terms]
     if obj.sense != minimize:
         offset, obj_val = -offset, [-v for v in obj_val]
+    return offset, obj_idx, obj_val
 
+
+def _constraint_rows(m, sorter, cols: _Columns, visitor):
+    """The active constraints as CSR rows: ``(idx, val, indptr, row_lo, row_hi, row_cons)``."""
     idx, val = array("q"), array("d")
     indptr = array("q", [0])
     row_lo, row_hi = array("d"), array("d")
     inf = float("inf")
-    row_cons = []  # the constraint of each row (names a row whose terms cancel, below)
+    row_cons = []  # the constraint of each row (names a row whose terms cancel: _drop_cancelled_rows)
     index = cols.index
     idx_append, val_append, indptr_append = idx.append, val.append, indptr.append
     lo_append, hi_append, con_append = row_lo.append, row_hi.append, row_cons.append
@@ -369,7 +385,7 @@ def compile_linear(m) -> LinearForm:
                 lb = value(lb)
             if ub.__class__ not in native_types:
                 ub = value(ub)
-            const, ri, rv = walk(body, con)
+            const, ri, rv = _walk(visitor, cols, body, con)
             idx.extend(ri)
             val.extend(rv)
         n = len(idx) - start
@@ -391,7 +407,12 @@ def compile_linear(m) -> LinearForm:
             row_hi.append(inf if ub is None else ub - const)
         indptr.append(len(idx))
         row_cons.append(con)
+    return idx, val, indptr, row_lo, row_hi, row_cons
 
+
+def _linear_form(cols: _Columns, rows, offset, obj_idx, obj_val, sp) -> LinearForm:
+    """The :class:`LinearForm` of the rows and objective: cancelled rows and unused columns dropped."""
+    idx, val, indptr, row_lo, row_hi, row_cons = rows
     columns = list(cols.var_map.values())
     n_cols = len(columns)
     A = _csc(np.frombuffer(val, dtype=float), np.frombuffer(idx, dtype=np.int64),

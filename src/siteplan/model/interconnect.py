@@ -32,6 +32,25 @@ def define_interconnect(m, p) -> None:
     site_of = opt["site_id"].to_dict()
     sub_of = opt["substation_id"].to_dict()
     up_ok = [i for i, v in opt["upgrade_ok"].items() if bool(v)]
+    connect, contract, upgrade = _contracts(m, cap, up_ok)
+    pairs, grid_import = _imports(m, opt, ids, cap, site_of, sub_of, contract)
+    _headroom(m, p, ids, cap, site_of, sub_of, up_ok, contract, upgrade)
+
+    for s_, b in pairs:
+        for t in p.slices:
+            reg.power_in[s_, t].append(grid_import[s_, b, t])
+    for i in ids:
+        m._contracts_of_site.setdefault(site_of[i], []).append(contract[i])
+        m._contracts_at_sub.setdefault(sub_of[i], []).append(contract[i])
+    m._imports_at_sub = {}
+    for s_, b in pairs:
+        m._imports_at_sub.setdefault(b, []).append(s_)
+    _interconnect_costs(m, p, ids, up_ok, connect, contract, upgrade)
+    _grid_energy(m, p, pairs, grid_import)
+
+
+def _contracts(m, cap: dict, up_ok: list) -> tuple[dict, dict, dict]:
+    """``connect``, ``contract_mw`` within the option's limit and ``upgrade_mw`` within the contract."""
     m.connect = pyo.Var(m.OPTIONS, domain=pyo.Binary, doc="interconnect option built")
     # no upper bound of its own: contract_cap is the limit (one place for its dual, siteplan.duals)
     m.contract_mw = pyo.Var(m.OPTIONS, domain=pyo.NonNegativeReals, doc="grid capacity contracted through the option (MW)")
@@ -44,7 +63,11 @@ def define_interconnect(m, p) -> None:
     upgrade = members(m.upgrade_mw)
     m.upgrade_within = pyo.Constraint(m.UPGRADE_OPTIONS, rule=lambda m, i: upper_bound_row(upgrade[i], contract[i]),
                                       doc="upgrades only for MW that are contracted")
+    return connect, contract, upgrade
 
+
+def _imports(m, opt, ids: list, cap: dict, site_of: dict, sub_of: dict, contract: dict) -> tuple[list, dict]:
+    """``grid_import_mw`` per (site, substation) within its contracts, one interconnect per open site."""
     # Imports are per (site, substation): a site builds at most one option, so the sum of its options'
     # contracts at a substation bounds the import as tightly as per-option imports.
     pairs = sorted(set(zip(opt["site_id"].tolist(), opt["substation_id"].tolist())))
@@ -67,7 +90,12 @@ def define_interconnect(m, p) -> None:
         m.CONNECTIONS, m.SLICES,
         rule=lambda m, s, b, t: LinearExpression([grid_import[s, b, t], *neg_contract[s, b]]) <= 0,
         doc="import only through a built interconnect, within its contracted MW")
+    return pairs, grid_import
 
+
+def _headroom(m, p, ids: list, cap: dict, site_of: dict, sub_of: dict, up_ok: list, contract: dict,
+              upgrade: dict) -> None:
+    """``headroom[b]``: contracts at a substation, less upgrades, within its headroom where that can bind."""
     at_sub = {}
     for i in ids:
         at_sub.setdefault(sub_of[i], []).append(i)
@@ -87,16 +115,10 @@ def define_interconnect(m, p) -> None:
                                                    [upgrade[i] for i in at_sub[b] if i in up_set]) <= headroom[b],
         doc="contracted MW within a substation's headroom, less what network upgrades add (MW)")
 
-    for s_, b in pairs:
-        for t in p.slices:
-            reg.power_in[s_, t].append(grid_import[s_, b, t])
-    for i in ids:
-        m._contracts_of_site.setdefault(site_of[i], []).append(contract[i])
-        m._contracts_at_sub.setdefault(sub_of[i], []).append(contract[i])
-    m._imports_at_sub = {}
-    for s_, b in pairs:
-        m._imports_at_sub.setdefault(b, []).append(s_)
 
+def _interconnect_costs(m, p, ids: list, up_ok: list, connect: dict, contract: dict, upgrade: dict) -> None:
+    """The connections and network upgrades as assets, and the contract cost per MW-yr."""
+    opt = p.options
     life = {i: float(n) for i, n in opt["lifetime_yr"].items()}
     declare_asset(m, Asset("connection", {i: connect[i] for i in ids}, "binary", [
         CostPart("interconnect", {i: float(c) for i, c in opt["capex_usd"].items()}, life)], retire_yr=life))
@@ -106,7 +128,12 @@ def define_interconnect(m, p) -> None:
                      {i: life[i] for i in up_ok})], retire_yr={i: life[i] for i in up_ok}))
     contract_cost = {i: float(v) for i, v in opt["contract_cost_usd_per_mw_yr"].items()}
     if any(contract_cost.values()):
-        reg.cost["grid_contract"].append(linear_sum((contract_cost[i], contract[i]) for i in ids))
+        registry(m).cost["grid_contract"].append(linear_sum((contract_cost[i], contract[i]) for i in ids))
+
+
+def _grid_energy(m, p, pairs: list, grid_import: dict) -> None:
+    """The cost and emissions of the energy imported from the grid."""
+    reg = registry(m)
     w = p.hours
     price, carbon = p.price, p.carbon
     pr_, cb_ = _by_row(price), _by_row(carbon)

@@ -32,15 +32,26 @@ def define_generators(m, p) -> None:
     """
     if not p.generators:
         return
-    cat, sc = p.catalog, p.scenario
+    cat = p.catalog
     reg = registry(m)
     names = p.generators
     m.GENERATORS = pyo.Set(initialize=names, ordered=True, doc="on-site generator types")
     m._siteplan_prefer_start = True  # HiGHS's root heuristics find no useful incumbent here (solve_model)
     unit = {g: cat.onsite[g].unit_mw for g in names}
+    nmax = _max_units(p, names, unit)
+    units, gen_mw, has = _generator_rows(m, p, names, unit, nmax)
+    for s in p.sites:
+        for t in p.slices:
+            reg.power_in[s, t].extend(gen_mw[s, g, t] for g in names)
+    _generator_costs(m, p, names, unit, units, gen_mw)
+    _gas_lateral(m, p, names, has)
+
+
+def _max_units(p, names: list, unit: dict) -> dict:
+    """Big-M on ``units[s,g]``: enough to carry the site's largest possible peak, within its on-site cap."""
     peak = p.site_peak_max_mw.to_dict()
     cap_mw = p.onsite_max_mw.to_dict()
-    spare = 1 if sc.firm_power.redundancy == "n_plus_1" else 0
+    spare = 1 if p.scenario.firm_power.redundancy == "n_plus_1" else 0
     # Big-M: more units than needed to carry the site's largest possible peak (plus the redundant
     # unit) never pay; nor more than the site's on-site cap allows.
     nmax = {}
@@ -50,6 +61,12 @@ def define_generators(m, p) -> None:
             if math.isfinite(cap_mw[s]):
                 n = min(n, math.floor(cap_mw[s] / unit[g] + 1e-9))
             nmax[s, g] = max(n, 0)
+    return nmax
+
+
+def _generator_rows(m, p, names: list, unit: dict, nmax: dict) -> tuple[dict, dict, dict]:
+    """The units, type-built and dispatch variables with their rows; returns ``units``, ``gen_mw``, ``has_gen``."""
+    cap_mw = p.onsite_max_mw.to_dict()
     m.units = pyo.Var(m.SITES, m.GENERATORS, domain=pyo.NonNegativeIntegers,
                       bounds=lambda m, s, g: (0, nmax[s, g]), doc="on-site generator units")
     m.has_gen = pyo.Var(m.SITES, m.GENERATORS, domain=pyo.Binary, doc="site has units of this type")
@@ -75,10 +92,12 @@ def define_generators(m, p) -> None:
     m.gen_cap = pyo.Constraint(m.SITES, m.GENERATORS, m.SLICES,
                                rule=lambda m, s, g, t: upper_bound_row(gen_mw[s, g, t], gen_mw_max[s, g]),
                                doc="dispatch within installed units")
-    for s in p.sites:
-        for t in p.slices:
-            reg.power_in[s, t].extend(gen_mw[s, g, t] for g in names)
+    return units, gen_mw, has
 
+
+def _generator_costs(m, p, names: list, unit: dict, units: dict, gen_mw: dict) -> None:
+    """The units as assets (capex, fixed O&M, rent), fuel and variable O&M per MWh, and emissions."""
+    cat, reg = p.catalog, registry(m)
     gas_price = p.gas_price.to_dict()
     fuel = {(s, g): (cat.onsite[g].fuel_price_usd_per_mmbtu if cat.onsite[g].fuel_price_usd_per_mmbtu is not None
                      else gas_price[s]) for s in p.sites for g in names}
@@ -100,6 +119,10 @@ def define_generators(m, p) -> None:
     reg.emissions_t.append(linear_sum((w[t] * emis[g], gen_mw[s, g, t])
                                       for s in p.sites for g in names for t in p.slices))
 
+
+def _gas_lateral(m, p, names: list, has: dict) -> None:
+    """``gas_lateral[s]`` (tap + pipe) at a site with any unit burning delivered gas, if the catalog prices one."""
+    cat = p.catalog
     gas_burners = [g for g in names if cat.onsite[g].fuel_price_usd_per_mmbtu is None]
     if gas_burners and cat.gas_supply is not None:
         gs = cat.gas_supply

@@ -56,13 +56,36 @@ def define_batteries(m, p) -> None:
     m.BATTERIES = pyo.Set(initialize=p.batteries, ordered=True, doc="battery types")
     unit_mw = {q: cat.onsite[q].unit_mw for q in p.batteries}
     unit_mwh = {q: cat.onsite[q].unit_mwh for q in p.batteries}
-    fmax = max_facility_mw(p)
     cycles = day_cycles(p)
+    nmax = _max_battery_units(p, unit_mw, unit_mwh, cycles)
+    units, charge, discharge, soc = _battery_rows(m, p, unit_mw, unit_mwh, cycles, nmax)
+    _battery_balance(m, p, cycles, charge, discharge, soc)
+    for s in p.sites:
+        for t in p.slices:
+            for q in p.batteries:  # discharge - charge, as two terms of the balance row
+                reg.power_in[s, t] += (discharge[s, q, t], MonomialTermExpression((-1, charge[s, q, t])))
+    sq = [(s, q) for s in p.sites for q in p.batteries]
+    declare_asset(m, Asset(
+        "battery_units", {k: units[k] for k in sq}, "integer",
+        [CostPart("onsite_capex", {(s, q): unit_mw[q] * cat.onsite[q].capex_usd_per_mw for s, q in sq},
+                  {(s, q): cat.onsite[q].lifetime_yr for s, q in sq})],
+        retire_yr={(s, q): cat.onsite[q].lifetime_yr for s, q in sq},
+        rent_usd_per_unit_yr={(s, q): 12.0 * 1000.0 * unit_mw[q] * cat.onsite[q].rental_usd_per_kw_month
+                              for s, q in sq if cat.onsite[q].rental_usd_per_kw_month is not None}))
+
+
+def _max_battery_units(p, unit_mw: dict, unit_mwh: dict, cycles: dict) -> dict:
+    """Big-M on ``battery_units[s,q]``: the site's largest facility load in MW, and over its longest day in MWh."""
+    fmax = max_facility_mw(p)
     longest_day_h = max((sum(p.duration_h[t] for t in ts) for ts in cycles.values()), default=0.0)
     # Big-M: a battery never usefully discharges more than the site's largest facility load (MW), nor
     # stores more than that load over its longest representative day (MWh); more units never pay.
-    nmax = {(s, q): math.ceil(max(fmax[s] / unit_mw[q], fmax[s] * longest_day_h / unit_mwh[q]) - 1e-9)
+    return {(s, q): math.ceil(max(fmax[s] / unit_mw[q], fmax[s] * longest_day_h / unit_mwh[q]) - 1e-9)
             for s in p.sites for q in p.batteries}
+
+
+def _battery_rows(m, p, unit_mw: dict, unit_mwh: dict, cycles: dict, nmax: dict) -> tuple[dict, dict, dict, dict]:
+    """Units, charge, discharge and state of charge with their limits; returns their members."""
     m.battery_units = pyo.Var(m.SITES, m.BATTERIES, domain=pyo.NonNegativeIntegers,
                               bounds=lambda m, s, q: (0, nmax[s, q]), doc="battery units")
     m.charge_mw = pyo.Var(m.SITES, m.BATTERIES, m.SLICES, domain=pyo.NonNegativeReals, doc="battery charging (MW)")
@@ -89,6 +112,12 @@ def define_batteries(m, p) -> None:
     m.battery_soc_cap = pyo.Constraint(m.SITES, m.BATTERIES, m.BATTERY_SOC_SLICES, rule=lambda m, s, q, t:
                                        upper_bound_row(soc[s, q, t], bat_mwh[s, q]),
                                        doc="state of charge within units (MWh)")
+    return units, charge, discharge, soc
+
+
+def _battery_balance(m, p, cycles: dict, charge: dict, discharge: dict, soc: dict) -> None:
+    """``battery_soc[s,q,t]``: the state of charge, cyclic within each representative day."""
+    cat = p.catalog
     prev = {ts[i]: ts[i - 1] for ts in cycles.values() for i in range(len(ts))}  # cyclic: ts[-1] before ts[0]
     root = {q: math.sqrt(cat.onsite[q].round_trip_efficiency) for q in p.batteries}
     gain = {(q, t): root[q] * p.duration_h[t] for q in p.batteries for t in p.slices}  # MWh stored per MW charged
@@ -101,15 +130,3 @@ def define_batteries(m, p) -> None:
         return linear_sum([(1, soc[s, q, t]), (-1, soc[s, q, prev[t]]), *flows]) == 0
     m.battery_soc = pyo.Constraint(m.SITES, m.BATTERIES, m.SLICES, rule=balance,
                                    doc="state of charge, cyclic within each representative day (MWh)")
-    for s in p.sites:
-        for t in p.slices:
-            for q in p.batteries:  # discharge - charge, as two terms of the balance row
-                reg.power_in[s, t] += (discharge[s, q, t], MonomialTermExpression((-1, charge[s, q, t])))
-    sq = [(s, q) for s in p.sites for q in p.batteries]
-    declare_asset(m, Asset(
-        "battery_units", {k: units[k] for k in sq}, "integer",
-        [CostPart("onsite_capex", {(s, q): unit_mw[q] * cat.onsite[q].capex_usd_per_mw for s, q in sq},
-                  {(s, q): cat.onsite[q].lifetime_yr for s, q in sq})],
-        retire_yr={(s, q): cat.onsite[q].lifetime_yr for s, q in sq},
-        rent_usd_per_unit_yr={(s, q): 12.0 * 1000.0 * unit_mw[q] * cat.onsite[q].rental_usd_per_kw_month
-                              for s, q in sq if cat.onsite[q].rental_usd_per_kw_month is not None}))

@@ -70,51 +70,73 @@ def interconnect_options(sites, substations, classes: dict, horizon_yr: float, m
     d = distance_matrix_km(sites.geometry.y.values, sites.geometry.x.values,
                            subs.geometry.y.values, subs.geometry.x.values)
     sub_ids = subs.index.values
-    kv_of, head_of = subs["voltage_kv"].values, subs["headroom_mw"].values
-    names = sorted(classes)
     wait = (lead_time_yr.reindex(sub_ids).to_numpy(dtype=float) if lead_time_yr is not None
             else np.full(len(sub_ids), np.nan))
     site_wait = (site_lead_time_yr.reindex(sites.index).to_numpy(dtype=float) if site_lead_time_yr is not None
                  else np.full(len(sites), np.nan))
-
-    def floor(j, i) -> float:
-        """The longer of the substation's and the site's waits (-inf: none)."""
-        return float(np.nanmax([wait[j], site_wait[i], -np.inf]))
-
-    def lead(c, j, i) -> float:
-        return max(floor(j, i), classes[c].lead_time_yr)
-
-    def upgradable(c, j, i) -> bool:
-        return allow_upgrades and max(floor(j, i), classes[c].lead_time_yr + classes[c].upgrade_lead_time_yr) <= horizon_yr
-
-    def usable_classes(j, i):
-        return [c for c in names if lead(c, j, i) <= horizon_yr and classes[c].voltage_kv <= kv_of[j]
-                and (head_of[j] > 0 or upgradable(c, j, i))]
-
-    # the cap on substations per site counts only those that can take some class: a nearer
-    # substation without headroom (or voltage) must not crowd out a usable one further away
+    rule = _ClassRule(classes, horizon_yr, allow_upgrades, subs["voltage_kv"].values, subs["headroom_mw"].values,
+                      wait, site_wait)
     rows = []
     for i, sid in enumerate(sites.index):
-        order = np.lexsort((sub_ids, d[i]))  # by distance, then id
-        near = [j for j in order if d[i, j] <= max_distance_km and usable_classes(j, i)][:max_options_per_site]
-        peak = float(site_peak_mw[sid])
-        for j in near:
-            km = float(d[i, j]) * line_route_factor
-            cand = []
-            for c in usable_classes(j, i):
-                t = classes[c]
-                up = upgradable(c, j, i)
-                # without an upgrade, no contract can exceed the headroom either
-                mw = min(t.max_mw, peak) if up else min(t.max_mw, peak, float(head_of[j]))
-                capex = (km * t.line_cost_usd_per_km + t.substation_cost_usd) * cost_multiplier
-                cand.append((c, t, mw, capex, up, lead(c, j, i)))
-            for c, t, mw, capex, up, lt in cand:
-                if any(_dominates(o, (c, t, mw, capex, up, lt)) for o in cand if o[0] != c):
-                    continue
-                rows.append((f"{sid}|{sub_ids[j]}|{c}", sid, sub_ids[j], c, t.voltage_kv, mw, km, capex,
-                             t.upgrade_cost_usd_per_mw * cost_multiplier, up, 1000.0 * t.contract_cost_usd_per_kw_yr,
-                             lt, t.lifetime_yr))
+        rows += _site_options(rule, i, sid, d[i], sub_ids, max_distance_km, max_options_per_site,
+                              line_route_factor, cost_multiplier, site_peak_mw)
     return pd.DataFrame(rows, columns=COLUMNS).set_index("option_id").sort_index()
+
+
+class _ClassRule:
+    """Which voltage classes substation ``j`` offers site ``i``, and their lead times."""
+
+    def __init__(self, classes: dict, horizon_yr: float, allow_upgrades: bool, kv_of, head_of, wait, site_wait):
+        self.classes, self.horizon_yr, self.allow_upgrades = classes, horizon_yr, allow_upgrades
+        self.kv_of, self.head_of, self.wait, self.site_wait = kv_of, head_of, wait, site_wait
+        self.names = sorted(classes)
+
+    def floor(self, j, i) -> float:
+        """The longer of the substation's and the site's waits (-inf: none)."""
+        return float(np.nanmax([self.wait[j], self.site_wait[i], -np.inf]))
+
+    def lead(self, c, j, i) -> float:
+        """Years until class ``c`` is energised at substation ``j`` for site ``i``."""
+        return max(self.floor(j, i), self.classes[c].lead_time_yr)
+
+    def upgradable(self, c, j, i) -> bool:
+        """Whether class ``c`` may contract beyond the headroom (upgrades allowed and in time)."""
+        t = self.classes[c]
+        return self.allow_upgrades and max(self.floor(j, i), t.lead_time_yr + t.upgrade_lead_time_yr) <= self.horizon_yr
+
+    def usable(self, j, i) -> list:
+        """The classes in time, within the substation's voltage, with headroom or an upgrade."""
+        return [c for c in self.names if self.lead(c, j, i) <= self.horizon_yr
+                and self.classes[c].voltage_kv <= self.kv_of[j]
+                and (self.head_of[j] > 0 or self.upgradable(c, j, i))]
+
+
+def _site_options(rule: _ClassRule, i: int, sid, dist, sub_ids, max_distance_km: float, max_options_per_site: int,
+                  line_route_factor: float, cost_multiplier: float, site_peak_mw: pd.Series) -> list[tuple]:
+    """The option rows of site ``i``: its nearest usable substations, each class no other dominates."""
+    # the cap on substations per site counts only those that can take some class: a nearer
+    # substation without headroom (or voltage) must not crowd out a usable one further away
+    order = np.lexsort((sub_ids, dist))  # by distance, then id
+    near = [j for j in order if dist[j] <= max_distance_km and rule.usable(j, i)][:max_options_per_site]
+    peak = float(site_peak_mw[sid])
+    rows = []
+    for j in near:
+        km = float(dist[j]) * line_route_factor
+        cand = []
+        for c in rule.usable(j, i):
+            t = rule.classes[c]
+            up = rule.upgradable(c, j, i)
+            # without an upgrade, no contract can exceed the headroom either
+            mw = min(t.max_mw, peak) if up else min(t.max_mw, peak, float(rule.head_of[j]))
+            capex = (km * t.line_cost_usd_per_km + t.substation_cost_usd) * cost_multiplier
+            cand.append((c, t, mw, capex, up, rule.lead(c, j, i)))
+        for c, t, mw, capex, up, lt in cand:
+            if any(_dominates(o, (c, t, mw, capex, up, lt)) for o in cand if o[0] != c):
+                continue
+            rows.append((f"{sid}|{sub_ids[j]}|{c}", sid, sub_ids[j], c, t.voltage_kv, mw, km, capex,
+                         t.upgrade_cost_usd_per_mw * cost_multiplier, up, 1000.0 * t.contract_cost_usd_per_kw_yr,
+                         lt, t.lifetime_yr))
+    return rows
 
 
 def _dominates(a, b) -> bool:

@@ -144,11 +144,31 @@ def aggregate_slices(climate: xr.Dataset, prices: pd.DataFrame, k: int) -> tuple
     wet = climate["wet_bulb_c"].transpose("station", "slice").values
     price = prices["energy_price_usd_per_mwh"].unstack("slice")[slices].values
     carbon = prices["carbon_t_per_mwh"].unstack("slice")[slices].values
-    feats = np.vstack([dry, wet, price, carbon]).T  # slice x features
-    sd = feats.std(axis=0)
-    feats = (feats - feats.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+    feats = _standardised(np.vstack([dry, wet, price, carbon]).T)  # slice x features
     hot = int(np.unravel_index(np.argmax(dry), dry.shape)[1])
+    day_slices, n_days, groups = _day_groups(climate, slices, w, hot)
+    clusters = _cluster_days(groups, day_slices, n_days, feats, k)
+    names, new_day, new_order, new_days_n, onehot, mapping = _merged_slices(clusters, day_slices, n_days, slices)
+    wk = w @ onehot
+    new_climate = xr.Dataset(
+        {"weight_h": ("slice", wk), "dry_bulb_c": (("station", "slice"), _merge(dry, w, onehot, wk)),
+         "wet_bulb_c": (("station", "slice"), _merge(wet, w, onehot, wk)),
+         "day": ("slice", np.array(new_day, dtype=object)), "order_in_day": ("slice", np.array(new_order)),
+         "duration_h": ("slice", wk / np.array(new_days_n))},
+        coords={"station": climate["station"].values, "slice": names, "lat": ("station", climate["lat"].values),
+                "lon": ("station", climate["lon"].values)})
+    new_prices = _merged_prices(prices, slices, names, price, carbon, w, onehot, wk)
+    return _with_design_peak(new_climate, climate), _prices_with_peak(new_prices, prices), mapping
 
+
+def _standardised(feats: np.ndarray) -> np.ndarray:
+    """Each feature (column) centred and scaled to unit standard deviation (a constant one left unscaled)."""
+    sd = feats.std(axis=0)
+    return (feats - feats.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+
+
+def _day_groups(climate: xr.Dataset, slices: list[str], w: np.ndarray, hot: int) -> tuple[dict, dict, list[dict]]:
+    """The days' slice positions, each day's number of days, and the days grouped by number of slices."""
     struct = slice_days(climate)
     pos = {t: i for i, t in enumerate(slices)}
     day_slices: dict[str, list[int]] = {}  # day -> slice positions in chronological order
@@ -167,8 +187,12 @@ def aggregate_slices(climate: xr.Dataset, prices: pd.DataFrame, k: int) -> tuple
             g["keep"] = len(g["days"])
         g["days"].append(d)
         g["hours"] += float(w[idx].sum())
-    n_clusters = _apportion(groups, k)
+    return day_slices, n_days, groups
 
+
+def _cluster_days(groups: list[dict], day_slices: dict, n_days: dict, feats: np.ndarray, k: int) -> dict:
+    """``{(group, cluster): [day, ...]}``, clusters in order of first appearance of their days."""
+    n_clusters = _apportion(groups, k)
     cluster_of: dict[str, tuple[int, int]] = {}  # day -> (group, cluster)
     for j, (g, nc) in enumerate(zip(groups, n_clusters)):
         x = np.array([feats[day_slices[d]].ravel() for d in g["days"]])
@@ -178,7 +202,12 @@ def aggregate_slices(climate: xr.Dataset, prices: pd.DataFrame, k: int) -> tuple
     clusters: dict[tuple[int, int], list[str]] = {}  # in order of first appearance of their days
     for d in day_slices:
         clusters.setdefault(cluster_of[d], []).append(d)
+    return clusters
 
+
+def _merged_slices(clusters: dict, day_slices: dict, n_days: dict, slices: list[str]):
+    """Names, days, positions and numbers of days of the merged slices, the original -> merged
+    one-hot matrix and the mapping original slice -> merged slice."""
     names, new_day, new_order, new_days_n = [], [], [], []
     onehot = np.zeros((len(slices), sum(len(day_slices[days[0]]) for days in clusters.values())))
     mapping = {}
@@ -196,28 +225,26 @@ def aggregate_slices(climate: xr.Dataset, prices: pd.DataFrame, k: int) -> tuple
                 onehot[day_slices[d][o], col] = 1.0
                 mapping[slices[day_slices[d][o]]] = name
             col += 1
-    wk = w @ onehot
+    return names, new_day, new_order, new_days_n, onehot, mapping
 
-    def merge(a: np.ndarray) -> np.ndarray:  # (..., slice) -> (..., merged slice), hour-weighted mean
-        return (a * w) @ onehot / wk
 
-    new_climate = xr.Dataset(
-        {"weight_h": ("slice", wk), "dry_bulb_c": (("station", "slice"), merge(dry)),
-         "wet_bulb_c": (("station", "slice"), merge(wet)),
-         "day": ("slice", np.array(new_day, dtype=object)), "order_in_day": ("slice", np.array(new_order)),
-         "duration_h": ("slice", wk / np.array(new_days_n))},
-        coords={"station": climate["station"].values, "slice": names, "lat": ("station", climate["lat"].values),
-                "lon": ("station", climate["lon"].values)})
+def _merge(a: np.ndarray, w: np.ndarray, onehot: np.ndarray, wk: np.ndarray) -> np.ndarray:
+    """(..., slice) -> (..., merged slice), hour-weighted mean."""
+    return (a * w) @ onehot / wk
+
+
+def _merged_prices(prices: pd.DataFrame, slices: list[str], names: list[str], price: np.ndarray,
+                   carbon: np.ndarray, w: np.ndarray, onehot: np.ndarray, wk: np.ndarray) -> pd.DataFrame:
+    """Prices and carbon on the merged slices (hour-weighted means), capacity factors at their lowest."""
     zones = list(prices["energy_price_usd_per_mwh"].unstack("slice").index)
-    mp, mc = merge(price), merge(carbon)
+    mp, mc = _merge(price, w, onehot, wk), _merge(carbon, w, onehot, wk)
     cols = {"energy_price_usd_per_mwh": mp.ravel(), "carbon_t_per_mwh": mc.ravel()}
     member = onehot.T.astype(bool)  # merged slice x original slice
     for c in PRICE_FACTORS:  # capacity factors: the lowest of the merged slices (a capacity must hold in each)
         if c in prices:
             f = prices[c].unstack("slice")[slices].values
             cols[c] = np.stack([f[:, row].min(axis=1) for row in member], axis=1).ravel()
-    new_prices = pd.DataFrame(cols, index=pd.MultiIndex.from_product([zones, names], names=["zone", "slice"])).sort_index()
-    return _with_design_peak(new_climate, climate), _prices_with_peak(new_prices, prices), mapping
+    return pd.DataFrame(cols, index=pd.MultiIndex.from_product([zones, names], names=["zone", "slice"])).sort_index()
 
 
 def _with_design_peak(new_climate: xr.Dataset, climate: xr.Dataset) -> xr.Dataset:
