@@ -24,7 +24,7 @@ period structure, so any model with these binaries (one period or several) gets 
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -89,23 +89,65 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
         cost when that stopped within its gap). Fewer than ``k`` if no plan
         within the slack differs from all earlier ones.
     """
-    from siteplan.invariants import record_invariants
-    from siteplan.plan import extract_plan
-    from siteplan.solve import SolveError, solve_model
-
     buildout = isinstance(prep, (list, tuple))
     sc = (prep[0] if buildout else prep).scenario
-    obj_best = float(best.result.objective)
-    u = float(best.result.unavoidable_usd_per_yr) if buildout else unavoidable_cost(prep)
-    base = obj_best - u if np.isfinite(u) and obj_best - u > 0 else abs(obj_best)
-    allowed = max(slack * base, 1e-6 * max(1.0, abs(obj_best)))
-    cap = obj_best + allowed
+    obj_best, u, allowed, cap = _cost_cap(prep, best, slack, buildout)
     binaries = _binaries(m)
     if not binaries or k <= 0:
         return []
     saved = [(v, v.value) for v in m.component_data_objects(pyo.Var, descend_into=True)]
     search = f"all {k} requested alternatives found"
     prev = [_values_from(best, binaries, m)]
+    opts, proof_limit_s = _step_options(sc, time_limit_s)
+    obj_expr = _add_search_components(m, cap, len(binaries))
+    st = _Search(m, prep, best, binaries, prev, opts, proof_limit_s, obj_expr, obj_best, u, allowed, cap, slack,
+                 buildout)
+    out = []
+    try:
+        for j in range(1, k + 1):
+            plan, stop = _next_alternative(st, j, k, progress)
+            if stop is not None:
+                search = stop
+                break
+            out.append(plan)
+    finally:
+        _restore(m, saved)
+    best.ds.attrs["alternatives_search"] = search
+    best.ds.attrs["alternatives_slack"] = float(slack)
+    return out
+
+
+@dataclass
+class _Search:
+    """What the steps of the alternatives search share: the model, the plans so far, the cost cap, the options."""
+
+    m: object
+    prep: object
+    best: object
+    binaries: list
+    prev: list  # the binary choices of the best plan and of each alternative found, in order
+    opts: dict
+    proof_limit_s: float
+    obj_expr: object
+    obj_best: float
+    u: float
+    allowed: float
+    cap: float
+    slack: float
+    buildout: bool
+
+
+def _cost_cap(prep, best, slack: float, buildout: bool) -> tuple:
+    """``(best objective, unavoidable cost, allowed extra cost, cost cap)`` of the search."""
+    obj_best = float(best.result.objective)
+    u = float(best.result.unavoidable_usd_per_yr) if buildout else unavoidable_cost(prep)
+    base = obj_best - u if np.isfinite(u) and obj_best - u > 0 else abs(obj_best)
+    allowed = max(slack * base, 1e-6 * max(1.0, abs(obj_best)))
+    return obj_best, u, allowed, obj_best + allowed
+
+
+def _step_options(sc, time_limit_s: float | None) -> tuple[dict, float]:
+    """The solver options of steps B and C, and the time limit of step A."""
     opts = sc.solver.model_dump()
     opts.pop("decision_gap", None)
     proof_limit_s = float(time_limit_s if time_limit_s is not None else opts["time_limit_s"])
@@ -113,115 +155,156 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
                                  else min(opts["time_limit_s"], ALT_TIME_LIMIT_S))
     opts["mip_rel_gap"] = ALT_DISTANCE_GAP
     opts["mip_start"] = False  # the LP-guided start closes sites the LP closes: the opposite of what is wanted
+    return opts, proof_limit_s
+
+
+def _add_search_components(m, cap: float, n_binaries: int):
+    """Deactivate the objective and add the cost cap, the distance and the cuts; returns the objective's expression."""
     obj_expr = m.objective.expr
     m.objective.deactivate()
     m._alt_cost_cap = pyo.Constraint(expr=obj_expr <= cap)
-    m._alt_distance = pyo.Var(domain=pyo.NonNegativeReals, bounds=(0, len(binaries)))
+    m._alt_distance = pyo.Var(domain=pyo.NonNegativeReals, bounds=(0, n_binaries))
     m._alt_apart = pyo.ConstraintList()
-    out = []
-    try:
-        for j in range(1, k + 1):
-            if progress:
-                progress(f"alternative {j} of {k}: the farthest plan within +${allowed / 1e6:,.2f}M/yr "
-                         f"(up to {proof_limit_s:g} s to find one, {opts['time_limit_s']:g} s to move away, "
-                         f"{min(opts['time_limit_s'], ALT_POLISH_LIMIT_S):g} s to polish)")
-            for pv in prev[-1:]:
-                m._alt_apart.add(m._alt_distance <= _distance_expr(binaries, pv))
-            # Phase A: the cheapest plan at least one choice away from every plan so far (a no-good
-            # cut; HiGHS solves this like the study itself). If even that costs more than the cap,
-            # there is no alternative within the slack.
-            # (without the cost cap: a plan one choice away is easy to find, one within a tight cap
-            # is not; the cap is checked on the result)
-            m._alt_distance.setlb(1)
-            m._alt_cost_cap.deactivate()
-            _set_objective(m, obj_expr)
-            # It has the study's whole time limit: this is the step that proves what is robust.
-            # (Pruning at the cap with HiGHS's objective_bound was tried: texas's step A then took
-            # ~200 s instead of seconds, and step B found plans 2 choices away instead of 20.)
-            try:
-                res_a = solve_model(m, duals=False, diagnose=False,
-                                    **{**opts, "mip_rel_gap": ALT_COST_GAP, "time_limit_s": proof_limit_s})
-            except SolveError as exc:
-                if "infeasible" in str(exc):
-                    search = f"complete: no other plan exists beyond the {j - 1} alternative(s) found"
-                else:
-                    search = (f"unproven: the search for alternative {j} found no plan that differs ({exc}); "
-                              "the choices read as robust are not proven so")
-                break
-            finally:
-                m._alt_cost_cap.activate()
-            cheapest_other = float(linear_value(obj_expr))
-            if cheapest_other > cap:
-                # the cheapest plan that differs costs more than the slack allows: proven when its
-                # lower bound is above the cap too
-                if float(res_a.best_bound) > cap:
-                    search = (f"complete: the cheapest plan that differs from these costs at least "
-                              f"+${(float(res_a.best_bound) - obj_best) / 1e6:,.2f}M/yr, above the slack")
-                else:
-                    search = (f"unproven: the search for alternative {j} stopped ({res_a.termination.value}) with no "
-                              f"plan within the slack but a bound below it; the choices read as robust are not proven so")
-                break
-            # Phase B: from there, the plan farthest from all of them within the cap
-            first = [(v, v.value) for v in m.component_data_objects(pyo.Var, active=True)
-                     if v.is_integer() and v.value is not None]
-            _set_objective(m, -m._alt_distance + COST_WEIGHT * (obj_expr - obj_best) / allowed)
-            try:
-                res = solve_model(m, duals=False, diagnose=False, start=first, **opts)
-            except SolveError as exc:
-                search = (f"unproven: step B of alternative {j} failed ({exc}); the choices read as robust "
-                          "are not proven so")
-                break
-            dist = round(float(m._alt_distance.value or 0.0))
-            if dist < 1:
-                search = f"unproven: step B of alternative {j} found no plan within the slack"
-                break  # nothing within the slack differs from the plans found so far
-            # Phase C: of the plans at least that far, the cheapest (B stops at a distance gap, and its
-            # small cost weight does not decide among equally far plans then)
-            far_all = [(v, v.value) for v in m.component_data_objects(pyo.Var, active=True)]
-            far = [(v, val) for v, val in far_all if v.is_integer() and val is not None]
-            m._alt_distance.setlb(dist)
-            _set_objective(m, obj_expr)
-            try:
-                solve_model(m, duals=False, diagnose=False, start=far,
-                            **{**opts, "mip_rel_gap": ALT_COST_GAP,
-                               "time_limit_s": min(opts["time_limit_s"], ALT_POLISH_LIMIT_S)})
-            except SolveError:
-                for v, val in far_all:  # keep B's plan
-                    v.set_value(val, skip_validation=True)
-            finally:
-                m._alt_distance.setlb(0)
-            dist = min(round(float(linear_value(_distance_expr(binaries, pv)))) for pv in prev)
-            cost = float(linear_value(obj_expr))
-            res = replace(res, objective=cost, best_bound=float(best.result.best_bound),
-                          gap=max(0.0, (cost - best.result.best_bound) / abs(cost)) if cost else 0.0,
-                          unavoidable_usd_per_yr=u, decision_gap=decision_gap(cost, best.result.best_bound, u))
-            if buildout:
-                from siteplan.buildout_plan import buildout_from_model
+    return obj_expr
 
-                plan = buildout_from_model(m, prep, res)
-            else:
-                plan = extract_plan(m, prep, res)
-                record_invariants(plan, prep)
-            x = np.array([round(v.value or 0.0) for v in binaries])
-            plan.ds.attrs.update({"alternative": j, "min_distance": dist,
-                                  "distance_to_best": int(np.abs(x - prev[0]).sum()),
-                                  "slack": slack, "cost_cap_usd_per_yr": cap,
-                                  "cheapest_other_usd_per_yr": cheapest_other})
-            out.append(plan)
-            prev.append(x)
-            if progress:
-                progress(f"alternative {j}: ${cost / 1e6:,.1f}M/yr (+${(cost - obj_best) / 1e6:,.1f}M), "
-                         f"{dist} choice(s) apart")
+
+def _restore(m, saved: list) -> None:
+    """Remove the search's components and put the best plan's objective and values back."""
+    for name in ("_alt_objective", "_alt_apart", "_alt_distance", "_alt_cost_cap"):
+        if hasattr(m, name):
+            m.del_component(name)
+    m.objective.activate()
+    for v, val in saved:  # the model holds the best plan again
+        v.set_value(val, skip_validation=True)
+
+
+def _next_alternative(st: _Search, j: int, k: int, progress) -> tuple:
+    """Alternative ``j`` by steps A, B and C: ``(plan, None)``, or ``(None, why the search stops)``."""
+    m, opts = st.m, st.opts
+    if progress:
+        progress(f"alternative {j} of {k}: the farthest plan within +${st.allowed / 1e6:,.2f}M/yr "
+                 f"(up to {st.proof_limit_s:g} s to find one, {opts['time_limit_s']:g} s to move away, "
+                 f"{min(opts['time_limit_s'], ALT_POLISH_LIMIT_S):g} s to polish)")
+    for pv in st.prev[-1:]:
+        m._alt_apart.add(m._alt_distance <= _distance_expr(st.binaries, pv))
+    res_a, stop = _cheapest_other(st, j)
+    if stop is not None:
+        return None, stop
+    cheapest_other = float(linear_value(st.obj_expr))
+    if cheapest_other > st.cap:
+        # the cheapest plan that differs costs more than the slack allows: proven when its
+        # lower bound is above the cap too
+        if float(res_a.best_bound) > st.cap:
+            return None, (f"complete: the cheapest plan that differs from these costs at least "
+                          f"+${(float(res_a.best_bound) - st.obj_best) / 1e6:,.2f}M/yr, above the slack")
+        return None, (f"unproven: the search for alternative {j} stopped ({res_a.termination.value}) with no "
+                      f"plan within the slack but a bound below it; the choices read as robust are not proven so")
+    res, stop = _farthest(st, j)
+    if stop is not None:
+        return None, stop
+    dist = round(float(m._alt_distance.value or 0.0))
+    if dist < 1:  # nothing within the slack differs from the plans found so far
+        return None, f"unproven: step B of alternative {j} found no plan within the slack"
+    _polish(st, dist)
+    plan, cost, dist = _alternative_plan(st, j, res, cheapest_other)
+    if progress:
+        progress(f"alternative {j}: ${cost / 1e6:,.1f}M/yr (+${(cost - st.obj_best) / 1e6:,.1f}M), "
+                 f"{dist} choice(s) apart")
+    return plan, None
+
+
+def _cheapest_other(st: _Search, j: int) -> tuple:
+    """Step A: ``(result, None)``, or ``(None, why the search stops)``."""
+    from siteplan.solve import SolveError, solve_model
+
+    m = st.m
+    # Phase A: the cheapest plan at least one choice away from every plan so far (a no-good
+    # cut; HiGHS solves this like the study itself). If even that costs more than the cap,
+    # there is no alternative within the slack.
+    # (without the cost cap: a plan one choice away is easy to find, one within a tight cap
+    # is not; the cap is checked on the result)
+    m._alt_distance.setlb(1)
+    m._alt_cost_cap.deactivate()
+    _set_objective(m, st.obj_expr)
+    # It has the study's whole time limit: this is the step that proves what is robust.
+    # (Pruning at the cap with HiGHS's objective_bound was tried: texas's step A then took
+    # ~200 s instead of seconds, and step B found plans 2 choices away instead of 20.)
+    try:
+        res_a = solve_model(m, duals=False, diagnose=False,
+                            **{**st.opts, "mip_rel_gap": ALT_COST_GAP, "time_limit_s": st.proof_limit_s})
+    except SolveError as exc:
+        if "infeasible" in str(exc):
+            return None, f"complete: no other plan exists beyond the {j - 1} alternative(s) found"
+        return None, (f"unproven: the search for alternative {j} found no plan that differs ({exc}); "
+                      "the choices read as robust are not proven so")
     finally:
-        for name in ("_alt_objective", "_alt_apart", "_alt_distance", "_alt_cost_cap"):
-            if hasattr(m, name):
-                m.del_component(name)
-        m.objective.activate()
-        for v, val in saved:  # the model holds the best plan again
+        m._alt_cost_cap.activate()
+    return res_a, None
+
+
+def _farthest(st: _Search, j: int) -> tuple:
+    """Step B, from step A's plan: the plan farthest from all so far within the cap; ``(result, None)`` or
+    ``(None, why the search stops)``."""
+    from siteplan.solve import SolveError, solve_model
+
+    m = st.m
+    first = [(v, v.value) for v in m.component_data_objects(pyo.Var, active=True)
+             if v.is_integer() and v.value is not None]
+    _set_objective(m, -m._alt_distance + COST_WEIGHT * (st.obj_expr - st.obj_best) / st.allowed)
+    try:
+        res = solve_model(m, duals=False, diagnose=False, start=first, **st.opts)
+    except SolveError as exc:
+        return None, (f"unproven: step B of alternative {j} failed ({exc}); the choices read as robust "
+                      "are not proven so")
+    return res, None
+
+
+def _polish(st: _Search, dist: int) -> None:
+    """Step C: of the plans at least ``dist`` away, the cheapest (step B's plan kept if that fails)."""
+    from siteplan.solve import SolveError, solve_model
+
+    m, opts = st.m, st.opts
+    # B stops at a distance gap, and its small cost weight does not decide among equally far plans then
+    far_all = [(v, v.value) for v in m.component_data_objects(pyo.Var, active=True)]
+    far = [(v, val) for v, val in far_all if v.is_integer() and val is not None]
+    m._alt_distance.setlb(dist)
+    _set_objective(m, st.obj_expr)
+    try:
+        solve_model(m, duals=False, diagnose=False, start=far,
+                    **{**opts, "mip_rel_gap": ALT_COST_GAP,
+                       "time_limit_s": min(opts["time_limit_s"], ALT_POLISH_LIMIT_S)})
+    except SolveError:
+        for v, val in far_all:  # keep B's plan
             v.set_value(val, skip_validation=True)
-    best.ds.attrs["alternatives_search"] = search
-    best.ds.attrs["alternatives_slack"] = float(slack)
-    return out
+    finally:
+        m._alt_distance.setlb(0)
+
+
+def _alternative_plan(st: _Search, j: int, res, cheapest_other: float) -> tuple:
+    """``(plan, cost, distance)`` of the model's current values as alternative ``j``; its choices join ``st.prev``."""
+    from siteplan.invariants import record_invariants
+    from siteplan.plan import extract_plan
+
+    m, best, prev = st.m, st.best, st.prev
+    dist = min(round(float(linear_value(_distance_expr(st.binaries, pv)))) for pv in prev)
+    cost = float(linear_value(st.obj_expr))
+    res = replace(res, objective=cost, best_bound=float(best.result.best_bound),
+                  gap=max(0.0, (cost - best.result.best_bound) / abs(cost)) if cost else 0.0,
+                  unavoidable_usd_per_yr=st.u, decision_gap=decision_gap(cost, best.result.best_bound, st.u))
+    if st.buildout:
+        from siteplan.buildout_plan import buildout_from_model
+
+        plan = buildout_from_model(m, st.prep, res)
+    else:
+        plan = extract_plan(m, st.prep, res)
+        record_invariants(plan, st.prep)
+    x = np.array([round(v.value or 0.0) for v in st.binaries])
+    plan.ds.attrs.update({"alternative": j, "min_distance": dist,
+                          "distance_to_best": int(np.abs(x - prev[0]).sum()),
+                          "slack": st.slack, "cost_cap_usd_per_yr": st.cap,
+                          "cheapest_other_usd_per_yr": cheapest_other})
+    prev.append(x)
+    return plan, cost, dist
 
 
 def _set_objective(m, expr) -> None:

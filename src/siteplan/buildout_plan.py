@@ -173,109 +173,40 @@ def timeline(m, preps: list, plans: dict) -> xr.Dataset:
     (site), ``demand_h100e``, ``unmet_h100e``, ``cost_usd_per_yr`` (cost_category), and per period
     ``length_yr`` and ``discount_weight``.
     """
-    from siteplan.model.periods import in_service
-
     years = [p.period.year for p in preps]
     last = preps[-1]
     S = last.sites
     G = sorted({g for p in preps for g in p.rack_types})
     Pg = sorted({g for p in preps for g in p.generators})
     Pb = sorted({q for p in preps for q in p.batteries})
-    cats = []
-    for y in years:
-        for c in plans[y].ds["cost_category"].values:
-            if c not in cats:
-                cats.append(str(c))
-    si, gi, yi = {s: i for i, s in enumerate(S)}, {g: i for i, g in enumerate(G)}, {y: i for i, y in enumerate(years)}
-    P = len(years)
-    open_ = np.zeros((len(S), P), dtype=np.int8)
-    it_mw = np.zeros((len(S), P))
-    racks = np.zeros((len(S), len(G), P))
-    contract = np.zeros((len(S), P))
-    ic_class = np.full((len(S), P), "", dtype=object)
-    grid_mwh = np.zeros((len(S), P))
-    onsite_mwh = np.zeros((len(S), P))
-    cost = np.zeros((len(cats), P))
-    demand = np.zeros(P)
-    unmet = np.zeros(P)
-    for y in years:
-        ds = plans[y].ds
-        j = yi[y]
-        idx = [si[s] for s in ds["site"].values]
-        open_[idx, j] = ds["open"].values
-        it_mw[idx, j] = ds["it_mw"].values
-        r = ds["racks"].sum("cooling").transpose("site", "rack_type")
-        for a, g in enumerate(r["rack_type"].values):
-            racks[idx, gi[str(g)], j] = r.values[:, a]
-        contract[idx, j] = ds["interconnect_contracted_mw"].values
-        ic_class[idx, j] = ds["interconnect_class"].values.astype(str)
-        w = ds["weight_h"].values
-        grid_mwh[idx, j] = ds["grid_import_mw"].values @ w
-        if ds.sizes.get("generator", 0):
-            onsite_mwh[idx, j] = ds["onsite_mw"].sum("generator").values @ w
-        for c, v in zip(ds["cost_category"].values, ds["cost_usd_per_yr"].values):
-            cost[cats.index(str(c)), j] = v
-        demand[j] = float(ds["demand_h100e"].sum())
-        unmet[j] = float(ds["unmet_h100e"].sum())
-
-    # vintages of racks: bought at each period's start, retired when their lifetime ends
-    bought_r, _ = _asset_values(m, preps, "racks")
-    racks_bought = np.zeros((len(S), len(G), P))
-    racks_retired = np.zeros((len(S), len(G), P))
-    for (s, g, k, q), v in bought_r.items():
-        if v <= 0.5:
-            continue
-        racks_bought[si[s], gi[g], yi[q]] += round(v)
-        life = last.catalog.rack_types[g].lifetime_yr
-        for y in years:
-            prev = years[yi[y] - 1] if yi[y] else None
-            if prev is not None and in_service(q, prev, life) and not in_service(q, y, life):
-                racks_retired[si[s], gi[g], yi[y]] += round(v)
-
-    def owned_rented(name, kinds):
-        ki = {g: i for i, g in enumerate(kinds)}
-        owned = np.zeros((len(S), len(kinds), P))
-        rented = np.zeros((len(S), len(kinds), P))
-        bought, rent = _asset_values(m, preps, name)
-        for (s, g, q), v in bought.items():
-            if v <= 0.5:
-                continue
-            life = last.catalog.onsite[g].lifetime_yr
-            for y in years:
-                if in_service(q, y, life):
-                    owned[si[s], ki[g], yi[y]] += round(v)
-        for (s, g, y), v in rent.items():
-            rented[si[s], ki[g], yi[y]] = round(v)
-        return owned, rented
-
-    gen_owned, gen_rented = owned_rented("generator_units", Pg)
-    bat_owned, bat_rented = owned_rented("battery_units", Pb)
-
-    def da(values, dims, units, desc):
-        return xr.DataArray(values, dims=dims, attrs={"units": units, "description": desc})
-
+    cats = _cost_categories(plans, years)
+    v = _period_values(plans, years, S, G, cats)
+    racks_bought, racks_retired = _rack_vintages(m, preps, years, S, G)
+    gen_owned, gen_rented = _owned_rented(m, preps, years, S, "generator_units", Pg)
+    bat_owned, bat_rented = _owned_rented(m, preps, years, S, "battery_units", Pb)
+    da = _da
     lengths = np.array([p.period.length_yr for p in preps])
     weights = np.array([p.period.weight for p in preps])
-    grid_on = (contract > 1e-6).astype(np.int8)
+    grid_on = (v["contract"] > 1e-6).astype(np.int8)
     data = {
-        "open": da(open_, ("site", "period"), "1", "site is developed (stays open)"),
-        "it_mw": da(it_mw, ("site", "period"), "MW", "nameplate IT in service"),
-        "racks": da(racks, ("site", "rack_type", "period"), "racks", "racks in service"),
+        "open": da(v["open"], ("site", "period"), "1", "site is developed (stays open)"),
+        "it_mw": da(v["it_mw"], ("site", "period"), "MW", "nameplate IT in service"),
+        "racks": da(v["racks"], ("site", "rack_type", "period"), "racks", "racks in service"),
         "racks_bought": da(racks_bought, ("site", "rack_type", "period"), "racks", "racks bought at the period's start"),
         "racks_retired": da(racks_retired, ("site", "rack_type", "period"), "racks",
                             "racks that reach the end of their lifetime at the period's start"),
-        "interconnect_contracted_mw": da(contract, ("site", "period"), "MW", "grid capacity contracted"),
-        "interconnect_class": da(ic_class.astype(str), ("site", "period"), "", "voltage class of the connection"),
+        "interconnect_contracted_mw": da(v["contract"], ("site", "period"), "MW", "grid capacity contracted"),
+        "interconnect_class": da(v["ic_class"].astype(str), ("site", "period"), "", "voltage class of the connection"),
         "grid_energised": da(grid_on, ("site", "period"), "1", "the site takes grid power in the period"),
         "onsite_units_owned": da(gen_owned, ("site", "generator", "period"), "units", "generator units owned"),
         "onsite_units_rented": da(gen_rented, ("site", "generator", "period"), "units", "generator units rented"),
         "battery_units_owned": da(bat_owned, ("site", "battery", "period"), "units", "battery units owned"),
         "battery_units_rented": da(bat_rented, ("site", "battery", "period"), "units", "battery units leased"),
-        "grid_mwh_per_yr": da(grid_mwh, ("site", "period"), "MWh/yr", "grid energy per year"),
-        "onsite_mwh_per_yr": da(onsite_mwh, ("site", "period"), "MWh/yr", "on-site generation per year"),
-        "demand_h100e": da(demand, ("period",), "H100e", "demand"),
-        "unmet_h100e": da(unmet, ("period",), "H100e", "unmet demand"),
-        "cost_usd_per_yr": da(cost, ("cost_category", "period"), "USD/yr", "annual cost in the period"),
+        "grid_mwh_per_yr": da(v["grid_mwh"], ("site", "period"), "MWh/yr", "grid energy per year"),
+        "onsite_mwh_per_yr": da(v["onsite_mwh"], ("site", "period"), "MWh/yr", "on-site generation per year"),
+        "demand_h100e": da(v["demand"], ("period",), "H100e", "demand"),
+        "unmet_h100e": da(v["unmet"], ("period",), "H100e", "unmet demand"),
+        "cost_usd_per_yr": da(v["cost"], ("cost_category", "period"), "USD/yr", "annual cost in the period"),
         "length_yr": da(lengths, ("period",), "yr", "years in the period"),
         "discount_weight": da(weights, ("period",), "yr",
                               "present value of 1 USD a year over the period's years, at the start year"),
@@ -286,6 +217,95 @@ def timeline(m, preps: list, plans: dict) -> xr.Dataset:
     coords = {"site": S, "period": years, "rack_type": G, "generator": Pg, "battery": Pb, "cost_category": cats,
               "site_name": ("site", names)}
     return xr.Dataset(data, coords=coords)
+
+
+def _da(values, dims, units, desc) -> xr.DataArray:
+    """A variable of the timeline with its units and description."""
+    return xr.DataArray(values, dims=dims, attrs={"units": units, "description": desc})
+
+
+def _cost_categories(plans: dict, years: list) -> list[str]:
+    """The cost categories of the period plans, in order of first appearance."""
+    cats = []
+    for y in years:
+        for c in plans[y].ds["cost_category"].values:
+            if c not in cats:
+                cats.append(str(c))
+    return cats
+
+
+def _period_values(plans: dict, years: list, S: list, G: list, cats: list) -> dict:
+    """Each period plan's decisions, energy and costs, stacked along the period (by site where per site)."""
+    si, gi, yi = {s: i for i, s in enumerate(S)}, {g: i for i, g in enumerate(G)}, {y: i for i, y in enumerate(years)}
+    P = len(years)
+    v = {"open": np.zeros((len(S), P), dtype=np.int8), "it_mw": np.zeros((len(S), P)),
+         "racks": np.zeros((len(S), len(G), P)), "contract": np.zeros((len(S), P)),
+         "ic_class": np.full((len(S), P), "", dtype=object), "grid_mwh": np.zeros((len(S), P)),
+         "onsite_mwh": np.zeros((len(S), P)), "cost": np.zeros((len(cats), P)), "demand": np.zeros(P),
+         "unmet": np.zeros(P)}
+    for y in years:
+        ds = plans[y].ds
+        j = yi[y]
+        idx = [si[s] for s in ds["site"].values]
+        v["open"][idx, j] = ds["open"].values
+        v["it_mw"][idx, j] = ds["it_mw"].values
+        r = ds["racks"].sum("cooling").transpose("site", "rack_type")
+        for a, g in enumerate(r["rack_type"].values):
+            v["racks"][idx, gi[str(g)], j] = r.values[:, a]
+        v["contract"][idx, j] = ds["interconnect_contracted_mw"].values
+        v["ic_class"][idx, j] = ds["interconnect_class"].values.astype(str)
+        w = ds["weight_h"].values
+        v["grid_mwh"][idx, j] = ds["grid_import_mw"].values @ w
+        if ds.sizes.get("generator", 0):
+            v["onsite_mwh"][idx, j] = ds["onsite_mw"].sum("generator").values @ w
+        for c, x in zip(ds["cost_category"].values, ds["cost_usd_per_yr"].values):
+            v["cost"][cats.index(str(c)), j] = x
+        v["demand"][j] = float(ds["demand_h100e"].sum())
+        v["unmet"][j] = float(ds["unmet_h100e"].sum())
+    return v
+
+
+def _rack_vintages(m, preps: list, years: list, S: list, G: list) -> tuple:
+    """Racks bought at each period's start and retired when their lifetime ends, (site, rack_type, period)."""
+    from siteplan.model.periods import in_service
+
+    last = preps[-1]
+    si, gi, yi = {s: i for i, s in enumerate(S)}, {g: i for i, g in enumerate(G)}, {y: i for i, y in enumerate(years)}
+    bought_r, _ = _asset_values(m, preps, "racks")
+    racks_bought = np.zeros((len(S), len(G), len(years)))
+    racks_retired = np.zeros((len(S), len(G), len(years)))
+    for (s, g, k, q), v in bought_r.items():
+        if v <= 0.5:
+            continue
+        racks_bought[si[s], gi[g], yi[q]] += round(v)
+        life = last.catalog.rack_types[g].lifetime_yr
+        for y in years:
+            prev = years[yi[y] - 1] if yi[y] else None
+            if prev is not None and in_service(q, prev, life) and not in_service(q, y, life):
+                racks_retired[si[s], gi[g], yi[y]] += round(v)
+    return racks_bought, racks_retired
+
+
+def _owned_rented(m, preps: list, years: list, S: list, name: str, kinds: list) -> tuple:
+    """Units of an on-site asset owned (bought and in service) and rented, (site, kind, period)."""
+    from siteplan.model.periods import in_service
+
+    last = preps[-1]
+    si, yi = {s: i for i, s in enumerate(S)}, {y: i for i, y in enumerate(years)}
+    ki = {g: i for i, g in enumerate(kinds)}
+    owned = np.zeros((len(S), len(kinds), len(years)))
+    rented = np.zeros((len(S), len(kinds), len(years)))
+    bought, rent = _asset_values(m, preps, name)
+    for (s, g, q), v in bought.items():
+        if v <= 0.5:
+            continue
+        life = last.catalog.onsite[g].lifetime_yr
+        for y in years:
+            if in_service(q, y, life):
+                owned[si[s], ki[g], yi[y]] += round(v)
+    for (s, g, y), v in rent.items():
+        rented[si[s], ki[g], yi[y]] = round(v)
+    return owned, rented
 
 
 def _limit_values_by_period(plans: dict, years: list, S: list) -> dict:

@@ -31,12 +31,32 @@ def check_plan(plan, prep, tol: float = 1e-5) -> list[str]:
     costs add up to the objective.
     """
     ds = plan.ds
-    cat, sc = prep.catalog, prep.scenario
-    bad: list[str] = []
+    cat = prep.catalog
     sites = prep.dataset.sites.loc[list(ds["site"].values)]
-    scale_tol = lambda x: tol * max(1.0, abs(float(x)))  # noqa: E731
-
     open_ = ds["open"].values.astype(bool)
+    bad = _designs_and_racks(ds, cat, open_)
+    bad += _it_limits(ds, prep.scenario, sites, open_, tol)
+    bad += _power_balance(ds)
+    bad += _interconnects_and_corridors(ds, prep, open_)
+    bad += check_firm_power(plan, prep, tol)
+    bad += _generators(ds, cat)
+    bad += _energy_graph(ds, prep, tol)
+    bad += _batteries(ds, cat, open_, tol)
+    bad += _demand(ds)
+    bad += _water_and_carbon(ds, prep.scenario, sites, tol)
+    bad += _costs(plan, prep)
+    return bad
+
+
+def _scaled(tol: float, x) -> float:
+    """``tol`` relative to ``x`` (absolute below 1)."""
+    return tol * max(1.0, abs(float(x)))
+
+
+def _designs_and_racks(ds, cat, open_) -> list[str]:
+    """One design per open site and none at closed ones; racks at open sites, only with the chosen and a
+    compatible design."""
+    bad = []
     nd = ds["design_chosen"].sum("cooling").values
     for s, o, n in zip(ds["site"].values, open_, nd):
         if n != (1 if o else 0):
@@ -54,21 +74,38 @@ def check_plan(plan, prep, tol: float = 1e-5) -> list[str]:
                        dtype=bool).reshape(len(G), len(K))
     for i, a, j in zip(*np.nonzero((racks > 0) & too_hot[None, :, :])):
         bad.append(f"site {S[i]}: rack type {G[a]} ({cat.rack_types[G[a]].rack_kw} kW) with design {K[j]}")
+    return bad
+
+
+def _it_limits(ds, sc, sites, open_, tol: float) -> list[str]:
+    """IT within each site's limits; at most ``max_sites`` open."""
+    bad = []
     it = ds["it_mw"].values
     for s, v, o in zip(ds["site"].values, it, open_):
         mx = sites.at[s, "max_it_mw"]
         mn = max(sites.at[s, "min_it_mw"], sc.limits.min_it_mw_per_site) if o else 0.0
-        if v > mx + scale_tol(mx) or v < mn - scale_tol(mn):
+        if v > mx + _scaled(tol, mx) or v < mn - _scaled(tol, mn):
             bad.append(f"site {s}: IT {v:g} MW outside [{mn:g}, {mx:g}]")
     if sc.limits.max_sites is not None and open_.sum() > sc.limits.max_sites:
         bad.append(f"{open_.sum()} open sites > max_sites {sc.limits.max_sites}")
+    return bad
 
+
+def _power_balance(ds) -> list[str]:
+    """Power in (grid, on-site, battery discharge less charge) = facility power, per site and slice."""
+    bad = []
     supply = (ds["grid_import_mw"] + ds["onsite_mw"].sum("generator")
               + ds["battery_discharge_mw"].sum("battery") - ds["battery_charge_mw"].sum("battery"))
     diff = np.abs(supply - ds["facility_mw"]).values
     for i, j in zip(*np.nonzero(diff > 1e-4 * np.maximum(1.0, ds["facility_mw"].values))):
         bad.append(f"site {ds['site'].values[i]} slice {ds['slice'].values[j]}: power in "
                    f"{float(supply.values[i, j]):g} MW != facility {float(ds['facility_mw'].values[i, j]):g} MW")
+    return bad
+
+
+def _interconnects_and_corridors(ds, prep, open_) -> list[str]:
+    """At most one interconnect per site, none at closed sites; corridor flows within each slice's capacity."""
+    bad = []
     opt = prep.options
     built = ds["option_built"].to_series()
     if len(built):
@@ -83,7 +120,12 @@ def check_plan(plan, prep, tol: float = 1e-5) -> list[str]:
         for i, j in zip(*np.nonzero(flow > capc + 1e-6 * np.maximum(1.0, capc))):
             bad.append(f"corridor {ds['corridor'].values[i]} slice {ds['slice'].values[j]}: flow {flow[i, j]:g} > "
                        f"capacity {capc[i, j]:g}")
-    bad += check_firm_power(plan, prep, tol)
+    return bad
+
+
+def _generators(ds, cat) -> list[str]:
+    """On-site dispatch within installed units; no units at closed sites."""
+    bad = []
     for gname in ds["generator"].values:
         unit = cat.onsite[gname].unit_mw
         g = ds["onsite_mw"].sel(generator=gname)
@@ -92,10 +134,12 @@ def check_plan(plan, prep, tol: float = 1e-5) -> list[str]:
             bad.append(f"generator {gname}: dispatch above installed units")
         if ((ds["onsite_units"].sel(generator=gname) > 0) & ~ds["open"].astype(bool)).any():
             bad.append(f"generator {gname}: units at a closed site")
+    return bad
 
-    bad += _energy_graph(ds, prep, tol)
-    bad += _batteries(ds, cat, open_, tol)
 
+def _demand(ds) -> list[str]:
+    """Served demand only within RTT limits and installed compute; served + unmet = demand; unmet >= 0."""
+    bad = []
     served = ds["served_h100e"]
     allowed = ds["rtt_ms"] <= ds["max_rtt_ms"] + 1e-9
     if ((served > 1e-6) & ~allowed).any():
@@ -108,18 +152,32 @@ def check_plan(plan, prep, tol: float = 1e-5) -> list[str]:
         bad.append("served + unmet != demand")
     if (ds["unmet_h100e"] < -1e-9).any():
         bad.append("negative unmet demand")
+    return bad
+
+
+def _water_and_carbon(ds, sc, sites, tol: float) -> list[str]:
+    """Site and total water caps; the carbon cap."""
+    bad = []
     wl = sites["water_limit_m3_per_yr"].values
     for s, w, lim in zip(ds["site"].values, ds["water_m3_per_yr"].values, wl):
-        if np.isfinite(lim) and w > lim + scale_tol(lim):
+        if np.isfinite(lim) and w > lim + _scaled(tol, lim):
             bad.append(f"site {s}: water {w:g} m3/yr > limit {lim:g}")
 
     water_cap = sc.water.cap_m3_per_yr
-    if water_cap is not None and float(ds["water_m3_per_yr"].sum()) > water_cap + scale_tol(water_cap):
+    if water_cap is not None and float(ds["water_m3_per_yr"].sum()) > water_cap + _scaled(tol, water_cap):
         bad.append(f"total water {float(ds['water_m3_per_yr'].sum()):g} m3/yr > cap {water_cap:g}")
     carbon_cap = sc.carbon.cap_t_per_yr
-    if carbon_cap is not None and float(ds["emissions_t_per_yr"].sum()) > carbon_cap + scale_tol(carbon_cap):
+    if carbon_cap is not None and float(ds["emissions_t_per_yr"].sum()) > carbon_cap + _scaled(tol, carbon_cap):
         bad.append(f"emissions {float(ds['emissions_t_per_yr'].sum()):g} t/yr > cap {carbon_cap:g}")
+    return bad
 
+
+def _costs(plan, prep) -> list[str]:
+    """Costs add up to the objective; IT equipment, grid energy, unmet penalty and revenue recomputed;
+    per-site costs add up to the objective less the penalty, revenue and user costs."""
+    ds = plan.ds
+    cat, sc = prep.catalog, prep.scenario
+    bad = []
     total = float(ds["cost_usd_per_yr"].sum())
     if abs(total - plan.result.objective) > 1e-6 * max(1.0, abs(plan.result.objective)):
         bad.append(f"costs add up to {total:.6g}, objective is {plan.result.objective:.6g}")

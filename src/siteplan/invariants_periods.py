@@ -30,14 +30,28 @@ def _value(u) -> float:
 
 def check_buildout(m, preps: list, plans: dict, ds, result, tol: float = 1e-6) -> list[str]:
     """Return the broken invariants of a build-out plan (empty = consistent)."""
-    from siteplan.model.periods import in_service
-
-    bad: list[str] = []
     years = [int(y) for y in ds["period"].values]
     S = list(ds["site"].values)
     last = preps[-1]
     cat = last.catalog
-    r = cat.economics.discount_rate
+    bad = _sites_stay(ds, plans, years, S)
+    bad += _whole_vintages(m, preps)
+    bad += _assets_in_service(m, preps)
+    bad += _racks_in_service(ds, cat, years, S)
+    bad += _units_in_use(ds, plans, last, years, S)
+    bad += _lead_times(preps, plans, last)
+    bad += _rack_and_rent_costs(ds, preps, plans, years, tol)
+    bad += _vintage_costs(m, preps, plans, years, tol)
+    w = ds["discount_weight"].values
+    mean = float((ds["cost_usd_per_yr"].sum("cost_category").values * w).sum() / w.sum())
+    if abs(mean - result.objective) > tol * max(1.0, abs(result.objective)):
+        bad.append(f"the discount-weighted mean of the periods' costs {mean:.6g} != objective {result.objective:.6g}")
+    return bad
+
+
+def _sites_stay(ds, plans: dict, years: list, S: list) -> list[str]:
+    """Sites stay open once opened and keep their cooling design."""
+    bad = []
     open_ = ds["open"].values
     for i, j in zip(*np.nonzero(open_[:, 1:] < open_[:, :-1])):
         bad.append(f"site {S[i]} closes in {years[j + 1]} after opening")
@@ -46,11 +60,15 @@ def check_buildout(m, preps: list, plans: dict, ds, result, tol: float = 1e-6) -
                    if int(plans[y].ds["open"].sel(site=s).item())}
         if len(designs) > 1:
             bad.append(f"site {s} changes its cooling design: {sorted(designs)}")
+    return bad
 
-    # vintages of whole things (sites, racks, units, connections) are whole, though the model's
-    # vintage columns are continuous (siteplan.model.periods: integral at a vertex)
+
+def _whole_vintages(m, preps: list) -> list[str]:
+    """Vintages of whole things (sites, racks, units, connections) are whole, though the model's
+    vintage columns are continuous (siteplan.model.periods: integral at a vertex)."""
     from siteplan.model.registry import registry
 
+    bad = []
     whole = sorted({a.name for p in preps for a in registry(m.period[p.period.year]).assets
                     if a.domain != "continuous"})
     for name in [f"{kind}_{a}" for a in whole for kind in ("build", "rent")]:
@@ -59,11 +77,16 @@ def check_buildout(m, preps: list, plans: dict, ds, result, tol: float = 1e-6) -
             if v.value is not None and abs(v.value - round(v.value)) > 1e-5:
                 bad.append(f"{name}[{k}] = {v.value:g} is not a whole number")
                 break
+    return bad
 
-    # every asset (sites, racks, the shell, connections, upgrades, units, batteries, laterals): in use
-    # <= vintages bought then or before and not retired, + rented
-    from siteplan.model.periods import _key
 
+def _assets_in_service(m, preps: list) -> list[str]:
+    """Every asset (sites, racks, the shell, connections, upgrades, units, batteries, laterals): in use
+    <= vintages bought then or before and not retired, + rented."""
+    from siteplan.model.periods import _key, in_service
+    from siteplan.model.registry import registry
+
+    bad = []
     for name in sorted({a.name for p in preps for a in registry(m.period[p.period.year]).assets}):
         build, rent = m.component(f"build_{name}"), m.component(f"rent_{name}")
         bought_at = {}
@@ -79,8 +102,14 @@ def check_buildout(m, preps: list, plans: dict, ds, result, tol: float = 1e-6) -
                 rented = (rent[_key(i, y)].value or 0.0) if rent is not None and _key(i, y) in rent else 0.0
                 if used > alive + rented + 1e-6 * max(1.0, abs(used)):
                     bad.append(f"{y}: {name}[{i}] in use {used:g} > {alive:g} in service + {rented:g} rented")
+    return bad
 
-    # racks: in service <= bought within their lifetime; types only from their first year
+
+def _racks_in_service(ds, cat, years: list, S: list) -> list[str]:
+    """Racks in service <= bought within their lifetime; rack types bought only from their first year."""
+    from siteplan.model.periods import in_service
+
+    bad = []
     G = list(ds["rack_type"].values)
     bought = ds["racks_bought"].values
     used = ds["racks"].values
@@ -93,8 +122,13 @@ def check_buildout(m, preps: list, plans: dict, ds, result, tol: float = 1e-6) -
                 bad.append(f"site {S[i]} {y}: {used[i, a, j]:g} {g} racks in service, {alive[i]:g} bought and not retired")
             if first is not None and y < first and (bought[:, a, j] > 0).any():
                 bad.append(f"{g} bought in {y}, before its first year {first}")
+    return bad
 
-    # on-site units: in use <= owned + rented; rented only where rentable
+
+def _units_in_use(ds, plans: dict, last, years: list, S: list) -> list[str]:
+    """On-site units: in use <= owned + rented; rented only where rentable."""
+    bad = []
+    cat = last.catalog
     for kind, units_name in (("generator", "onsite_units"), ("battery", "battery_units")):
         if not ds.sizes.get(kind, 0):
             continue
@@ -116,11 +150,16 @@ def check_buildout(m, preps: list, plans: dict, ds, result, tol: float = 1e-6) -
                 if (rented[:, a, j] > 0).any() and (cat.onsite[g].rental_usd_per_kw_month is None
                                                      or not last.scenario.bridging.rent):
                     bad.append(f"{g} rented in {y} but it is not rentable in this study")
+    return bad
 
-    # interconnects energised only after their lead time: the class's, or the substation's or zone's
-    # wait when longer (network upgrades included in the wait, added to the class's lead otherwise)
+
+def _lead_times(preps: list, plans: dict, last) -> list[str]:
+    """Interconnects energised only after their lead time: the class's, or the substation's or zone's
+    wait when longer (network upgrades included in the wait, added to the class's lead otherwise)."""
     from siteplan.prepare import substation_lead_times
 
+    bad = []
+    cat = last.catalog
     wait = substation_lead_times(last.scenario, last.dataset.substations)
     for p in preps:
         y = p.period.year
@@ -140,8 +179,19 @@ def check_buildout(m, preps: list, plans: dict, ds, result, tol: float = 1e-6) -
             if lead > p.period.horizon_yr + 1e-9:
                 bad.append(f"{y}: option {o} energised{' with upgrades' if up > 1e-6 else ''} {lead:g} yr after the "
                            f"start at the earliest, the period starts {p.period.horizon_yr:g} yr after it")
+    return bad
 
-    # costs recomputed from the timeline
+
+def _rack_and_rent_costs(ds, preps: list, plans: dict, years: list, tol: float) -> list[str]:
+    """The IT equipment and rent costs of each period, recomputed from the timeline: each rack vintage at
+    its own period's price, rent as units x rate."""
+    from siteplan.model.periods import in_service
+
+    bad = []
+    cat = preps[-1].catalog
+    r = cat.economics.discount_rate
+    G = list(ds["rack_type"].values)
+    bought = ds["racks_bought"].values
     for j, y in enumerate(years):
         costs = dict(zip(plans[y].ds["cost_category"].values, plans[y].ds["cost_usd_per_yr"].values.astype(float)))
         it = 0.0
@@ -165,9 +215,16 @@ def check_buildout(m, preps: list, plans: dict, ds, result, tol: float = 1e-6) -
                             * cat.onsite[str(g)].unit_mw * rate
         if abs(rent - costs.get("onsite_rent", 0.0)) > tol * max(1.0, rent):
             bad.append(f"{y}: rent {costs.get('onsite_rent', 0.0):.6g} != units rented x rate {rent:.6g}")
-    # capital costs by category: the vintages in service and the rentals, recomputed from the values
-    from siteplan.model.periods import vintage_costs
+    return bad
 
+
+def _vintage_costs(m, preps: list, plans: dict, years: list, tol: float) -> list[str]:
+    """Capital costs by category: the vintages in service and the rentals, recomputed from the values."""
+    from siteplan.model.periods import vintage_costs
+    from siteplan.model.registry import registry
+
+    bad = []
+    last = preps[-1]
     for y in years:
         costs = dict(zip(plans[y].ds["cost_category"].values, plans[y].ds["cost_usd_per_yr"].values.astype(float)))
         expected: dict[str, float] = {c: 0.0 for p in preps for a in registry(m.period[p.period.year]).assets
@@ -179,8 +236,4 @@ def check_buildout(m, preps: list, plans: dict, ds, result, tol: float = 1e-6) -
         for category, usd in sorted(expected.items()):
             if abs(usd - costs.get(category, 0.0)) > tol * max(1.0, abs(usd)):
                 bad.append(f"{y}: {category} cost {costs.get(category, 0.0):.6g} != its vintages in service {usd:.6g}")
-    w = ds["discount_weight"].values
-    mean = float((ds["cost_usd_per_yr"].sum("cost_category").values * w).sum() / w.sum())
-    if abs(mean - result.objective) > tol * max(1.0, abs(result.objective)):
-        bad.append(f"the discount-weighted mean of the periods' costs {mean:.6g} != objective {result.objective:.6g}")
     return bad

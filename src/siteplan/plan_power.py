@@ -12,7 +12,7 @@ import xarray as xr
 from shapely.geometry import LineString
 
 from siteplan.flows import least_flows
-from siteplan.plan_read import clean, index_of, vals
+from siteplan.plan_read import clean, index_of, scatter, vals
 from siteplan.plan_read import data_array as da
 
 
@@ -79,28 +79,26 @@ class Plant:
 def read_plant(m, p) -> Plant:
     """On-site generator and battery units and their dispatch by slice."""
     S, T, Pg, Pb = p.sites, p.slices, p.generators, p.batteries
-    si, ti = index_of(S), index_of(T)
     units = np.zeros((len(S), len(Pg)))
     gen = np.zeros((len(S), len(Pg), len(T)))
     if Pg:
-        for (s, g), v in vals(m.units).items():
-            units[si[s], Pg.index(g)] = round(v)
-        for (s, g, t), v in vals(m.gen_mw).items():
-            gen[si[s], Pg.index(g), ti[t]] = v
+        units = _whole(scatter(units.shape, m.units, (S, Pg)))
+        gen = scatter(gen.shape, m.gen_mw, (S, Pg, T))
     bunits = np.zeros((len(S), len(Pb)))
     charge = np.zeros((len(S), len(Pb), len(T)))
     discharge = np.zeros((len(S), len(Pb), len(T)))
     soc = np.zeros((len(S), len(Pb), len(T)))
     if Pb:
-        for (s, q), v in vals(m.battery_units).items():
-            bunits[si[s], Pb.index(q)] = round(v)
-        for (s, q, t), v in vals(m.charge_mw).items():
-            charge[si[s], Pb.index(q), ti[t]] = v
-        for (s, q, t), v in vals(m.discharge_mw).items():
-            discharge[si[s], Pb.index(q), ti[t]] = v
-        for (s, q, t), v in vals(m.battery_soc_mwh).items():
-            soc[si[s], Pb.index(q), ti[t]] = v
+        bunits = _whole(scatter(bunits.shape, m.battery_units, (S, Pb)))
+        charge = scatter(charge.shape, m.charge_mw, (S, Pb, T))
+        discharge = scatter(discharge.shape, m.discharge_mw, (S, Pb, T))
+        soc = scatter(soc.shape, m.battery_soc_mwh, (S, Pb, T))
     return Plant(units, gen, bunits, charge, discharge, soc)
+
+
+def _whole(x: np.ndarray) -> np.ndarray:
+    """Unit counts rounded as Python's ``round`` does (half to even), without a negative zero."""
+    return np.round(x) + 0.0
 
 
 @dataclass

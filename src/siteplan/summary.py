@@ -217,6 +217,11 @@ def summary_text(plan) -> str:
     -------
     str
     """
+    return "\n".join(_status_lines(plan) + _cost_lines(plan) + _site_table_lines(plan))
+
+
+def _status_lines(plan) -> list[str]:
+    """The summary's status, checks, notes and headline numbers (before the costs)."""
     r, ds = plan.result, plan.ds
     t = r.timings
     lines = [
@@ -244,10 +249,16 @@ def summary_text(plan) -> str:
     lines.append(_peaks_line(plan))
     lines.append(f"IT {float(ds['it_mw'].sum()):,.1f} MW; water {float(ds['water_m3_per_yr'].sum()):,.0f} m3/yr; "
                  f"emissions {float(ds['emissions_t_per_yr'].sum()):,.0f} t CO2/yr")
+    return lines
+
+
+def _cost_lines(plan) -> list[str]:
+    """Cost by category, largest first, with the total; under ``max_profit`` then revenue and profit."""
+    ds = plan.ds
     cats = [str(c) for c in ds["cost_category"].values]
     vals = ds["cost_usd_per_yr"].values.astype(float)
     is_cost = [c != "revenue" for c in cats]
-    lines.append("cost by category (USD per year, largest first):")
+    lines = ["cost by category (USD per year, largest first):"]
     for i in sorted((i for i in range(len(cats)) if is_cost[i]), key=lambda i: -abs(vals[i])):
         if abs(vals[i]) > 0.5:
             lines.append(f"  {_category(cats[i]):<30} {_fmt_usd(float(vals[i])):>14}")
@@ -259,38 +270,46 @@ def summary_text(plan) -> str:
         lines.append(f"  {'revenue of served compute':<30} {_fmt_usd(revenue):>14}")
         lines.append(f"  {'less total cost':<30} {_fmt_usd(-total):>14}")
         lines.append(f"  {'net profit':<30} {_fmt_usd(revenue - total):>14}")
+    return lines
+
+
+def _site_table_lines(plan) -> list[str]:
+    """The open sites, largest first, as an aligned table (one row per site)."""
     sites = plan.sites[plan.sites["open"]].sort_values("it_mw", ascending=False)
-    lines.append(f"{len(sites)} open site(s), largest first:")
-    rows = []
+    lines = [f"{len(sites)} open site(s), largest first:"]
     limits = connection_limits(plan)
-    for _, row in sites.iterrows():
-        if "interconnect" in row:
-            ic = interconnect_text(row, limits)
-        elif row["substation_id"]:
-            ic = f"{row['substation_id']} {row['interconnect_class']} {row['interconnect_mw']:,.0f} MW"
-        else:
-            ic = "none (off-grid)"
-        pue = f"{row['pue_min']:.2f}-{row['pue_max']:.2f}" if np.isfinite(row["pue_min"]) else "-"
-        plant = str(row.get("onsite_plant", "") or "")
-        if not plant and float(row.get("onsite_mw", 0.0) or 0.0) > 0:
-            plant = f"{fmt_mw(row['onsite_mw'])} MW"
-        if float(row.get("battery_mw", 0.0) or 0.0) > 0:
-            mwh = float(row.get("battery_mwh", float("nan")))
-            plant = (plant + "; " if plant else "") + f"battery {fmt_mw(row['battery_mw'])} MW" + (
-                f" / {fmt_mw(mwh)} MWh" if np.isfinite(mwh) else "")
-        power = str(row.get("power_supply", "") or "")
-        share = float(row.get("grid_share", float("nan")))
-        if np.isfinite(share) and "on-site" in power:
-            power += f" ({share:.0%} grid)"
-        rows.append([site_label(row), str(row["site_id"]), design_name(str(row["design"])), fmt_mw(row["it_mw"]),
-                     f"{row['compute_h100e']:,.0f}", pue, power or "-", plant or "-", ic])
+    rows = [_site_row(row, limits) for _, row in sites.iterrows()]
     hdr = ["site", "id", "design", "IT MW", "H100e", "PUE", "power", "on-site plant / battery", "interconnect"]
     right = {3, 4, 5}
     width = [max([len(h)] + [len(r[j]) for r in rows]) for j, h in enumerate(hdr)]
     for r in [hdr] + rows:
         cells = [c.rjust(width[j]) if j in right else c.ljust(width[j]) for j, c in enumerate(r)]
         lines.append("  " + " ".join(cells).rstrip())
-    return "\n".join(lines)
+    return lines
+
+
+def _site_row(row, limits: dict[str, str]) -> list[str]:
+    """One open site's cells of the summary's site table."""
+    if "interconnect" in row:
+        ic = interconnect_text(row, limits)
+    elif row["substation_id"]:
+        ic = f"{row['substation_id']} {row['interconnect_class']} {row['interconnect_mw']:,.0f} MW"
+    else:
+        ic = "none (off-grid)"
+    pue = f"{row['pue_min']:.2f}-{row['pue_max']:.2f}" if np.isfinite(row["pue_min"]) else "-"
+    plant = str(row.get("onsite_plant", "") or "")
+    if not plant and float(row.get("onsite_mw", 0.0) or 0.0) > 0:
+        plant = f"{fmt_mw(row['onsite_mw'])} MW"
+    if float(row.get("battery_mw", 0.0) or 0.0) > 0:
+        mwh = float(row.get("battery_mwh", float("nan")))
+        plant = (plant + "; " if plant else "") + f"battery {fmt_mw(row['battery_mw'])} MW" + (
+            f" / {fmt_mw(mwh)} MWh" if np.isfinite(mwh) else "")
+    power = str(row.get("power_supply", "") or "")
+    share = float(row.get("grid_share", float("nan")))
+    if np.isfinite(share) and "on-site" in power:
+        power += f" ({share:.0%} grid)"
+    return [site_label(row), str(row["site_id"]), design_name(str(row["design"])), fmt_mw(row["it_mw"]),
+            f"{row['compute_h100e']:,.0f}", pue, power or "-", plant or "-", ic]
 
 
 def _category(c: str) -> str:
