@@ -112,26 +112,71 @@ def _slack_share(slack) -> float | None:
 
 def _solve(scenario, override, set_values, out, time_limit, gap, threads, no_exports, map_formats,
            solver_log, full_resolution, alternatives, slack, quiet) -> None:
+    """The ``solve`` command inside its interrupt guard: load, solve, write the folder, print the summary."""
     import time
 
-    from siteplan.api import evaluate_full_resolution, load, solve as solve_study
-    from siteplan.prepare.slices import DESIGN_PEAK
+    from siteplan.api import load
 
     t0 = time.perf_counter()
     slack_share = _slack_share(slack)
     if alternatives is not None and not 0 <= alternatives <= MAX_ALTERNATIVES:
         raise click.BadParameter(f"expected 0 to {MAX_ALTERNATIVES}, got {alternatives}", param_hint="--alternatives")
     progress = None if quiet else (lambda msg: click.echo(f"[{time.perf_counter() - t0:7.1f} s] {msg}", err=True))
-    values = _parse_set(set_values)
-    # the solver options go into the scenario, so the manifest records what the run used
-    for key, v in (("solver.time_limit_s", time_limit), ("solver.mip_rel_gap", gap), ("solver.threads", threads)):
-        if v is not None:
-            values[key] = v
+    values = _scenario_values(set_values, time_limit, gap, threads)
     try:
         study = load(scenario, override, values, where="--set")
     except InputError as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_INPUT)
+    out = _results_folder(study, out)
+    if progress:
+        progress(f"loaded {study.scenario.name}: dataset {study.dataset.name} ({len(study.dataset.sites):,} sites, "
+                 f"{len(study.dataset.substations):,} substations, {len(study.dataset.demand):,} demand regions)")
+    opts = {"output": True} if solver_log else {}
+    plan = _solve_or_exit(study, progress, alternatives, slack_share, opts)
+    from siteplan.buildout import BuildOut
+
+    if isinstance(plan, BuildOut):
+        _write_buildout(plan, study, out, no_exports, map_formats or ("png",), progress)
+        _exit_if_interrupted(plan.result)
+        return
+    if full_resolution:
+        _full_resolution_check(plan, study, opts)
+    from siteplan.summary import gap_words
+
+    if progress:
+        progress(f"{plan.result.termination.value}, {gap_words(plan.result)}; writing results to {out}")
+    from siteplan.output import write_folder
+
+    write_folder(plan, study, out, exports=not no_exports, map_formats=map_formats or ("png",), progress=progress,
+                 where="--out")
+    click.echo(plan.summary())
+    if plan.alternatives:
+        _echo_alternatives(plan, slack_share)
+    elif alternatives or (alternatives is None and study.scenario.alternatives.count):
+        used = study.scenario.alternatives.slack if slack_share is None else slack_share
+        click.echo(f"no alternative within {used:.2%} of the avoidable cost differs from the best plan "
+                   f"({plan.ds.attrs.get('alternatives_search', '')})")
+    click.echo(f"results written to {out}")
+    if plan.violations:
+        click.echo(f"the plan breaks {len(plan.violations)} invariant(s) (listed above): a user extension "
+                   "changed siteplan's constraints, or a bug; please report it", err=True)
+        sys.exit(EXIT_INVARIANT)
+    _exit_if_interrupted(plan.result)
+
+
+def _scenario_values(set_values: tuple[str, ...], time_limit, gap, threads) -> dict:
+    """The --set values, plus the solver options given on the command line (by dotted key path)."""
+    values = _parse_set(set_values)
+    # the solver options go into the scenario, so the manifest records what the run used
+    for key, v in (("solver.time_limit_s", time_limit), ("solver.mip_rel_gap", gap), ("solver.threads", threads)):
+        if v is not None:
+            values[key] = v
+    return values
+
+
+def _results_folder(study, out: Path | None) -> Path:
+    """The --out folder (default results/<scenario name>), checked before the solve; exits if unusable."""
     from siteplan import interrupt
     from siteplan.atomic import check_target
 
@@ -143,77 +188,65 @@ def _solve(scenario, override, set_values, out, time_limit, gap, threads, no_exp
     if why is not None:  # before the solve, not after it
         click.echo(f"--out {out}: {why}", err=True)
         sys.exit(EXIT_INPUT)
-    if progress:
-        progress(f"loaded {study.scenario.name}: dataset {study.dataset.name} ({len(study.dataset.sites):,} sites, "
-                 f"{len(study.dataset.substations):,} substations, {len(study.dataset.demand):,} demand regions)")
-    opts = {"output": True} if solver_log else {}
+    return out
+
+
+def _solve_or_exit(study, progress, alternatives, slack_share, opts: dict):
+    """Solve the study (a Plan or a BuildOut); exit with the matching code when there is no plan."""
+    from siteplan import interrupt
+    from siteplan.api import solve as solve_study
+
     try:
-        plan = solve_study(study, progress=progress, alternatives=alternatives, slack=slack_share, **opts)
+        return solve_study(study, progress=progress, alternatives=alternatives, slack=slack_share, **opts)
     except SolveError as exc:
         click.echo(f"no plan: {exc}", err=True)
         sys.exit(EXIT_INTERRUPTED if interrupt.requested() else EXIT_SOLVE)
     except ValueError as exc:  # a request the study cannot take
         click.echo(str(exc), err=True)
         sys.exit(EXIT_INPUT)
-    from siteplan.buildout import BuildOut
 
-    if isinstance(plan, BuildOut):
-        _write_buildout(plan, study, out, no_exports, map_formats or ("png",), progress)
-        _exit_if_interrupted(plan.result)
-        return
-    if full_resolution and interrupt.requested():
+
+def _full_resolution_check(plan, study, opts: dict) -> None:
+    """--full-resolution: cost a merged-slice plan's investments over every slice, into the plan's attrs."""
+    from siteplan import interrupt
+    from siteplan.api import evaluate_full_resolution
+    from siteplan.prepare.slices import DESIGN_PEAK
+
+    if interrupt.requested():
         click.echo("full-resolution check: skipped, the solve was interrupted", err=True)
-    elif full_resolution:
-        if DESIGN_PEAK not in plan.ds["slice"].values:  # only merged studies have it (the name is reserved)
-            click.echo("full-resolution check: the plan already uses every time slice", err=True)
+    elif DESIGN_PEAK not in plan.ds["slice"].values:  # only merged studies have it (the name is reserved)
+        click.echo("full-resolution check: the plan already uses every time slice", err=True)
+    else:
+        try:
+            full = evaluate_full_resolution(plan, study, **opts)
+        except (SolveError, ValueError) as exc:
+            click.echo(f"full-resolution check: {exc}", err=True)
+            plan.ds.attrs["full_resolution_status"] = f"failed: {exc}"
         else:
-            try:
-                full = evaluate_full_resolution(plan, study, **opts)
-            except (SolveError, ValueError) as exc:
-                click.echo(f"full-resolution check: {exc}", err=True)
-                plan.ds.attrs["full_resolution_status"] = f"failed: {exc}"
-            else:
-                plan.ds.attrs["full_resolution_status"] = "optimal"
-                plan.ds.attrs["full_resolution_objective_usd_per_yr"] = full.objective
-    from siteplan.summary import gap_words
+            plan.ds.attrs["full_resolution_status"] = "optimal"
+            plan.ds.attrs["full_resolution_objective_usd_per_yr"] = full.objective
 
-    if progress:
-        progress(f"{plan.result.termination.value}, {gap_words(plan.result)}; writing results to {out}")
-    from siteplan.output import write_folder
 
-    write_folder(plan, study, out, exports=not no_exports, map_formats=map_formats or ("png",), progress=progress,
-                 where="--out")
-    click.echo(plan.summary())
-    if plan.alternatives:
-        from siteplan.alternatives import alternatives_checks, alternatives_table, robust_choices, shared_choices
+def _echo_alternatives(plan, slack_share) -> None:
+    """Print the near-optimal alternatives of a single-period plan: table, checks, robust and shared choices."""
+    from siteplan.alternatives import alternatives_checks, alternatives_table, robust_choices, shared_choices
+    from siteplan.summary import site_label
 
-        used = plan.alternatives[0].ds.attrs.get("slack", slack_share)
-        click.echo("\nnear-optimal alternatives (within {:.2%} of the avoidable cost):".format(used))
-        from siteplan.summary import site_label
-
-        names = {r["site_id"]: site_label(r) for p in [plan, *plan.alternatives] for _, r in p.sites.iterrows()}
-        tab = alternatives_table(plan, plan.alternatives)
-        tab["open sites"] = [("; ".join(names.get(x, x) for x in str(v).split(", "))) for v in tab["open sites"]]
-        tab["tiny sites"] = ["; ".join(names.get(x.split(" (")[0], x.split(" (")[0]) + " (" + x.split(" (", 1)[1]
-                                       for x in str(v).split(", ") if " (" in x) or "none" for v in tab["tiny sites"]]
-        click.echo(tab.to_string(float_format=lambda v: f"{v:,.1f}"))
-        for c in alternatives_checks(plan.alternatives):
-            click.echo(f"CHECK: {c}")
-        rob = robust_choices(plan, plan.alternatives)
-        rob.insert(0, "site", [names.get(i, i) for i in rob.index])
-        click.echo(rob.to_string())
-        click.echo("shared by every plan: " + "; ".join(shared_choices(plan, plan.alternatives)))
-        click.echo("search: " + str(plan.ds.attrs.get("alternatives_search", "")))
-    elif alternatives or (alternatives is None and study.scenario.alternatives.count):
-        used = study.scenario.alternatives.slack if slack_share is None else slack_share
-        click.echo(f"no alternative within {used:.2%} of the avoidable cost differs from the best plan "
-                   f"({plan.ds.attrs.get('alternatives_search', '')})")
-    click.echo(f"results written to {out}")
-    if plan.violations:
-        click.echo(f"the plan breaks {len(plan.violations)} invariant(s) (listed above): a user extension "
-                   "changed siteplan's constraints, or a bug; please report it", err=True)
-        sys.exit(EXIT_INVARIANT)
-    _exit_if_interrupted(plan.result)
+    used = plan.alternatives[0].ds.attrs.get("slack", slack_share)
+    click.echo("\nnear-optimal alternatives (within {:.2%} of the avoidable cost):".format(used))
+    names = {r["site_id"]: site_label(r) for p in [plan, *plan.alternatives] for _, r in p.sites.iterrows()}
+    tab = alternatives_table(plan, plan.alternatives)
+    tab["open sites"] = [("; ".join(names.get(x, x) for x in str(v).split(", "))) for v in tab["open sites"]]
+    tab["tiny sites"] = ["; ".join(names.get(x.split(" (")[0], x.split(" (")[0]) + " (" + x.split(" (", 1)[1]
+                                   for x in str(v).split(", ") if " (" in x) or "none" for v in tab["tiny sites"]]
+    click.echo(tab.to_string(float_format=lambda v: f"{v:,.1f}"))
+    for c in alternatives_checks(plan.alternatives):
+        click.echo(f"CHECK: {c}")
+    rob = robust_choices(plan, plan.alternatives)
+    rob.insert(0, "site", [names.get(i, i) for i in rob.index])
+    click.echo(rob.to_string())
+    click.echo("shared by every plan: " + "; ".join(shared_choices(plan, plan.alternatives)))
+    click.echo("search: " + str(plan.ds.attrs.get("alternatives_search", "")))
 
 
 def _exit_if_interrupted(result) -> None:

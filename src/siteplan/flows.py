@@ -54,44 +54,12 @@ def least_flows(nodes: list, from_id: list, to_id: list, capacity_mw: np.ndarray
     supply = np.zeros((nb, ncase))
     if nb == 0:
         return flow, supply
-    import_scipy()
-    from scipy.sparse import coo_matrix
-
     from siteplan.highs import quiet_highs
 
-    ni = {b: i for i, b in enumerate(nodes)}
-    a = np.array([ni[x] for x in from_id], dtype=int)
-    b = np.array([ni[x] for x in to_id], dtype=int)
-    e = np.arange(ne)
-    # columns: f_plus (ne), f_minus (ne), supply (nb), undelivered (nb); rows: nodes
-    # node balance: inflow - outflow + supply + undelivered = load
-    nodes_i = np.arange(nb)
-    rows = np.concatenate([b, a, a, b, nodes_i, nodes_i])
-    cols = np.concatenate([e, e, ne + e, ne + e, 2 * ne + nodes_i, 2 * ne + nb + nodes_i])
-    vals = np.concatenate([np.ones(ne), -np.ones(ne), np.ones(ne), -np.ones(ne), np.ones(nb), np.ones(nb)])
-    ncol = 2 * ne + 2 * nb
-    A = coo_matrix((vals, (rows, cols)), shape=(nb, ncol)).tocsc()
-    def per_case(values, n):  # (n,) or (n, case) -> (n, case)
-        v = np.asarray(values, dtype=float)
-        return np.broadcast_to(v.reshape(n, -1) if n else np.zeros((0, 1)), (n, ncase))
-    cap_c, sup_c = per_case(capacity_mw, ne), per_case(supply_limit_mw, nb)
-    cap = cap_c[:, 0]
-    # a MW left undelivered costs more than any routing can (all corridors full both ways cost 2 x sum)
-    penalty = 1.0 + 2.0 * float(cap_c.max(axis=1, initial=0.0).sum())
+    A = _balance_matrix(nodes, from_id, to_id)
+    cap_c, sup_c = _per_case(capacity_mw, ne, ncase), _per_case(supply_limit_mw, nb, ncase)
     h = quiet_highs()
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = ncol, nb
-    lp.col_cost_ = np.concatenate([np.ones(2 * ne), np.zeros(nb), np.full(nb, penalty)])  # 1 per MW per corridor
-    lp.col_lower_ = np.zeros(ncol)
-    lp.col_upper_ = np.concatenate([cap, cap, sup_c[:, 0], np.full(nb, np.inf)])
-    lp.row_lower_ = np.zeros(nb)
-    lp.row_upper_ = np.zeros(nb)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = A.indices.astype(np.int32)
-    lp.a_matrix_.value_ = A.data.astype(float)
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = ncol, nb
-    h.passModel(lp)
+    h.passModel(_flow_lp(A, ne, nb, cap_c, sup_c))
     idx = np.arange(nb, dtype=np.int32)
     bounded = np.arange(2 * ne + nb, dtype=np.int32)
     for j in range(ncase):
@@ -108,6 +76,53 @@ def least_flows(nodes: list, from_id: list, to_id: list, capacity_mw: np.ndarray
         flow[:, j] = x[:ne] - x[ne:2 * ne]
         supply[:, j] = x[2 * ne:2 * ne + nb]
     return flow, supply
+
+
+def _balance_matrix(nodes: list, from_id: list, to_id: list):
+    """Node-balance matrix (node x column, CSC) over the columns f_plus, f_minus, supply, undelivered."""
+    import_scipy()
+    from scipy.sparse import coo_matrix
+
+    nb, ne = len(nodes), len(from_id)
+    ni = {b: i for i, b in enumerate(nodes)}
+    a = np.array([ni[x] for x in from_id], dtype=int)
+    b = np.array([ni[x] for x in to_id], dtype=int)
+    e = np.arange(ne)
+    # columns: f_plus (ne), f_minus (ne), supply (nb), undelivered (nb); rows: nodes
+    # node balance: inflow - outflow + supply + undelivered = load
+    nodes_i = np.arange(nb)
+    rows = np.concatenate([b, a, a, b, nodes_i, nodes_i])
+    cols = np.concatenate([e, e, ne + e, ne + e, 2 * ne + nodes_i, 2 * ne + nb + nodes_i])
+    vals = np.concatenate([np.ones(ne), -np.ones(ne), np.ones(ne), -np.ones(ne), np.ones(nb), np.ones(nb)])
+    ncol = 2 * ne + 2 * nb
+    return coo_matrix((vals, (rows, cols)), shape=(nb, ncol)).tocsc()
+
+
+def _per_case(values, n: int, ncase: int) -> np.ndarray:
+    """A bound given as (n,) or (n, case), as an (n, case) array."""
+    v = np.asarray(values, dtype=float)
+    return np.broadcast_to(v.reshape(n, -1) if n else np.zeros((0, 1)), (n, ncase))
+
+
+def _flow_lp(A, ne: int, nb: int, cap_c: np.ndarray, sup_c: np.ndarray) -> highspy.HighsLp:
+    """The least-flow LP with the first case's bounds and no load (each case sets its own)."""
+    ncol = 2 * ne + 2 * nb
+    cap = cap_c[:, 0]
+    # a MW left undelivered costs more than any routing can (all corridors full both ways cost 2 x sum)
+    penalty = 1.0 + 2.0 * float(cap_c.max(axis=1, initial=0.0).sum())
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = ncol, nb
+    lp.col_cost_ = np.concatenate([np.ones(2 * ne), np.zeros(nb), np.full(nb, penalty)])  # 1 per MW per corridor
+    lp.col_lower_ = np.zeros(ncol)
+    lp.col_upper_ = np.concatenate([cap, cap, sup_c[:, 0], np.full(nb, np.inf)])
+    lp.row_lower_ = np.zeros(nb)
+    lp.row_upper_ = np.zeros(nb)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data.astype(float)
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = ncol, nb
+    return lp
 
 
 def circulating(nodes: list, from_id: list, to_id: list, flow_mw: np.ndarray, tol_mw: float = 1e-4) -> list:

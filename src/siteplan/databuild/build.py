@@ -119,42 +119,14 @@ def build_region(region: str | Region, raw: Path, out_dir: Path, data: RawData |
 
     rg = grid_mod.region_grid(data.grid, reg)
     subs = rg.substations
-    sub_feats = []
-    for sid, r in subs.iterrows():
-        z, sub = _zone(data, str(r.state), float(r.lon), float(r.lat), f"substation sub_{sid}", log)
-        zones[z] = (str(r.state), sub)
-        props = {"substation_id": f"sub_{sid}", "name": str(r["name"]).title(),
-                 "voltage_kv": float(r.voltage_kv), "headroom_mw": round(float(r.headroom_mw), 1),
-                 "zone": z, "supply_mw": round(float(r.supply_mw), 1),
-                 "lead_time_yr": leadtimes_mod.wait_of_zone(data.waits, z)}
-        sub_feats.append((props, point(r.lon, r.lat)))
-    written.append(write_geojson(folder / "substations.geojson", sub_feats, "substation_id"))
-
-    cor_feats = []
-    for c in rg.corridors.itertuples(index=False):
-        a, b = subs.loc[c.a], subs.loc[c.b]
-        props = {"corridor_id": f"cor_{c.a}_{c.b}", "from_id": f"sub_{c.a}", "to_id": f"sub_{c.b}",
-                 "capacity_mw": round(float(c.capacity_mw), 1), "voltage_kv": float(c.voltage_kv)}
-        cor_feats.append((props, line([(a.lon, a.lat), (b.lon, b.lat)])))
-    written.append(write_geojson(folder / "transmission.geojson", cor_feats, "corridor_id"))
+    written.append(_write_substations(folder, data, subs, zones, log))
+    written.append(_write_corridors(folder, rg))
 
     sites = sites_mod.build_sites(reg, subs, data.cities, data.polygons)
-    for site in sites:
-        z, sub = _zone(data, site["zone"], site["lon"], site["lat"], f"site {site['site_id']}", log)
-        zones[z] = (site["zone"], sub)
-        site["zone"] = z
-    site_keys = ["site_id", "name", "max_it_mw", "land_cost_usd", "zone", "min_it_mw",
-                 "water_limit_m3_per_yr", "fixed_cost_usd"]
-    written.append(write_geojson(folder / "sites.geojson",
-                                 [(_props(s, site_keys, 1), point(s["lon"], s["lat"])) for s in sites], "site_id"))
+    written.append(_write_sites(folder, data, sites, zones, log))
 
     pops, links, nets = fiber_mod.build_fiber(reg, data.backbones)
-    written.append(write_geojson(folder / "pops.geojson",
-                                 [({"pop_id": p["pop_id"], "name": p["name"]}, point(p["lon"], p["lat"])) for p in pops],
-                                 "pop_id"))
-    written.append(write_geojson(folder / "fiber.geojson",
-                                 [(_props(k, ["link_id", "from_id", "to_id", "length_km"], 1), line(k["coords"]))
-                                  for k in links], "link_id"))
+    written += _write_fiber(folder, pops, links)
 
     dem = demand_mod.build_demand(reg, data.cities)
     written.append(write_geojson(
@@ -174,14 +146,70 @@ def build_region(region: str | Region, raw: Path, out_dir: Path, data: RawData |
     written.append(p)
     log(_summary(reg.name, sites, subs, pr))
 
+    description = (f"{reg.title}: {len(sites)} candidate sites, {len(subs)} substations, "
+                   f"{len(rg.corridors)} corridors (synthetic grid reduced from {rg.n_raw_nodes} "
+                   f"substations >= 100 kV), {len(pops)} PoPs / {len(links)} fiber routes, "
+                   f"{len(dem)} demand metros, {ds.sizes['station']} weather stations x "
+                   f"{ds.sizes['slice']} slices, zones {', '.join(sorted(zones))}. Built by "
+                   f"`siteplan data build`; see data/SOURCES.md for methods and assumptions.")
+    written.append(_write_meta(folder, reg.name, description, data, price_year, nets))
+    return sorted(written)
+
+
+def _write_substations(folder: Path, data: RawData, subs: pd.DataFrame, zones: dict, log) -> Path:
+    """substations.geojson, each in its zone (added to ``zones``)."""
+    sub_feats = []
+    for sid, r in subs.iterrows():
+        z, sub = _zone(data, str(r.state), float(r.lon), float(r.lat), f"substation sub_{sid}", log)
+        zones[z] = (str(r.state), sub)
+        props = {"substation_id": f"sub_{sid}", "name": str(r["name"]).title(),
+                 "voltage_kv": float(r.voltage_kv), "headroom_mw": round(float(r.headroom_mw), 1),
+                 "zone": z, "supply_mw": round(float(r.supply_mw), 1),
+                 "lead_time_yr": leadtimes_mod.wait_of_zone(data.waits, z)}
+        sub_feats.append((props, point(r.lon, r.lat)))
+    return write_geojson(folder / "substations.geojson", sub_feats, "substation_id")
+
+
+def _write_corridors(folder: Path, rg: grid_mod.RegionGrid) -> Path:
+    """transmission.geojson: one straight line per corridor between its substations."""
+    subs = rg.substations
+    cor_feats = []
+    for c in rg.corridors.itertuples(index=False):
+        a, b = subs.loc[c.a], subs.loc[c.b]
+        props = {"corridor_id": f"cor_{c.a}_{c.b}", "from_id": f"sub_{c.a}", "to_id": f"sub_{c.b}",
+                 "capacity_mw": round(float(c.capacity_mw), 1), "voltage_kv": float(c.voltage_kv)}
+        cor_feats.append((props, line([(a.lon, a.lat), (b.lon, b.lat)])))
+    return write_geojson(folder / "transmission.geojson", cor_feats, "corridor_id")
+
+
+def _write_sites(folder: Path, data: RawData, sites: list[dict], zones: dict, log) -> Path:
+    """sites.geojson, each site's state replaced by its zone (added to ``zones``)."""
+    for site in sites:
+        z, sub = _zone(data, site["zone"], site["lon"], site["lat"], f"site {site['site_id']}", log)
+        zones[z] = (site["zone"], sub)
+        site["zone"] = z
+    site_keys = ["site_id", "name", "max_it_mw", "land_cost_usd", "zone", "min_it_mw",
+                 "water_limit_m3_per_yr", "fixed_cost_usd"]
+    return write_geojson(folder / "sites.geojson",
+                         [(_props(s, site_keys, 1), point(s["lon"], s["lat"])) for s in sites], "site_id")
+
+
+def _write_fiber(folder: Path, pops: list[dict], links: list[dict]) -> list[Path]:
+    """pops.geojson and fiber.geojson."""
+    return [write_geojson(folder / "pops.geojson",
+                          [({"pop_id": p["pop_id"], "name": p["name"]}, point(p["lon"], p["lat"])) for p in pops],
+                          "pop_id"),
+            write_geojson(folder / "fiber.geojson",
+                          [(_props(k, ["link_id", "from_id", "to_id", "length_km"], 1), line(k["coords"]))
+                           for k in links], "link_id")]
+
+
+def _write_meta(folder: Path, name: str, description: str, data: RawData, price_year: int,
+                nets: list[str]) -> Path:
+    """dataset.yaml: the region's name, description and sources."""
     meta = {
-        "name": reg.name,
-        "description": (f"{reg.title}: {len(sites)} candidate sites, {len(subs)} substations, "
-                        f"{len(rg.corridors)} corridors (synthetic grid reduced from {rg.n_raw_nodes} "
-                        f"substations >= 100 kV), {len(pops)} PoPs / {len(links)} fiber routes, "
-                        f"{len(dem)} demand metros, {ds.sizes['station']} weather stations x "
-                        f"{ds.sizes['slice']} slices, zones {', '.join(sorted(zones))}. Built by "
-                        f"`siteplan data build`; see data/SOURCES.md for methods and assumptions."),
+        "name": name,
+        "description": description,
         "sources": [t.format(price_year=price_year, carbon_year=data.subregions.year,
                              carbon_basis=data.carbon_basis,
                              carbon_shape=("NREL Cambium 2022 (Mid-case AER, modelled 2024) swing added to the eGRID mean"
@@ -190,8 +218,7 @@ def build_region(region: str | Region, raw: Path, out_dir: Path, data: RawData |
     }
     p = folder / "dataset.yaml"
     p.write_text(yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
-    written.append(p)
-    return sorted(written)
+    return p
 
 
 def _summary(name: str, sites: list[dict], subs: pd.DataFrame, prices: pd.DataFrame) -> str:

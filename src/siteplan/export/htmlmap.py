@@ -152,31 +152,11 @@ def map_data(plan) -> dict:
     is_open = sites["open"].astype(bool).to_numpy()
     chosen, cands = sites[is_open], sites[~is_open]
     colors = style.design_colors(chosen["design"].astype(str))
-    rack_cols = [c for c in sites.columns if c.startswith("racks_")]
-    cost_cols = [c for c in ("capex_usd_per_yr", "opex_usd_per_yr") if c in sites.columns] + \
-        [c for c in sites.columns if c.startswith("cost_") and c.endswith("usd_per_yr")]
-    names = dict(zip(sites["site_id"], style.site_names(sites)))
-    ic_by_site = {r["site_id"]: r for _, r in plan.interconnects.iterrows()}
-    subs = plan.substations
-    rem = subs["remaining_headroom_mw"].to_numpy(float) if len(subs) else np.zeros(0)
-    used = subs["connected_mw"].to_numpy(float) > 0 if len(subs) else np.zeros(0, bool)
-    vmax = max(float(np.nanmax(rem[used])), 1.0) if used.any() else 1.0  # the scale of the used substations
+    used, vmax = _headroom_scale(plan.substations)
     from matplotlib import colormaps
-    from matplotlib.colors import PowerNorm, to_hex
-
-    from siteplan.labels import design_name
-    from siteplan.summary import fmt_mw
+    from matplotlib.colors import PowerNorm
 
     cmap, norm = colormaps[style.HEADROOM_CMAP], PowerNorm(0.5, 0.0, vmax)
-    workloads = [c[: -len("_demand_h100e")] for c in plan.demand.columns if c.endswith("_demand_h100e")]
-    demand = []
-    for _, d in plan.demand.iterrows():
-        wl = [{"workload": w, "demand_h100e": _num(d[f"{w}_demand_h100e"], 1),
-               "served_h100e": _num(d[f"{w}_served_h100e"], 1), "unmet_h100e": _num(d[f"{w}_unmet_h100e"], 1)}
-              for w in workloads]
-        demand.append({"id": d["region_id"], "name": style.short_name(d.get("name", ""), d["region_id"]),
-                       "lon": _num(d.geometry.x, 5), "lat": _num(d.geometry.y, 5), "workloads": wl,
-                       "total_h100e": _num(sum(float(d[f"{w}_demand_h100e"]) for w in workloads), 1)})
     region = style.region_shape(plan, (extent[0] - 5, extent[1] - 5, extent[2] + 5, extent[3] + 5))
     data = {
         "view": {"extent": [round(v, 4) for v in extent], "lat0": (extent[1] + extent[3]) / 2},
@@ -185,16 +165,7 @@ def map_data(plan) -> dict:
                    "length_km": _num(r["length_km"], 1), "served_h100e": _num(r.get("served_h100e", 0.0), 1),
                    "coords": part}
                   for _, r in plan.fiber.iterrows() for part in _line_parts(_in_region(r, region))],
-        "substations": [{"id": str(s["substation_id"]), "name": str(s.get("name", "") or ""),
-                         "lon": _num(s.geometry.x, 5), "lat": _num(s.geometry.y, 5),
-                         "voltage_kv": _num(s["voltage_kv"]), "zone": str(s["zone"]),
-                         "headroom_mw": _num(s["headroom_mw"]), "supply_mw": _num(s["supply_mw"]),
-                         "connected_mw": _num(s["connected_mw"]),
-                         "remaining_headroom_mw": _num(s["remaining_headroom_mw"]),
-                         "upgrade_mw": _num(s["upgrade_mw"]) if "upgrade_mw" in s else 0.0,
-                         "headroom_value_usd_per_mw_yr": _num(hv, 0) if np.isfinite(hv) else None,
-                         "color": to_hex(cmap(norm(max(float(s["remaining_headroom_mw"]), 0.0))))}
-                        for (_, s), hv in zip(subs.iterrows(), style.headroom_values(plan))],
+        "substations": _substation_items(plan, cmap, norm),
         "interconnects": [{"site": str(c["site_id"]), "substation": str(c["substation_id"]), "voltage_class": str(c["voltage_class"]),
                            "voltage_kv": _num(c["voltage_kv"]), "contracted_mw": _num(c["contracted_mw"]),
                            "line_km": _num(c["line_km"]), "capex_usd": _num(c["capex_usd"], 0),
@@ -205,23 +176,82 @@ def map_data(plan) -> dict:
                          "served_h100e": _num(a["served_h100e"], 1), "rtt_ms": _num(a["rtt_ms"], 2),
                          "max_rtt_ms": _num(a["max_rtt_ms"], 2), "coords": _line_parts(a.geometry)[0]}
                         for _, a in plan.assignments.iterrows()],
-        "demand": demand,
+        "demand": _demand_items(plan.demand),
         "candidates": [{"id": str(c["site_id"]), "name": style.short_name(c["name"], c["site_id"]),
                         "lon": _num(c.geometry.x, 5), "lat": _num(c.geometry.y, 5), "max_it_mw": _num(c["max_it_mw"])}
                        for _, c in cands.iterrows()],
-        "chosen": [{"id": str(c["site_id"]), "label": names[c["site_id"]],
-                    "lon": _num(c.geometry.x, 5), "lat": _num(c.geometry.y, 5), "design": str(c["design"]),
-                    "design_name": design_name(c["design"]),
-                    "color": colors[str(c["design"])], "it_mw": _num(c["it_mw"]), "it_mw_text": fmt_mw(c["it_mw"]),
-                    "power": style.power_kind(c), "power_text": style.power_words(c),
-                    "power_short": style.power_short(c), "plant_text": style.plant_words(c),
-                    "battery_text": style.battery_words(c),
-                    "pue_min": _num(c["pue_min"]), "pue_max": _num(c["pue_max"]),
-                    "rows": _site_rows(c, rack_cols, ic_by_site, cost_cols, names[c["site_id"]])}
-                   for _, c in chosen.iterrows()],
+        "chosen": _chosen_items(plan, chosen, colors),
     }
+    data["layers"] = _layer_list(plan, data, used, cands, chosen, colors)
+    data["legend"] = _legend_data(plan, chosen, colors, used, vmax, cmap, norm)
+    return data
+
+
+def _headroom_scale(subs) -> tuple[np.ndarray, float]:
+    """Which substations take new load, and the top of the headroom colour scale (MW) over them."""
+    rem = subs["remaining_headroom_mw"].to_numpy(float) if len(subs) else np.zeros(0)
+    used = subs["connected_mw"].to_numpy(float) > 0 if len(subs) else np.zeros(0, bool)
+    vmax = max(float(np.nanmax(rem[used])), 1.0) if used.any() else 1.0  # the scale of the used substations
+    return used, vmax
+
+
+def _substation_items(plan, cmap, norm) -> list[dict]:
+    """The substations layer: one item per substation, coloured by its remaining headroom."""
+    from matplotlib.colors import to_hex
+
+    return [{"id": str(s["substation_id"]), "name": str(s.get("name", "") or ""),
+             "lon": _num(s.geometry.x, 5), "lat": _num(s.geometry.y, 5),
+             "voltage_kv": _num(s["voltage_kv"]), "zone": str(s["zone"]),
+             "headroom_mw": _num(s["headroom_mw"]), "supply_mw": _num(s["supply_mw"]),
+             "connected_mw": _num(s["connected_mw"]),
+             "remaining_headroom_mw": _num(s["remaining_headroom_mw"]),
+             "upgrade_mw": _num(s["upgrade_mw"]) if "upgrade_mw" in s else 0.0,
+             "headroom_value_usd_per_mw_yr": _num(hv, 0) if np.isfinite(hv) else None,
+             "color": to_hex(cmap(norm(max(float(s["remaining_headroom_mw"]), 0.0))))}
+            for (_, s), hv in zip(plan.substations.iterrows(), style.headroom_values(plan))]
+
+
+def _demand_items(demand) -> list[dict]:
+    """The demand layer: one item per region, with its demand, served and unmet by workload."""
+    workloads = [c[: -len("_demand_h100e")] for c in demand.columns if c.endswith("_demand_h100e")]
+    out = []
+    for _, d in demand.iterrows():
+        wl = [{"workload": w, "demand_h100e": _num(d[f"{w}_demand_h100e"], 1),
+               "served_h100e": _num(d[f"{w}_served_h100e"], 1), "unmet_h100e": _num(d[f"{w}_unmet_h100e"], 1)}
+              for w in workloads]
+        out.append({"id": d["region_id"], "name": style.short_name(d.get("name", ""), d["region_id"]),
+                    "lon": _num(d.geometry.x, 5), "lat": _num(d.geometry.y, 5), "workloads": wl,
+                    "total_h100e": _num(sum(float(d[f"{w}_demand_h100e"]) for w in workloads), 1)})
+    return out
+
+
+def _chosen_items(plan, chosen, colors: dict) -> list[dict]:
+    """The chosen-sites layer: one item per open site, with its details table."""
+    from siteplan.labels import design_name
+    from siteplan.summary import fmt_mw
+
+    sites = plan.sites
+    rack_cols = [c for c in sites.columns if c.startswith("racks_")]
+    cost_cols = [c for c in ("capex_usd_per_yr", "opex_usd_per_yr") if c in sites.columns] + \
+        [c for c in sites.columns if c.startswith("cost_") and c.endswith("usd_per_yr")]
+    names = dict(zip(sites["site_id"], style.site_names(sites)))
+    ic_by_site = {r["site_id"]: r for _, r in plan.interconnects.iterrows()}
+    return [{"id": str(c["site_id"]), "label": names[c["site_id"]],
+             "lon": _num(c.geometry.x, 5), "lat": _num(c.geometry.y, 5), "design": str(c["design"]),
+             "design_name": design_name(c["design"]),
+             "color": colors[str(c["design"])], "it_mw": _num(c["it_mw"]), "it_mw_text": fmt_mw(c["it_mw"]),
+             "power": style.power_kind(c), "power_text": style.power_words(c),
+             "power_short": style.power_short(c), "plant_text": style.plant_words(c),
+             "battery_text": style.battery_words(c),
+             "pue_min": _num(c["pue_min"]), "pue_max": _num(c["pue_max"]),
+             "rows": _site_rows(c, rack_cols, ic_by_site, cost_cols, names[c["site_id"]])}
+            for _, c in chosen.iterrows()]
+
+
+def _layer_list(plan, data: dict, used: np.ndarray, cands, chosen, colors: dict) -> list[dict]:
+    """The layer switches, in drawing order, with their counts and swatches."""
     line_sw = style.voltage_color(float(plan.interconnects["voltage_kv"].max())) if len(plan.interconnects) else "#d6604d"
-    data["layers"] = [
+    return [
         {"id": "states", "title": "State boundaries", "count": len(data["states"]), "visible": True,
          "swatch": style.STATE_FILL},
         {"id": "fiber", "title": "Fiber backbone", "count": len(plan.fiber), "visible": True, "line": True,
@@ -242,11 +272,18 @@ def map_data(plan) -> dict:
          "visible": True, "swatch": "#a6d96a"},
         {"id": "labels", "title": "Labels", "count": len(chosen), "visible": True, "swatch": "#111111"},
     ]
-    data["legend"] = {"designs": colors, "design_names": {d: design_name(d) for d in colors}, "power": sorted({style.power_kind(c) for _, c in chosen.iterrows()}),
-                      "voltages": dict(style.voltage_legend(plan.interconnects["voltage_kv"])),
-                      "headroom": {"max_mw": vmax, "used": int(used.sum()),
-                                   "ramp": [to_hex(cmap(norm(vmax * (i / 8) ** 2))) for i in range(9)]}}
-    return data
+
+
+def _legend_data(plan, chosen, colors: dict, used: np.ndarray, vmax: float, cmap, norm) -> dict:
+    """The legend's data: designs, power kinds, interconnect voltages and the headroom ramp."""
+    from matplotlib.colors import to_hex
+
+    from siteplan.labels import design_name
+
+    return {"designs": colors, "design_names": {d: design_name(d) for d in colors}, "power": sorted({style.power_kind(c) for _, c in chosen.iterrows()}),
+            "voltages": dict(style.voltage_legend(plan.interconnects["voltage_kv"])),
+            "headroom": {"max_mw": vmax, "used": int(used.sum()),
+                         "ramp": [to_hex(cmap(norm(vmax * (i / 8) ** 2))) for i in range(9)]}}
 
 
 def _in_region(row, region):
