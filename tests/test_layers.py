@@ -106,6 +106,7 @@ STAGE = {
     "siteplan.flows": "solve",
     "siteplan.highs": "solve",
     "siteplan.mip_start": "solve",
+    "siteplan.kernel_lp": "solve",
     "siteplan.progress_cb": "solve",
     "siteplan.solve": "solve",
     "siteplan.solve_result": "solve",

@@ -16,6 +16,7 @@ import numpy as np
 
 from siteplan import interrupt
 from siteplan.highs import load_highs, relaxed as _relaxed
+from siteplan.kernel_lp import kernel_lp, use_kernel
 from siteplan.solve_result import CompiledModel
 
 START_BUDGET = 0.2  # share of the time limit the LP-guided start may use
@@ -38,6 +39,10 @@ REFINE_GAP = 0.005  # the refined start's gap within its restricted MIP: a start
 # study (1 % target) the start took HiGHS from 1.54 % after 10 min to 0.62 % in 3.5 min; on the
 # CFL benchmark (0.01 % target) it found the optimum but the proof took as long, so it only cost time.
 AUTO_START_MIN_GAP = 0.005
+# share of a start's budget its LP relaxation may take on a kernel of sites (siteplan.kernel_lp), when the
+# whole LP would take more: the rest is the restricted MIP's. On the national build-out's last period
+# the kernel LP's first round took 10-16 s, the restricted MIP on the 347 kernel sites a first plan at 65 s
+KERNEL_LP_SHARE = 0.5
 
 
 def closed_columns(cols: np.ndarray, x: np.ndarray, start: list | None = None) -> np.ndarray:
@@ -50,7 +55,8 @@ def closed_columns(cols: np.ndarray, x: np.ndarray, start: list | None = None) -
 def lp_fix_start(h: highspy.Highs, cm: CompiledModel, fix_vars: list, options: dict,
                  budget_s: float, lp_x: np.ndarray | None = None, start: list | None = None,
                  lp_solver: str | None = None, sub_gap: float | None = None,
-                 new_highs: Callable = load_highs) -> float | None:
+                 new_highs: Callable = load_highs, kernel_vars: list | None = None,
+                 progress: Callable[[str], None] | None = None) -> float | None:
     """LP-guided start: fix to 0 the binaries the LP relaxation leaves at 0 (closed sites), solve
     that restricted MIP within ``budget_s`` and hand its solution to ``h``.
 
@@ -59,7 +65,11 @@ def lp_fix_start(h: highspy.Highs, cm: CompiledModel, fix_vars: list, options: d
     ``lp_solver`` is HiGHS's ``solver`` option for the relaxation (e.g. ``"ipm"``; default: HiGHS's
     choice). ``sub_gap`` overrides the restricted MIP's target gap.
 
-    The LP relaxation is ``lp_x`` when given (e.g. the root cut loop's last LP), else solved here.
+    The LP relaxation is ``lp_x`` when given (e.g. the root cut loop's last LP), else solved here:
+    whole, or, when the whole LP cannot finish in ``budget_s`` (:func:`siteplan.kernel_lp.use_kernel`)
+    and the model names a kernel of sites (``kernel_vars``, with the sites ``start`` opens added), on
+    that kernel priced out (:func:`siteplan.kernel_lp.kernel_lp`, within ``KERNEL_LP_SHARE`` of the
+    budget).
     The restricted MIP stops at 10 x the target gap (at most 1 %, at least the target): it only
     has to be a good incumbent, the main MIP proves the gap. Closing sites never makes a siteplan
     model infeasible (unmet demand has a slack), so the restricted MIP normally has a solution; if
@@ -71,7 +81,13 @@ def lp_fix_start(h: highspy.Highs, cm: CompiledModel, fix_vars: list, options: d
         return None
     t0 = time.perf_counter()
     x = lp_x
-    if x is None:
+    if x is None and kernel_vars and use_kernel(cm, cols, budget_s):
+        kernel = [pos[id(v)] for v in kernel_vars if id(v) in pos] + [i for i, val in (start or []) if val > 0.5]
+        x, _ = kernel_lp(cm, cols, np.array(kernel, dtype=np.int32), options, KERNEL_LP_SHARE * budget_s,
+                         lp_solver=lp_solver, new_highs=new_highs, progress=progress)
+        if x is None:
+            return None
+    elif x is None:
         lp_opts = {k: v for k, v in options.items() if k != "mip_rel_gap"}
         lp_opts["time_limit"] = budget_s
         if lp_solver:

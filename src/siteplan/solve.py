@@ -29,6 +29,7 @@ from siteplan.cutloop import ROOT_CUT_BUDGET, _add_link_rows, root_cut_loop, set
 from siteplan.decision_gap import decision_gap as decision_gap_of
 from siteplan.errors import SolveError
 from siteplan.highs import load_highs as _highs, quiet_highs
+from siteplan.kernel_lp import whole_lp_seconds
 from siteplan.mip_start import (AUTO_START_MIN_GAP, INTERRUPTED_START_S, REFINE_BUDGET, REFINE_GAP, START_BUDGET,
                                 START_MIN_S, closed_columns, lp_fix_start, start_budget)
 from siteplan.progress_cb import PROGRESS_EVERY_S, _report_progress, _stop_on_decision_gap
@@ -235,16 +236,18 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
     t1 = time.perf_counter()
     links = getattr(m, "_siteplan_root_cuts", None)
     n_cuts, lp_x = 0, None
-    if root_cuts and links and cm.integrality.any():
+    whole_lp_s = whole_lp_seconds(cm, getattr(m, "_siteplan_start_fix", None))
+    if root_cuts and links and cm.integrality.any() and whole_lp_s <= ROOT_CUT_BUDGET * float(time_limit_s):
         n_cuts, lp_x = root_cut_loop(h, cm, links, opts, budget_s=ROOT_CUT_BUDGET * float(time_limit_s),
                                      new_highs=_highs)
     if mip_start == "auto":
-        wants = lp_x is not None or bool(getattr(m, "_siteplan_prefer_start", False))
+        wants = lp_x is not None or bool(getattr(m, "_siteplan_prefer_start", False)) \
+            or whole_lp_s > BIG_MODEL_LP_SHARE * float(time_limit_s)
         # a loose target, on the total or on the avoidable cost: a good incumbent is what is missing
         loose = max(float(mip_rel_gap), float(decision_gap or 0.0)) >= AUTO_START_MIN_GAP
         mip_start = wants and loose
     start_obj = _give_start(m, h, cm, opts, lp_x, mip_start, start, refine_start, float(time_limit_s),
-                            float(mip_rel_gap), progress)
+                            float(mip_rel_gap), progress, whole_lp_s)
     h.setOptionValue("time_limit", max(1e-3, float(time_limit_s) - (time.perf_counter() - t1)))
     if progress is not None:
         _report_progress(h, cm, progress, float(time_limit_s), float(mip_rel_gap), t1, decision_gap)
@@ -276,19 +279,27 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
 
 
 def _give_start(m, h, cm: CompiledModel, opts: dict, lp_x, mip_start, start: list | None, refine_start: bool,
-                time_limit_s: float, mip_rel_gap: float, progress) -> float | None:
+                time_limit_s: float, mip_rel_gap: float, progress, whole_lp_s: float = 0.0) -> float | None:
     """Hand HiGHS its MIP start, if any (given, refined, or LP-guided); returns the start's objective
-    when siteplan found it (None for none, or a given start HiGHS completes itself)."""
+    when siteplan found it (None for none, or a given start HiGHS completes itself).
+
+    When the whole LP relaxation would take more than ``BIG_MODEL_LP_SHARE`` of the time limit
+    (``whole_lp_s``), HiGHS's own search is unlikely to get past its root LP, so the start is the plan:
+    it gets ``BIG_MODEL_START_SHARE`` of the limit, and its LP is solved on a kernel of sites."""
     fix_vars = getattr(m, "_siteplan_start_fix", None)
+    kernel_vars = getattr(m, "_siteplan_start_kernel", None)
+    big = whole_lp_s > BIG_MODEL_LP_SHARE * time_limit_s
     start_obj = None
     if start and cm.integrality.any():
         pos = {id(v): i for i, v in enumerate(cm.columns)}
         pairs = sorted((pos[id(v)], val) for v, val in start if id(v) in pos)
         if refine_start and fix_vars and pairs:
             t_r = time.perf_counter()
-            start_obj = lp_fix_start(h, cm, fix_vars, opts, budget_s=REFINE_BUDGET * time_limit_s, lp_x=lp_x,
+            budget = (BIG_MODEL_START_SHARE if big else REFINE_BUDGET) * time_limit_s
+            start_obj = lp_fix_start(h, cm, fix_vars, opts, budget_s=budget, lp_x=lp_x,
                                      start=pairs, lp_solver=getattr(m, "_siteplan_start_lp_solver", None),
-                                     sub_gap=max(mip_rel_gap, REFINE_GAP), new_highs=_highs)
+                                     sub_gap=max(mip_rel_gap, REFINE_GAP), new_highs=_highs,
+                                     kernel_vars=kernel_vars, progress=progress)
             if progress is not None:
                 progress("start refined among the sites the LP relaxation opens: "
                          + (f"objective {start_obj:,.0f} USD/yr" if start_obj is not None else "no plan, the start as given")
@@ -297,8 +308,10 @@ def _give_start(m, h, cm: CompiledModel, opts: dict, lp_x, mip_start, start: lis
             h.setSolution(len(pairs), np.array([p_[0] for p_ in pairs], dtype=np.int32),
                           np.array([p_[1] for p_ in pairs], dtype=float))
     elif mip_start and fix_vars and cm.integrality.any():
-        start_obj = lp_fix_start(h, cm, fix_vars, opts, budget_s=start_budget(time_limit_s), lp_x=lp_x,
-                                 lp_solver=getattr(m, "_siteplan_start_lp_solver", None), new_highs=_highs)
+        budget = BIG_MODEL_START_SHARE * time_limit_s if big else start_budget(time_limit_s)
+        start_obj = lp_fix_start(h, cm, fix_vars, opts, budget_s=budget, lp_x=lp_x,
+                                 lp_solver=getattr(m, "_siteplan_start_lp_solver", None), new_highs=_highs,
+                                 kernel_vars=kernel_vars, progress=progress)
     return start_obj
 
 
@@ -364,6 +377,12 @@ def _result(cm: CompiledModel, info, term: Termination, status_text: str, timing
                        decision_gap=float("nan") if unavoidable_usd is None else
                        decision_gap_of(obj, bound, float(unavoidable_usd)))
 
+
+# a model whose whole LP relaxation is estimated at over this share of the time limit ...
+BIG_MODEL_LP_SHARE = 0.5
+# ... gives its MIP start this share (the rest: HiGHS, from the start). On the national build-out
+# (761,961 rows) no whole-model LP finished in 160 s, nor HiGHS's root in the 181 s left to it
+BIG_MODEL_START_SHARE = 0.8
 
 DUALS_BUDGET = 0.25  # share of the time limit the fixed-integer LP may use (at least DUALS_MIN_S)
 DUALS_MIN_S = 5.0

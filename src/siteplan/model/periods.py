@@ -83,6 +83,7 @@ def build_buildout_model(preps: list) -> pyo.ConcreteModel:
                                     + sum(m._siteplan_tie_break), sense=pyo.minimize)
         blocks = [m.period[y] for y in years]
         m._siteplan_start_fix = [v for b in blocks for v in getattr(b, "_siteplan_start_fix", [])]
+        m._siteplan_start_kernel = [v for b in blocks for v in getattr(b, "_siteplan_start_kernel", [])]
         # the LP relaxation for a MIP start by interior point: on texas_buildout (111 k rows) dual
         # simplex did not finish in 240 s on one loaded core, interior point took 40-110 s
         m._siteplan_start_lp_solver = "ipm"

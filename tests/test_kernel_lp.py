@@ -1,0 +1,125 @@
+"""The LP relaxation on a kernel of sites, priced out (siteplan.kernel_lp; issue 21's national
+build-out): certified, it is the whole LP's optimum; the solve uses it for models too big for their
+budget and still reaches the textbook optimum; the first kernel holds the sites nearest each demand."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import siteplan
+from siteplan import kernel_lp as klp
+from siteplan.highs import load_highs, relaxed
+from siteplan.model import build_model
+from siteplan.prepare import prepare
+from siteplan.solve import compile_model
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def cfl():
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import cfl as mod
+    finally:
+        sys.path.pop(0)
+    return mod
+
+
+def _compiled(scen):
+    study = siteplan.load(scen)
+    p = prepare(study.scenario, study.dataset, study.catalog)
+    m = build_model(p)
+    cm = compile_model(m)
+    pos = {id(v): i for i, v in enumerate(cm.columns)}
+    return p, m, cm, np.array([pos[id(m.open[s])] for s in p.sites], dtype=np.int32), pos
+
+
+def _whole_lp(cm):
+    h = load_highs(relaxed(cm), {"threads": 1})
+    h.run()
+    return h.getInfo().objective_function_value, np.asarray(h.getSolution().col_value)
+
+
+def _feasible(cm, x, tol=1e-6):
+    ax = cm.A @ x
+    scale = np.maximum(1.0, np.abs(ax))
+    return bool(np.all(ax >= cm.row_lower - tol * scale) and np.all(ax <= cm.row_upper + tol * scale)
+                and np.all(x >= cm.col_lower - tol) and np.all(x <= cm.col_upper + tol))
+
+
+@pytest.mark.parametrize("kind,seed", [("uncapacitated", 4), ("tight", 5), ("loose", 6)])
+def test_a_certified_kernel_lp_is_the_whole_lp(cfl, tmp_path, kind, seed):
+    """Started from the one site the whole LP uses least, pricing frees the sites it needs: the
+    certified result is the whole LP's optimum, and feasible for it."""
+    inst = cfl.instance(seed, sites=12, regions=40, kind=kind)
+    _, _, cm, open_cols, _ = _compiled(cfl.write(tmp_path / kind, inst, seed))
+    whole, x_whole = _whole_lp(cm)
+    worst = open_cols[[int(np.argmin(x_whole[open_cols]))]]
+    lines = []
+    x, ok = klp.kernel_lp(cm, open_cols, worst, {"threads": 1}, 60.0, progress=lines.append)
+    assert ok, lines
+    assert len(lines) >= 2, lines  # the first kernel was not enough: pricing did the work
+    assert cm.c @ x + cm.offset == pytest.approx(whole, rel=1e-7)
+    assert _feasible(cm, x)
+
+
+def test_a_kernel_lp_stopped_early_is_not_certified(cfl, tmp_path, monkeypatch):
+    inst = cfl.instance(4, sites=12, regions=40, kind="uncapacitated")
+    _, _, cm, open_cols, _ = _compiled(cfl.write(tmp_path / "u", inst, 4))
+    whole, x_whole = _whole_lp(cm)
+    worst = open_cols[[int(np.argmin(x_whole[open_cols]))]]
+    monkeypatch.setattr(klp, "MAX_ROUNDS", 1)
+    x, ok = klp.kernel_lp(cm, open_cols, worst, {"threads": 1}, 60.0)
+    assert not ok
+    assert cm.c @ x + cm.offset > whole * (1 + 1e-6)  # one site is not the whole LP's optimum
+    assert _feasible(cm, x)  # but a point of it: the other sites closed
+
+
+def test_a_model_too_big_for_its_budget_starts_from_the_kernel_and_still_reaches_the_optimum(
+        cfl, tmp_path, monkeypatch):
+    """With every model counted as too big (the thresholds patched), the root cut loop is skipped, the
+    start's LP is the kernel's and the start gets most of the limit; HiGHS then proves the textbook
+    optimum from it."""
+    inst = cfl.instance(7, sites=12, regions=40, kind="loose")
+    scen = cfl.write(tmp_path / "loose", inst, 7)
+    opt, _, _, _, status = cfl.handbuilt(inst, time_limit_s=60, gap=0.0)
+    assert status == "Optimal"
+    monkeypatch.setattr(klp, "KERNEL_MIN_ROWS", 0)
+    monkeypatch.setattr(klp, "LP_S_PER_ROW", 1e3)
+    lines = []
+    plan = siteplan.solve(scen, set_values={"solver.mip_rel_gap": 0.0, "solver.time_limit_s": 60,
+                                            "solver.mip_start": True, "formulation.serve_linking": "cuts"},
+                          progress=lines.append)
+    assert any("kernel LP round 1" in ln for ln in lines), lines
+    assert plan.result.root_cuts == 0
+    assert plan.result.start_objective is not None
+    assert plan.result.termination.value == "optimal"
+    assert abs(plan.result.objective - opt) <= 1e-7 * abs(opt)
+    assert not plan.violations
+
+
+def test_models_below_the_row_floor_never_use_the_kernel(cfl, tmp_path):
+    inst = cfl.instance(7, sites=12, regions=40, kind="loose")
+    _, m, cm, open_cols, _ = _compiled(cfl.write(tmp_path / "loose", inst, 7))
+    assert cm.A.shape[0] < klp.KERNEL_MIN_ROWS
+    assert klp.whole_lp_seconds(cm, m._siteplan_start_fix) == 0.0
+    assert not klp.use_kernel(cm, open_cols, 0.0)
+
+
+def test_the_first_kernel_holds_the_sites_nearest_each_demand(cfl, tmp_path):
+    from siteplan.model.demand import START_KERNEL_PER_DEMAND
+
+    inst = cfl.instance(8, sites=60, regions=10, kind="tight")
+    p, m, _, _, _ = _compiled(cfl.write(tmp_path / "t", inst, 8))
+    kernel = {v.index() for v in m._siteplan_start_kernel}
+    demands = [(r, w) for r in p.regions for w in p.workloads if p.demand_gpus.at[r, w] > 0]
+    assert len(kernel) <= START_KERNEL_PER_DEMAND * len(demands) and len(kernel) < len(p.sites)
+    for r, w in demands:
+        near = sorted((p.rtt_ms.at[s, r], s) for s, r2, w2 in p.serve_pairs if (r2, w2) == (r, w))
+        assert {s for _, s in near[:START_KERNEL_PER_DEMAND]} <= kernel
+        beyond = [s for t, s in near if t > near[START_KERNEL_PER_DEMAND - 1][0]]
+        assert beyond  # some site is farther than the kernel's for this demand ...
+    assert set(p.sites) - kernel  # ... and some site is in no demand's kernel
