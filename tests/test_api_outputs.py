@@ -11,7 +11,7 @@ import pytest
 
 import siteplan
 from siteplan.errors import InputError
-from siteplan.results import read_results, sha256
+from siteplan.results.folder import read_results, sha256
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "models/example.yaml"
@@ -132,7 +132,7 @@ def test_what_limits_each_site_is_said():
     import numpy as np
     import pandas as pd
 
-    from siteplan.plan import site_limits
+    from siteplan.results.plan import site_limits
 
     tab = pd.DataFrame({"open": [True, True, True, False], "it_mw": [100.0, 50.0, 80.0, 0.0],
                         "max_it_mw": [100.0, 200.0, 200.0, 50.0], "interconnect_mw": [10.0, 195.2, 40.0, 0.0],

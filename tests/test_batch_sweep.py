@@ -128,11 +128,11 @@ def test_a_plan_that_breaks_an_invariant_is_a_batch_failure(tmp_path, monkeypatc
     """Stand-in for a broken rule (check_plan patched): the record says invalid_plan, with the rule."""
     import warnings
 
-    import siteplan.invariants
+    import siteplan.results.invariants
     from siteplan.batch.runner import FAILED, solve_spec
 
     spec = load_sweep(_write(tmp_path, _sweep(grid={"demand_scale": [0.5]}, zip=[]))).specs[0].to_dict()
-    monkeypatch.setattr(siteplan.invariants, "check_plan", lambda plan, prep, tol=1e-5: ["site X: broken rule"])
+    monkeypatch.setattr(siteplan.results.invariants, "check_plan", lambda plan, prep, tol=1e-5: ["site X: broken rule"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         rec = solve_spec(spec)["record"]

@@ -299,7 +299,7 @@ def test_each_period_values_its_limits_in_its_own_dollars(tmp_path):
         assert plan.result.duals is None  # the values are in the plan; the Pyomo rows are not kept
     # the timeline carries them by period, and the build-out report lists them
     assert bo.ds["value_corridor_usd_per_mw_yr"].sel(corridor="c1").values == pytest.approx([20 * H, 20 * H])
-    from siteplan.buildout_results import write_buildout
+    from siteplan.results.buildout_folder import write_buildout
     from siteplan.export.timeline import write_buildout_report
 
     out = write_buildout(bo, siteplan.load(path), tmp_path / "res")

@@ -1,5 +1,5 @@
 """Near-optimal alternatives of build-out studies (siteplan.alternatives on the period blocks,
-siteplan.buildout_alternatives for the tables), on a tiny two-site bridge study."""
+siteplan.results.buildout_alternatives for the tables), on a tiny two-site bridge study."""
 
 import subprocess
 import sys
@@ -9,8 +9,8 @@ import pytest
 
 import siteplan
 from siteplan.buildout import BuildOut
-from siteplan.buildout_alternatives import (buildout_alternatives_table, buildout_robust_choices,
-                                            buildout_shared_choices)
+from siteplan.results.buildout_alternatives import (buildout_alternatives_table, buildout_robust_choices,
+                                                    buildout_shared_choices)
 from test_buildout import GRID_IN_3, TWO_PERIODS
 from tiny import site, write_tiny
 

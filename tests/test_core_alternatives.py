@@ -7,7 +7,7 @@ import pytest
 
 import siteplan
 from siteplan.alternatives import alternatives_table, robust_choices
-from siteplan.results import read_results, write_results
+from siteplan.results.folder import read_results, write_results
 from tiny import site, write_tiny
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "models/example.yaml"

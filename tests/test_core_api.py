@@ -11,7 +11,7 @@ import xarray as xr
 
 import siteplan
 from siteplan.errors import SolveError
-from siteplan.invariants import check_plan
+from siteplan.results.invariants import check_plan
 from siteplan.prepare import prepare
 from tiny import site, write_tiny
 

@@ -10,7 +10,7 @@ import pyomo.environ as pyo
 
 import siteplan
 from siteplan.errors import SolveError
-from siteplan.invariants import check_plan
+from siteplan.results.invariants import check_plan
 from siteplan.prepare import prepare
 from siteplan.solve import solve_model
 from tiny import site, sub, write_tiny

@@ -81,8 +81,8 @@ def test_solve_stops_at_the_decision_gap():
 
 
 def test_compare_two_plans(tmp_path):
-    """siteplan.compare on two hand-solved plans: one grid-fed, one forced onto gas."""
-    from siteplan.compare import compare, write_comparison
+    """siteplan.results.compare on two hand-solved plans: one grid-fed, one forced onto gas."""
+    from siteplan.results.compare import compare, write_comparison
 
     grid, _ = solve_checked(write_tiny(tmp_path / "grid", scenario={"onsite": ["gas"]}))
     slow = {"interconnect_classes": {"small": {"lead_time_yr": 5}, "big": {"lead_time_yr": 5}}}
@@ -109,7 +109,7 @@ def test_compare_cli(tmp_path):
     import sys
     from pathlib import Path
 
-    from siteplan.results import write_results
+    from siteplan.results.folder import write_results
 
     a_path = write_tiny(tmp_path / "a")
     b_path = write_tiny(tmp_path / "b", sites=[site("s1", max_it_mw=5.0)])

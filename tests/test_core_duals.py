@@ -10,7 +10,7 @@ import xarray as xr
 import siteplan
 from siteplan.duals import LIMITS, fixed_lp_duals, limit
 from siteplan.prepare import prepare
-from siteplan.results import read_results, write_results
+from siteplan.results.folder import read_results, write_results
 from siteplan.solve import compile_model, solve_model
 from tiny import site, solve_checked, sub, write_tiny
 
@@ -170,7 +170,7 @@ def test_an_infeasible_fixed_lp_is_skipped_with_nan_and_a_note(tmp_path):
     assert d.status.startswith("skipped") and not d.ok
     assert all(np.isnan(v) for v in d.value("corridor capacity").values())
     # the same through the Plan: NaN values, a note, the plan itself unharmed
-    from siteplan.plan import extract_plan
+    from siteplan.results.plan import extract_plan
     from siteplan.solve import SolveResult, Termination
 
     res = SolveResult(Termination.OPTIMAL, "Optimal", 0.0, 0.0, 0.0, True, 0, 0, 0, 0, 0, duals=d)

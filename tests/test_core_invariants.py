@@ -12,7 +12,7 @@ import pytest
 
 import siteplan
 from siteplan.errors import PlanInvariantWarning
-from siteplan.invariants import check_plan
+from siteplan.results.invariants import check_plan
 from siteplan.prepare import prepare
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "models/example.yaml"

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import siteplan
-from siteplan.invariants import check_plan
+from siteplan.results.invariants import check_plan
 from siteplan.prepare import prepare
 from siteplan.io import day_structure_problems, slice_days
 from siteplan.prepare.slices import DESIGN_PEAK, aggregate_slices

@@ -14,7 +14,7 @@ import pytest
 
 import siteplan
 from siteplan.errors import PlanInvariantWarning
-from siteplan.invariants import check_plan
+from siteplan.results.invariants import check_plan
 from siteplan.io import load_dataset, slice_days
 from siteplan.prepare import prepare
 from siteplan.prepare.slices import DESIGN_PEAK, _prices_with_peak, _with_design_peak

@@ -20,7 +20,7 @@ from siteplan.export import export_all
 from siteplan.export.headline import headline
 from siteplan.geo import distance_matrix_km
 from siteplan.export.staticmap import DESIGN_LEGEND_TITLE, PNG_SIZE_PX, render_map
-from siteplan.results import GPKG_LAYERS, GPKG_READABLE, read_results, write_results
+from siteplan.results.folder import GPKG_LAYERS, GPKG_READABLE, read_results, write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "models" / "example.yaml"

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from siteplan.atomic import atomic_folder, check_target, missing_files
-from siteplan.results import read_results
+from siteplan.results.folder import read_results
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXAS = ROOT / "models/texas.yaml"

@@ -54,7 +54,7 @@ def test_plant_words():
     one["onsite_firm_mw"] = 68.3
     assert style.plant_words(one) == ("2 × 50 MW aeroderivative gas turbines + 1 × 18.3 MW gas reciprocating "
                                       "engine (118.3 MW, 68.3 MW firm)")
-    # the words plan.py writes now ('13 × 18.3 MW gas reciprocating engines = 237.9 MW')
+    # the words results/plan.py writes now ('13 × 18.3 MW gas reciprocating engines = 237.9 MW')
     new = one.copy()
     new["onsite_plant"] = ("1 × 18.3 MW gas reciprocating engines = 18.3 MW; "
                            "2 × 50 MW aeroderivative gas turbines = 100.0 MW")

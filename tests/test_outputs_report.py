@@ -24,7 +24,7 @@ import siteplan
 from siteplan.export import export_all, style
 from siteplan.export.headline import headline
 from siteplan.export.report import report_blocks, render_markdown
-from siteplan.results import read_results, write_results
+from siteplan.results.folder import read_results, write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "models" / "example.yaml"
@@ -242,7 +242,7 @@ def test_onsite_plant_and_grid_share_everywhere(offgrid):
     for c in ("onsite_plant", "power_supply", "interconnect"):
         assert row[c] == str(s[c])
     for c in ("onsite_mw", "battery_mw", "battery_mwh", "grid_share", "cost_usd_per_h100e_hour"):
-        # sites.csv rounds by unit (siteplan.results.CSV_DECIMALS: 3-4 decimals here)
+        # sites.csv rounds by unit (siteplan.results.folder.CSV_DECIMALS: 3-4 decimals here)
         assert float(row[c]) == pytest.approx(float(s[c]), abs=1e-3)
     back = read_results(out)
     bs = back.sites.set_index("site_id").loc[s["site_id"]]

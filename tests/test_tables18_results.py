@@ -15,7 +15,7 @@ import pytest
 
 import siteplan
 from siteplan.labels import design_name
-from siteplan.results import class_name, csv_numbers, read_results, write_results
+from siteplan.results.folder import class_name, csv_numbers, read_results, write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 COUNTS = ("racks_", "units_")

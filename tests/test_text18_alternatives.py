@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 import siteplan  # noqa: E402
 from siteplan.alternatives import alternatives_checks, alternatives_table  # noqa: E402
 from siteplan.export.report import report_blocks, render_markdown  # noqa: E402
-from siteplan.summary import plan_checks, tiny_threshold_mw  # noqa: E402
+from siteplan.results.summary import plan_checks, tiny_threshold_mw  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "models" / "example.yaml"
 
@@ -64,7 +64,7 @@ def test_buildout_alternatives_flag_tiny_sites():
     import numpy as np
     import xarray as xr
 
-    from siteplan.buildout_alternatives import buildout_alternatives_checks, buildout_alternatives_table
+    from siteplan.results.buildout_alternatives import buildout_alternatives_checks, buildout_alternatives_table
 
     def timeline(it):  # site x period IT MW
         it = np.array(it, float)

@@ -9,9 +9,9 @@ from types import SimpleNamespace
 import numpy as np
 import xarray as xr
 
-from siteplan.buildout_alternatives import _power
+from siteplan.results.buildout_alternatives import _power
 from siteplan.export.report import _decision_gap_cell
-from siteplan.summary import _decision_gap_text, gap_words, no_bound_words
+from siteplan.results.summary import _decision_gap_text, gap_words, no_bound_words
 
 
 def _r(objective=4.26e9, bound=0.0, gap=1.0, dg=18.39, u=4.03e9):

@@ -7,7 +7,7 @@ import pytest
 
 from siteplan.export.report import _power_table
 from siteplan.labels import connection_limit
-from siteplan.summary import AMBIGUOUS_LIMIT, connection_limits, summary_text
+from siteplan.results.summary import AMBIGUOUS_LIMIT, connection_limits, summary_text
 from tiny import site, solve_checked, sub, write_tiny
 
 NO_BIG = {"interconnect_classes": {"big": {"lead_time_yr": 10}}}  # only the 69 kV class (20 MW) is ready in time

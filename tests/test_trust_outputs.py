@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import siteplan
-from siteplan.plan import display_name, place_name, place_names
+from siteplan.results.plan import display_name, place_name, place_names
 
 import tiny
 
@@ -112,7 +112,7 @@ def test_manifest_scenario_paths_relative_and_changes_recorded(capped, tmp_path)
 
     import yaml
 
-    from siteplan.results import manifest, manifest_json
+    from siteplan.results.folder import manifest, manifest_json
 
     plan, _, root = capped
     sc = yaml.safe_load((root / "scenario.yaml").read_text())
@@ -251,7 +251,7 @@ def test_sites_csv_design_words_rounded_numbers_and_empty_unlimited_water(capped
     import csv
 
     from siteplan.labels import design_name
-    from siteplan.results import write_results
+    from siteplan.results.folder import write_results
 
     plan, study, _ = capped
     sites = plan.sites.copy()

@@ -58,10 +58,10 @@ def test_geojson_properties_keep_small_numbers(tmp_path):
 
 
 def test_results_sites_csv_round_trips_the_plan(tmp_path):
-    """results.py's sites.csv reads back as the table it wrote (numbers rounded by unit, no float
-    noise: :data:`siteplan.results.CSV_DECIMALS`), each within half its last decimal of the plan's
+    """results/folder.py's sites.csv reads back as the table it wrote (numbers rounded by unit, no float
+    noise: :data:`siteplan.results.folder.CSV_DECIMALS`), each within half its last decimal of the plan's
     exact floats (plan.nc keeps them); an unlimited water limit is an empty cell."""
-    from siteplan.results import CSV_DECIMALS, sites_csv_table, write_results
+    from siteplan.results.folder import CSV_DECIMALS, sites_csv_table, write_results
 
     study = siteplan.load(ROOT / "models" / "example.yaml")
     plan = siteplan.solve(study, threads=1)

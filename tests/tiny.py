@@ -16,7 +16,7 @@ import yaml
 import siteplan
 from siteplan.config import load_catalog, scenario_from_dict
 from siteplan.dataset_writer import line, write_dataset
-from siteplan.invariants import check_plan
+from siteplan.results.invariants import check_plan
 from siteplan.io import load_dataset
 from siteplan.prepare import prepare
 

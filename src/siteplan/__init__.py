@@ -16,9 +16,9 @@ import types
 _PUBLIC = {
     "Study": "siteplan.api", "load": "siteplan.api", "solve": "siteplan.api", "solve_built": "siteplan.api",
     "validate_scenario": "siteplan.api", "evaluate_full_resolution": "siteplan.api",
-    "compare": "siteplan.compare", "InputError": "siteplan.errors", "Problem": "siteplan.errors",
+    "compare": "siteplan.results.compare", "InputError": "siteplan.errors", "Problem": "siteplan.errors",
     "SolveError": "siteplan.errors", "build_model": "siteplan.model", "add_cost": "siteplan.model",
-    "Plan": "siteplan.plan", "prepare": "siteplan.prepare",
+    "Plan": "siteplan.results.plan", "prepare": "siteplan.prepare",
 }
 
 __all__ = list(_PUBLIC)
@@ -44,7 +44,7 @@ def __dir__():
 
 
 def _function_over_submodule(name: str) -> property:
-    # siteplan.solve, .prepare and .compare name both a function and a submodule; importing the
+    # siteplan.solve and .prepare name both a function and a submodule; importing the
     # submodule binds the package attribute to the module, which would hide the function
     return property(lambda self: _public(name), lambda self, value: None)
 
@@ -52,7 +52,6 @@ def _function_over_submodule(name: str) -> property:
 class _Package(types.ModuleType):
     solve = _function_over_submodule("solve")
     prepare = _function_over_submodule("prepare")
-    compare = _function_over_submodule("compare")
 
 
 sys.modules[__name__].__class__ = _Package

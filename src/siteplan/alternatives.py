@@ -64,7 +64,7 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
     m : pyomo.environ.ConcreteModel
         The model ``best`` was solved from (as built, possibly extended); it is restored afterwards.
     prep : siteplan.prepare.Prepared, or a list of them (a build-out: one per period)
-    best : siteplan.plan.Plan or siteplan.buildout.BuildOut
+    best : siteplan.results.plan.Plan or siteplan.buildout.BuildOut
         The best plan (of a build-out: the whole build-out; its avoidable cost is its objective less
         the ``unavoidable_usd_per_yr`` of its solve).
     k : int
@@ -82,7 +82,7 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
 
     Returns
     -------
-    list of siteplan.plan.Plan (of a build-out: of siteplan.buildout.BuildOut)
+    list of siteplan.results.plan.Plan (of a build-out: of siteplan.buildout.BuildOut)
         Each with ``ds.attrs["alternative"]`` (1..k), ``distance_to_best``, ``min_distance`` (to
         the best and the earlier alternatives) and ``cheapest_other_usd_per_yr`` (the cost of the
         cheapest plan at least one choice away from the plans before it: below the best plan's
@@ -282,8 +282,8 @@ def _polish(st: _Search, dist: int) -> None:
 
 def _alternative_plan(st: _Search, j: int, res, cheapest_other: float) -> tuple:
     """``(plan, cost, distance)`` of the model's current values as alternative ``j``; its choices join ``st.prev``."""
-    from siteplan.invariants import record_invariants
-    from siteplan.plan import extract_plan
+    from siteplan.results.invariants import record_invariants
+    from siteplan.results.plan import extract_plan
 
     m, best, prev = st.m, st.best, st.prev
     dist = min(round(float(linear_value(_distance_expr(st.binaries, pv)))) for pv in prev)
@@ -292,7 +292,7 @@ def _alternative_plan(st: _Search, j: int, res, cheapest_other: float) -> tuple:
                   gap=max(0.0, (cost - best.result.best_bound) / abs(cost)) if cost else 0.0,
                   unavoidable_usd_per_yr=st.u, decision_gap=decision_gap(cost, best.result.best_bound, st.u))
     if st.buildout:
-        from siteplan.buildout_plan import buildout_from_model
+        from siteplan.results.buildout_plan import buildout_from_model
 
         plan = buildout_from_model(m, st.prep, res)
     else:
@@ -379,8 +379,9 @@ def alternatives_table(best, alts: list) -> pd.DataFrame:
 
 
 def _tiny(plan) -> str:
-    """'site_id (2.2 MW), ...' of a plan's tiny open sites (:func:`siteplan.summary.tiny_threshold_mw`), or ''."""
-    from siteplan.summary import fmt_mw, tiny_threshold_mw
+    """'site_id (2.2 MW), ...' of a plan's tiny open sites
+    (:func:`siteplan.results.summary.tiny_threshold_mw`), or ''."""
+    from siteplan.results.summary import fmt_mw, tiny_threshold_mw
 
     st = plan.sites[plan.sites["open"].astype(bool)]
     small = st[st["it_mw"].astype(float) < tiny_threshold_mw(plan.sites)].sort_values("it_mw")
@@ -389,9 +390,9 @@ def _tiny(plan) -> str:
 
 def alternatives_checks(alts: list) -> list[str]:
     """What a reviewer must look at in the near-optimal alternatives, as for the best plan
-    (:func:`siteplan.summary.tiny_site_checks`): 'alternative 2: tiny site: West Odessa, TX has only 2.2 MW
+    (:func:`siteplan.results.summary.tiny_site_checks`): 'alternative 2: tiny site: West Odessa, TX has only 2.2 MW
     of IT (0.3 % of the plan's 796 MW) ...'."""
-    from siteplan.summary import tiny_site_checks
+    from siteplan.results.summary import tiny_site_checks
 
     return [f"alternative {j}: {c}" for j, alt in enumerate(alts, start=1) for c in tiny_site_checks(alt)]
 

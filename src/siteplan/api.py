@@ -15,7 +15,7 @@ from siteplan.config import (Catalog, Scenario, blame_set_values, cross_check, l
 from siteplan.errors import InputError, Problem, SolveError
 from siteplan.io import Dataset, load_dataset
 from siteplan.model import build_model
-from siteplan.plan import Plan, extract_plan
+from siteplan.results.plan import Plan, extract_plan
 from siteplan.prepare import Prepared, prepare
 from siteplan.solve import Termination, Timings, solve_model
 from siteplan.zones import zone_key_problems
@@ -266,7 +266,7 @@ def solve_built(m, prep: Prepared, prepare_s: float = 0.0, build_s: float = 0.0,
 
         opts["start"] = start_values(m, warm_start)
     from siteplan.decision_gap import unavoidable_cost
-    from siteplan.invariants import record_invariants
+    from siteplan.results.invariants import record_invariants
 
     res = solve_model(m, unavoidable_usd=unavoidable_cost(prep, m), **opts)
     t0 = time.perf_counter()

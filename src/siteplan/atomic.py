@@ -19,7 +19,7 @@ from pathlib import Path
 
 __all__ = ["check_target", "atomic_folder", "is_results_folder", "creatable", "missing_files", "REQUIRED_FILES"]
 
-# what a complete single-period results folder holds (siteplan.results.write_results); a build-out
+# what a complete single-period results folder holds (siteplan.results.folder.write_results); a build-out
 # folder holds timeline.nc instead of plan.nc and a complete folder per period
 REQUIRED_FILES = ("manifest.json", "plan.nc", "plan.gpkg", "sites.csv", "summary.txt")
 REQUIRED_BUILDOUT_FILES = ("manifest.json", "timeline.nc", "summary.txt")

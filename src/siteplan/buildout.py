@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from siteplan.buildout_plan import BuildOut, buildout_from_model, site_timeline, timeline
+from siteplan.results.buildout_plan import BuildOut, buildout_from_model, site_timeline, timeline
 from siteplan.solve import solve_model
 
 __all__ = ["BuildOut", "solve_buildout", "solve_built_buildout", "buildout_from_model", "timeline", "site_timeline"]

@@ -142,7 +142,7 @@ def _solve(scenario, override, set_values, out, time_limit, gap, threads, no_exp
         return
     if full_resolution:
         _full_resolution_check(plan, study, opts)
-    from siteplan.summary import gap_words
+    from siteplan.results.summary import gap_words
 
     if progress:
         progress(f"{plan.result.termination.value}, {gap_words(plan.result)}; writing results to {out}")
@@ -230,7 +230,7 @@ def _full_resolution_check(plan, study, opts: dict) -> None:
 def _echo_alternatives(plan, slack_share) -> None:
     """Print the near-optimal alternatives of a single-period plan: table, checks, robust and shared choices."""
     from siteplan.alternatives import alternatives_checks, alternatives_table, robust_choices, shared_choices
-    from siteplan.summary import site_label
+    from siteplan.results.summary import site_label
 
     used = plan.alternatives[0].ds.attrs.get("slack", slack_share)
     click.echo("\nnear-optimal alternatives (within {:.2%} of the avoidable cost):".format(used))
@@ -270,7 +270,7 @@ def _exit_if_interrupted(result) -> None:
 
 def _write_buildout(bo, study, out: Path, no_exports: bool, map_formats, progress) -> None:
     """A build-out's results folder: the timeline, its report, and a results folder per period."""
-    from siteplan.summary import gap_words
+    from siteplan.results.summary import gap_words
 
     if progress:
         progress(f"{bo.result.termination.value}, {gap_words(bo.result)}; writing results to {out}")
@@ -279,9 +279,9 @@ def _write_buildout(bo, study, out: Path, no_exports: bool, map_formats, progres
     write_folder(bo, study, out, exports=not no_exports, map_formats=map_formats, progress=progress, where="--out")
     click.echo(bo.summary())
     if bo.alternatives:
-        from siteplan.buildout_alternatives import (buildout_alternatives_checks, buildout_alternatives_table,
-                                                    buildout_robust_choices, buildout_shared_choices)
-        from siteplan.summary import site_label
+        from siteplan.results.buildout_alternatives import (buildout_alternatives_checks, buildout_alternatives_table,
+                                                            buildout_robust_choices, buildout_shared_choices)
+        from siteplan.results.summary import site_label
 
         alts = [a.ds for a in bo.alternatives]
         click.echo("\nnear-optimal build-outs (within {:.2%} of the avoidable cost):".format(

@@ -45,7 +45,7 @@ class SolveError(RuntimeError):
 
 
 class PlanInvariantWarning(UserWarning):
-    """A solved plan breaks one of the study's rules (:func:`siteplan.invariants.check_plan`).
+    """A solved plan breaks one of the study's rules (:func:`siteplan.results.invariants.check_plan`).
 
     Either a user extension removed or changed one of siteplan's constraints, or it is a bug in
     siteplan: please report it with the scenario.

@@ -202,7 +202,8 @@ def ids_in_words(text: str) -> str:
     return re.sub(r"\bkv0*(\d+)\b", r"\1 kV", text)
 
 
-LIMIT_TOL_MW, LIMIT_TOL_SHARE = 0.05, 1e-3  # two limits this close are the same number (siteplan.plan's tolerances)
+# two limits this close are the same number (siteplan.results.plan's tolerances)
+LIMIT_TOL_MW, LIMIT_TOL_SHARE = 0.05, 1e-3
 
 
 def _same(a: float, b: float) -> bool:

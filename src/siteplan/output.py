@@ -1,6 +1,6 @@
 """A solved study as a results folder with its maps and report, written whole (:mod:`siteplan.atomic`).
 
-The command line (``siteplan solve``), :meth:`siteplan.plan.Plan.write` and
+The command line (``siteplan solve``), :meth:`siteplan.results.plan.Plan.write` and
 :meth:`siteplan.buildout.BuildOut.write` all write through :func:`write_folder`.
 """
 
@@ -12,7 +12,7 @@ __all__ = ["write_folder", "WritesFolder"]
 
 
 class WritesFolder:
-    """``write(folder)`` for a solved study (:class:`~siteplan.plan.Plan`,
+    """``write(folder)`` for a solved study (:class:`~siteplan.results.plan.Plan`,
     :class:`~siteplan.buildout.BuildOut`)."""
 
     def write(self, folder: str | Path, study=None, exports: bool = True, map_formats=("png",)) -> Path:
@@ -71,14 +71,14 @@ def write_folder(result, study, out: str | Path, exports: bool = True, map_forma
         When ``out`` exists and is not a results folder.
     """
     from siteplan.atomic import atomic_folder
-    from siteplan.buildout_plan import BuildOut
+    from siteplan.results.buildout_plan import BuildOut
 
     out = Path(out)
     with atomic_folder(out, where) as tmp:
         if isinstance(result, BuildOut):
             _write_buildout(result, study, tmp, exports, map_formats)
         else:
-            from siteplan.results import write_results
+            from siteplan.results.folder import write_results
 
             write_results(result, study, tmp)
             if exports:
@@ -89,7 +89,7 @@ def write_folder(result, study, out: str | Path, exports: bool = True, map_forma
 
 
 def _write_buildout(bo, study, tmp: Path, exports: bool, map_formats) -> None:
-    from siteplan.buildout_results import write_buildout
+    from siteplan.results.buildout_folder import write_buildout
 
     write_buildout(bo, study, tmp)
     if not exports:

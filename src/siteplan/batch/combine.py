@@ -216,9 +216,9 @@ def batch_table(ds: xr.Dataset) -> pd.DataFrame:
 
 
 def _csv(df: pd.DataFrame, keys) -> pd.DataFrame:
-    """Numbers as every siteplan CSV writes them (:func:`siteplan.results.csv_numbers`: rounded by unit
+    """Numbers as every siteplan CSV writes them (:func:`siteplan.results.folder.csv_numbers`: rounded by unit
     as in sites.csv, no -0.0, counts as integers, booleans True/False); swept values as given."""
-    from siteplan.results import csv_numbers
+    from siteplan.results.folder import csv_numbers
 
     return csv_numbers(df, skip=tuple(keys))
 

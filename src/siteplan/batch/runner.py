@@ -63,7 +63,7 @@ def solve_spec(spec: dict, threads: int = 1, exports: bool = False, warm_start: 
     from siteplan.api import load, solve
     from siteplan.config import scenario_from_dict
     from siteplan.errors import InputError, SolveError
-    from siteplan.results import write_results
+    from siteplan.results.folder import write_results
 
     t0 = time.time()
     clean_dead_worker_tmp()  # folders of workers of this host that were killed (SIGKILL, OOM)

@@ -18,7 +18,7 @@ def export_all(plan, out_dir: str | Path, study=None, map_formats=("png",)) -> d
     Parameters
     ----------
     plan : siteplan.Plan
-        The solved plan (or one rebuilt by :func:`siteplan.results.read_results`).
+        The solved plan (or one rebuilt by :func:`siteplan.results.folder.read_results`).
     out_dir : path
         Results folder (created if missing).
     study : siteplan.Study, optional

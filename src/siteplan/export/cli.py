@@ -12,14 +12,14 @@ EXIT_INPUT = 2
 
 def _load(results: Path):
     from siteplan.atomic import missing_files
-    from siteplan.results import read_results
+    from siteplan.results.folder import read_results
 
     missing = missing_files(results)
     if missing:
         click.echo(f"{results}: not a complete siteplan results folder (missing {', '.join(missing)}); "
                    "solve the study again", err=True)
         sys.exit(EXIT_INPUT)
-    from siteplan.results import read_manifest
+    from siteplan.results.folder import read_manifest
 
     try:
         read_manifest(results)
@@ -64,7 +64,7 @@ def map_cmd(results: Path, formats: str, no_html: bool, out: Path | None) -> Non
 def report_cmd(results: Path, out: Path | None) -> None:
     """Write report.html and report.md (with charts) from a results folder."""
     from siteplan.export.report import write_report
-    from siteplan.results import read_manifest
+    from siteplan.results.folder import read_manifest
 
     plan = _load(results)
     paths = write_report(plan, out or results, scenario=read_manifest(results).get("scenario"))
@@ -79,7 +79,7 @@ def report_cmd(results: Path, out: Path | None) -> None:
               help="Also write compare.md and compare.png here.")
 def compare_cmd(a: Path, b: Path, out: Path | None) -> None:
     """Compare two results folders: sites opened/closed, power, costs by category, emissions, water."""
-    from siteplan.compare import compare, write_comparison
+    from siteplan.results.compare import compare, write_comparison
 
     cmp = compare(_load(a), _load(b), names=(a.name or str(a), b.name or str(b)))
     click.echo(cmp.text)

@@ -89,7 +89,7 @@ def _site_rows(row, rack_cols, ic_by_site, cost_cols, name: str = "") -> list[li
     """The details table of one chosen site: [label, value-html] pairs (numbers from the Plan). Labels
     are words with the unit of the value in brackets; designs and rack types by name."""
     from siteplan.labels import design_name, rack_name
-    from siteplan.summary import fmt_mw
+    from siteplan.results.summary import fmt_mw
 
     def f(x, nd=1, unit=""):
         return "–" if x is None or not np.isfinite(float(x)) else f"{float(x):,.{nd}f}{unit}"
@@ -138,7 +138,7 @@ def _site_rows(row, rack_cols, ic_by_site, cost_cols, name: str = "") -> list[li
     per_h = float(row.get("cost_usd_per_h100e_hour", float("nan")))
     if np.isfinite(per_h):
         rows.append(["cost per H100e-hour served (USD)", f"${per_h:,.3f}"])
-    # what sizes the site (the plan's words, the one grid limit named: siteplan.plan)
+    # what sizes the site (the plan's words, the one grid limit named: siteplan.results.plan)
     lim = row.get("limited_by", "")
     rows.append(["size limited by", html.escape(str(lim)) if isinstance(lim, str) and lim
                  else "none reached: sized by the demand it serves and cost"])
@@ -228,7 +228,7 @@ def _demand_items(demand) -> list[dict]:
 def _chosen_items(plan, chosen, colors: dict) -> list[dict]:
     """The chosen-sites layer: one item per open site, with its details table."""
     from siteplan.labels import design_name
-    from siteplan.summary import fmt_mw
+    from siteplan.results.summary import fmt_mw
 
     sites = plan.sites
     rack_cols = [c for c in sites.columns if c.startswith("racks_")]
@@ -351,7 +351,7 @@ def embed_json(data) -> str:
 
 def render_html_map(plan) -> str:
     """The map page as one HTML string (script, style and data inlined)."""
-    from siteplan.summary import plan_checks
+    from siteplan.results.summary import plan_checks
 
     h = headline(plan)
     data = map_data(plan)

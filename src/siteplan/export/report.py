@@ -28,7 +28,7 @@ from siteplan.export.reportlimits import (FULL_IN_ROUTING_WORDS, _corridor_statu
 from siteplan.export.reportpage import Block, Table, render_html, render_markdown, write_blocks
 from siteplan.export.reporttables import _demand_table, _line_length_note, _power_table, _site_table
 from siteplan.labels import slice_name
-from siteplan.summary import plan_notes
+from siteplan.results.summary import plan_notes
 
 # re-exported: imported from siteplan.export.report by siteplan.export.timeline, cli and the tests
 __all__ = ["Block", "FULL_IN_ROUTING_WORDS", "Table", "_corridor_status", "_decision_gap_cell", "_line_length_note",
@@ -38,7 +38,7 @@ __all__ = ["Block", "FULL_IN_ROUTING_WORDS", "Table", "_corridor_status", "_deci
 
 def _decision_gap_cell(r) -> str:
     """The gap on the avoidable cost (siteplan.decision_gap), with the cost it is taken on."""
-    from siteplan.summary import no_bound_words
+    from siteplan.results.summary import no_bound_words
 
     dg, u = getattr(r, "decision_gap", float("nan")), getattr(r, "unavoidable_usd_per_yr", float("nan"))
     if no_bound_words(r):
@@ -68,7 +68,7 @@ def _water_limits(plan, study=None) -> dict:
 
 def _lead(plan, h) -> str:
     """One sentence of what the plan is, every figure from the plan."""
-    from siteplan.summary import fmt_mw
+    from siteplan.results.summary import fmt_mw
 
     sites = plan.sites[plan.sites["open"].astype(bool)]
     kinds = [style.power_kind(r) for _, r in sites.iterrows()]
@@ -119,7 +119,7 @@ def report_blocks(plan, study=None, scenario: dict | None = None, map_png: bytes
     -------
     list of Block
     """
-    from siteplan.summary import plan_checks
+    from siteplan.results.summary import plan_checks
 
     sc = _scenario_dict(study, scenario)
     h = headline(plan)
@@ -225,7 +225,7 @@ def _map_blocks(plan, map_png: bytes | None) -> list[Block]:
 
 def _solver_blocks(plan, sc: dict) -> list[Block]:
     """How the solve went: termination, bound, gaps, size, timings, notes."""
-    from siteplan.summary import gap_words, no_bound_words
+    from siteplan.results.summary import gap_words, no_bound_words
 
     r = plan.result
     B = [Block("h2", "Solver")]
@@ -313,7 +313,7 @@ def write_report(plan, out_dir: str | Path, study=None, scenario: dict | None = 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if scenario is None and study is None:
-        from siteplan.results import read_manifest
+        from siteplan.results.folder import read_manifest
 
         scenario = read_manifest(out).get("scenario")
     blocks = report_blocks(plan, study=study, scenario=scenario, map_png=map_png)

@@ -52,7 +52,7 @@ def _named(names: dict, key: str) -> str:
 def _site_table(plan) -> Table:
     """One row per open site, largest first: name, id, size, cooling, cost per H100e-hour."""
     from siteplan.labels import design_name, rack_name
-    from siteplan.summary import fmt_mw
+    from siteplan.results.summary import fmt_mw
 
     s = plan.sites[plan.sites["open"].astype(bool)].sort_values("it_mw", ascending=False)
     names = dict(zip(plan.sites["site_id"], style.site_names(plan.sites)))
@@ -92,12 +92,12 @@ def _line_length_note(plan) -> str:
 
 def _power_table(plan) -> Table:
     """One row per open site: power supply, grid share, interconnect in words, on-site plant, batteries."""
-    from siteplan.plan import interconnect_words
-    from siteplan.summary import fmt_mw
+    from siteplan.results.plan import interconnect_words
+    from siteplan.results.summary import fmt_mw
 
     s = plan.sites[plan.sites["open"].astype(bool)].sort_values("it_mw", ascending=False)
     names = dict(zip(plan.sites["site_id"], style.site_names(plan.sites)))
-    from siteplan.summary import connection_limits, interconnect_text, limited_by_text
+    from siteplan.results.summary import connection_limits, interconnect_text, limited_by_text
 
     f = style.fmt_num
     rows = []

@@ -18,7 +18,7 @@ def site_label_text(row, name: str) -> str:
     """Two lines for a chosen site: its name and IT MW; how it is powered, with the type and units of
     its on-site plant and its batteries (:func:`siteplan.export.style.power_short`: 'Tyler, TX · 356
     MW IT' / 'grid + 13 gas engines, 220 MW firm'; the grid's share of energy is in map.html)."""
-    from siteplan.summary import fmt_mw
+    from siteplan.results.summary import fmt_mw
 
     return _plain(f"{name} · {fmt_mw(row['it_mw'])} MW IT\n{style.power_short(row, with_share=False)}")
 
@@ -26,7 +26,7 @@ def site_label_text(row, name: str) -> str:
 def label_lists(plan, chosen, names, dem_tot) -> tuple[list, list]:
     """The site labels (tiny sites first, then by size) and the labels of the 12 largest demand regions,
     as (x, y, text) in priority order for :func:`place_labels`."""
-    from siteplan.summary import tiny_threshold_mw
+    from siteplan.results.summary import tiny_threshold_mw
 
     # tiny sites first (the CHECK line names them; their label must not be the one left out), then by size
     tiny_mw = tiny_threshold_mw(plan.sites)  # the rule of the CHECK line (summary.tiny_site_checks)

@@ -145,7 +145,7 @@ def _stack_legends(fig, lax, designs, colors, chosen, mw_max, ic, has_fiber, has
 
 def draw_titles(fig, plan, title, lat0: float) -> None:
     """The title, the headline numbers, the first CHECK line (if any) and the base-map credit."""
-    from siteplan.summary import plan_checks
+    from siteplan.results.summary import plan_checks
 
     h = headline(plan)
     fig.text(0.015, 0.965, _plain(title or f"siteplan · {h.scenario}"), fontsize=17, fontweight="bold", va="top")

@@ -130,7 +130,7 @@ def power_kind(row) -> str:
 def power_words(row) -> str:
     """How an open site is powered, short: 'grid 230 kV', 'grid + 55 MW on-site (70 % grid)',
     'off-grid: 99 MW on-site'; batteries appended as '+ 10 MW / 40 MWh battery'."""
-    from siteplan.summary import fmt_mw
+    from siteplan.results.summary import fmt_mw
 
     kind = power_kind(row)
     kv = float(row.get("interconnect_kv", float("nan")) or float("nan"))
@@ -186,7 +186,7 @@ def plant_words(row, short: bool = False) -> str:
     """The on-site plant of a site row: '13 × 18.3 MW gas reciprocating engines (237.9 MW, 219.6 MW
     firm)', types joined with ' + '; '' without on-site plant. ``short`` for a map label: '13 gas
     engines, 220 MW firm'. Firm MW is what the plant supplies with its largest unit out (N+1)."""
-    from siteplan.summary import fmt_mw
+    from siteplan.results.summary import fmt_mw
 
     units = plant_units(row)
     mw = float(row.get("onsite_mw", 0.0) or 0.0)
@@ -207,7 +207,7 @@ def plant_words(row, short: bool = False) -> str:
 
 def battery_words(row) -> str:
     """'10 MW / 40 MWh battery' for a site row with batteries, else ''."""
-    from siteplan.summary import fmt_mw
+    from siteplan.results.summary import fmt_mw
 
     bmw = float(row.get("battery_mw", 0.0) or 0.0)
     if bmw <= 1e-6:

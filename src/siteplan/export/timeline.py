@@ -67,12 +67,12 @@ def timeline_chart(ds):
 
 
 def _gap_text(ds) -> str:
-    """'gap 0.656%, decision gap 9.1% of the avoidable $...', or 'no bound yet' (siteplan.summary's
+    """'gap 0.656%, decision gap 9.1% of the avoidable $...', or 'no bound yet' (siteplan.results.summary's
     words, from the timeline's attributes alone; a folder written before the bound was stored gets it
     back from the gap)."""
     from types import SimpleNamespace
 
-    from siteplan.summary import _decision_gap_text, gap_words
+    from siteplan.results.summary import _decision_gap_text, gap_words
 
     obj, gap = float(ds.attrs.get("objective_usd_per_yr", np.nan)), float(ds.attrs.get("gap", np.nan))
     bound = float(ds.attrs.get("best_bound_usd_per_yr", obj * (1.0 - gap)))
@@ -150,8 +150,8 @@ def buildout_blocks(ds, alternatives: list | None = None) -> list[Block]:
 
 def _alternatives(ds, alts: list) -> list[Block]:
     """Near-optimal build-outs side by side; which openings and power choices are robust or ties."""
-    from siteplan.buildout_alternatives import (buildout_alternatives_table, buildout_robust_choices,
-                                                buildout_shared_choices)
+    from siteplan.results.buildout_alternatives import (buildout_alternatives_table, buildout_robust_choices,
+                                                        buildout_shared_choices)
 
     f = style.fmt_num
     slack = float(alts[0].attrs.get("slack", float("nan")))
@@ -218,7 +218,7 @@ def _limits_by_period(ds, years: list) -> list[Block]:
 def write_buildout_report(out_dir: str | Path) -> list[Path]:
     """Write ``report.md`` (+ ``report_files/timeline.png``) and ``report.html`` of a build-out
     results folder from its ``timeline.nc``."""
-    from siteplan.buildout_results import read_buildout_alternatives, read_buildout_timeline
+    from siteplan.results.buildout_folder import read_buildout_alternatives, read_buildout_timeline
 
     out = Path(out_dir)
     ds = read_buildout_timeline(out)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from siteplan.results import manifest, manifest_json, write_results
+from siteplan.results.folder import manifest, manifest_json, write_results
 
 __all__ = ["write_buildout", "read_buildout_timeline", "read_buildout_alternatives", "write_timeline_gpkg"]
 
@@ -37,7 +37,7 @@ def write_buildout(bo, study, out_dir: str | Path) -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     bo.ds.to_netcdf(out / "timeline.nc")
-    from siteplan.results import csv_numbers, sites_csv_table
+    from siteplan.results.folder import csv_numbers, sites_csv_table
 
     # every CSV as sites.csv writes it (docs/outputs.md): name first, numbers rounded by unit, counts
     # as integers, True/False
@@ -94,7 +94,7 @@ def write_timeline_gpkg(bo, path: str | Path) -> Path:
     (:data:`TIMELINE_LAYERS`); sites also carry ``opens`` and ``grid_from`` (first years)."""
     import geopandas as gpd
 
-    from siteplan.results import GPKG_READABLE, _typed, csv_numbers
+    from siteplan.results.folder import GPKG_READABLE, _typed, csv_numbers
 
     path = Path(path)
     if path.exists():

@@ -1,7 +1,7 @@
 """A solved build-out read from its model: each period's plan and the timeline across them.
 
 :func:`buildout_from_model` reads each period's block of a solved build-out model
-(:mod:`siteplan.model.periods`) as a single-period :class:`~siteplan.plan.Plan` (so every
+(:mod:`siteplan.model.periods`) as a single-period :class:`~siteplan.results.plan.Plan` (so every
 single-period output and invariant applies per period), plus a :class:`BuildOut` with the ``period``
 dimension (:func:`timeline`): when each site opens, its IT and racks by type, what is bought and
 retired, when its grid connection is energised, bridge power owned and rented, and costs per period.
@@ -72,7 +72,7 @@ class BuildOut(WritesFolder):
         return site_timeline(self.ds)
 
     def summary(self) -> str:
-        from siteplan.buildout_text import buildout_summary
+        from siteplan.results.buildout_text import buildout_summary
 
         return buildout_summary(self)
 
@@ -81,10 +81,10 @@ def buildout_from_model(m, preps: list, res: SolveResult, prepare_s: float = 0.0
     """Read the model's current values as a :class:`BuildOut` (each period's plan, the timeline)
     and check them against the rules; ``res`` is the solve that set them (its duals, if any, are
     the study's: each period reads them in its own USD/yr)."""
-    from siteplan.invariants import record_invariants
-    from siteplan.invariants_periods import check_buildout
+    from siteplan.results.invariants import record_invariants
+    from siteplan.results.invariants_periods import check_buildout
     from siteplan.model.periods import salvage_usd, vintage_costs
-    from siteplan.plan import extract_plan
+    from siteplan.results.plan import extract_plan
 
     sc = preps[0].scenario
     share = m._siteplan_period_share
@@ -311,7 +311,7 @@ def _owned_rented(m, preps: list, years: list, S: list, name: str, kinds: list) 
 def _limit_values_by_period(plans: dict, years: list, S: list) -> dict:
     """Each period plan's ``value_*`` limits (the period's own USD/yr per unit, from the study's
     fixed-integer LP, :meth:`siteplan.duals.Duals.scoped`), stacked along ``period``."""
-    from siteplan.plan import VALUE_ATTRS
+    from siteplan.results.plan import VALUE_ATTRS
 
     out = {}
     for name in VALUE_ATTRS:

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import LineString
 
-from siteplan.plan_read import EPS, clean, index_of, scatter, vals
-from siteplan.plan_read import data_array as da
+from siteplan.results.plan_read import EPS, clean, index_of, scatter, vals
+from siteplan.results.plan_read import data_array as da
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Compare two plans: which sites open or close, how they are powered, and what it costs.
 
-Reads :class:`~siteplan.plan.Plan` objects only (from a solve or from results folders), so it
+Reads :class:`~siteplan.results.plan.Plan` objects only (from a solve or from results folders), so it
 works on plans of the same study solved differently (a variant, a user constraint, an alternative)
 and on plans of different scenarios over the same region.
 """
@@ -80,8 +80,8 @@ def compare(plan_a, plan_b, names: tuple[str, str] = ("A", "B")) -> Comparison:
 
     Parameters
     ----------
-    plan_a, plan_b : siteplan.plan.Plan
-        Solved plans (``siteplan.solve``) or plans read back with ``siteplan.results.read_results``.
+    plan_a, plan_b : siteplan.results.plan.Plan
+        Solved plans (``siteplan.solve``) or plans read back with ``siteplan.results.folder.read_results``.
     names : tuple of str
         Labels for the two plans in tables and text.
 

@@ -2,10 +2,10 @@
 
 Extraction reads the solved Pyomo model once; everything downstream (exports, reports, batch
 tables, invariant checks) reads the Plan only. It is split by concern: what is built at the sites
-(:mod:`siteplan.plan_sites`), power (:mod:`siteplan.plan_power`: grid connections, on-site plant,
-batteries, energy graph flows), demand served and fiber routes (:mod:`siteplan.plan_demand`), costs
-(:mod:`siteplan.plan_costs`), values of limits and attributes (:mod:`siteplan.plan_limits`); this
-module assembles them and re-exports the names code imports from ``siteplan.plan``.
+(:mod:`siteplan.results.plan_sites`), power (:mod:`siteplan.results.plan_power`: grid connections, on-site plant,
+batteries, energy graph flows), demand served and fiber routes (:mod:`siteplan.results.plan_demand`), costs
+(:mod:`siteplan.results.plan_costs`), values of limits and attributes (:mod:`siteplan.results.plan_limits`); this
+module assembles them and re-exports the names code imports from ``siteplan.results.plan``.
 """
 
 from __future__ import annotations
@@ -21,20 +21,20 @@ from siteplan import labels as _labels
 from siteplan._xarray import defer_dask_array_check
 from siteplan.labels import display_name, place_names
 from siteplan.output import WritesFolder
-from siteplan.plan_costs import category_costs, cost_vars, read_gas_laterals, site_costs, site_emissions
-from siteplan.plan_demand import (assignment_table, demand_table, fiber_routes, fiber_table, read_service,
-                                  service_vars)
-from siteplan.plan_limits import VALUE_ATTRS, limit_values, plan_attrs
-from siteplan.plan_power import (corridor_table, energy_flows, energy_vars, firm_capacity, interconnect_table,
-                                 power_vars, read_grid, read_plant, site_connections, substation_table)
-from siteplan.plan_read import EPS
-from siteplan.plan_sites import (LIMIT_TOL_MW, LIMIT_TOL_SHARE, interconnect_words, read_sites, site_limits,
-                                 site_table, site_vars)
+from siteplan.results.plan_costs import category_costs, cost_vars, read_gas_laterals, site_costs, site_emissions
+from siteplan.results.plan_demand import (assignment_table, demand_table, fiber_routes, fiber_table, read_service,
+                                          service_vars)
+from siteplan.results.plan_limits import VALUE_ATTRS, limit_values, plan_attrs
+from siteplan.results.plan_power import (corridor_table, energy_flows, energy_vars, firm_capacity, interconnect_table,
+                                         power_vars, read_grid, read_plant, site_connections, substation_table)
+from siteplan.results.plan_read import EPS
+from siteplan.results.plan_sites import (LIMIT_TOL_MW, LIMIT_TOL_SHARE, interconnect_words, read_sites, site_limits,
+                                         site_table, site_vars)
 from siteplan.solve import SolveResult
 
-place_name = _labels.place_name  # siteplan.plan.place_name, as before the place names moved to labels
+place_name = _labels.place_name  # siteplan.results.plan.place_name, as before the place names moved to labels
 
-# the names code imports from siteplan.plan (some now defined in the modules above)
+# the names code imports from siteplan.results.plan (some now defined in the modules above)
 __all__ = ["EPS", "LIMIT_TOL_MW", "LIMIT_TOL_SHARE", "VALUE_ATTRS", "Plan", "display_name", "extract_plan",
            "interconnect_words", "place_name", "place_names", "site_limits"]
 
@@ -97,7 +97,7 @@ class Plan(WritesFolder):
 
     def summary(self) -> str:
         """A short text table: status, costs, and one row per open site."""
-        from siteplan.summary import summary_text
+        from siteplan.results.summary import summary_text
 
         return summary_text(self)
 
@@ -152,8 +152,8 @@ def _coords(p, cats: list, B: list, O: list) -> dict:
 def _name_connection_limits(plan: Plan) -> None:
     """Name the one limit on each grid connection in the site table's words (sites.csv, the GeoPackage,
     the maps): 'at most 195.2 MW on this connection: the substation's headroom', in place of 'its
-    class's limit or the substation's headroom' (:func:`siteplan.summary.connection_limits`)."""
-    from siteplan.summary import connection_limits, interconnect_text, limited_by_text
+    class's limit or the substation's headroom' (:func:`siteplan.results.summary.connection_limits`)."""
+    from siteplan.results.summary import connection_limits, interconnect_text, limited_by_text
 
     limits = connection_limits(plan)
     if not limits:

@@ -22,7 +22,7 @@ import xarray as xr
 
 from siteplan import __version__
 from siteplan._xarray import defer_dask_array_check
-from siteplan.plan import Plan
+from siteplan.results.plan import Plan
 from siteplan.solve import SolveResult, Termination, Timings
 
 PACKAGES = ("siteplan", "pyomo", "highspy", "networkx", "geopandas", "xarray", "numpy", "pandas", "pydantic")
@@ -428,7 +428,7 @@ def _result_from(man: dict, ds: xr.Dataset) -> SolveResult:
 
 
 def read_results(folder: str | Path) -> Plan:
-    """Rebuild a :class:`~siteplan.plan.Plan` from a results folder written by :func:`write_results`.
+    """Rebuild a :class:`~siteplan.results.plan.Plan` from a results folder written by :func:`write_results`.
 
     Reads ``plan.nc`` (Dataset), ``plan.gpkg`` (GeoDataFrames) and ``manifest.json`` (solver
     outcome; the NetCDF attributes are used when there is no manifest).

@@ -47,7 +47,7 @@ def site_label(row) -> str:
     return place_name(str(row.get("name", "") or ""), str(row["site_id"]))
 
 
-#: How siteplan.plan.interconnect_words names the limit when it does not know which one applies.
+#: How siteplan.results.plan.interconnect_words names the limit when it does not know which one applies.
 AMBIGUOUS_LIMIT = "its class's limit or the substation's headroom"
 
 

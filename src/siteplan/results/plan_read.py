@@ -1,4 +1,4 @@
-"""Reading a solved Pyomo model's values into arrays for the Plan (:mod:`siteplan.plan`), and the
+"""Reading a solved Pyomo model's values into arrays for the Plan (:mod:`siteplan.results.plan`), and the
 small helpers every part of the extraction shares."""
 
 from __future__ import annotations

@@ -96,8 +96,8 @@ def buildout_alternatives_table(best: xr.Dataset, alts: list[xr.Dataset]) -> pd.
 
 def _tiny(ds: xr.Dataset) -> list[tuple[str, int, str]]:
     """``(site, period, MW)`` of the tiny open sites of a build-out in each period, as for a single plan
-    (:func:`siteplan.summary.tiny_threshold_mw`: below TINY_SITE_MW of IT or TINY_SHARE of the period's)."""
-    from siteplan.summary import TINY_SHARE, TINY_SITE_MW, fmt_mw
+    (:func:`siteplan.results.summary.tiny_threshold_mw`: below TINY_SITE_MW of IT or TINY_SHARE of the period's)."""
+    from siteplan.results.summary import TINY_SHARE, TINY_SITE_MW, fmt_mw
 
     years, out = _years(ds), []
     it = ds["it_mw"].values.astype(float)  # site x period

@@ -11,9 +11,9 @@ import warnings
 import numpy as np
 
 from siteplan.config import crf
-from siteplan.invariants_power import check_firm_power
+from siteplan.results.invariants_power import check_firm_power
 from siteplan.model.objective import COST_CATEGORIES
-from siteplan.plan import EPS
+from siteplan.results.plan import EPS
 
 
 def check_plan(plan, prep, tol: float = 1e-5) -> list[str]:
@@ -21,7 +21,7 @@ def check_plan(plan, prep, tol: float = 1e-5) -> list[str]:
 
     Checks: one design per open site and none at closed sites; racks only with the chosen and a
     compatible design; IT within site limits; power balance per site and slice; at most one
-    interconnect per site; firm power (:func:`siteplan.invariants_power.check_firm_power`: contracts,
+    interconnect per site; firm power (:func:`siteplan.results.invariants_power.check_firm_power`: contracts,
     imports within them, headroom less upgrades, nameplate coverage with N+1, on-site caps, lead
     times, contracts deliverable at once, no circulating flow); corridor capacities; energy-graph node balance, supply limits and imports only through the chosen
     substation; on-site dispatch within installed units; battery charge and discharge within
@@ -183,7 +183,7 @@ def _costs(plan, prep) -> list[str]:
         bad.append(f"costs add up to {total:.6g}, objective is {plan.result.objective:.6g}")
     r = cat.economics.discount_rate
     costs = ds["cost_usd_per_yr"].to_series()
-    vintages = prep.period is not None  # a build-out period pays its vintages (siteplan.invariants_periods)
+    vintages = prep.period is not None  # a build-out period pays its vintages (siteplan.results.invariants_periods)
     it_cost = costs.get("it_equipment", 0.0) if vintages else sum(float(ds["racks"].sel(rack_type=g).sum()) * cat.rack_types[g].capex_usd_per_rack
                   * crf(r, cat.rack_types[g].lifetime_yr) for g in ds["rack_type"].values)
     if abs(it_cost - costs.get("it_equipment", 0.0)) > 1e-6 * max(1.0, it_cost):

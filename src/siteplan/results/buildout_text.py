@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from siteplan.summary import _decision_gap_text, _fmt_usd, gap_words
+from siteplan.results.summary import _decision_gap_text, _fmt_usd, gap_words
 
 
 def buildout_summary(bo) -> str:

@@ -7,8 +7,8 @@ import numpy as np
 
 from siteplan.config import crf
 from siteplan.model.linear import linear_value
-from siteplan.plan_read import clean, index_of, vals
-from siteplan.plan_read import data_array as da
+from siteplan.results.plan_read import clean, index_of, vals
+from siteplan.results.plan_read import data_array as da
 
 
 def category_costs(m) -> dict:

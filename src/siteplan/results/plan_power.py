@@ -12,8 +12,8 @@ import xarray as xr
 from shapely.geometry import LineString
 
 from siteplan.flows import least_flows
-from siteplan.plan_read import clean, index_of, scatter, vals
-from siteplan.plan_read import data_array as da
+from siteplan.results.plan_read import clean, index_of, scatter, vals
+from siteplan.results.plan_read import data_array as da
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """Invariants of a build-out plan across its periods (each period's plan is also checked on its own
-by :func:`siteplan.invariants.check_plan`).
+by :func:`siteplan.results.invariants.check_plan`).
 
 - sites stay open and keep their cooling design;
 - nothing is used before it is bought or after it retires: racks in service <= racks bought in the

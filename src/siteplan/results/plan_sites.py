@@ -9,8 +9,8 @@ import geopandas as gpd
 import numpy as np
 
 from siteplan.labels import display_name, place_names, plant_name
-from siteplan.plan_read import EPS, clean, index_of, vals
-from siteplan.plan_read import data_array as da
+from siteplan.results.plan_read import EPS, clean, index_of, vals
+from siteplan.results.plan_read import data_array as da
 
 
 @dataclass
@@ -83,7 +83,7 @@ def site_table(p, b: SiteBuild, ds, sites_gdf, ic, firm, plant, grid_st, served,
                site_opex) -> gpd.GeoDataFrame:
     """The site table: every candidate site with its decisions, power, water, emissions and costs
     (``ic``, ``firm``, ``plant``: the sites' connections, firm capacity and on-site plant from
-    :mod:`siteplan.plan_power`)."""
+    :mod:`siteplan.results.plan_power`)."""
     cat, S, G, Pg, Pb = p.catalog, p.sites, p.rack_types, p.generators, p.batteries
     open_ = b.open_
     site_tab = gpd.GeoDataFrame({
