@@ -111,21 +111,7 @@ def myopic_start(m, preps: list, opts: dict, progress=None, order: str = "last_f
     designs: set = set()
     for n, k in enumerate(seq):
         p = (solve_preps or preps)[k]
-        left = budget - (time.perf_counter() - t0)
-        if order == "last_first":
-            # the last period's study is the whole problem's biggest; the earlier ones, restricted
-            # to its sites, take seconds
-            share = LAST_SHARE * left if n == 0 and len(seq) > 1 else left / (len(seq) - n)
-            allowed = None if n == 0 else opened
-        else:
-            share = left / (len(seq) - n)  # what is left, shared by the periods still to solve
-            allowed = None
-        before = plans.get(seq[n - 1]) if n > 0 and order == "forward" else None
-        if n > 0 and order == "last_first" and seq[n - 1] not in plans:
-            got = None  # the period after it built nothing: nor does this one
-        else:
-            got = _solve_period(p, share, opts, keep_open=opened if order == "forward" else set(),
-                                designs=designs, allowed=allowed, warm=before)
+        got = _next_period(p, n, seq, plans, opened, designs, budget - (time.perf_counter() - t0), opts, order)
         if got is not None:
             decisions, now_open, now_designs = got
             plans[k] = decisions
@@ -134,25 +120,49 @@ def myopic_start(m, preps: list, opts: dict, progress=None, order: str = "last_f
                 designs |= now_designs
             else:
                 opened, designs = now_open, now_designs
-        elif order == "forward" and before is not None:
-            plans[k] = before  # keeps the build of the period before it
+        elif order == "forward" and n > 0 and seq[n - 1] in plans:
+            plans[k] = plans[seq[n - 1]]  # keeps the build of the period before it
         if progress is not None:
             how = ("solved alone" if order == "forward" or n == 0 else "solved among the later period's sites") \
                 if got is not None else ("keeps the build before it" if k in plans else "builds nothing") + \
                 " (no plan within its share of the budget)"
             progress(f"start: period {p.period.year} {how} ({len(opened)} site(s) open, "
                      f"{time.perf_counter() - t0:.0f} s)")
-    pairs: list = []
+    return _all_periods(m, preps, plans), time.perf_counter() - t0
+
+
+def _next_period(p, n: int, seq: list, plans: dict, opened: set, designs: set, left: float, opts: dict,
+                 order: str):
+    """Solve the ``n``-th period of ``seq`` within its share of the ``left`` seconds (see
+    :func:`myopic_start`): :func:`_solve_period`'s result, or None."""
+    if order == "last_first":
+        # the last period's study is the whole problem's biggest; the earlier ones, restricted
+        # to its sites, take seconds
+        share = LAST_SHARE * left if n == 0 and len(seq) > 1 else left / (len(seq) - n)
+        if n > 0 and seq[n - 1] not in plans:
+            return None  # the period after it built nothing: nor does this one
+        return _solve_period(p, share, opts, keep_open=set(), designs=designs, allowed=None if n == 0 else opened,
+                             warm=None)
+    before = plans.get(seq[n - 1]) if n > 0 else None
+    # what is left, shared by the periods still to solve
+    return _solve_period(p, left / (len(seq) - n), opts, keep_open=opened, designs=designs, allowed=None,
+                         warm=before)
+
+
+def _all_periods(m, preps: list, plans: dict) -> list:
+    """``(variable, value)`` of every integer decision of every period of ``m``: a period's plan, or
+    nothing built where it has none (demand unmet, when the study allows it)."""
     import pyomo.environ as pyo
 
+    pairs: list = []
     for k, p in enumerate(preps):
         block = m.period[p.period.year]
         decisions = plans.get(k)
-        if decisions is None:  # nothing built in this period (demand unmet, when the study allows it)
+        if decisions is None:
             decisions = [(v.parent_component().local_name, v.index(), 0.0)
                          for v in block.component_data_objects(pyo.Var, descend_into=True) if v.is_integer()]
         pairs += _matched(block, decisions)
-    return pairs, time.perf_counter() - t0
+    return pairs
 
 
 def myopic_budget(time_limit_s: float) -> float:

@@ -237,18 +237,25 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
     links = getattr(m, "_siteplan_root_cuts", None)
     n_cuts, lp_x = 0, None
     whole_lp_s = whole_lp_seconds(cm, getattr(m, "_siteplan_start_fix", None))
+    big = whole_lp_s > BIG_MODEL_LP_SHARE * float(time_limit_s)  # HiGHS would not get past its root LP
     if root_cuts and links and cm.integrality.any() and whole_lp_s <= ROOT_CUT_BUDGET * float(time_limit_s):
         n_cuts, lp_x = root_cut_loop(h, cm, links, opts, budget_s=ROOT_CUT_BUDGET * float(time_limit_s),
                                      new_highs=_highs)
     if mip_start == "auto":
         wants = lp_x is not None or bool(getattr(m, "_siteplan_prefer_start", False)) \
-            or whole_lp_s > BIG_MODEL_LP_SHARE * float(time_limit_s)
+            or big
         # a loose target, on the total or on the avoidable cost: a good incumbent is what is missing
         loose = max(float(mip_rel_gap), float(decision_gap or 0.0)) >= AUTO_START_MIN_GAP
         mip_start = wants and loose
     start_obj = _give_start(m, h, cm, opts, lp_x, mip_start, start, refine_start, float(time_limit_s),
-                            float(mip_rel_gap), progress, whole_lp_s)
+                            float(mip_rel_gap), progress, big)
     h.setOptionValue("time_limit", max(1e-3, float(time_limit_s) - (time.perf_counter() - t1)))
+    if big and start_obj is not None:
+        # HiGHS's root LP could not finish in the time left: it takes the start and stops
+        h.setOptionValue("time_limit", INTERRUPTED_START_S)
+        if progress is not None:
+            progress("the model's LP relaxation is too big to solve whole in the time limit: the plan is "
+                     "the start, with no bound")
     if progress is not None:
         _report_progress(h, cm, progress, float(time_limit_s), float(mip_rel_gap), t1, decision_gap)
     met = _stop_on_decision_gap(h, cm, decision_gap, unavoidable_usd)
@@ -279,16 +286,15 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
 
 
 def _give_start(m, h, cm: CompiledModel, opts: dict, lp_x, mip_start, start: list | None, refine_start: bool,
-                time_limit_s: float, mip_rel_gap: float, progress, whole_lp_s: float = 0.0) -> float | None:
+                time_limit_s: float, mip_rel_gap: float, progress, big: bool = False) -> float | None:
     """Hand HiGHS its MIP start, if any (given, refined, or LP-guided); returns the start's objective
     when siteplan found it (None for none, or a given start HiGHS completes itself).
 
-    When the whole LP relaxation would take more than ``BIG_MODEL_LP_SHARE`` of the time limit
-    (``whole_lp_s``), HiGHS's own search is unlikely to get past its root LP, so the start is the plan:
-    it gets ``BIG_MODEL_START_SHARE`` of the limit, and its LP is solved on a kernel of sites."""
+    ``big``: the whole LP relaxation would take more than ``BIG_MODEL_LP_SHARE`` of the time limit, so
+    HiGHS's own search would not get past its root LP and the start is the plan: it gets
+    ``BIG_MODEL_START_SHARE`` of the limit, and its LP is solved on a kernel of sites."""
     fix_vars = getattr(m, "_siteplan_start_fix", None)
     kernel_vars = getattr(m, "_siteplan_start_kernel", None)
-    big = whole_lp_s > BIG_MODEL_LP_SHARE * time_limit_s
     start_obj = None
     if start and cm.integrality.any():
         pos = {id(v): i for i, v in enumerate(cm.columns)}
@@ -380,9 +386,10 @@ def _result(cm: CompiledModel, info, term: Termination, status_text: str, timing
 
 # a model whose whole LP relaxation is estimated at over this share of the time limit ...
 BIG_MODEL_LP_SHARE = 0.5
-# ... gives its MIP start this share (the rest: HiGHS, from the start). On the national build-out
-# (761,961 rows) no whole-model LP finished in 160 s, nor HiGHS's root in the 181 s left to it
-BIG_MODEL_START_SHARE = 0.8
+# ... gives its MIP start this share; HiGHS then only takes the start. On the national build-out
+# (761,961 rows) no whole-model LP finished in 160 s, nor HiGHS's root in the 181 s left to it, nor in
+# 75 s after a start (2026-12-03)
+BIG_MODEL_START_SHARE = 0.9
 
 DUALS_BUDGET = 0.25  # share of the time limit the fixed-integer LP may use (at least DUALS_MIN_S)
 DUALS_MIN_S = 5.0
