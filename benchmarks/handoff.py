@@ -2,7 +2,7 @@
 
     python benchmarks/handoff.py models/example.yaml [/tmp/gen300/study.yaml ...]
 
-Paths: (1) siteplan's compiler (``siteplan.compiler``, the same matrix as Pyomo's standard form)
+Paths: (1) siteplan's compiler (``siteplan.solve.compiler``, the same matrix as Pyomo's standard form)
 -> highspy.passModel (what siteplan uses); (2) Pyomo's standard-form compiler -> passModel;
 (3) Pyomo LP writer -> file -> highspy.readModel; (4) Pyomo's persistent appsi_highs interface
 (set_instance). Each path is timed on the same built model, side by side, after a warm-up; the
@@ -21,22 +21,23 @@ import highspy
 
 import siteplan
 from siteplan.prepare import prepare
-from siteplan.solve import _highs, _quiet_highs, compile_model
+from siteplan.solve import compile_model
+from siteplan.solve.highs import load_highs, quiet_highs
 
 
 def siteplan_compiler(m):
-    return _highs(compile_model(m, "siteplan"), {"output_flag": False})
+    return load_highs(compile_model(m, "siteplan"), {"output_flag": False})
 
 
 def standard_form(m):
-    return _highs(compile_model(m, "pyomo"), {"output_flag": False})
+    return load_highs(compile_model(m, "pyomo"), {"output_flag": False})
 
 
 def lp_file(m):
     with tempfile.TemporaryDirectory() as d:
         path = str(Path(d) / "m.lp")
         m.write(path, io_options={"symbolic_solver_labels": False})
-        h = _quiet_highs()
+        h = quiet_highs()
         h.readModel(path)
     return h
 

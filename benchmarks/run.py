@@ -118,18 +118,15 @@ def worker_siteplan(scenario: str, set_values: dict, mps: str, opts: str, out: s
     rss = {"start": _maxrss_mb()}
     import highspy
 
-    import importlib
-
     import siteplan
     from siteplan.prepare import prepare
-
-    sps = importlib.import_module("siteplan.solve")  # the attribute siteplan.solve is the solve() function
+    from siteplan.solve import highs as sph, run as spr  # solve_model looks compile_model up in siteplan.solve.run
 
     rss["imports"] = _maxrss_mb()
     cpu = time.process_time  # all threads of the process (HiGHS's too)
     written = {"write_s": 0.0, "write_cpu_s": 0.0, "n": 0, "compile_cpu_s": 0.0, "pass_cpu_s": 0.0,
                "run_cpu_s": 0.0, "run_s": 0.0}
-    orig_compile, orig_highs, orig_run = sps.compile_model, sps._highs, highspy.Highs.run
+    orig_compile, orig_highs, orig_run = spr.compile_model, sph.load_highs, highspy.Highs.run
 
     def timed_compile(m):
         c = cpu()
@@ -193,10 +190,10 @@ def worker_siteplan(scenario: str, set_values: dict, mps: str, opts: str, out: s
             written.update(rows=self.getNumRow(), cols=self.getNumCol(), nonzeros=self.getNumNz(),
                            highs_status=self.modelStatusToString(self.getModelStatus()))
 
-    sps.compile_model = timed_compile
-    sps._highs = tagging_highs
+    spr.compile_model = timed_compile
+    sph.load_highs = tagging_highs  # every HiGHS instance of the solve stage is made through it
     highspy.Highs.run = writing_run
-    import siteplan.buildout_start as bst
+    from siteplan.solve import buildout_start as bst
 
     orig_start = bst.myopic_start
 

@@ -323,7 +323,7 @@ def test_the_myopic_start_is_a_whole_build_out_plan(tmp_path, order):
     # sites opened before held open): fixing every integer decision of the start in the
     # build-out leaves a feasible LP whose plan keeps every rule, and costs at least the optimum
     from siteplan.buildout import buildout_from_model
-    from siteplan.buildout_start import myopic_start
+    from siteplan.solve.buildout_start import myopic_start
     from siteplan.solve import solve_model
 
     path = _bridge_study(tmp_path, rent_usd_per_kw_month=50.0, penalty=1e7)
@@ -350,8 +350,8 @@ def test_the_myopic_start_keeps_the_build_before_when_a_period_has_no_time(tmp_p
     # no time for any period's solve: the first builds nothing, the second keeps that (last first:
     # nothing is built in any period); the build-out still solves from there (the start is a valid
     # plan: all demand unmet)
-    import siteplan.buildout_start as bst
-    from siteplan.buildout_start import myopic_start
+    from siteplan.solve import buildout_start as bst
+    from siteplan.solve.buildout_start import myopic_start
 
     path = _bridge_study(tmp_path, rent_usd_per_kw_month=50.0, penalty=1e7)
     study = siteplan.load(path)
@@ -369,7 +369,7 @@ def test_the_start_is_refined_among_the_sites_the_lp_opens(tmp_path, monkeypatch
     # an empty myopic start (no time for the periods: all demand unmet) is refined among the sites
     # the build-out's LP relaxation opens before HiGHS searches: the refined start is already the
     # optimum of this tiny study, far below the empty start's unmet-demand penalty
-    import siteplan.buildout_start as bst
+    from siteplan.solve import buildout_start as bst
 
     path = _bridge_study(tmp_path, rent_usd_per_kw_month=50.0, penalty=1e7)
     monkeypatch.setattr(bst, "myopic_budget", lambda time_limit_s: 0.0)
@@ -382,7 +382,7 @@ def test_the_start_is_refined_among_the_sites_the_lp_opens(tmp_path, monkeypatch
 
 
 def test_the_refined_start_keeps_the_sites_the_start_opens():
-    from siteplan.solve import closed_columns
+    from siteplan.solve.mip_start import closed_columns
 
     cols = np.array([0, 1, 2, 3])
     x = np.array([0.0, 0.4, 0.0, 0.0, 7.0])
@@ -407,7 +407,7 @@ def test_the_last_first_start_opens_earlier_only_sites_the_later_periods_open(tm
     from test_buildout_bruteforce import random_buildout
 
     from siteplan.buildout import buildout_from_model
-    from siteplan.buildout_start import myopic_start
+    from siteplan.solve.buildout_start import myopic_start
     from siteplan.solve import solve_model
 
     path = random_buildout(tmp_path, seed)
@@ -431,7 +431,7 @@ def test_the_start_is_solved_on_merged_slices_and_is_a_plan_at_full_resolution(t
     # 12 slices (prices 40-150 USD/MWh): the start's periods are prepared on START_SLICES merged
     # slices (+ the design peak); their integer decisions, fixed in the full-resolution build-out,
     # leave a feasible plan that keeps every rule and serves all demand; siteplan.solve starts from it
-    import siteplan.buildout_start as bst
+    from siteplan.solve import buildout_start as bst
     from siteplan.buildout import buildout_from_model
     from siteplan.solve import solve_model
 
@@ -465,7 +465,7 @@ def test_the_start_is_solved_on_merged_slices_and_is_a_plan_at_full_resolution(t
 def test_a_one_period_build_out_is_solved_as_the_single_period_study(tmp_path, monkeypatch):
     """No myopic start for one period (it would solve the same study twice): the build-out takes the
     single-period path's start, and still gives the single-period plan."""
-    import siteplan.buildout_start as bst
+    from siteplan.solve import buildout_start as bst
 
     def boom(*a, **k):
         raise AssertionError("the myopic start ran for a one-period build-out")

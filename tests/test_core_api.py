@@ -137,7 +137,7 @@ def test_warm_start_from_another_plan_gives_the_same_optimum():
 
 
 def test_warm_start_values_match_by_id(tmp_path):
-    from siteplan.warmstart import start_values
+    from siteplan.solve.warmstart import start_values
 
     base = siteplan.solve(EXAMPLE)
     study = siteplan.load(EXAMPLE)

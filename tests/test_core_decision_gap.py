@@ -1,11 +1,11 @@
-"""The decision gap: the gap on the cost plans can differ in (siteplan.decision_gap)."""
+"""The decision gap: the gap on the cost plans can differ in (siteplan.solve.decision_gap)."""
 
 import math
 
 import pytest
 
 import siteplan
-from siteplan.decision_gap import decision_gap, unavoidable_cost
+from siteplan.solve.decision_gap import decision_gap, unavoidable_cost
 from siteplan.prepare import prepare
 from tiny import site, solve_checked, write_tiny
 

@@ -1,4 +1,4 @@
-"""Values of limits from the LP with the integer decisions fixed (siteplan.duals), on tiny studies
+"""Values of limits from the LP with the integer decisions fixed (siteplan.solve.duals), on tiny studies
 worked out by hand (tests/tiny.py conventions: 1 rack = 1 MW IT = 1 H100e, PUE 1.1 at 10 C, two
 slices of 4380 h, gas at 10 MMBtu/MWh x $5 = $50/MWh, 5 MW units at $5M/yr)."""
 
@@ -8,7 +8,7 @@ import pytest
 import xarray as xr
 
 import siteplan
-from siteplan.duals import LIMITS, fixed_lp_duals, limit
+from siteplan.solve.duals import LIMITS, fixed_lp_duals, limit
 from siteplan.prepare import prepare
 from siteplan.results.folder import read_results, write_results
 from siteplan.solve import compile_model, solve_model
@@ -30,7 +30,7 @@ def _corridor_study(root, cap_mw=6.5, price=30.0, **kw):
 
 def _fixed_cost(path, plan):
     """The objective with every integer decision fixed at the plan's values (the fixed-integer LP)."""
-    from siteplan.warmstart import start_values
+    from siteplan.solve.warmstart import start_values
 
     study = siteplan.load(path)
     prep = prepare(study.scenario, study.dataset, study.catalog)

@@ -3,7 +3,7 @@
 import numpy as np
 import pyomo.environ as pyo
 
-from siteplan.solve import _column_bounds_each, column_bounds
+from siteplan.solve.run import _column_bounds_each, column_bounds
 
 
 def test_column_bounds_match_pyomo_per_variable():
@@ -85,11 +85,13 @@ def test_time_left_counts_from_the_previous_runs():
     import highspy
     import numpy as np
 
-    from siteplan.solve import _quiet_highs, _use_threads, set_time_left
+    from siteplan.solve.cutloop import set_time_left
+    from siteplan.solve.highs import quiet_highs
+    from siteplan.solve.run import _use_threads
 
     rng = np.random.default_rng(0)
     _use_threads(1)  # HiGHS has one thread pool per process: use the count the other tests use
-    h = _quiet_highs()
+    h = quiet_highs()
     h.setOptionValue("threads", 1)
     n, m = 400, 300
     h.addVars(n, np.zeros(n), np.full(n, 10.0))
@@ -143,7 +145,7 @@ def _assert_same_compiled(a, b):
     import numpy as np
 
     assert [id(v) for v in a.columns] == [id(v) for v in b.columns]
-    assert [id(c) for c in a.rows] == [id(c) for c in b.rows]  # the constraint of each row (read by siteplan.duals)
+    assert [id(c) for c in a.rows] == [id(c) for c in b.rows]  # the constraint of each row (read by siteplan.solve.duals)
     for f in ("c", "row_lower", "row_upper", "col_lower", "col_upper", "integrality"):
         np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)
     assert a.offset == b.offset
@@ -208,7 +210,7 @@ def test_compiler_gives_pyomos_objective_and_column_order():
     first with a zero coefficient (Pyomo numbers its columns there)."""
     from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
-    from siteplan.compiler import _Columns, _sum_repn
+    from siteplan.solve.compiler import _Columns, _sum_repn
     from siteplan.solve import compile_model
     from pyomo.repn.util import FileDeterminism, FileDeterminism_to_SortComponents
 
@@ -321,12 +323,13 @@ def test_highs_receives_the_compiled_matrix():
 
     import siteplan
     from siteplan.prepare import prepare
-    from siteplan.solve import _highs, compile_model
+    from siteplan.solve import compile_model
+    from siteplan.solve.highs import load_highs
 
     study = siteplan.load(Path(__file__).resolve().parents[1] / "models/example.yaml")
     cm = compile_model(siteplan.build_model(prepare(study.scenario, study.dataset, study.catalog)))
     assert cm.integrality.any() and not cm.integrality.all()
-    lp = _highs(cm, {"output_flag": False}).getLp()
+    lp = load_highs(cm, {"output_flag": False}).getLp()
     A = cm.A.tocsc()
     for got, want in ((lp.col_cost_, cm.c), (lp.col_lower_, cm.col_lower), (lp.col_upper_, cm.col_upper),
                       (lp.row_lower_, cm.row_lower), (lp.row_upper_, cm.row_upper),

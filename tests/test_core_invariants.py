@@ -125,7 +125,7 @@ def test_import_above_the_contract(solved):
 
 
 def test_circulating_flow_is_caught():
-    from siteplan.flows import circulating, least_flows
+    from siteplan.solve.flows import circulating, least_flows
 
     nodes, fr, to = ["a", "b", "c"], ["a", "b", "c"], ["b", "c", "a"]
     # 5 MW delivered from a to c: the least flow goes straight along c->a reversed, nothing circulates

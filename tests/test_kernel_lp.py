@@ -1,4 +1,4 @@
-"""The LP relaxation on a kernel of sites, priced out (siteplan.kernel_lp; issue 21's national
+"""The LP relaxation on a kernel of sites, priced out (siteplan.solve.kernel_lp; issue 21's national
 build-out): certified, it is the whole LP's optimum; the solve uses it for models too big for their
 budget and still reaches the textbook optimum; the first kernel holds the sites nearest each demand."""
 
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import siteplan
-from siteplan import kernel_lp as klp
-from siteplan.highs import load_highs, relaxed
+from siteplan.solve import kernel_lp as klp
+from siteplan.solve.highs import load_highs, relaxed
 from siteplan.model import build_model
 from siteplan.prepare import prepare
 from siteplan.solve import compile_model

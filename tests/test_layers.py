@@ -97,20 +97,7 @@ STAGE = {
     # model
     "siteplan.model": "model",
     # solve
-    "siteplan.buildout_start": "solve",  # a build-out's start: its periods solved one at a time
-    "siteplan.compiler": "solve",
-    "siteplan.cutloop": "solve",
-    "siteplan.decision_gap": "solve",
-    "siteplan.diagnose": "solve",
-    "siteplan.duals": "solve",
-    "siteplan.flows": "solve",
-    "siteplan.highs": "solve",
-    "siteplan.mip_start": "solve",
-    "siteplan.kernel_lp": "solve",
-    "siteplan.progress_cb": "solve",
-    "siteplan.solve": "solve",
-    "siteplan.solve_result": "solve",
-    "siteplan.warmstart": "solve",
+    "siteplan.solve": "solve",  # compile, hand to HiGHS, run, read back; duals, diagnosis, starts, flows
     # results
     "siteplan.export.headline": "results",  # sums and ratios of a Plan (the terminal summary uses them too)
     "siteplan.results": "results",

@@ -76,7 +76,7 @@ def siteplan_passer(scenario: Path, variant: str, set_values: dict | None = None
 
     import siteplan
     from siteplan.prepare import prepare
-    from siteplan.solve import _highs as sp_highs
+    from siteplan.solve.highs import load_highs as sp_highs
     from siteplan.solve import compile_model
 
     study = siteplan.load(scenario, set_values=set_values or {})

@@ -44,7 +44,7 @@ def __dir__():
 
 
 def _function_over_submodule(name: str) -> property:
-    # siteplan.solve and .prepare name both a function and a submodule; importing the
+    # siteplan.solve and .prepare name both a function and a subpackage; importing the
     # submodule binds the package attribute to the module, which would hide the function
     return property(lambda self: _public(name), lambda self, value: None)
 

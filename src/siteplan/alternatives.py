@@ -2,7 +2,7 @@
 
 After the best plan, each alternative is found on the same model in two MIPs: (A) the cheapest plan
 at least one choice away from every plan so far; if it costs more than ``slack`` of the cost plans
-can differ in (the best plan's objective less the unavoidable cost of :mod:`siteplan.decision_gap`)
+can differ in (the best plan's objective less the unavoidable cost of :mod:`siteplan.solve.decision_gap`)
 above the best, there is no alternative; (B) from it, the plan within that cost that maximises its
 smallest **distance** to the best plan and to every alternative found before it. The distance between two plans counts the binary choices where
 they differ:
@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from siteplan.decision_gap import decision_gap, unavoidable_cost
+from siteplan.solve.decision_gap import decision_gap, unavoidable_cost
 from siteplan.model.linear import linear_value
 
 __all__ = ["find_alternatives", "alternatives_table", "robust_choices", "shared_choices", "proven", "DISTANCE_VARS"]
@@ -71,7 +71,7 @@ def find_alternatives(m, prep, best, k: int = 2, slack: float = 0.01, time_limit
         Number of alternatives.
     slack : float
         Allowed extra cost, as a share of the best plan's avoidable cost (objective less
-        :func:`siteplan.decision_gap.unavoidable_cost`); under ``max_profit``, of the absolute
+        :func:`siteplan.solve.decision_gap.unavoidable_cost`); under ``max_profit``, of the absolute
         objective.
     time_limit_s : float, optional
         Per step; default: the scenario's time limit for step A (the cheapest plan that differs: it

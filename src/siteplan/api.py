@@ -262,10 +262,10 @@ def solve_built(m, prep: Prepared, prepare_s: float = 0.0, build_s: float = 0.0,
     opts = prep.scenario.solver.model_dump()
     opts.update(solver_options)
     if warm_start is not None:
-        from siteplan.warmstart import start_values
+        from siteplan.solve.warmstart import start_values
 
         opts["start"] = start_values(m, warm_start)
-    from siteplan.decision_gap import unavoidable_cost
+    from siteplan.solve.decision_gap import unavoidable_cost
     from siteplan.results.invariants import record_invariants
 
     res = solve_model(m, unavoidable_usd=unavoidable_cost(prep, m), **opts)
@@ -341,7 +341,7 @@ def evaluate_full_resolution(plan: Plan, study: Study, **solver_options) -> Plan
     The model is rebuilt from the study, so constraints or costs added to the merged model by hand
     are not in it; integer decisions of the plan that the rebuilt model does not have are ignored.
     """
-    from siteplan.warmstart import start_values
+    from siteplan.solve.warmstart import start_values
 
     _check_solver_options(solver_options, "siteplan.evaluate_full_resolution")
     sc = study.scenario.model_copy(update={"formulation": study.scenario.formulation.model_copy(

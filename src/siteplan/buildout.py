@@ -60,7 +60,7 @@ def solve_buildout(study, progress=None, alternatives: int = 0, slack: float = 0
 def solve_built_buildout(m, preps: list, prepare_s: float = 0.0, build_s: float = 0.0, **solver_options) -> BuildOut:
     """Solve a model from :func:`siteplan.model.periods.build_buildout_model` (possibly extended)
     into a :class:`BuildOut`; every period's plan and the timeline are checked against the rules."""
-    from siteplan.decision_gap import unavoidable_cost
+    from siteplan.solve.decision_gap import unavoidable_cost
 
     sc = preps[0].scenario
     opts = sc.solver.model_dump()
@@ -74,7 +74,7 @@ def solve_built_buildout(m, preps: list, prepare_s: float = 0.0, build_s: float 
         # is the single-period study and is solved as one (mip_start as set: solve_model's LP-guided
         # start); the start would solve it twice (generated 300-site study, 1 period: start 17.7 s of
         # 31 s against HiGHS alone on the matrix in 7 s, docs/performance.md "Build-out studies").
-        from siteplan.buildout_start import coarse_periods, myopic_start
+        from siteplan.solve.buildout_start import coarse_periods, myopic_start
 
         t_c = time.perf_counter()
         # the periods on merged time slices: seconds each, where all slices take minutes

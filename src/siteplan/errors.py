@@ -36,7 +36,7 @@ class InputError(ValueError):
 class SolveError(RuntimeError):
     """The study has no plan: infeasible, unbounded, or the solver failed without an incumbent.
 
-    An infeasible model's error carries ``diagnosis`` (:class:`siteplan.diagnose.Diagnosis`: an
+    An infeasible model's error carries ``diagnosis`` (:class:`siteplan.solve.diagnose.Diagnosis`: an
     irreducible infeasible subset in model terms, or that only integrality conflicts) and says it in
     its message; otherwise ``diagnosis`` is None.
     """

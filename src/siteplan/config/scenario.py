@@ -96,7 +96,7 @@ class Solver(_Strict):
     decision_gap: float | None = Field(
         default=None, ge=0, le=1, description="Also stop when (objective - bound) <= this x (objective - the cost "
                                         "no plan can avoid): the gap on what the siting and power choices "
-                                        "cost (siteplan.decision_gap). null = only mip_rel_gap.")
+                                        "cost (siteplan.solve.decision_gap). null = only mip_rel_gap.")
     threads: int = Field(default=1, ge=1, le=MAX_THREADS)
     seed: int = Field(default=0, ge=0)
     output: bool = Field(default=False, description="Print the HiGHS log.")

@@ -37,7 +37,7 @@ __all__ = ["Block", "FULL_IN_ROUTING_WORDS", "Table", "_corridor_status", "_deci
 
 
 def _decision_gap_cell(r) -> str:
-    """The gap on the avoidable cost (siteplan.decision_gap), with the cost it is taken on."""
+    """The gap on the avoidable cost (siteplan.solve.decision_gap), with the cost it is taken on."""
     from siteplan.results.summary import no_bound_words
 
     dg, u = getattr(r, "decision_gap", float("nan")), getattr(r, "unavoidable_usd_per_yr", float("nan"))

@@ -15,7 +15,7 @@ from siteplan.labels import column_words, slice_name
 
 REL_TOL, ABS_TOL = 1e-6, 1e-3  # a quantity is "at the limit" when the used amount is within this of it
 # A limit *binds* when relaxing it by one unit is worth more than DUAL_TOL USD/yr (its value from the
-# duals of the LP with the integer decisions fixed, plan.ds["value_*"], see siteplan.duals): below
+# duals of the LP with the integer decisions fixed, plan.ds["value_*"], see siteplan.solve.duals): below
 # that is solver noise (HiGHS's dual feasibility tolerance is 1e-7 on costs of 1e2-1e7 USD/yr per unit).
 DUAL_TOL = 1e-3
 

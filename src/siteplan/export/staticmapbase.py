@@ -39,7 +39,7 @@ def _site_area(mw, mw_max):
     return np.maximum(MIN_SITE_PT2, MAX_SITE_PT2 * np.asarray(mw, float) / max(mw_max, SIZE_REF_MW))
 
 
-HEADROOM_VALUE_TOL = 1e-3  # USD/yr per MW: below this a headroom does not bind (siteplan.duals)
+HEADROOM_VALUE_TOL = 1e-3  # USD/yr per MW: below this a headroom does not bind (siteplan.solve.duals)
 
 
 def _plain(text: str) -> str:

@@ -314,7 +314,7 @@ def nice_number(x: float) -> float:
 
 def headroom_values(plan) -> np.ndarray:
     """Value of one more MW of headroom per substation of ``plan.substations`` (USD/yr per MW; the
-    duals of the fixed-integer LP, :mod:`siteplan.duals`), NaN where not known."""
+    duals of the fixed-integer LP, :mod:`siteplan.solve.duals`), NaN where not known."""
     ds = plan.ds
     if "value_headroom_usd_per_mw_yr" not in ds or not len(plan.substations):
         return np.full(len(plan.substations), np.nan)

@@ -10,7 +10,7 @@ supply or corridor capacity varies by slice (the optional ``supply_factor`` and
 lowest capacity over the slices: firm means deliverable in every slice, and then every slice's
 imports are again delivered. The
 flows per slice reported in a plan are the least total flow that delivers that slice's imports
-(:mod:`siteplan.flows`), found after the solve with every decision fixed, so nothing circulates.
+(:mod:`siteplan.solve.flows`), found after the solve with every decision fixed, so nothing circulates.
 """
 
 from __future__ import annotations

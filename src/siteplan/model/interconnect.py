@@ -52,7 +52,7 @@ def define_interconnect(m, p) -> None:
 def _contracts(m, cap: dict, up_ok: list) -> tuple[dict, dict, dict]:
     """``connect``, ``contract_mw`` within the option's limit and ``upgrade_mw`` within the contract."""
     m.connect = pyo.Var(m.OPTIONS, domain=pyo.Binary, doc="interconnect option built")
-    # no upper bound of its own: contract_cap is the limit (one place for its dual, siteplan.duals)
+    # no upper bound of its own: contract_cap is the limit (one place for its dual, siteplan.solve.duals)
     m.contract_mw = pyo.Var(m.OPTIONS, domain=pyo.NonNegativeReals, doc="grid capacity contracted through the option (MW)")
     connect, contract = members(m.connect), members(m.contract_mw)
     m.contract_cap = pyo.Constraint(m.OPTIONS, rule=lambda m, i: upper_bound_row(contract[i], scaled(cap[i], connect[i])),

@@ -1,6 +1,6 @@
 """Constraint bodies as one flat Pyomo ``LinearExpression``.
 
-The hand-off (:func:`siteplan.solve.compile_model`, :mod:`siteplan.compiler`) reads the terms of a
+The hand-off (:func:`siteplan.solve.compile_model`, :mod:`siteplan.solve.compiler`) reads the terms of a
 flat ``LinearExpression`` directly (Pyomo's own standard-form compiler reads one in one pass). A
 body such as ``x <= sum(c * y)`` instead becomes a sum of a variable and a negated sum, which a
 compiler walks node by node, and a named ``Expression`` in a row is walked again in every row that

@@ -310,7 +310,7 @@ def _owned_rented(m, preps: list, years: list, S: list, name: str, kinds: list) 
 
 def _limit_values_by_period(plans: dict, years: list, S: list) -> dict:
     """Each period plan's ``value_*`` limits (the period's own USD/yr per unit, from the study's
-    fixed-integer LP, :meth:`siteplan.duals.Duals.scoped`), stacked along ``period``."""
+    fixed-integer LP, :meth:`siteplan.solve.duals.Duals.scoped`), stacked along ``period``."""
     from siteplan.results.plan import VALUE_ATTRS
 
     out = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from siteplan.config import crf
-from siteplan.flows import circulating
+from siteplan.solve.flows import circulating
 
 
 def check_firm_power(plan, prep, tol: float = 1e-5) -> list[str]:

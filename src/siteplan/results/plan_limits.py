@@ -23,13 +23,13 @@ VALUE_ATTRS = {  # variable -> (dims, unit, description); the values of limits f
     "value_max_sites_usd_per_site_yr": ((), "USD/yr per site", "the scenario's max_sites"),
 }
 _VALUE_NOTE = ("value of relaxing the limit by one unit, from the duals of the LP with every integer decision "
-               "(sites, designs, racks, interconnects, on-site units) fixed at the plan's values (siteplan.duals); "
+               "(sites, designs, racks, interconnects, on-site units) fixed at the plan's values (siteplan.solve.duals); "
                "0 = does not bind; NaN = not priced by that LP (every term of the row is an integer decision, or "
                "the limit does not apply here, or the LP was not solved; see the attribute 'duals_status')")
 
 
 def limit_values(duals, S: list, B: list, E: list, design, ic_opt) -> dict:
-    """The values of the limits (:data:`siteplan.duals.LIMITS`) as DataArrays over the Plan's dims.
+    """The values of the limits (:data:`siteplan.solve.duals.LIMITS`) as DataArrays over the Plan's dims.
 
     Members without a row (a headroom that cannot bind is not generated) are 0; sites without an
     interconnect or a design, and everything when there are no duals, are NaN.

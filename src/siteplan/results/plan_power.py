@@ -11,7 +11,7 @@ import pandas as pd
 import xarray as xr
 from shapely.geometry import LineString
 
-from siteplan.flows import least_flows
+from siteplan.solve.flows import least_flows
 from siteplan.results.plan_read import clean, index_of, scatter, vals
 from siteplan.results.plan_read import data_array as da
 
@@ -218,7 +218,7 @@ class EnergyFlows:
 
 def energy_flows(p, grid: GridUse) -> EnergyFlows:
     """Contracts by substation, and where power flows: not a decision; each slice's imports, and the
-    contracts, routed by the least total flow (nothing circulates; see siteplan.flows)."""
+    contracts, routed by the least total flow (nothing circulates; see siteplan.solve.flows)."""
     opt, subs, cor, T, B = p.options, p.dataset.substations, p.corridors, p.slices, grid.B
     bi = index_of(B)
     connected = pd.Series(0.0, index=B)

@@ -13,6 +13,7 @@ import highspy
 import numpy as np
 
 from siteplan._scipy import import_scipy
+from siteplan.solve.solve_result import CompiledModel
 
 
 def least_flows(nodes: list, from_id: list, to_id: list, capacity_mw: np.ndarray, supply_limit_mw: np.ndarray,
@@ -54,12 +55,11 @@ def least_flows(nodes: list, from_id: list, to_id: list, capacity_mw: np.ndarray
     supply = np.zeros((nb, ncase))
     if nb == 0:
         return flow, supply
-    from siteplan.highs import quiet_highs
+    from siteplan.solve import highs
 
     A = _balance_matrix(nodes, from_id, to_id)
     cap_c, sup_c = _per_case(capacity_mw, ne, ncase), _per_case(supply_limit_mw, nb, ncase)
-    h = quiet_highs()
-    h.passModel(_flow_lp(A, ne, nb, cap_c, sup_c))
+    h = highs.load_highs(_flow_lp(A, ne, nb, cap_c, sup_c), {})
     idx = np.arange(nb, dtype=np.int32)
     bounded = np.arange(2 * ne + nb, dtype=np.int32)
     for j in range(ncase):
@@ -104,25 +104,18 @@ def _per_case(values, n: int, ncase: int) -> np.ndarray:
     return np.broadcast_to(v.reshape(n, -1) if n else np.zeros((0, 1)), (n, ncase))
 
 
-def _flow_lp(A, ne: int, nb: int, cap_c: np.ndarray, sup_c: np.ndarray) -> highspy.HighsLp:
-    """The least-flow LP with the first case's bounds and no load (each case sets its own)."""
+def _flow_lp(A, ne: int, nb: int, cap_c: np.ndarray, sup_c: np.ndarray) -> CompiledModel:
+    """The least-flow LP with the first case's bounds and no load (each case sets its own); its columns
+    are numbered, not Pyomo variables."""
     ncol = 2 * ne + 2 * nb
     cap = cap_c[:, 0]
     # a MW left undelivered costs more than any routing can (all corridors full both ways cost 2 x sum)
     penalty = 1.0 + 2.0 * float(cap_c.max(axis=1, initial=0.0).sum())
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = ncol, nb
-    lp.col_cost_ = np.concatenate([np.ones(2 * ne), np.zeros(nb), np.full(nb, penalty)])  # 1 per MW per corridor
-    lp.col_lower_ = np.zeros(ncol)
-    lp.col_upper_ = np.concatenate([cap, cap, sup_c[:, 0], np.full(nb, np.inf)])
-    lp.row_lower_ = np.zeros(nb)
-    lp.row_upper_ = np.zeros(nb)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = A.indices.astype(np.int32)
-    lp.a_matrix_.value_ = A.data.astype(float)
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = ncol, nb
-    return lp
+    return CompiledModel(columns=list(range(ncol)),
+                         c=np.concatenate([np.ones(2 * ne), np.zeros(nb), np.full(nb, penalty)]),  # 1 per MW per corridor
+                         offset=0.0, A=A, row_lower=np.zeros(nb), row_upper=np.zeros(nb), col_lower=np.zeros(ncol),
+                         col_upper=np.concatenate([cap, cap, sup_c[:, 0], np.full(nb, np.inf)]),
+                         integrality=np.zeros(ncol, dtype=np.uint8))
 
 
 def circulating(nodes: list, from_id: list, to_id: list, flow_mw: np.ndarray, tol_mw: float = 1e-4) -> list:

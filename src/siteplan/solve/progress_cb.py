@@ -1,6 +1,6 @@
 """HiGHS callbacks a solve subscribes: progress lines, and the stop at a target decision gap.
 
-Split from :mod:`siteplan.solve`, which re-exports every name here.
+Subscribed by :func:`siteplan.solve.run.solve_model`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable
 import highspy
 import numpy as np
 
-from siteplan.solve_result import CompiledModel
+from siteplan.solve.solve_result import CompiledModel
 
 
 PROGRESS_EVERY_S = 15.0  # seconds between branch-and-bound progress lines

@@ -1,7 +1,7 @@
 """What a solve gives back: why the solver stopped, the stage timings, the outcome as data, and the
 compiled model (the arrays handed to HiGHS, with the Pyomo variable of every column).
 
-Split from :mod:`siteplan.solve`, which re-exports every name here.
+The package :mod:`siteplan.solve` exports its public names.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class Timings:
     handoff_s: float = 0.0
     solve_s: float = 0.0
     extract_s: float = 0.0
-    duals_s: float = 0.0  # the LP re-solve with the integer decisions fixed (siteplan.duals)
+    duals_s: float = 0.0  # the LP re-solve with the integer decisions fixed (siteplan.solve.duals)
 
     @property
     def total_s(self) -> float:
@@ -59,9 +59,9 @@ class SolveResult:
     root_cuts: int = 0
     start_objective: float | None = None
     primal_feasible: bool = True  # False: HiGHS stopped at a point it has not found feasible (an unfinished LP)
-    unavoidable_usd_per_yr: float = float("nan")  # cost no plan of the study avoids (siteplan.decision_gap)
+    unavoidable_usd_per_yr: float = float("nan")  # cost no plan of the study avoids (siteplan.solve.decision_gap)
     decision_gap: float = float("nan")  # (objective - bound) / (objective - unavoidable)
-    # siteplan.duals.Duals of the LP with the integer decisions fixed (None if not asked for); it holds
+    # siteplan.solve.duals.Duals of the LP with the integer decisions fixed (None if not asked for); it holds
     # the Pyomo rows and columns, so solve_built drops it once the Plan has its values
     duals: object = field(default=None, repr=False, compare=False)
 

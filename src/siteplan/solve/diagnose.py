@@ -99,9 +99,9 @@ def diagnose(cm, time_limit_s: float = 60.0) -> Diagnosis:
     -------
     Diagnosis
     """
-    from siteplan.highs import load_highs, relaxed
+    from siteplan.solve import highs
 
-    lp = load_highs(relaxed(cm), {"time_limit": float(time_limit_s), "output_flag": False})
+    lp = highs.load_highs(highs.relaxed(cm), {"time_limit": float(time_limit_s), "output_flag": False})
     lp.run()
     status = lp.getModelStatus()
     if status == highspy.HighsModelStatus.kOptimal:

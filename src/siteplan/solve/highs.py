@@ -1,8 +1,12 @@
 """A HiGHS instance, without its banner, holding a compiled model's arrays (no Pyomo here).
 
-Shared by the solve (:mod:`siteplan.solve`) and what runs HiGHS beside it: the infeasibility
-diagnosis (:mod:`siteplan.diagnose`), the fixed-integer LP duals (:mod:`siteplan.duals`) and the
-least-flow routing (:mod:`siteplan.flows`), so none of them imports the solve back.
+Every HiGHS instance of the solve stage is made by :func:`load_highs`, looked up here at call time
+(``from siteplan.solve import highs``, then ``highs.load_highs(...)``): the solve itself
+(:mod:`siteplan.solve.run`), the root cut loop, the MIP starts and the kernel LP, and what runs HiGHS
+beside it: the infeasibility diagnosis (:mod:`siteplan.solve.diagnose`), the fixed-integer LP duals
+(:mod:`siteplan.solve.duals`) and the least-flow routing (:mod:`siteplan.solve.flows`). So one
+replacement of ``siteplan.solve.highs.load_highs`` (``benchmarks/run.py`` tags and times every
+instance that way) reaches them all.
 """
 
 from __future__ import annotations

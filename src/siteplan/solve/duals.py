@@ -286,7 +286,7 @@ def fixed_lp_duals(cm, x: np.ndarray, options: dict | None = None, time_limit_s:
         is infeasible (e.g. rounding the integers broke a row by more than the tolerances) or did
         not finish.
     """
-    from siteplan.highs import load_highs
+    from siteplan.solve import highs
 
     t0 = time.perf_counter()
     integ = cm.integrality.astype(bool)
@@ -299,7 +299,7 @@ def fixed_lp_duals(cm, x: np.ndarray, options: dict | None = None, time_limit_s:
     opts = {k: v for k, v in (options or {}).items() if not str(k).startswith("mip_")}
     opts["time_limit"] = float(time_limit_s)
     opts["output_flag"] = False
-    h = load_highs(lp, opts)
+    h = highs.load_highs(lp, opts)
     h.run()
     d = duals_from_lp(h, cm, model)
     d.seconds = time.perf_counter() - t0

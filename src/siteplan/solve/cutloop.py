@@ -1,29 +1,27 @@
 """The root cut loop: linking inequalities ``x <= c * y`` added to the MIP from repeated LP relaxations.
 
-Split from :mod:`siteplan.solve`, which re-exports every name here. ``new_highs`` is how the loop
-makes its LP (``siteplan.solve`` passes its own ``_highs``, so a replacement there, e.g. by
+Run by :func:`siteplan.solve.run.solve_model` before branching. Its LP is made by
+:func:`siteplan.solve.highs.load_highs`, looked up at call time (so a replacement there, e.g. by
 ``benchmarks/run.py``, reaches this loop too).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import highspy
 import numpy as np
 
 from siteplan import interrupt
-from siteplan.highs import load_highs, relaxed as _relaxed
-from siteplan.solve_result import CompiledModel
+from siteplan.solve import highs
+from siteplan.solve.solve_result import CompiledModel
 
 ROOT_CUT_BUDGET = 0.25  # share of the time limit the root cut loop may use (all LP rounds together)
 
 
 def root_cut_loop(h: highspy.Highs, cm: CompiledModel, links: list, options: dict, max_rounds: int = 30,
                   max_per_round: int = 20000, tol: float = 1e-6,
-                  budget_s: float | None = None,
-                  new_highs: Callable = load_highs) -> tuple[int, np.ndarray | None]:
+                  budget_s: float | None = None) -> tuple[int, np.ndarray | None]:
     """Add violated linking inequalities ``x <= c * y`` to ``h`` from repeated LP relaxations.
 
     The LP relaxation is solved on a continuous copy of the model; each round adds the most
@@ -40,7 +38,7 @@ def root_cut_loop(h: highspy.Highs, cm: CompiledModel, links: list, options: dic
     yi = np.fromiter((t[1] for t in trip), dtype=np.int32, count=len(trip))
     coef = np.fromiter((t[2] for t in trip), dtype=float, count=len(trip))
     lp_opts = {k: v for k, v in options.items() if k not in ("mip_rel_gap",)}
-    lp = new_highs(_relaxed(cm), lp_opts)
+    lp = highs.load_highs(highs.relaxed(cm), lp_opts)
     added = np.zeros(len(trip), dtype=bool)
     x_opt = None
     t0 = time.perf_counter()

@@ -179,8 +179,9 @@ def _solve_period(p, share: float, opts: dict, keep_open: set, designs: set, all
     import pyomo.environ as pyo
 
     from siteplan import interrupt
+    from siteplan.errors import SolveError
     from siteplan.model import build_model
-    from siteplan.solve import SolveError, solve_model
+    from siteplan.solve.run import solve_model
 
     if share < 1.0 or interrupt.requested():
         return None

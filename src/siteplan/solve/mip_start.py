@@ -1,9 +1,9 @@
 """MIP starts: the LP-guided restricted MIP (:func:`lp_fix_start`), the columns it closes, and the
 shares of the time limit a start may use.
 
-Split from :mod:`siteplan.solve`, which re-exports every name here. ``new_highs`` is how
-:func:`lp_fix_start` makes its LP and restricted MIP (``siteplan.solve`` passes its own ``_highs``, so
-a replacement there, e.g. by ``benchmarks/run.py``, reaches the start too).
+Used by :func:`siteplan.solve.run.solve_model`. :func:`lp_fix_start` makes its LP and restricted MIP
+with :func:`siteplan.solve.highs.load_highs`, looked up at call time (so a replacement there, e.g. by
+``benchmarks/run.py``, reaches the start too).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import highspy
 import numpy as np
 
 from siteplan import interrupt
-from siteplan.highs import load_highs, relaxed as _relaxed
-from siteplan.kernel_lp import kernel_lp, use_kernel
-from siteplan.solve_result import CompiledModel
+from siteplan.solve import highs
+from siteplan.solve.kernel_lp import kernel_lp, use_kernel
+from siteplan.solve.solve_result import CompiledModel
 
 START_BUDGET = 0.2  # share of the time limit the LP-guided start may use
 START_MIN_S = 30.0  # ... but at least this (at most half the limit): texas's LP relaxation takes 14-28 s on
@@ -39,7 +39,7 @@ REFINE_GAP = 0.005  # the refined start's gap within its restricted MIP: a start
 # study (1 % target) the start took HiGHS from 1.54 % after 10 min to 0.62 % in 3.5 min; on the
 # CFL benchmark (0.01 % target) it found the optimum but the proof took as long, so it only cost time.
 AUTO_START_MIN_GAP = 0.005
-# share of a start's budget its LP relaxation may take on a kernel of sites (siteplan.kernel_lp), when the
+# share of a start's budget its LP relaxation may take on a kernel of sites (siteplan.solve.kernel_lp), when the
 # whole LP would take more: the rest is the restricted MIP's. On the national build-out's last period
 # the kernel LP's first round took 10-16 s, the restricted MIP on the 347 kernel sites a first plan at 65 s
 KERNEL_LP_SHARE = 0.5
@@ -55,7 +55,7 @@ def closed_columns(cols: np.ndarray, x: np.ndarray, start: list | None = None) -
 def lp_fix_start(h: highspy.Highs, cm: CompiledModel, fix_vars: list, options: dict,
                  budget_s: float, lp_x: np.ndarray | None = None, start: list | None = None,
                  lp_solver: str | None = None, sub_gap: float | None = None,
-                 new_highs: Callable = load_highs, kernel_vars: list | None = None,
+                 kernel_vars: list | None = None,
                  progress: Callable[[str], None] | None = None) -> float | None:
     """LP-guided start: fix to 0 the binaries the LP relaxation leaves at 0 (closed sites), solve
     that restricted MIP within ``budget_s`` and hand its solution to ``h``.
@@ -66,9 +66,9 @@ def lp_fix_start(h: highspy.Highs, cm: CompiledModel, fix_vars: list, options: d
     choice). ``sub_gap`` overrides the restricted MIP's target gap.
 
     The LP relaxation is ``lp_x`` when given (e.g. the root cut loop's last LP), else solved here:
-    whole, or, when the whole LP cannot finish in ``budget_s`` (:func:`siteplan.kernel_lp.use_kernel`)
+    whole, or, when the whole LP cannot finish in ``budget_s`` (:func:`siteplan.solve.kernel_lp.use_kernel`)
     and the model names a kernel of sites (``kernel_vars``, with the sites ``start`` opens added), on
-    that kernel priced out (:func:`siteplan.kernel_lp.kernel_lp`, within ``KERNEL_LP_SHARE`` of the
+    that kernel priced out (:func:`siteplan.solve.kernel_lp.kernel_lp`, within ``KERNEL_LP_SHARE`` of the
     budget).
     The restricted MIP stops at 10 x the target gap (at most 1 %, at least the target): it only
     has to be a good incumbent, the main MIP proves the gap. Closing sites never makes a siteplan
@@ -84,7 +84,7 @@ def lp_fix_start(h: highspy.Highs, cm: CompiledModel, fix_vars: list, options: d
     if x is None and kernel_vars and use_kernel(cm, cols, budget_s):
         kernel = [pos[id(v)] for v in kernel_vars if id(v) in pos] + [i for i, val in (start or []) if val > 0.5]
         x, _ = kernel_lp(cm, cols, np.array(kernel, dtype=np.int32), options, KERNEL_LP_SHARE * budget_s,
-                         lp_solver=lp_solver, new_highs=new_highs, progress=progress)
+                         lp_solver=lp_solver, progress=progress)
         if x is None:
             return None
     elif x is None:
@@ -92,7 +92,7 @@ def lp_fix_start(h: highspy.Highs, cm: CompiledModel, fix_vars: list, options: d
         lp_opts["time_limit"] = budget_s
         if lp_solver:
             lp_opts["solver"] = lp_solver
-        lp = new_highs(_relaxed(cm), lp_opts)
+        lp = highs.load_highs(highs.relaxed(cm), lp_opts)
         if interrupt.run(lp):
             return None
         if lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -105,7 +105,7 @@ def lp_fix_start(h: highspy.Highs, cm: CompiledModel, fix_vars: list, options: d
     target = float(options.get("mip_rel_gap", 0.0))
     sub_opts = dict(options, time_limit=left,
                     mip_rel_gap=max(target, min(0.01, 10.0 * target)) if sub_gap is None else sub_gap)
-    sub = new_highs(cm, sub_opts)
+    sub = highs.load_highs(cm, sub_opts)
     if len(close):
         sub.changeColsBounds(len(close), close, np.zeros(len(close)), np.zeros(len(close)))
     if start:

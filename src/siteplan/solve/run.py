@@ -1,10 +1,18 @@
-"""Hand a Pyomo model to HiGHS and read the result back.
+"""Hand a Pyomo model to HiGHS, run it and read the result back: :func:`solve_model`.
 
-The hand-off compiles the model to scipy CSC arrays (:mod:`siteplan.compiler`, which gives the
+The hand-off compiles the model to scipy CSC arrays (:mod:`siteplan.solve.compiler`, which gives the
 same matrix as Pyomo's linear standard-form compiler in mixed form, faster; Pyomo's compiler stays
 available as ``compile_model(m, "pyomo")``) and passes them straight into ``highspy`` with
-``Highs.passModel`` (no LP/MPS file, no per-element Python calls into HiGHS). See
-``benchmarks/handoff.py`` for the measured comparison with the LP-file and persistent paths.
+``Highs.passModel`` (:func:`siteplan.solve.highs.load_highs`: no LP/MPS file, no per-element Python
+calls into HiGHS). See ``benchmarks/handoff.py`` for the measured comparison with the LP-file and
+persistent paths.
+
+Around the run: the root cut loop (:mod:`~siteplan.solve.cutloop`), the MIP start
+(:mod:`~siteplan.solve.mip_start`), the progress callbacks (:mod:`~siteplan.solve.progress_cb`) and,
+after it, the fixed-integer LP duals (:mod:`~siteplan.solve.duals`) or the diagnosis of an infeasible
+model (:mod:`~siteplan.solve.diagnose`). ``benchmarks/run.py`` replaces this module's
+``compile_model`` (:func:`solve_model` looks it up here at call time) and
+``siteplan.solve.highs.load_highs``, through which every HiGHS instance of the solve stage is made.
 """
 
 from __future__ import annotations
@@ -24,36 +32,25 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from siteplan import interrupt
 from siteplan._scipy import import_scipy
-from siteplan.compiler import LinearForm, compile_linear
-from siteplan.cutloop import ROOT_CUT_BUDGET, _add_link_rows, root_cut_loop, set_time_left
-from siteplan.decision_gap import decision_gap as decision_gap_of
 from siteplan.errors import SolveError
-from siteplan.highs import load_highs as _highs, quiet_highs
-from siteplan.kernel_lp import whole_lp_seconds
-from siteplan.mip_start import (AUTO_START_MIN_GAP, INTERRUPTED_START_S, REFINE_BUDGET, REFINE_GAP, START_BUDGET,
-                                START_MIN_S, closed_columns, lp_fix_start, start_budget)
-from siteplan.progress_cb import PROGRESS_EVERY_S, _report_progress, _stop_on_decision_gap
-from siteplan.solve_result import _STATUS, CompiledModel, SolveResult, Termination, Timings
+from siteplan.solve import highs
+from siteplan.solve.compiler import LinearForm, compile_linear
+from siteplan.solve.cutloop import ROOT_CUT_BUDGET, root_cut_loop
+from siteplan.solve.decision_gap import decision_gap as decision_gap_of
+from siteplan.solve.kernel_lp import whole_lp_seconds
+from siteplan.solve.mip_start import (AUTO_START_MIN_GAP, INTERRUPTED_START_S, REFINE_BUDGET, REFINE_GAP,
+                                      lp_fix_start, start_budget)
+from siteplan.solve.progress_cb import _report_progress, _stop_on_decision_gap
+from siteplan.solve.solve_result import _STATUS, CompiledModel, SolveResult, Termination, Timings
 
-_quiet_highs = quiet_highs  # the name tests and benchmarks/handoff.py import from here
-
-# Names split out into siteplan.cutloop, .mip_start, .progress_cb and .solve_result, still importable
-# from here. benchmarks/run.py replaces this module's compile_model and _highs: solve_model looks both
-# up here at call time and hands _highs to the root cut loop and the LP-guided start.
-__all__ = [
-    "AUTO_START_MIN_GAP", "DUALS_BUDGET", "DUALS_MIN_S", "INTERRUPTED_START_S", "PROGRESS_EVERY_S",
-    "REFINE_BUDGET", "REFINE_GAP", "ROOT_CUT_BUDGET", "START_BUDGET", "START_MIN_S", "CompiledModel",
-    "SolveError", "SolveResult", "Termination", "Timings", "closed_columns", "column_bounds", "compile_model",
-    "lp_fix_start", "root_cut_loop", "set_time_left", "solve_model", "start_budget",
-    "_STATUS", "_add_link_rows", "_column_bounds_each", "_highs", "_quiet_highs", "_report_progress",
-    "_stop_on_decision_gap", "_use_threads",
-]
+__all__ = ["BIG_MODEL_LP_SHARE", "BIG_MODEL_START_SHARE", "DUALS_BUDGET", "DUALS_MIN_S", "column_bounds",
+           "compile_model", "solve_model"]
 
 
 def compile_model(m: pyo.ConcreteModel, compiler: str = "siteplan") -> CompiledModel:
     """Compile the active linear model to matrix form (every active component, user additions too).
 
-    ``compiler="siteplan"`` (default) uses :func:`siteplan.compiler.compile_linear`, which reads
+    ``compiler="siteplan"`` (default) uses :func:`siteplan.solve.compiler.compile_linear`, which reads
     flat rows directly and gives the same matrix as Pyomo's standard-form compiler;
     ``compiler="pyomo"`` uses Pyomo's ``LinearStandardFormCompiler`` (mixed form) itself.
     """
@@ -184,10 +181,10 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
         relaxation violates before branching.
     decision_gap, unavoidable_usd : float, optional
         Stop as soon as (objective - bound) <= ``decision_gap`` x (objective - ``unavoidable_usd``),
-        the gap on the avoidable cost (:mod:`siteplan.decision_gap`); the result then counts as
+        the gap on the avoidable cost (:mod:`siteplan.solve.decision_gap`); the result then counts as
         optimal for that target. ``unavoidable_usd`` also gives ``SolveResult.decision_gap``.
     diagnose : bool, default True
-        When the model is infeasible, find why (:mod:`siteplan.diagnose`) and say it in the error.
+        When the model is infeasible, find why (:mod:`siteplan.solve.diagnose`) and say it in the error.
     mip_start : bool or "auto", default False
         Give HiGHS a starting incumbent from an LP-guided restricted MIP (see :func:`lp_fix_start`)
         when the model registered its site-opening variables (``m._siteplan_start_fix``). ``"auto"``
@@ -197,7 +194,7 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
         Virginia at 25 sites went from 98 % after 30 s to optimal in 1.4 s), and the target gap is at
         least ``AUTO_START_MIN_GAP`` (then a good incumbent is what is missing, not a proof).
     start : list of (variable, value), optional
-        A partial MIP start (e.g. :func:`siteplan.warmstart.start_values` from a previous plan);
+        A partial MIP start (e.g. :func:`siteplan.solve.warmstart.start_values` from a previous plan);
         HiGHS completes and checks it. Used instead of the LP-guided start, unless ``refine_start``.
     refine_start : bool, default False
         With ``start`` and the model's site-opening variables: search for a better start among the
@@ -212,7 +209,7 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
         node count and gap. HiGHS's own log is ``output``.
     duals : bool, default True
         When there is a solution, solve the LP with every integer column fixed at its value and
-        keep its duals (:func:`siteplan.duals.fixed_lp_duals`; an LP's own duals when the model has
+        keep its duals (:func:`siteplan.solve.duals.fixed_lp_duals`; an LP's own duals when the model has
         no integer column) in ``SolveResult.duals``, within ``DUALS_BUDGET`` of the time limit.
 
     Returns
@@ -232,15 +229,14 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
             "random_seed": int(seed), "output_flag": bool(output), "mip_feasibility_tolerance": 1e-7,
             "primal_feasibility_tolerance": 1e-7, **(highs_options or {})}
     _use_threads(int(threads))
-    h = _highs(cm, opts)
+    h = highs.load_highs(cm, opts)
     t1 = time.perf_counter()
     links = getattr(m, "_siteplan_root_cuts", None)
     n_cuts, lp_x = 0, None
     whole_lp_s = whole_lp_seconds(cm, getattr(m, "_siteplan_start_fix", None))
     big = whole_lp_s > BIG_MODEL_LP_SHARE * float(time_limit_s)  # HiGHS would not get past its root LP
     if root_cuts and links and cm.integrality.any() and whole_lp_s <= ROOT_CUT_BUDGET * float(time_limit_s):
-        n_cuts, lp_x = root_cut_loop(h, cm, links, opts, budget_s=ROOT_CUT_BUDGET * float(time_limit_s),
-                                     new_highs=_highs)
+        n_cuts, lp_x = root_cut_loop(h, cm, links, opts, budget_s=ROOT_CUT_BUDGET * float(time_limit_s))
     if mip_start == "auto":
         wants = lp_x is not None or bool(getattr(m, "_siteplan_prefer_start", False)) \
             or big
@@ -275,7 +271,7 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
                        or (len(cm.columns) == 0 and term is Termination.OPTIMAL))
     t3 = time.perf_counter()
     if duals and interrupt.requested():
-        from siteplan.duals import _skipped
+        from siteplan.solve.duals import _skipped
 
         dual_res = _skipped(cm, "the solve was interrupted", 0.0, m)
     else:
@@ -304,7 +300,7 @@ def _give_start(m, h, cm: CompiledModel, opts: dict, lp_x, mip_start, start: lis
             budget = (BIG_MODEL_START_SHARE if big else REFINE_BUDGET) * time_limit_s
             start_obj = lp_fix_start(h, cm, fix_vars, opts, budget_s=budget, lp_x=lp_x,
                                      start=pairs, lp_solver=getattr(m, "_siteplan_start_lp_solver", None),
-                                     sub_gap=max(mip_rel_gap, REFINE_GAP), new_highs=_highs,
+                                     sub_gap=max(mip_rel_gap, REFINE_GAP),
                                      kernel_vars=kernel_vars, progress=progress)
             if progress is not None:
                 progress("start refined among the sites the LP relaxation opens: "
@@ -316,7 +312,7 @@ def _give_start(m, h, cm: CompiledModel, opts: dict, lp_x, mip_start, start: lis
     elif mip_start and fix_vars and cm.integrality.any():
         budget = BIG_MODEL_START_SHARE * time_limit_s if big else start_budget(time_limit_s)
         start_obj = lp_fix_start(h, cm, fix_vars, opts, budget_s=budget, lp_x=lp_x,
-                                 lp_solver=getattr(m, "_siteplan_start_lp_solver", None), new_highs=_highs,
+                                 lp_solver=getattr(m, "_siteplan_start_lp_solver", None),
                                  kernel_vars=kernel_vars, progress=progress)
     return start_obj
 
@@ -339,7 +335,7 @@ def _outcome(h: highspy.Highs, cm: CompiledModel, met: list | None, interrupted:
     if term is Termination.INFEASIBLE and not diagnose:
         raise SolveError(f"the model is {term.value} (HiGHS: {status_text})")
     if term is Termination.INFEASIBLE:
-        from siteplan.diagnose import with_diagnosis
+        from siteplan.solve.diagnose import with_diagnosis
 
         raise with_diagnosis(SolveError(f"the model is {term.value} (HiGHS: {status_text})"), cm,
                              time_limit_s=max(5.0, 0.25 * time_limit_s))
@@ -397,8 +393,8 @@ DUALS_MIN_S = 5.0
 
 def _duals(m, h, cm: CompiledModel, x: np.ndarray, term: Termination, primal_feasible: bool, opts: dict,
            time_limit_s: float):
-    """Duals of the LP with the integer decisions fixed (see :mod:`siteplan.duals`)."""
-    from siteplan.duals import _skipped, duals_from_lp, fixed_lp_duals
+    """Duals of the LP with the integer decisions fixed (see :mod:`siteplan.solve.duals`)."""
+    from siteplan.solve.duals import _skipped, duals_from_lp, fixed_lp_duals
 
     if not primal_feasible:
         return _skipped(cm, "the solver's point is not feasible (an unfinished LP)", 0.0, m)

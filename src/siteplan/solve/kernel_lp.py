@@ -26,7 +26,7 @@ import highspy
 import numpy as np
 
 from siteplan import interrupt
-from siteplan.highs import load_highs, relaxed
+from siteplan.solve import highs
 
 __all__ = ["LP_S_PER_ROW", "KERNEL_MIN_ROWS", "lp_seconds", "whole_lp_seconds", "use_kernel", "kernel_lp"]
 
@@ -79,7 +79,7 @@ def use_kernel(cm, open_cols: np.ndarray, budget_s: float) -> bool:
 
 
 def kernel_lp(cm, open_cols: np.ndarray, kernel_cols: np.ndarray, options: dict, budget_s: float,
-              lp_solver: str | None = None, new_highs: Callable = load_highs,
+              lp_solver: str | None = None,
               progress: Callable[[str], None] | None = None) -> tuple[np.ndarray | None, bool]:
     """The LP relaxation of ``cm`` solved on a kernel of sites and priced out.
 
@@ -112,7 +112,7 @@ def kernel_lp(cm, open_cols: np.ndarray, kernel_cols: np.ndarray, options: dict,
     opts["time_limit"] = float(budget_s)
     if lp_solver:
         opts["solver"] = lp_solver
-    lp = new_highs(relaxed(cm), opts)
+    lp = highs.load_highs(highs.relaxed(cm), opts)
     open_cols = np.asarray(open_cols, dtype=np.int32)
     free = np.isin(open_cols, np.asarray(kernel_cols, dtype=np.int32)) | (cm.col_lower[open_cols] > 0.5)
     upper = cm.col_upper[open_cols].astype(float)
