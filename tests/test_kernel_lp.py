@@ -124,3 +124,15 @@ def test_the_first_kernel_holds_the_sites_nearest_each_demand(cfl, tmp_path):
         beyond = [s for t, s in near if t > near[START_KERNEL_PER_DEMAND - 1][0]]
         assert beyond  # some site is farther than the kernel's for this demand ...
     assert set(p.sites) - kernel  # ... and some site is in no demand's kernel
+
+
+def test_no_round_starts_without_time_for_it(cfl, tmp_path, monkeypatch):
+    """A round starts only with ROUND_GROWTH x the last round's seconds left in the budget."""
+    inst = cfl.instance(4, sites=12, regions=40, kind="uncapacitated")
+    _, _, cm, open_cols, _ = _compiled(cfl.write(tmp_path / "u", inst, 4))
+    _, x_whole = _whole_lp(cm)
+    worst = open_cols[[int(np.argmin(x_whole[open_cols]))]]
+    monkeypatch.setattr(klp, "ROUND_GROWTH", 1e9)
+    lines = []
+    x, ok = klp.kernel_lp(cm, open_cols, worst, {"threads": 1}, 60.0, progress=lines.append)
+    assert len(lines) == 1 and not ok and x is not None

@@ -167,6 +167,7 @@ def solve_model(m: pyo.ConcreteModel, time_limit_s: float = 600.0, mip_rel_gap: 
                 duals: bool = True, decision_gap: float | None = None,
                 unavoidable_usd: float | None = None, diagnose: bool = True,
                 refine_start: bool = False) -> SolveResult:
+    # long: its docstring documents each of its sixteen options (60 lines); the body is the solve's steps in order
     """Solve a (siteplan or user-extended) Pyomo model with HiGHS and load the values into it.
 
     Parameters
