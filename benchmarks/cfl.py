@@ -44,7 +44,7 @@ import numpy as np
 import yaml
 
 from siteplan.config import crf
-from siteplan.dataset_writer import write_dataset
+from siteplan.io.writer import write_dataset
 
 BOX = (-100.0, -96.0, 29.0, 33.0)  # a 4 x 4 degree square; costs use the unit square, not km
 LAND_LIFETIME_YR, DISCOUNT = 30.0, 0.08

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from siteplan.dataset_writer import line, write_dataset
+from siteplan.io.writer import line, write_dataset
 from siteplan.geo import distance_matrix_km
 
 BOX = (-103.0, -94.5, 28.5, 35.5)  # lon min, lon max, lat min, lat max
@@ -24,11 +24,11 @@ BOXES = {"texas": BOX, "us": (-122.0, -72.0, 29.0, 47.0)}  # "us": contiguous-US
 
 def _pts(rng, n, box=BOX):
     """``n`` points uniform over the part of ``box`` that is US land (the bundled state boundaries,
-    the same land :mod:`siteplan.land` checks datasets against): the boxes reach into Mexico, the Gulf,
+    the same land :mod:`siteplan.io.land` checks datasets against): the boxes reach into Mexico, the Gulf,
     the oceans and Canada, where a dataset's sites and demand regions may not lie."""
     import shapely
 
-    from siteplan.land import _land
+    from siteplan.io.land import _land
 
     land = _land()
     if land is None:  # no basemap bundled: the whole box
@@ -45,7 +45,7 @@ def _near(rng, anchors, sd_deg):
     (an anchor near a coast or the border) is drawn again, and after 20 tries sits on its anchor."""
     import shapely
 
-    from siteplan.land import _land
+    from siteplan.io.land import _land
 
     land = _land()
     xy = anchors + rng.normal(0, sd_deg, anchors.shape)

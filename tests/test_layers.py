@@ -73,13 +73,13 @@ STAGE = {
     "siteplan.safe_load": "base",
     # inputs
     "siteplan.config": "inputs",
-    "siteplan.dataset_writer": "inputs",
-    "siteplan.examples": "inputs",
     "siteplan.io": "inputs",
     "siteplan.io.area": "inputs",
     "siteplan.io.climate": "inputs",
     "siteplan.io.dataset": "inputs",
     "siteplan.io.days": "inputs",
+    "siteplan.io.example": "inputs",
+    "siteplan.io.land": "inputs",
     "siteplan.io.layers": "inputs",
     "siteplan.io.limits": "inputs",
     "siteplan.io.meta": "inputs",
@@ -87,9 +87,7 @@ STAGE = {
     "siteplan.io.prices": "inputs",
     "siteplan.io.readers": "inputs",
     "siteplan.io.schema": "inputs",
-    "siteplan.land": "inputs",
-    "siteplan.suggest": "inputs",
-    "siteplan.zones": "inputs",
+    "siteplan.io.writer": "inputs",
     # databuild
     "siteplan.databuild": "databuild",
     # prepare
@@ -107,7 +105,6 @@ STAGE = {
     "siteplan.buildout": "study",
     # export
     "siteplan.export": "export",
-    "siteplan.output": "export",
     # batch
     "siteplan.batch": "batch",
     # cli
@@ -118,10 +115,10 @@ STAGE = {
 
 #: Upward imports that stay (the public API needs them; the list can only shrink): (importer, imported) -> why.
 KNOWN_UPWARD = {
-    ("siteplan.results.plan", "siteplan.output"):
+    ("siteplan.results.plan", "siteplan.export.write"):
         "Plan.write() (public API) writes the results folder with its maps and report: the Plan inherits "
-        "output.WritesFolder, whose write() calls the export stage",
-    ("siteplan.results.buildout_plan", "siteplan.output"):
+        "export.write.WritesFolder, whose write() calls the export stage",
+    ("siteplan.results.buildout_plan", "siteplan.export.write"):
         "BuildOut.write() (public API), the same as Plan.write()",
 }
 

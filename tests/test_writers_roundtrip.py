@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import siteplan
-from siteplan.dataset_writer import _csv_cell, write_geojson
+from siteplan.io.writer import _csv_cell, write_geojson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from tiny import site, write_tiny  # noqa: E402

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from siteplan.config import GasSupply
-from siteplan.zones import by_zone, zone_state
+from siteplan.config.zones import by_zone, zone_state
 from tiny import solve_checked, sub, write_tiny
 
 H = 4380.0 * 2  # hours a year in the tiny studies

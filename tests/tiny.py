@@ -15,9 +15,9 @@ import yaml
 
 import siteplan
 from siteplan.config import load_catalog, scenario_from_dict
-from siteplan.dataset_writer import line, write_dataset
-from siteplan.results.invariants import check_plan
 from siteplan.io import load_dataset
+from siteplan.io.writer import line, write_dataset
+from siteplan.results.invariants import check_plan
 from siteplan.prepare import prepare
 
 CATALOG = {

@@ -12,13 +12,13 @@ import pyomo.environ as pyo
 
 from siteplan.config import (Catalog, Scenario, blame_set_values, cross_check, load_catalog, load_scenario,
                              revalidated)
+from siteplan.config.zones import zone_key_problems
 from siteplan.errors import InputError, Problem, SolveError
 from siteplan.io import Dataset, load_dataset
 from siteplan.model import build_model
 from siteplan.results.plan import Plan, extract_plan
 from siteplan.prepare import Prepared, prepare
 from siteplan.solve import Termination, Timings, solve_model
-from siteplan.zones import zone_key_problems
 
 
 @dataclass
@@ -147,7 +147,7 @@ def load(scenario: str | Path | Scenario, overrides: tuple[str, ...] = (),
 def _blame_workloads(sc: Scenario, ds: Dataset | None, probs: list[Problem]) -> list[Problem]:
     """A demand column missing for a scenario's workload class is the scenario's mistake (a misspelt
     class) when the layer has other classes: say so there, with the classes it has."""
-    from siteplan.suggest import did_you_mean
+    from siteplan.config.suggest import did_you_mean
 
     cols = list(getattr(getattr(ds, "demand", None), "columns", []))
     layer = sorted({c[:-len("_gpus")] for c in cols if c.endswith("_gpus")})
@@ -294,7 +294,7 @@ def solver_option_names() -> list[str]:
 def _check_solver_options(options: dict, func: str) -> None:
     """A keyword that is no solver option is a TypeError naming it and the nearest valid one (before
     anything is solved), not solve_model's bare "unexpected keyword argument"."""
-    from siteplan.suggest import did_you_mean
+    from siteplan.config.suggest import did_you_mean
 
     valid = solver_option_names()
     bad = [k for k in options if k not in valid]

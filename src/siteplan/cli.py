@@ -146,7 +146,7 @@ def _solve(scenario, override, set_values, out, time_limit, gap, threads, no_exp
 
     if progress:
         progress(f"{plan.result.termination.value}, {gap_words(plan.result)}; writing results to {out}")
-    from siteplan.output import write_folder
+    from siteplan.export.write import write_folder
 
     write_folder(plan, study, out, exports=not no_exports, map_formats=map_formats or ("png",), progress=progress,
                  where="--out")
@@ -274,7 +274,7 @@ def _write_buildout(bo, study, out: Path, no_exports: bool, map_formats, progres
 
     if progress:
         progress(f"{bo.result.termination.value}, {gap_words(bo.result)}; writing results to {out}")
-    from siteplan.output import write_folder
+    from siteplan.export.write import write_folder
 
     write_folder(bo, study, out, exports=not no_exports, map_formats=map_formats, progress=progress, where="--out")
     click.echo(bo.summary())

@@ -117,7 +117,7 @@ def validate_sweep(path: str | Path) -> list[Problem]:
     """
     from siteplan.config import cross_check, load_catalog
     from siteplan.io import load_dataset
-    from siteplan.zones import zone_key_problems
+    from siteplan.config.zones import zone_key_problems
 
     try:
         sweep, probs = _expand(Path(path).resolve())

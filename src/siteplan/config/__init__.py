@@ -12,6 +12,12 @@ The package, by concern (every name is re-exported here, so ``siteplan.config.X`
 - :mod:`.scenario`: the scenario's schema and its validation from a mapping;
 - :mod:`.overrides`: reading YAML, named overrides, ``--set`` / ``set_values`` by dotted key;
 - :mod:`.loading`: loading scenario and catalog files, and the checks between them.
+
+Two helpers of the checks, imported from their own modules (not re-exported here):
+
+- :mod:`.zones`: zone ids, settings keyed by a zone or its state, and the scenario's zone keys checked
+  against a dataset;
+- :mod:`.suggest`: "did you mean ...?" for misspelt keys and names.
 """
 
 from __future__ import annotations

@@ -173,8 +173,8 @@ class GasSupply(_Strict):
         return v
 
     def price_usd_per_mmbtu(self, zone: str) -> float:
-        """Delivered gas price in ``zone`` (a basis keyed by the zone, else by its state: :mod:`siteplan.zones`)."""
-        from siteplan.zones import by_zone
+        """Delivered gas price in ``zone`` (a basis keyed by the zone, else by its state: :mod:`siteplan.config.zones`)."""
+        from siteplan.config.zones import by_zone
 
         return self.henry_hub_usd_per_mmbtu + by_zone(self.basis_usd_per_mmbtu, zone, self.default_basis_usd_per_mmbtu)
 

@@ -90,7 +90,7 @@ def _schema_classes() -> dict[str, type]:
 
 
 def _pydantic_problems(path: Path, exc: ValidationError, prefix: str = "") -> list[Problem]:
-    from siteplan.suggest import did_you_mean, fields_at
+    from siteplan.config.suggest import did_you_mean, fields_at
 
     model = _schema_classes().get(exc.title)  # the validated class (Scenario, Catalog), for "did you mean"
     out = []

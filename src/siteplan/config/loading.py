@@ -90,7 +90,7 @@ def cross_check(sc: Scenario, cat: Catalog) -> list[Problem]:
     list of Problem
         One per rack type, cooling design or on-site option the catalog lacks.
     """
-    from siteplan.suggest import did_you_mean
+    from siteplan.config.suggest import did_you_mean
 
     src = str(sc.source_file)
     out = []

@@ -37,7 +37,7 @@ def apply_overrides(raw: dict, overrides: list[str] | tuple[str, ...], path: Pat
         raise InputError([Problem(str(path), None, "overrides",
                                   f"expected a list of override names, got the string {overrides!r} "
                                   f"(write [{overrides!r}])")])
-    from siteplan.suggest import did_you_mean
+    from siteplan.config.suggest import did_you_mean
 
     problems = [Problem(str(path), None, f"overrides.{n}",
                         f"no such override{did_you_mean(n, named)} (have: {sorted(named)})")

@@ -13,7 +13,7 @@ import numpy as np
 
 from siteplan import labels as _labels
 from siteplan.labels import plant_name  # noqa: F401  (map labels call style.plant_name)
-from siteplan.land import basemap_path
+from siteplan.io.land import basemap_path
 
 # Cooling designs of the default catalog get fixed colours (colour-blind-safe Okabe-Ito hues);
 # designs from a user catalog take the next free colour in sorted order.

@@ -16,7 +16,10 @@ The submodules, by concern:
 - :mod:`~siteplan.io.prices`: prices.csv / prices.nc;
 - :mod:`~siteplan.io.pairs`: the (site, region) pair files latency.csv and serving_cost.csv;
 - :mod:`~siteplan.io.meta`: dataset.yaml;
-- :mod:`~siteplan.io.dataset`: :class:`Dataset`, :func:`load_dataset` and :func:`check_tables`.
+- :mod:`~siteplan.io.land`: sites and demand regions in the sea (the bundled state boundaries);
+- :mod:`~siteplan.io.dataset`: :class:`Dataset`, :func:`load_dataset` and :func:`check_tables`;
+- :mod:`~siteplan.io.writer`: writing a dataset folder in these formats (:func:`~siteplan.io.writer.write_dataset`);
+- :mod:`~siteplan.io.example`: the hand-made example dataset (``data/example``), written through it.
 
 The names below are re-exported so that ``from siteplan.io import X`` keeps working.
 """

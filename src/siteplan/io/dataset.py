@@ -204,7 +204,7 @@ def load_dataset(folder: str | Path, workloads: list[str], strict: bool = True) 
     _reference_problems(sites, subs, trans, pops, fiber, prices, files, probs)
     _area_problems({"sites": sites, "substations": subs, "transmission": trans, "demand": demand}, subs,
                    climate if climate is not None and "siteplan_form" not in climate.attrs else None, files, probs)
-    from siteplan.land import sea_problems
+    from siteplan.io.land import sea_problems
 
     sea_problems({"sites": sites, "substations": subs, "demand": demand}, files, probs)
     if len(demand):

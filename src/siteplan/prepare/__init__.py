@@ -15,6 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from siteplan.config import Catalog, Scenario, catalog_problems, cross_check, revalidated
+from siteplan.config.zones import zone_key_problems
 from siteplan.errors import InputError
 from siteplan.io import Dataset, check_tables
 from siteplan.prepare.climate import site_stations
@@ -24,7 +25,6 @@ from siteplan.prepare.power import (flow_network, grid_options, limits_by_slice,
 from siteplan.prepare.serving import (demand_notes, latency, option_notes, regional_demand, serve_pairs,
                                       serving_costs)
 from siteplan.prepare.slicing import cooling_pue_wue, day_structure, merge_slices, slice_weights
-from siteplan.zones import zone_key_problems
 
 __all__ = ["Prepared", "prepare", "substation_lead_times"]
 

@@ -10,10 +10,10 @@ import pandas as pd
 import xarray as xr
 
 from siteplan.config import Catalog, Scenario
+from siteplan.config.zones import by_zone
 from siteplan.io import Dataset
 from siteplan.prepare.graphs import energy_graph
 from siteplan.prepare.interconnect import interconnect_options
-from siteplan.zones import by_zone
 
 __all__ = ["site_peaks", "grid_options", "onsite_caps", "flow_network", "zone_prices", "limits_by_slice",
            "substation_lead_times"]

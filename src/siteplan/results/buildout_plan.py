@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from siteplan.export.write import WritesFolder
 from siteplan.model.linear import linear_value
-from siteplan.output import WritesFolder
 from siteplan.solve import SolveResult, Timings
 
 __all__ = ["BuildOut", "buildout_from_model", "timeline", "site_timeline"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from siteplan.config import crf
-from siteplan.zones import by_zone
+from siteplan.config.zones import by_zone
 
 __all__ = ["check_buildout"]
 

@@ -19,8 +19,8 @@ import xarray as xr
 
 from siteplan import labels as _labels
 from siteplan._xarray import defer_dask_array_check
+from siteplan.export.write import WritesFolder
 from siteplan.labels import display_name, place_names
-from siteplan.output import WritesFolder
 from siteplan.results.plan_costs import category_costs, cost_vars, read_gas_laterals, site_costs, site_emissions
 from siteplan.results.plan_demand import (assignment_table, demand_table, fiber_routes, fiber_table, read_service,
                                           service_vars)

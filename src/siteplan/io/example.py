@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from siteplan.dataset_writer import line, write_dataset
+from siteplan.io.writer import line, write_dataset
 
 SLICES = ["winter_day", "winter_night", "shoulder_day", "shoulder_night", "summer_day", "summer_night",
           "summer_peak"]
