@@ -3,10 +3,10 @@ a timeline across them.
 
 :func:`solve_buildout` prepares every period (:mod:`siteplan.prepare.periods`), builds the linked
 model (:mod:`siteplan.model.periods`), solves it with HiGHS as any siteplan model, and reads each
-period's block as a single-period :class:`~siteplan.plan.Plan` (so every single-period output and
+period's block as a single-period :class:`~siteplan.results.plan.Plan` (so every single-period output and
 invariant applies per period), plus a :class:`BuildOut` with the ``period`` dimension: when each site
 opens, its IT and racks by type, what is bought and retired, when its grid connection is energised,
-bridge power owned and rented, and costs per period. The reading is :mod:`siteplan.buildout_plan`
+bridge power owned and rented, and costs per period. The reading is :mod:`siteplan.results.buildout_plan`
 (:func:`buildout_from_model`, :class:`BuildOut`, :func:`timeline`, all importable from here too): a
 module of its own, so that :mod:`siteplan.alternatives` reads a build-out without importing this
 module back.

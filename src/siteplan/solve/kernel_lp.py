@@ -12,9 +12,11 @@ nearest its demand regions had the same LP optimum (6,380.9 against 6,380.3 M US
 
 :func:`kernel_lp` solves the LP with every site-opening column outside the kernel fixed at 0 (HiGHS's
 presolve then removes the site's rows), reads the reduced costs of those fixed columns, frees the
-sites whose reduced cost is negative (opening a fraction of them would lower the LP's cost) and
-solves again, warm, until none is. When it stops that way its solution is optimal for the whole LP:
-the duals stay feasible with every opening column free, and only those columns' bounds were changed.
+sites whose reduced cost is most negative (opening a fraction of them would lower the LP's cost) and
+solves again, until none is negative, a round gains too little, or the budget would not hold another
+round. When it stops because none is negative, its solution is optimal for the whole LP (within
+``PRICE_TOL``): the duals stay feasible with every opening column free, and only those columns'
+bounds were changed.
 """
 
 from __future__ import annotations
@@ -129,10 +131,12 @@ def kernel_lp(cm, open_cols: np.ndarray, kernel_cols: np.ndarray, options: dict,
             break  # the next round, with more sites free, would not finish: keep the last
         t_round = time.perf_counter()
         lp.setOptionValue("time_limit", float(lp.getRunTime()) + left)
-        if interrupt.run(lp) or lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        if interrupt.run(lp) or interrupt.requested() or lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break
         x = np.asarray(lp.getSolution().col_value)
         round_s = time.perf_counter() - t_round
+        # minimised (siteplan's objective is annual cost): a negative reduced cost at the bound 0 means
+        # the LP would open some of that site
         rc = np.asarray(lp.getSolution().col_dual)[open_cols]
         cost = np.abs(cm.c[open_cols])
         want = np.flatnonzero(~free & (upper > 0.5) & (rc < -PRICE_TOL * np.maximum(1.0, cost)))
