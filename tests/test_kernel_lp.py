@@ -2,7 +2,6 @@
 build-out): certified, it is the whole LP's optimum; the solve uses it for models too big for their
 budget and still reaches the textbook optimum; the first kernel holds the sites nearest each demand."""
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,16 +17,6 @@ from siteplan.solve import compile_model
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def cfl():
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        import cfl as mod
-    finally:
-        sys.path.pop(0)
-    return mod
-
-
 def _compiled(scen):
     study = siteplan.load(scen)
     p = prepare(study.scenario, study.dataset, study.catalog)
@@ -35,6 +24,15 @@ def _compiled(scen):
     cm = compile_model(m)
     pos = {id(v): i for i, v in enumerate(cm.columns)}
     return p, m, cm, np.array([pos[id(m.open[s])] for s in p.sites], dtype=np.int32), pos
+
+
+def _from_worst_site(cfl, tmp_path, seed: int, kind: str = "uncapacitated"):
+    """A 12-site instance compiled, its whole LP (objective, point), and as the kernel the one
+    site that LP uses least."""
+    inst = cfl.instance(seed, sites=12, regions=40, kind=kind)
+    _, _, cm, open_cols, _ = _compiled(cfl.write(tmp_path / kind, inst, seed))
+    whole, x_whole = _whole_lp(cm)
+    return cm, open_cols, whole, open_cols[[int(np.argmin(x_whole[open_cols]))]]
 
 
 def _whole_lp(cm):
@@ -54,10 +52,7 @@ def _feasible(cm, x, tol=1e-6):
 def test_a_certified_kernel_lp_is_the_whole_lp(cfl, tmp_path, kind, seed):
     """Started from the one site the whole LP uses least, pricing frees the sites it needs: the
     certified result is the whole LP's optimum, and feasible for it."""
-    inst = cfl.instance(seed, sites=12, regions=40, kind=kind)
-    _, _, cm, open_cols, _ = _compiled(cfl.write(tmp_path / kind, inst, seed))
-    whole, x_whole = _whole_lp(cm)
-    worst = open_cols[[int(np.argmin(x_whole[open_cols]))]]
+    cm, open_cols, whole, worst = _from_worst_site(cfl, tmp_path, seed, kind)
     lines = []
     x, ok = klp.kernel_lp(cm, open_cols, worst, {"threads": 1}, 60.0, progress=lines.append)
     assert ok, lines
@@ -67,10 +62,7 @@ def test_a_certified_kernel_lp_is_the_whole_lp(cfl, tmp_path, kind, seed):
 
 
 def test_a_kernel_lp_stopped_early_is_not_certified(cfl, tmp_path, monkeypatch):
-    inst = cfl.instance(4, sites=12, regions=40, kind="uncapacitated")
-    _, _, cm, open_cols, _ = _compiled(cfl.write(tmp_path / "u", inst, 4))
-    whole, x_whole = _whole_lp(cm)
-    worst = open_cols[[int(np.argmin(x_whole[open_cols]))]]
+    cm, open_cols, whole, worst = _from_worst_site(cfl, tmp_path, 4)
     monkeypatch.setattr(klp, "MAX_ROUNDS", 1)
     x, ok = klp.kernel_lp(cm, open_cols, worst, {"threads": 1}, 60.0)
     assert not ok
@@ -128,10 +120,7 @@ def test_the_first_kernel_holds_the_sites_nearest_each_demand(cfl, tmp_path):
 
 def test_no_round_starts_without_time_for_it(cfl, tmp_path, monkeypatch):
     """A round starts only with ROUND_GROWTH x the last round's seconds left in the budget."""
-    inst = cfl.instance(4, sites=12, regions=40, kind="uncapacitated")
-    _, _, cm, open_cols, _ = _compiled(cfl.write(tmp_path / "u", inst, 4))
-    _, x_whole = _whole_lp(cm)
-    worst = open_cols[[int(np.argmin(x_whole[open_cols]))]]
+    cm, open_cols, _, worst = _from_worst_site(cfl, tmp_path, 4)
     monkeypatch.setattr(klp, "ROUND_GROWTH", 1e9)
     lines = []
     x, ok = klp.kernel_lp(cm, open_cols, worst, {"threads": 1}, 60.0, progress=lines.append)

@@ -3,22 +3,11 @@ kind (uncapacitated, loose and tight capacity; benchmarks/cfl.py), siteplan's op
 textbook strong model's optimum built directly in highspy, with every serve-linking strategy; the
 idle-compute dominance row is built exactly where capacity cannot bind."""
 
-import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def cfl():
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        import cfl as mod
-    finally:
-        sys.path.pop(0)
-    return mod
 
 
 @pytest.mark.parametrize("kind", ["uncapacitated", "loose", "tight"])
